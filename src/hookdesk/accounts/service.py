@@ -1,0 +1,46 @@
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from hookdesk.accounts import keys
+from hookdesk.accounts.models import Account, ApiKey
+from hookdesk.shared.clock import now
+from hookdesk.shared.ids import new_id
+
+
+@dataclass(frozen=True)
+class CreatedAccount:
+    account_id: str
+    api_key: str
+
+
+def create(session: Session, *, name: str) -> CreatedAccount:
+    account = Account(id=new_id(), name=name, created_at=now())
+    session.add(account)
+    session.flush()
+    return CreatedAccount(account.id, create_api_key(session, account_id=account.id))
+
+
+def create_api_key(session: Session, *, account_id: str) -> str:
+    key = keys.generate()
+    session.add(
+        ApiKey(id=key.key_id, account_id=account_id, secret_hash=key.secret_hash, created_at=now())
+    )
+    return key.plaintext
+
+
+def authenticate(session: Session, *, plaintext: str) -> str | None:
+    """The id of the account that owns this API key, or None."""
+    presented = keys.parse(plaintext)
+    if presented is None:
+        return None
+    row = session.execute(
+        select(ApiKey.secret_hash, ApiKey.account_id).where(ApiKey.id == presented.key_id)
+    ).one_or_none()
+    stored_hash, account_id = (row[0], row[1]) if row else (None, None)
+    return account_id if keys.matches(presented, stored_hash) else None
+
+
+def any_exists(session: Session) -> bool:
+    return bool(session.scalar(select(exists().where(Account.id.is_not(None)))))

@@ -1,0 +1,1 @@
+"""Assets: files uploaded for ticket replies, stored on local disk by default."""

@@ -1,0 +1,22 @@
+from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hookdesk.db.base import Base, Owned, unix_time
+
+
+class Asset(Owned, Base):
+    __tablename__ = "assets"
+
+    # Set once the asset is attached to a reply; an asset belongs to at most one reply.
+    reply_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("replies.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    extension: Mapped[str] = mapped_column(String(16))
+    filesize: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[int] = unix_time()
+
+    @property
+    def storage_key(self) -> str:
+        return f"{self.account_id}/{self.id}.{self.extension}"

@@ -1,0 +1,1 @@
+"""Ticket categories: title, language, automated reply, auto-assigned teammate, subcategories."""

@@ -1,0 +1,87 @@
+from collections.abc import Sequence
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hookdesk.categories.models import TicketCategory
+from hookdesk.categories.schemas import CategoryCreate, CategoryUpdate
+from hookdesk.errors import BadRequest, ErrorCode, NotFound
+from hookdesk.shared.clock import now
+from hookdesk.shared.ids import new_id
+from hookdesk.shared.paging import Page
+from hookdesk.shared.queries import find_owned, paginate
+from hookdesk.teammates.models import Teammate
+
+
+def create(session: Session, *, account_id: str, data: CategoryCreate) -> TicketCategory:
+    category = TicketCategory(
+        id=new_id(),
+        account_id=account_id,
+        title=data.title,
+        language=data.language,
+        auto_reply=data.automated_reply,
+        teammate_id=_checked_teammate(session, account_id, data.teammate_id),
+        subcategories=data.subcategories,
+        created_at=now(),
+    )
+    session.add(category)
+    session.flush()
+    return category
+
+
+def update(
+    session: Session, *, account_id: str, category_id: str, data: CategoryUpdate
+) -> TicketCategory:
+    category = get(session, account_id=account_id, category_id=category_id)
+    changes = data.model_dump(include=data.model_fields_set)
+    if "teammate_id" in changes:
+        category.teammate_id = _checked_teammate(session, account_id, data.teammate_id)
+    if "automated_reply" in changes:
+        category.auto_reply = data.automated_reply
+    for field in ("title", "language", "subcategories"):
+        if field in changes:
+            setattr(category, field, changes[field])
+    session.flush()
+    return category
+
+
+def delete(session: Session, *, account_id: str, category_id: str) -> TicketCategory:
+    category = get(session, account_id=account_id, category_id=category_id)
+    category.deleted_at = now()
+    session.flush()
+    return category
+
+
+def find(session: Session, *, account_id: str, category_id: str) -> TicketCategory | None:
+    category = find_owned(session, TicketCategory, account_id=account_id, object_id=category_id)
+    return None if category is None or category.deleted_at is not None else category
+
+
+def get(session: Session, *, account_id: str, category_id: str) -> TicketCategory:
+    category = find(session, account_id=account_id, category_id=category_id)
+    if category is None:
+        raise NotFound.of("ticket category", category_id)
+    return category
+
+
+def list_page(
+    session: Session, *, account_id: str, page: Page
+) -> tuple[int, Sequence[TicketCategory]]:
+    statement = (
+        select(TicketCategory)
+        .where(TicketCategory.account_id == account_id, TicketCategory.deleted_at.is_(None))
+        .order_by(TicketCategory.created_at.desc(), TicketCategory.id)
+    )
+    return paginate(session, statement, page)
+
+
+def _checked_teammate(session: Session, account_id: str, teammate_id: UUID | None) -> str | None:
+    if teammate_id is None:
+        return None
+    teammate = find_owned(session, Teammate, account_id=account_id, object_id=str(teammate_id))
+    if teammate is None:
+        raise BadRequest(
+            f"teammate_id: no teammate with id '{teammate_id}'.", code=ErrorCode.UNKNOWN_REFERENCE
+        )
+    return teammate.id

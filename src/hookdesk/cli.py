@@ -1,0 +1,113 @@
+"""The `hookdesk` command: parse flags, open the database, call services."""
+
+import json
+import sys
+from typing import Annotated, Any, NoReturn
+
+import typer
+import uvicorn
+from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
+
+from hookdesk.accounts import service as accounts
+from hookdesk.app import create_app
+from hookdesk.config import Settings
+from hookdesk.db import Database
+from hookdesk.db.migrate import SchemaOutOfDate, prepare, upgrade
+
+app = typer.Typer(
+    help="hookdesk: a whitelabel helpdesk with first-class webhooks.", no_args_is_help=True
+)
+accounts_app = typer.Typer(
+    help="Manage accounts (agencies) and their API keys.", no_args_is_help=True
+)
+app.add_typer(accounts_app, name="accounts")
+err = Console(stderr=True)
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url", help="sqlite:///path or postgresql://... [env: HOOKDESK_DATABASE_URL]"
+    ),
+]
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValueError as error:
+        _fail(f"Invalid configuration: {error}")
+
+
+def _fail(message: str) -> NoReturn:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(1)
+
+
+def _open(settings: Settings) -> Database:
+    """Open the database, migrating an empty one and refusing an out-of-date one."""
+    try:
+        database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+        prepare(database.engine)
+    except SchemaOutOfDate as error:
+        _fail(str(error))
+    except (SQLAlchemyError, ValueError) as error:
+        _fail(f"Cannot open the database {settings.database_url!r}: {error}")
+    return database
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    database_url: DatabaseUrl = None,
+    dev: Annotated[
+        bool | None, typer.Option("--dev", help="Development mode. [env: HOOKDESK_DEV]")
+    ] = None,
+) -> None:
+    """Run the API (and, as they land, the pages and the dispatcher) in one process."""
+    settings = _settings(database_url=database_url, dev=dev)
+    if "public_url" not in settings.model_fields_set:
+        settings = settings.model_copy(update={"public_url": f"http://{host}:{port}"})
+    database = _open(settings)
+    if settings.dev:
+        err.print("[bold yellow]hookdesk is running in DEVELOPMENT mode: do not expose it.[/]")
+        _create_first_account(database)
+    err.print(f"hookdesk on {settings.public_url} (database {database.engine.url!r})")
+    uvicorn.run(create_app(settings, database), host=host, port=port, log_level="info")
+
+
+def _create_first_account(database: Database) -> None:
+    with database.transaction() as session:
+        if accounts.any_exists(session):
+            return
+        created = accounts.create(session, name="Development")
+    err.print("Created a first account. Its API key is shown only this once:")
+    print(json.dumps({"account_id": created.account_id, "api_key": created.api_key}), flush=True)
+
+
+@app.command()
+def migrate(database_url: DatabaseUrl = None) -> None:
+    """Apply the schema migrations."""
+    settings = _settings(database_url=database_url)
+    database = Database(settings.database_url)
+    try:
+        upgrade(database.engine)
+    except SQLAlchemyError as error:
+        _fail(f"Migration failed: {error}")
+    err.print("The database schema is up to date.")
+
+
+@accounts_app.command("create")
+def create_account(
+    name: Annotated[str, typer.Option("--name", help="The agency's name.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create an account; prints {"account_id", "api_key"} (the key is shown only this once)."""
+    if not name.strip():
+        _fail("--name must not be empty.")
+    database = _open(_settings(database_url=database_url))
+    with database.transaction() as session:
+        created = accounts.create(session, name=name.strip())
+    json.dump({"account_id": created.account_id, "api_key": created.api_key}, sys.stdout)
+    print()

@@ -1,0 +1,1 @@
+"""The agency's clients: the people who open tickets."""

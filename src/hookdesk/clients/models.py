@@ -1,0 +1,13 @@
+from sqlalchemy import String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hookdesk.db.base import Base, Owned, unix_time
+
+
+class Client(Owned, Base):
+    __tablename__ = "clients"
+    __table_args__ = (UniqueConstraint("account_id", "email"),)
+
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[int] = unix_time()

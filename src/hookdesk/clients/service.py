@@ -1,0 +1,37 @@
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hookdesk.clients.models import Client
+from hookdesk.clients.schemas import ClientCreate
+from hookdesk.errors import Conflict
+from hookdesk.shared.clock import now
+from hookdesk.shared.ids import new_id
+from hookdesk.shared.paging import Page
+from hookdesk.shared.queries import get_owned, paginate
+
+
+def create(session: Session, *, account_id: str, data: ClientCreate) -> Client:
+    duplicate = select(Client.id).where(Client.account_id == account_id, Client.email == data.email)
+    if session.scalar(duplicate) is not None:
+        raise Conflict(f"A client with email '{data.email}' already exists.")
+    client = Client(
+        id=new_id(), account_id=account_id, name=data.name, email=data.email, created_at=now()
+    )
+    session.add(client)
+    session.flush()
+    return client
+
+
+def get(session: Session, *, account_id: str, client_id: str) -> Client:
+    return get_owned(session, Client, account_id=account_id, object_id=client_id, noun="client")
+
+
+def list_page(session: Session, *, account_id: str, page: Page) -> tuple[int, Sequence[Client]]:
+    statement = (
+        select(Client)
+        .where(Client.account_id == account_id)
+        .order_by(Client.created_at.desc(), Client.id)
+    )
+    return paginate(session, statement, page)

@@ -1,0 +1,6 @@
+"""Storage: one schema for SQLite (WAL) and PostgreSQL, sessions, migrations."""
+
+from hookdesk.db.base import Base
+from hookdesk.db.database import Database
+
+__all__ = ["Base", "Database"]

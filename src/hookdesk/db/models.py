@@ -1,0 +1,21 @@
+"""Every table of hookdesk, imported in one place so `Base.metadata` is complete for migrations."""
+
+from hookdesk.accounts.models import Account, ApiKey
+from hookdesk.assets.models import Asset
+from hookdesk.categories.models import TicketCategory
+from hookdesk.clients.models import Client
+from hookdesk.events.models import Event
+from hookdesk.teammates.models import Teammate
+from hookdesk.tickets.models import Reply, Ticket
+
+__all__ = [
+    "Account",
+    "ApiKey",
+    "Asset",
+    "Client",
+    "Event",
+    "Reply",
+    "Teammate",
+    "Ticket",
+    "TicketCategory",
+]

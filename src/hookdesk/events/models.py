@@ -1,0 +1,23 @@
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hookdesk.db.base import AutoIncrementId, Base, unix_time
+
+
+class Event(Base):
+    """One ticket change, in the order changes were committed (the outbox).
+
+    `data` is the rendered `data` object as JSON text, kept verbatim so every delivery of the event
+    carries the same bytes.
+    """
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(AutoIncrementId, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    event_type: Mapped[str] = mapped_column(String(64))
+    ticket_id: Mapped[str] = mapped_column(String(36), index=True)
+    data: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[int] = unix_time()

@@ -1,0 +1,1 @@
+"""What every route shares: the error handlers and the request body limit."""

@@ -1,0 +1,83 @@
+"""The single place where failures become `{"status", "error", "error_code"}` answers."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from hookdesk.errors import ErrorCode, HookdeskError
+
+log = logging.getLogger("hookdesk.http")
+
+_HTTP_STATUS_CODES = {
+    404: ErrorCode.ROUTE_NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    413: ErrorCode.BODY_TOO_LARGE,
+}
+_PAGING_FIELDS = {"page", "per_page"}
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(HookdeskError, _hookdesk_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+def envelope(status: int, message: str, code: ErrorCode) -> JSONResponse:
+    return JSONResponse(
+        {"status": status, "error": message, "error_code": int(code)}, status_code=status
+    )
+
+
+async def _hookdesk_error(_request: Request, error: HookdeskError) -> JSONResponse:
+    return JSONResponse(error.to_dict(), status_code=error.status)
+
+
+async def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+    problems = list(error.errors())
+    message = "; ".join(_describe(problem) for problem in problems[:5])
+    return envelope(400, message, _code_for(problems[0]))
+
+
+async def _http_error(_request: Request, error: HTTPException) -> JSONResponse:
+    code = _HTTP_STATUS_CODES.get(error.status_code, ErrorCode.VALIDATION_FAILED)
+    message = {
+        404: "No such route: see the API reference at /docs.",
+        405: "This route does not take that HTTP method.",
+    }.get(error.status_code, str(error.detail))
+    return envelope(error.status_code, message, code)
+
+
+async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
+    return envelope(500, "Internal error: this is a bug in hookdesk.", ErrorCode.INTERNAL)
+
+
+def _describe(problem: dict[str, Any]) -> str:
+    if problem["type"] == "json_invalid":
+        return "The body is not valid JSON."
+    field = _field(problem)
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    if problem["type"] == "missing":
+        return f"{field} is required." if field else "A JSON body is required."
+    return f"{field}: {message}" if field else message
+
+
+def _field(problem: dict[str, Any]) -> str:
+    # loc is ("body" | "query" | "path", field, index, ...): name the field, not where it was.
+    return ".".join(str(part) for part in problem["loc"][1:])
+
+
+def _code_for(problem: dict[str, Any]) -> ErrorCode:
+    if problem["type"] == "json_invalid":
+        return ErrorCode.INVALID_JSON
+    location = problem["loc"]
+    if location[0] == "query" and len(location) > 1 and location[1] in _PAGING_FIELDS:
+        return ErrorCode.INVALID_PAGING
+    if location[-1] == "assets" and problem["type"] == "too_long":
+        return ErrorCode.TOO_MANY_ASSETS
+    return ErrorCode.VALIDATION_FAILED

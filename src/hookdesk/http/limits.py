@@ -1,0 +1,56 @@
+"""Refuse oversized request bodies with a 413 before they are read into memory."""
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hookdesk.errors import ErrorCode
+from hookdesk.http.errors import envelope
+
+UPLOAD_PATH = "/v2/assets/upload"
+MULTIPART_OVERHEAD = 64 * 1024  # headers and boundaries around the uploaded file
+
+
+class BodyLimit:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes + MULTIPART_OVERHEAD
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_upload_bytes if scope["path"] == UPLOAD_PATH else self.max_body_bytes
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            response = envelope(413, _message(limit), ErrorCode.BODY_TOO_LARGE)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, _counting(receive, limit), send)
+
+
+def _counting(receive: Receive, limit: int) -> Receive:
+    """For bodies sent without a Content-Length (chunked): stop reading once past the limit."""
+    received = 0
+
+    async def counted() -> Message:
+        nonlocal received
+        message = await receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            # An HTTPException passes through FastAPI's body parsing untouched.
+            raise HTTPException(413, _message(limit))
+        return message
+
+    return counted
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
+
+
+def _message(limit: int) -> str:
+    return f"The request body is larger than the limit of {limit} bytes."

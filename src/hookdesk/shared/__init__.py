@@ -1,0 +1,1 @@
+"""Small helpers every domain uses: clock, ids, paging, time parsing, JSON responses."""

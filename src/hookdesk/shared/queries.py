@@ -1,0 +1,46 @@
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from hookdesk.db.base import Owned
+from hookdesk.errors import NotFound
+from hookdesk.shared.ids import parse_uuid
+from hookdesk.shared.paging import Page
+
+OwnedRow = TypeVar("OwnedRow", bound=Owned)
+
+
+def find_owned(
+    session: Session,
+    model: type[OwnedRow],
+    *,
+    account_id: str,
+    object_id: str,
+    for_update: bool = False,
+) -> OwnedRow | None:
+    """The account's row with this id; another account's row is as absent as an unknown one."""
+    canonical = parse_uuid(object_id)
+    if canonical is None:
+        return None
+    statement = select(model).where(model.account_id == account_id, model.id == canonical)
+    if for_update:  # a row lock on PostgreSQL; SQLite's writers are serialized already
+        statement = statement.with_for_update()
+    return session.scalar(statement)
+
+
+def get_owned(
+    session: Session, model: type[OwnedRow], *, account_id: str, object_id: str, noun: str
+) -> OwnedRow:
+    row = find_owned(session, model, account_id=account_id, object_id=object_id)
+    if row is None:
+        raise NotFound.of(noun, object_id)
+    return row
+
+
+def paginate(session: Session, statement: Select[Any], page: Page) -> tuple[int, Sequence[Any]]:
+    """The total count of `statement`'s rows and the rows of the requested page."""
+    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    rows = session.scalars(statement.offset(page.offset).limit(page.per_page)).all()
+    return total or 0, rows

@@ -1,0 +1,1 @@
+"""Teammates: the agency's agents, who answer and resolve tickets."""

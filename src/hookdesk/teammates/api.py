@@ -1,0 +1,25 @@
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from hookdesk.accounts.dependencies import CurrentAccount
+from hookdesk.db.dependencies import DbSession
+from hookdesk.shared import responses
+from hookdesk.shared.paging import Paging
+from hookdesk.teammates import service
+from hookdesk.teammates.schemas import TeammateCreate, TeammateRead, teammate_object
+
+router = APIRouter(prefix="/v2/agency/teammates", tags=["teammates"])
+
+
+@router.post("/create", responses=responses.documents_one("teammate", TeammateRead, 409))
+def create_teammate(
+    body: TeammateCreate, account_id: CurrentAccount, session: DbSession
+) -> JSONResponse:
+    teammate = service.create(session, account_id=account_id, data=body)
+    return responses.one("teammate", teammate_object(teammate))
+
+
+@router.get("/list", responses=responses.documents_many("teammates", TeammateRead))
+def list_teammates(account_id: CurrentAccount, session: DbSession, page: Paging) -> JSONResponse:
+    total, teammates = service.list_page(session, account_id=account_id, page=page)
+    return responses.many("teammates", total, [teammate_object(t) for t in teammates])

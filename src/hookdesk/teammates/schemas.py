@@ -1,0 +1,29 @@
+from typing import Literal
+
+from pydantic import BaseModel
+
+from hookdesk.shared.schemas import Email, Name, RequestBody
+from hookdesk.teammates.models import Teammate
+
+
+class TeammateCreate(RequestBody):
+    name: Name
+    email: Email
+
+
+class TeammateRead(BaseModel):
+    id: str
+    object: Literal["teammate"]
+    name: str
+    email: str
+    created_at: int
+
+
+def teammate_object(teammate: Teammate) -> dict[str, object]:
+    return {
+        "id": teammate.id,
+        "object": "teammate",
+        "name": teammate.name,
+        "email": teammate.email,
+        "created_at": teammate.created_at,
+    }

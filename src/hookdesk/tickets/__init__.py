@@ -1,0 +1,1 @@
+"""Tickets and their replies; every change writes its event in the same transaction."""

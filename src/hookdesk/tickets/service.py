@@ -1,0 +1,185 @@
+"""Ticket changes. Each one writes its event in the caller's transaction (see `events.emit`)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hookdesk.assets import service as assets
+from hookdesk.categories import service as categories
+from hookdesk.clients.models import Client
+from hookdesk.errors import BadRequest, ErrorCode, NotFound
+from hookdesk.events.catalog import EventType
+from hookdesk.events.emit import emit
+from hookdesk.events.payloads import ReplyView, TicketView, event_data
+from hookdesk.shared.clock import now
+from hookdesk.shared.ids import new_id
+from hookdesk.shared.queries import find_owned
+from hookdesk.teammates.models import Teammate
+from hookdesk.tickets import views
+from hookdesk.tickets.models import Reply, Ticket
+from hookdesk.tickets.schemas import ReplyCreate, TicketCreate
+
+Row = TypeVar("Row", Client, Teammate)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who acts (the account) and how links in the ticket object start."""
+
+    account_id: str
+    public_url: str
+
+
+def create(session: Session, scope: Scope, data: TicketCreate) -> TicketView:
+    client = _referenced(session, scope, Client, data.client_id, field="client_id")
+    category = categories.find(session, account_id=scope.account_id, category_id=str(data.category))
+    if category is None:
+        raise _unknown("category", "ticket category", data.category)
+    if data.subcategory is not None and data.subcategory not in category.subcategories:
+        raise BadRequest(
+            f"subcategory: '{data.subcategory}' is not a subcategory of '{category.title}'.",
+            code=ErrorCode.UNKNOWN_SUBCATEGORY,
+        )
+    at = now()
+    ticket = Ticket(
+        id=new_id(),
+        account_id=scope.account_id,
+        client_id=client.id,
+        title=data.title,
+        is_open=True,
+        category_id=category.id,
+        subcategory=data.subcategory,
+        language=category.language,
+        teammate_id=category.teammate_id,
+        created_at=at,
+        updated_at=at,
+    )
+    session.add(ticket)
+    _add_reply(session, scope, ticket, data.description, data.is_client_reply, data.assets, at)
+    if category.auto_reply:
+        _add_reply(session, scope, ticket, category.auto_reply, False, [], at)
+    return _emit(session, scope, EventType.TICKET_CREATED, ticket)
+
+
+def reply(session: Session, scope: Scope, ticket_id: str, data: ReplyCreate) -> TicketView:
+    """Append a reply; a reply to a resolved ticket opens it again."""
+    ticket = _locked(session, scope, ticket_id)
+    at = now()
+    ticket.is_open = True
+    ticket.updated_at = at
+    added = _add_reply(session, scope, ticket, data.reply, data.is_client_reply, data.assets, at)
+    return _emit(session, scope, EventType.TICKET_UPDATED, ticket, added)
+
+
+def assign(session: Session, scope: Scope, ticket_id: str, teammate_id: UUID | None) -> TicketView:
+    """Set or clear the teammate; only a change of teammate is an event."""
+    ticket = _locked(session, scope, ticket_id)
+    new_teammate = None
+    if teammate_id is not None:
+        new_teammate = _referenced(session, scope, Teammate, teammate_id, field="teammate_id").id
+    if new_teammate == ticket.teammate_id:
+        return _view(session, scope, ticket)
+    ticket.teammate_id = new_teammate
+    ticket.updated_at = now()
+    return _emit(session, scope, EventType.TICKET_ASSIGNED, ticket)
+
+
+def resolve(session: Session, scope: Scope, ticket_id: str, *, by_client: bool) -> TicketView:
+    ticket = _locked(session, scope, ticket_id)
+    if not ticket.is_open:
+        raise BadRequest(
+            f"Ticket '{ticket.id}' is already resolved; a reply opens it again.",
+            code=ErrorCode.TICKET_ALREADY_RESOLVED,
+        )
+    ticket.is_open = False
+    ticket.resolved_by_client = by_client
+    ticket.updated_at = now()
+    return _emit(session, scope, EventType.TICKET_RESOLVED, ticket)
+
+
+def get(session: Session, scope: Scope, ticket_id: str) -> TicketView:
+    ticket = find_owned(session, Ticket, account_id=scope.account_id, object_id=ticket_id)
+    if ticket is None:
+        raise NotFound.of("ticket", ticket_id)
+    return _view(session, scope, ticket)
+
+
+def _emit(
+    session: Session,
+    scope: Scope,
+    event_type: EventType,
+    ticket: Ticket,
+    reply: ReplyView | None = None,
+) -> TicketView:
+    session.flush()
+    view = _view(session, scope, ticket)
+    data = event_data(view, reply)
+    emit(
+        session, account_id=scope.account_id, event_type=event_type, ticket_id=ticket.id, data=data
+    )
+    return view
+
+
+def _view(session: Session, scope: Scope, ticket: Ticket) -> TicketView:
+    return views.ticket_view(
+        session, account_id=scope.account_id, ticket=ticket, public_url=scope.public_url
+    )
+
+
+def _locked(session: Session, scope: Scope, ticket_id: str) -> Ticket:
+    """The ticket, locked until commit, so concurrent changes to it are applied one at a time."""
+    ticket = find_owned(
+        session, Ticket, account_id=scope.account_id, object_id=ticket_id, for_update=True
+    )
+    if ticket is None:
+        raise NotFound.of("ticket", ticket_id)
+    return ticket
+
+
+def _add_reply(
+    session: Session,
+    scope: Scope,
+    ticket: Ticket,
+    text: str,
+    is_client_reply: bool,
+    asset_ids: Sequence[UUID],
+    at: int,
+) -> ReplyView:
+    last = session.scalar(select(func.max(Reply.position)).where(Reply.ticket_id == ticket.id))
+    added = Reply(
+        id=new_id(),
+        account_id=scope.account_id,
+        ticket_id=ticket.id,
+        position=0 if last is None else last + 1,
+        text=text,
+        is_client_reply=is_client_reply,
+        created_at=at,
+    )
+    session.add(added)
+    session.flush()
+    attached = assets.attach(
+        session,
+        account_id=scope.account_id,
+        asset_ids=[str(a) for a in asset_ids],
+        reply_id=added.id,
+    )
+    return views.reply_view(added, [assets.view(a, public_url=scope.public_url) for a in attached])
+
+
+def _referenced(
+    session: Session, scope: Scope, model: type[Row], object_id: UUID, *, field: str
+) -> Row:
+    row = find_owned(session, model, account_id=scope.account_id, object_id=str(object_id))
+    if row is None:
+        raise _unknown(field, model.__name__.lower(), object_id)
+    return row
+
+
+def _unknown(field: str, noun: str, object_id: UUID) -> BadRequest:
+    return BadRequest(
+        f"{field}: no {noun} with id '{object_id}'.", code=ErrorCode.UNKNOWN_REFERENCE
+    )

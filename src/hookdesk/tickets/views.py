@@ -1,0 +1,86 @@
+"""Ticket rows to `TicketView` snapshots, loading related rows in a few batched queries."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hookdesk.assets import service as assets
+from hookdesk.categories.models import TicketCategory
+from hookdesk.clients.models import Client
+from hookdesk.events.payloads import AssetView, ClientView, ReplyView, TicketView
+from hookdesk.tickets.models import Reply, Ticket
+
+Row = TypeVar("Row", Client, TicketCategory)
+
+
+def ticket_views(
+    session: Session, *, account_id: str, tickets: Sequence[Ticket], public_url: str
+) -> list[TicketView]:
+    if not tickets:
+        return []
+    clients = _by_id(session, Client, account_id, {t.client_id for t in tickets})
+    categories = _by_id(session, TicketCategory, account_id, {t.category_id for t in tickets})
+    replies = _replies_by_ticket(session, account_id, [t.id for t in tickets], public_url)
+    return [
+        TicketView(
+            id=ticket.id,
+            title=ticket.title,
+            is_open=ticket.is_open,
+            created_at=ticket.created_at,
+            updated_at=ticket.updated_at,
+            client=_client_view(clients[ticket.client_id]),
+            teammate_id=ticket.teammate_id,
+            replies=tuple(replies[ticket.id]),
+            category=categories[ticket.category_id].title,
+            subcategory=ticket.subcategory,
+            language=ticket.language,
+        )
+        for ticket in tickets
+    ]
+
+
+def ticket_view(
+    session: Session, *, account_id: str, ticket: Ticket, public_url: str
+) -> TicketView:
+    return ticket_views(session, account_id=account_id, tickets=[ticket], public_url=public_url)[0]
+
+
+def reply_view(reply: Reply, assets: Sequence[AssetView]) -> ReplyView:
+    return ReplyView(
+        id=reply.id,
+        text=reply.text,
+        is_client_reply=reply.is_client_reply,
+        created_at=reply.created_at,
+        assets=tuple(assets),
+    )
+
+
+def _client_view(client: Client) -> ClientView:
+    return ClientView(id=client.id, name=client.name, email=client.email)
+
+
+def _by_id(session: Session, model: type[Row], account_id: str, ids: set[str]) -> dict[str, Row]:
+    rows = session.scalars(select(model).where(model.account_id == account_id, model.id.in_(ids)))
+    return {row.id: row for row in rows}
+
+
+def _replies_by_ticket(
+    session: Session, account_id: str, ticket_ids: list[str], public_url: str
+) -> dict[str, list[ReplyView]]:
+    statement = (
+        select(Reply)
+        .where(Reply.account_id == account_id, Reply.ticket_id.in_(ticket_ids))
+        .order_by(Reply.ticket_id, Reply.position)
+    )
+    replies = list(session.scalars(statement))
+    attached: dict[str, list[AssetView]] = defaultdict(list)
+    reply_ids = [r.id for r in replies]
+    for asset in assets.for_replies(session, account_id=account_id, reply_ids=reply_ids):
+        attached[asset.reply_id or ""].append(assets.view(asset, public_url=public_url))
+    by_ticket: dict[str, list[ReplyView]] = defaultdict(list)
+    for reply in replies:
+        by_ticket[reply.ticket_id].append(reply_view(reply, attached[reply.id]))
+    return by_ticket
