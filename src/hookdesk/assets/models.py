@@ -1,4 +1,4 @@
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hookdesk.db.base import Base, Owned, unix_time
@@ -11,6 +11,8 @@ class Asset(Owned, Base):
     reply_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey("replies.id", ondelete="CASCADE"), index=True
     )
+    # The asset's place among its reply's assets, in the order the request listed them.
+    position: Mapped[int | None] = mapped_column(Integer)
     filename: Mapped[str] = mapped_column(String(255))
     extension: Mapped[str] = mapped_column(String(16))
     filesize: Mapped[int] = mapped_column(BigInteger)

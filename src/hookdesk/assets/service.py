@@ -64,7 +64,7 @@ def attach(
     session: Session, *, account_id: str, asset_ids: Sequence[str], reply_id: str
 ) -> list[Asset]:
     assets = []
-    for asset_id in asset_ids:
+    for position, asset_id in enumerate(asset_ids):
         asset = find_owned(session, Asset, account_id=account_id, object_id=asset_id)
         if asset is None:
             raise BadRequest(
@@ -76,6 +76,7 @@ def attach(
                 code=ErrorCode.ASSET_ALREADY_ATTACHED,
             )
         asset.reply_id = reply_id
+        asset.position = position
         assets.append(asset)
     session.flush()
     return assets
@@ -89,7 +90,7 @@ def for_replies(session: Session, *, account_id: str, reply_ids: Sequence[str]) 
     statement = (
         select(Asset)
         .where(Asset.account_id == account_id, Asset.reply_id.in_(reply_ids))
-        .order_by(Asset.created_at, Asset.id)
+        .order_by(Asset.reply_id, Asset.position)
     )
     return list(session.scalars(statement))
 

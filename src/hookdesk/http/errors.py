@@ -37,8 +37,11 @@ async def _hookdesk_error(_request: Request, error: HookdeskError) -> JSONRespon
     return JSONResponse(error.to_dict(), status_code=error.status)
 
 
-async def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
     problems = list(error.errors())
+    if _body_not_json(request, problems):
+        message = "Send the body as JSON, with the header 'Content-Type: application/json'."
+        return envelope(400, message, ErrorCode.INVALID_JSON)
     message = "; ".join(_describe(problem) for problem in problems[:5])
     return envelope(400, message, _code_for(problems[0]))
 
@@ -55,6 +58,12 @@ async def _http_error(_request: Request, error: HTTPException) -> JSONResponse:
 async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
     log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
     return envelope(500, "Internal error: this is a bug in hookdesk.", ErrorCode.INTERNAL)
+
+
+def _body_not_json(request: Request, problems: list[dict[str, Any]]) -> bool:
+    content_type = request.headers.get("content-type", "")
+    sent_otherwise = bool(content_type) and "json" not in content_type
+    return sent_otherwise and any(tuple(p["loc"]) == ("body",) for p in problems)
 
 
 def _describe(problem: dict[str, Any]) -> str:

@@ -216,6 +216,7 @@ def upgrade() -> None:
     op.create_table(
         "assets",
         sa.Column("reply_id", sa.String(length=36), nullable=True),
+        sa.Column("position", sa.Integer(), nullable=True),
         sa.Column("filename", sa.String(length=255), nullable=False),
         sa.Column("extension", sa.String(length=16), nullable=False),
         sa.Column("filesize", sa.BigInteger(), nullable=False),

@@ -1,0 +1,108 @@
+"""GET /v2/agency/tickets/list: every filter, sort and paging."""
+
+import pytest
+from sqlalchemy import update
+
+from hookdesk.tickets.models import Ticket
+from tests.helpers import Api
+
+
+def set_created_at(api: Api, ticket_id: str, at: int) -> None:
+    with api.db.transaction() as session:
+        session.execute(update(Ticket).where(Ticket.id == ticket_id).values(created_at=at))
+
+
+def titles(api: Api, **params) -> list[str]:
+    body = api.get("/v2/agency/tickets/list", **{"page": 1, "per_page": 100, **params}).json()
+    assert body["status"] == 200, body
+    assert body["total_results"] == len(body["tickets"])
+    return [t["title"] for t in body["tickets"]]
+
+
+@pytest.fixture
+def three(api: Api) -> dict:
+    client_a, client_b = api.client(), api.client()
+    agent = api.teammate()
+    category = api.category()
+    tickets = {
+        "Bravo": api.ticket(title="Bravo", client_id=client_a["id"], category=category["id"]),
+        "alpha": api.ticket(
+            title="alpha",
+            client_id=client_b["id"],
+            category=category["id"],
+            description="Refund 50% please",
+        ),
+        "Charlie": api.ticket(title="Charlie", client_id=client_a["id"], category=category["id"]),
+    }
+    for at, name in zip((1000, 2000, 3000), ("Bravo", "alpha", "Charlie"), strict=True):
+        set_created_at(api, tickets[name]["id"], at)
+    api.post(f"/v2/agency/tickets/assign/{tickets['Charlie']['id']}", {"teammate_id": agent["id"]})
+    api.post(f"/v2/agency/tickets/resolve/{tickets['Bravo']['id']}")
+    api.post(
+        f"/v2/agency/tickets/reply/create/{tickets['Charlie']['id']}", {"reply": "Invoice_7 sent"}
+    )
+    return {"tickets": tickets, "client_a": client_a, "client_b": client_b, "agent": agent}
+
+
+def test_newest_first_by_default(api: Api, three) -> None:
+    assert titles(api) == ["Charlie", "alpha", "Bravo"]
+    assert titles(api, order="asc") == ["Bravo", "alpha", "Charlie"]
+
+
+def test_sort_by_title(api: Api, three) -> None:
+    ascending = titles(api, sort_by="title", order="asc")
+    assert sorted(ascending, key=str.lower) == sorted(["Bravo", "alpha", "Charlie"], key=str.lower)
+    assert titles(api, sort_by="title", order="desc") == list(reversed(ascending))
+
+
+def test_filter_by_text_in_title_or_replies(api: Api, three) -> None:
+    assert titles(api, filter="ALPH") == ["alpha"]
+    assert titles(api, filter="invoice_7") == ["Charlie"]
+    assert titles(api, filter="50%") == ["alpha"]
+    assert titles(api, filter="5%") == []  # % is literal text, not a wildcard
+    assert titles(api, filter="_") == ["Charlie"]
+    assert titles(api, filter="nothing like this") == []
+
+
+def test_filter_by_time_in_seconds_or_iso(api: Api, three) -> None:
+    assert titles(api, **{"from": 2000}) == ["Charlie", "alpha"]
+    assert titles(api, to=2000) == ["alpha", "Bravo"]
+    assert titles(api, **{"from": "1970-01-01T00:25:00Z", "to": "1970-01-01T00:40:00+00:00"}) == [
+        "alpha"
+    ]
+
+
+def test_filter_by_state_teammate_and_client(api: Api, three) -> None:
+    assert titles(api, closed="true") == ["Bravo"]
+    assert titles(api, closed="false") == ["Charlie", "alpha"]
+    assert titles(api, teammate_id=three["agent"]["id"]) == ["Charlie"]
+    assert titles(api, client_id=three["client_a"]["id"]) == ["Charlie", "Bravo"]
+    assert titles(api, client_id=three["client_a"]["id"], closed="false") == ["Charlie"]
+
+
+def test_paging_counts_all_and_returns_a_slice(api: Api, three) -> None:
+    pages = [api.get("/v2/agency/tickets/list", page=n, per_page=2).json() for n in (1, 2, 3)]
+    assert [p["total_results"] for p in pages] == [3, 3, 3]
+    assert [[t["title"] for t in p["tickets"]] for p in pages] == [
+        ["Charlie", "alpha"],
+        ["Bravo"],
+        [],
+    ]
+
+
+def test_listed_tickets_are_full_ticket_objects(api: Api, three) -> None:
+    listed = api.get("/v2/agency/tickets/list", page=1, per_page=10).json()["tickets"]
+    for ticket in listed:
+        assert ticket == api.ok(api.get(f"/v2/agency/tickets/retrieve/{ticket['id']}"), "ticket")
+
+
+def test_other_lists_page_too(api: Api) -> None:
+    for n in range(3):
+        api.client(name=f"C{n}")
+    first = api.get("/v2/agency/clients/list", page=1, per_page=2).json()
+    second = api.get("/v2/agency/clients/list", page=2, per_page=2).json()
+    assert first["total_results"] == second["total_results"] == 3
+    assert len(first["clients"]) == 2
+    assert len(second["clients"]) == 1
+    ids = {c["id"] for c in first["clients"]} | {c["id"] for c in second["clients"]}
+    assert len(ids) == 3

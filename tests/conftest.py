@@ -1,0 +1,87 @@
+"""The whole suite runs once per database: SQLite (a file per run) and the real PostgreSQL.
+
+PostgreSQL comes from HOOKDESK_TEST_POSTGRES_URL (default: the local server's `test` database);
+its `public` schema is dropped and migrated afresh at the start of the run.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from hookdesk.accounts import service as accounts
+from hookdesk.app import create_app
+from hookdesk.config import Settings
+from hookdesk.db import Base, Database
+from hookdesk.db.database import normalize_url
+from hookdesk.db.migrate import prepare
+from tests.helpers import Api
+
+POSTGRES_URL = os.environ.get(
+    "HOOKDESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _fresh_postgres(url: str) -> None:
+    engine = create_engine(normalize_url(url))
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'hookdesk.db'}"
+    _fresh_postgres(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def database(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    prepare(database.engine)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def db(database: Database) -> Iterator[Database]:
+    """The database, emptied before the test."""
+    with database.transaction() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(table.delete())
+    yield database
+
+
+@pytest.fixture
+def settings(db: Database, tmp_path: Path) -> Settings:
+    return Settings(database_url=db.url, data_dir=tmp_path / "data", public_url="http://testserver")
+
+
+@pytest.fixture
+def http(settings: Settings, db: Database) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, db)) as client:
+        yield client
+
+
+@pytest.fixture
+def api(http: TestClient, db: Database) -> Api:
+    """An API client signed in as a fresh account."""
+    return new_account(http, db, "Agency One")
+
+
+@pytest.fixture
+def other_api(http: TestClient, db: Database) -> Api:
+    return new_account(http, db, "Agency Two")
+
+
+def new_account(http: TestClient, db: Database, name: str) -> Api:
+    with db.transaction() as session:
+        created = accounts.create(session, name=name)
+    return Api(http, db, created.account_id, created.api_key)

@@ -1,0 +1,67 @@
+import re
+
+import pytest
+
+from hookdesk.accounts import keys
+from hookdesk.events.ids import is_event_id, new_event_id
+from hookdesk.shared.timeparse import parse_time
+
+
+def test_event_ids_have_the_documented_form_and_do_not_repeat() -> None:
+    ids = {new_event_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    assert all(re.fullmatch(r"whev_[0-9a-z]{17}", i) for i in ids)
+    assert all(is_event_id(i) for i in ids)
+    assert not is_event_id("whev_short")
+    assert not is_event_id("whev_ABCDEFGHIJKLMNOPQ")
+
+
+def test_api_key_round_trip() -> None:
+    key = keys.generate()
+    presented = keys.parse(key.plaintext)
+    assert presented is not None
+    assert presented.key_id == key.key_id
+    assert keys.matches(presented, key.secret_hash)
+    # 32 random bytes behind the key id: 43 url-safe characters
+    assert len(presented.secret) == 43
+    assert key.secret_hash != presented.secret  # only a hash is kept
+
+
+def test_api_key_secret_may_contain_underscores() -> None:
+    parsed = keys.parse("hk_0123456789abcdef_a_b_c")
+    assert parsed == keys.PresentedKey("0123456789abcdef", "a_b_c")
+
+
+@pytest.mark.parametrize(
+    "plaintext", ["", "hk_", "sk_0123456789abcdef_x", "hk_0123_x", "hk_0123456789abcdef_"]
+)
+def test_malformed_api_keys_are_refused(plaintext: str) -> None:
+    assert keys.parse(plaintext) is None
+
+
+def test_wrong_secret_and_unknown_key_do_not_match() -> None:
+    key = keys.generate()
+    wrong = keys.PresentedKey(key.key_id, "not-the-secret")
+    assert not keys.matches(wrong, key.secret_hash)
+    assert not keys.matches(keys.PresentedKey(key.key_id, "x"), None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1671472527", 1671472527),
+        ("2022-12-19T17:55:27Z", 1671472527),
+        ("2022-12-19T17:55:27+00:00", 1671472527),
+        ("2022-12-19T18:55:27+01:00", 1671472527),
+        ("2022-12-19T17:55:27", 1671472527),
+        ("2022-12-19", 1671408000),
+    ],
+)
+def test_times_parse_from_unix_seconds_or_iso_8601(text: str, expected: int) -> None:
+    assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize("text", ["yesterday", "2022-13-01", "12:00", ""])
+def test_unparseable_times_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="neither Unix seconds nor an ISO 8601"):
+        parse_time(text)
