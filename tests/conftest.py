@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
@@ -19,6 +20,7 @@ from hookdesk.db import Base, Database
 from hookdesk.db.database import normalize_url
 from hookdesk.db.migrate import prepare
 from tests.helpers import Api
+from tests.receivers import Receiver
 
 POSTGRES_URL = os.environ.get(
     "HOOKDESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -61,7 +63,12 @@ def db(database: Database) -> Iterator[Database]:
 
 @pytest.fixture
 def settings(db: Database, tmp_path: Path) -> Settings:
-    return Settings(database_url=db.url, data_dir=tmp_path / "data", public_url="http://testserver")
+    return Settings(
+        database_url=db.url,
+        data_dir=tmp_path / "data",
+        public_url="http://testserver",
+        secret_key=Fernet.generate_key().decode(),
+    )
 
 
 @pytest.fixture
@@ -85,3 +92,30 @@ def new_account(http: TestClient, db: Database, name: str) -> Api:
     with db.transaction() as session:
         created = accounts.create(session, name=name)
     return Api(http, db, created.account_id, created.api_key)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    receiver = Receiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def live_settings(settings: Settings) -> Settings:
+    """Development mode (local receivers) with a short retry schedule and timeout."""
+    return settings.model_copy(
+        update={
+            "dev": True,
+            "retry_schedule": (0.2, 0.2, 0.3),
+            "delivery_timeout": 2.0,
+            "shutdown_timeout": 3.0,
+        }
+    )
+
+
+@pytest.fixture
+def live(live_settings: Settings, db: Database) -> Iterator[Api]:
+    """An API client of a fresh account, on an app that runs its dispatcher."""
+    with TestClient(create_app(live_settings, db, run_dispatcher=True)) as client:
+        yield new_account(client, db, "Live Agency")

@@ -1,7 +1,7 @@
-"""`create_app()`: the routers, the one error handler, the body limit."""
+"""`create_app()`: the routers, the one error handler, the body limit, the in-process dispatcher."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -11,11 +11,15 @@ from hookdesk.categories.api import router as categories_router
 from hookdesk.clients.api import router as clients_router
 from hookdesk.config import Settings
 from hookdesk.db import Database
+from hookdesk.delivery.api import router as webhook_events_router
+from hookdesk.delivery.runtime import running_dispatcher
 from hookdesk.http import errors
 from hookdesk.http.health import router as health_router
 from hookdesk.http.limits import BodyLimit
 from hookdesk.teammates.api import router as teammates_router
 from hookdesk.tickets.api import router as tickets_router
+from hookdesk.webhooks.api import router as webhook_endpoints_router
+from hookdesk.webhooks.secretbox import box_for
 
 ROUTERS = (
     health_router,
@@ -24,21 +28,29 @@ ROUTERS = (
     categories_router,
     tickets_router,
     assets_router,
+    webhook_endpoints_router,
+    webhook_events_router,
 )
 
 
-def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
-    """The ASGI app. A given `database` stays the caller's to close; otherwise the app owns one."""
+def create_app(
+    settings: Settings, database: Database | None = None, *, run_dispatcher: bool = False
+) -> FastAPI:
+    """The ASGI app. A given `database` stays the caller's to close; otherwise the app owns one.
+
+    With `run_dispatcher`, the app delivers webhooks itself while it runs (`hookdesk serve`)."""
     owned = database is None
-    database = database or Database(
-        settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
-    )
+    db = database or Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    box = box_for(settings.secret_key, dev=settings.dev, data_dir=settings.data_dir)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with AsyncExitStack() as stack:
+            if run_dispatcher:
+                await stack.enter_async_context(running_dispatcher(db, settings, box))
+            yield
         if owned:
-            database.dispose()
+            db.dispose()
 
     app = FastAPI(
         title="hookdesk",
@@ -47,13 +59,12 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.database = database
+    app.state.database = db
+    app.state.secret_box = box
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(
-        BodyLimit,
-        max_body_bytes=settings.max_body_bytes,
-        max_upload_bytes=settings.max_asset_bytes,
+        BodyLimit, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_asset_bytes
     )
     return app

@@ -1,6 +1,8 @@
 """The `hookdesk` command: parse flags, open the database, call services."""
 
+import asyncio
 import json
+import signal
 import sys
 from typing import Annotated, Any, NoReturn
 
@@ -14,6 +16,8 @@ from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.db.migrate import SchemaOutOfDate, prepare, upgrade
+from hookdesk.delivery.runtime import running_dispatcher
+from hookdesk.webhooks.secretbox import MissingSecretKey, SecretBox, box_for
 
 app = typer.Typer(
     help="hookdesk: a whitelabel helpdesk with first-class webhooks.", no_args_is_help=True
@@ -65,16 +69,59 @@ def serve(
         bool | None, typer.Option("--dev", help="Development mode. [env: HOOKDESK_DEV]")
     ] = None,
 ) -> None:
-    """Run the API (and, as they land, the pages and the dispatcher) in one process."""
+    """Run the API and the dispatcher in one process."""
     settings = _settings(database_url=database_url, dev=dev)
     if "public_url" not in settings.model_fields_set:
         settings = settings.model_copy(update={"public_url": f"http://{host}:{port}"})
+    _secret_box(settings)
     database = _open(settings)
+    _warn_if_dev(settings)
     if settings.dev:
-        err.print("[bold yellow]hookdesk is running in DEVELOPMENT mode: do not expose it.[/]")
         _create_first_account(database)
     err.print(f"hookdesk on {settings.public_url} (database {database.engine.url!r})")
-    uvicorn.run(create_app(settings, database), host=host, port=port, log_level="info")
+    application = create_app(settings, database, run_dispatcher=True)
+    uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+@app.command()
+def dispatcher(
+    database_url: DatabaseUrl = None,
+    dev: Annotated[
+        bool | None, typer.Option("--dev", help="Development mode. [env: HOOKDESK_DEV]")
+    ] = None,
+) -> None:
+    """Run only the delivery workers (run any number of them against one PostgreSQL)."""
+    settings = _settings(database_url=database_url, dev=dev)
+    box = _secret_box(settings)
+    database = _open(settings)
+    _warn_if_dev(settings)
+    err.print(f"hookdesk dispatcher on {database.engine.url!r}; stop it with Ctrl-C or SIGTERM")
+    asyncio.run(_dispatch_until_signalled(database, settings, box))
+    err.print("hookdesk dispatcher stopped")
+
+
+async def _dispatch_until_signalled(database: Database, settings: Settings, box: SecretBox) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signal_number, stop.set)
+    async with running_dispatcher(database, settings, box):
+        await stop.wait()
+
+
+def _secret_box(settings: Settings) -> SecretBox:
+    try:
+        return box_for(settings.secret_key, dev=settings.dev, data_dir=settings.data_dir)
+    except (MissingSecretKey, ValueError) as error:
+        _fail(str(error))
+
+
+def _warn_if_dev(settings: Settings) -> None:
+    if settings.dev:
+        err.print(
+            "[bold yellow]DEVELOPMENT MODE: webhook endpoints may use http and local or private "
+            "addresses. Never run it like this where others can reach it.[/]"
+        )
 
 
 def _create_first_account(database: Database) -> None:

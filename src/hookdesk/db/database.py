@@ -5,13 +5,15 @@ on it) commits once at its end or rolls everything back, so a ticket change and 
 together.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from hookdesk.db.wakeup import take_wakeup_request
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -64,6 +66,21 @@ class Database:
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
         self._writers = sessionmaker(writer, expire_on_commit=False)
+        self._wakeup_listeners: list[Callable[[], None]] = []
+        event.listen(self._writers, "after_commit", self._after_commit)
+        event.listen(self._writers, "after_rollback", take_wakeup_request)
+
+    def add_wakeup_listener(self, listener: Callable[[], None]) -> None:
+        """Call `listener` (from the committing thread) after each commit that queued deliveries."""
+        self._wakeup_listeners.append(listener)
+
+    def remove_wakeup_listener(self, listener: Callable[[], None]) -> None:
+        self._wakeup_listeners.remove(listener)
+
+    def _after_commit(self, session: Session) -> None:
+        if take_wakeup_request(session):
+            for listener in list(self._wakeup_listeners):
+                listener()
 
     @property
     def is_sqlite(self) -> bool:

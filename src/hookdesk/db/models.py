@@ -4,18 +4,23 @@ from hookdesk.accounts.models import Account, ApiKey
 from hookdesk.assets.models import Asset
 from hookdesk.categories.models import TicketCategory
 from hookdesk.clients.models import Client
+from hookdesk.delivery.models import Attempt, Delivery
 from hookdesk.events.models import Event
 from hookdesk.teammates.models import Teammate
 from hookdesk.tickets.models import Reply, Ticket
+from hookdesk.webhooks.models import WebhookEndpoint
 
 __all__ = [
     "Account",
     "ApiKey",
     "Asset",
+    "Attempt",
     "Client",
+    "Delivery",
     "Event",
     "Reply",
     "Teammate",
     "Ticket",
     "TicketCategory",
+    "WebhookEndpoint",
 ]

@@ -9,3 +9,4 @@ class EventType(StrEnum):
 
 
 API_VERSION = 2
+SUPPORTED_API_VERSIONS = frozenset({2})

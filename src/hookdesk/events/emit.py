@@ -1,22 +1,24 @@
 from sqlalchemy.orm import Session
 
-from hookdesk.events.catalog import EventType
+from hookdesk.delivery.fanout import fan_out
 from hookdesk.events.models import Event
 from hookdesk.events.payloads import JsonObject, serialize
 from hookdesk.shared.clock import now
 
 
 def emit(
-    session: Session, *, account_id: str, event_type: EventType, ticket_id: str, data: JsonObject
+    session: Session, *, account_id: str, event_type: str, ticket_id: str, data: JsonObject
 ) -> Event:
-    """Write the event in the caller's transaction: it commits, or vanishes, with the change."""
+    """Write the event and its deliveries in the caller's transaction: they commit, or vanish,
+    with the change."""
     event = Event(
         account_id=account_id,
-        event_type=event_type.value,
+        event_type=event_type,
         ticket_id=ticket_id,
         data=serialize(data),
         created_at=now(),
     )
     session.add(event)
     session.flush()
+    fan_out(session, event)
     return event

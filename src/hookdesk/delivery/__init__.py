@@ -1,0 +1,1 @@
+"""Delivery: claiming due deliveries, sending them signed, retrying, recording every attempt."""

@@ -1,0 +1,67 @@
+"""Endpoint health: an endpoint that only fails for `HOOKDESK_DISABLE_AFTER` seconds, or answers
+410 Gone, is disabled with a reason."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from hookdesk.delivery.retry import Verdict
+from hookdesk.webhooks.models import WebhookEndpoint
+from hookdesk.webhooks.service import disable
+
+
+@dataclass(frozen=True)
+class EndpointOutcome:
+    account_id: str
+    endpoint_id: str
+    verdict: Verdict
+
+
+def record_outcomes(
+    session: Session, outcomes: Sequence[EndpointOutcome], disable_after: float, now: float
+) -> None:
+    succeeded = {o.endpoint_id for o in outcomes if o.verdict is Verdict.DELIVERED}
+    gone = {o.endpoint_id for o in outcomes if o.verdict is Verdict.GONE}
+    failing = {o.endpoint_id for o in outcomes} - succeeded
+    if succeeded:
+        _set_failing_since(session, succeeded, None)
+    if failing:
+        _set_failing_since(session, failing, int(now))
+        _disable(session, gone, "the endpoint answered 410 Gone")
+        overdue = _failing_longer_than(session, failing - gone, int(now - disable_after))
+        days = disable_after / 86400
+        _disable(session, overdue, f"no successful delivery for {days:g} days")
+
+
+def _set_failing_since(session: Session, endpoint_ids: set[str], value: int | None) -> None:
+    # Only the first failure after a success starts the clock; a success stops it.
+    column = WebhookEndpoint.failing_since
+    session.execute(
+        update(WebhookEndpoint)
+        .where(
+            WebhookEndpoint.id.in_(endpoint_ids),
+            column.is_not(None) if value is None else column.is_(None),
+        )
+        .values(failing_since=value)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _failing_longer_than(session: Session, endpoint_ids: set[str], before: int) -> set[str]:
+    if not endpoint_ids:
+        return set()
+    statement = select(WebhookEndpoint.id).where(
+        WebhookEndpoint.id.in_(endpoint_ids),
+        WebhookEndpoint.status == "enabled",
+        WebhookEndpoint.failing_since <= before,
+    )
+    return set(session.scalars(statement))
+
+
+def _disable(session: Session, endpoint_ids: set[str], reason: str) -> None:
+    for endpoint_id in sorted(endpoint_ids):
+        endpoint = session.get(WebhookEndpoint, endpoint_id, with_for_update=True)
+        if endpoint is not None and endpoint.status == "enabled":
+            disable(session, endpoint, reason=reason)

@@ -1,0 +1,46 @@
+"""From a claimed delivery to the exact request: body, signatures, headers."""
+
+from collections.abc import Mapping
+
+from hookdesk import __version__
+from hookdesk.delivery.claim import Claimed
+from hookdesk.delivery.sender import Request
+from hookdesk.events.payloads import render_body
+from hookdesk.receiver.signing import secret_key, signature_headers
+from hookdesk.webhooks.secretbox import SecretBox
+
+USER_AGENT = f"hookdesk/{__version__}"
+
+
+class Preparer:
+    def __init__(self, box: SecretBox) -> None:
+        self._box = box
+        self._keys: dict[str, bytes] = {}  # sealed secret -> HMAC key; decrypting costs ~20 µs
+
+    def request(self, item: Claimed, *, now: float) -> Request:
+        body = render_body(
+            event_id=item.delivery_id,
+            event_type=item.event_type,
+            api_version=item.api_version,
+            data_json=item.data_json,
+            endpoint_id=item.endpoint_id,
+        )
+        keys = [self._key(item.secret)]
+        expires = item.previous_secret_expires_at
+        if item.previous_secret and expires is not None and now < expires:
+            keys.append(self._key(item.previous_secret))
+        signed = signature_headers(keys, item.delivery_id, int(now), body)
+        return Request(item.url, body, _headers(item.headers, signed))
+
+    def _key(self, sealed: str) -> bytes:
+        key = self._keys.get(sealed)
+        if key is None:
+            if len(self._keys) > 10_000:
+                self._keys.clear()
+            key = self._keys[sealed] = secret_key(self._box.open(sealed))
+        return key
+
+
+def _headers(custom: Mapping[str, str], signed: Mapping[str, str]) -> dict[str, str]:
+    # Custom headers first: the reserved ones below always win (they are refused when saved too).
+    return {**custom, "Content-Type": "application/json", **signed}

@@ -1,0 +1,104 @@
+"""Recording finished attempts, many per transaction, and moving each delivery on."""
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy.orm import Session
+
+from hookdesk.delivery import health
+from hookdesk.delivery.claim import Claimed
+from hookdesk.delivery.models import DELIVERED, FAILED, PENDING, Attempt, Delivery
+from hookdesk.delivery.retry import Decision, Outcome, Verdict, decide
+from hookdesk.delivery.sender import Result
+
+
+@dataclass(frozen=True)
+class Finished:
+    claimed: Claimed
+    result: Result
+    at: float  # when the attempt started
+
+
+@dataclass(frozen=True)
+class Policy:
+    schedule: tuple[float, ...]
+    disable_after: float
+
+
+_STATUS = {Verdict.DELIVERED: DELIVERED, Verdict.RETRY: PENDING}
+
+# Only the holder of the lease moves a delivery on: a delivery cancelled, resent or re-claimed
+# meanwhile keeps its newer state (the attempt itself is recorded all the same).
+_deliveries: Table = Delivery.__table__  # type: ignore[assignment]
+_ADVANCE = (
+    update(_deliveries)
+    .where(
+        _deliveries.c.id == bindparam("b_id"),
+        _deliveries.c.lease_token == bindparam("b_token"),
+    )
+    .values(
+        status=bindparam("b_status"),
+        attempt_count=bindparam("b_count"),
+        next_attempt_at=bindparam("b_next"),
+        lease_token=None,
+    )
+)
+
+
+def record(
+    session: Session,
+    finished: Sequence[Finished],
+    *,
+    policy: Policy,
+    now: float,
+    rng: random.Random,
+) -> None:
+    if not finished:
+        return
+    session.execute(insert(Attempt), [_attempt_row(f) for f in finished])
+    decisions = [_decide(f, policy, rng) for f in finished]
+    advances = [_advance_row(f, d, now) for f, d in zip(finished, decisions, strict=True)]
+    session.execute(_ADVANCE, advances)
+    health.record_outcomes(
+        session, finished_outcomes(finished, decisions), policy.disable_after, now
+    )
+
+
+def finished_outcomes(
+    finished: Sequence[Finished], decisions: Sequence[Decision]
+) -> list[health.EndpointOutcome]:
+    return [
+        health.EndpointOutcome(f.claimed.account_id, f.claimed.endpoint_id, d.verdict)
+        for f, d in zip(finished, decisions, strict=True)
+    ]
+
+
+def _decide(finished: Finished, policy: Policy, rng: random.Random) -> Decision:
+    outcome = Outcome(finished.result.status_code, finished.result.retry_after)
+    return decide(outcome, finished.claimed.attempt_count + 1, policy.schedule, rng)
+
+
+def _attempt_row(finished: Finished) -> dict[str, object]:
+    result = finished.result
+    return {
+        "account_id": finished.claimed.account_id,
+        "delivery_id": finished.claimed.delivery_id,
+        "at": int(finished.at),
+        "status_code": result.status_code,
+        "duration_ms": result.duration_ms,
+        "response_body": result.response_body,
+        "error": result.error,
+    }
+
+
+def _advance_row(finished: Finished, decision: Decision, now: float) -> dict[str, object]:
+    retry = decision.verdict is Verdict.RETRY
+    return {
+        "b_id": finished.claimed.delivery_id,
+        "b_token": finished.claimed.lease_token,
+        "b_status": _STATUS.get(decision.verdict, FAILED),
+        "b_count": finished.claimed.attempt_count + 1,
+        "b_next": now + decision.delay if retry else None,
+    }

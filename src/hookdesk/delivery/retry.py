@@ -1,0 +1,57 @@
+"""What happens after an attempt: a pure function of the attempt's outcome and the schedule."""
+
+import random
+from dataclasses import dataclass
+from enum import StrEnum
+
+JITTER = 0.1  # up to ±10% of the step, so retries of a burst of failures do not arrive together
+MIN_RETRY_AFTER = 1.0
+
+
+class Verdict(StrEnum):
+    DELIVERED = "delivered"
+    RETRY = "retry"
+    FAILED = "failed"
+    GONE = "gone"  # 410: the receiver says the endpoint no longer exists
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int | None  # None when no HTTP answer came (timeout, refused, reset, blocked)
+    retry_after: float | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: Verdict
+    delay: float = 0.0  # seconds until the next attempt, for RETRY
+
+
+def decide(
+    outcome: Outcome, attempts_made: int, schedule: tuple[float, ...], rng: random.Random
+) -> Decision:
+    """`attempts_made` counts the attempt just made; `schedule` holds the waits between attempts."""
+    status = outcome.status_code
+    if status is not None and 200 <= status < 300:
+        return Decision(Verdict.DELIVERED)
+    if status == 410:
+        return Decision(Verdict.GONE)
+    if attempts_made > len(schedule):
+        return Decision(Verdict.FAILED)
+    step = schedule[attempts_made - 1]
+    delay = step * (1 + rng.uniform(-JITTER, JITTER))
+    if status in (429, 503) and outcome.retry_after is not None:
+        # Honour the receiver's wish, but not sooner than a second nor later than the longest step.
+        delay = min(max(outcome.retry_after, MIN_RETRY_AFTER), max(schedule))
+    return Decision(Verdict.RETRY, delay)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a `Retry-After` header (HTTP dates, rare from receivers, are ignored)."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    return seconds if seconds >= 0 else None

@@ -1,0 +1,60 @@
+"""Running a dispatcher: inside `hookdesk serve`, or alone as `hookdesk dispatcher`."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp.abc import AbstractResolver
+
+from hookdesk.config import Settings
+from hookdesk.db import Database
+from hookdesk.delivery.dispatcher import Dispatcher, Limits
+from hookdesk.delivery.prepare import USER_AGENT, Preparer
+from hookdesk.delivery.record import Policy
+from hookdesk.delivery.sender import AiohttpSender
+from hookdesk.webhooks.secretbox import SecretBox
+
+LEASE_MARGIN = 30.0  # seconds beyond the request timeout before another dispatcher may take over
+
+
+def limits_from(settings: Settings) -> Limits:
+    return Limits(
+        concurrency=settings.dispatcher_concurrency,
+        endpoint_concurrency=settings.endpoint_concurrency,
+        batch=settings.dispatcher_batch,
+        lease_seconds=settings.delivery_timeout + LEASE_MARGIN,
+        shutdown_timeout=settings.shutdown_timeout,
+    )
+
+
+@asynccontextmanager
+async def running_dispatcher(
+    database: Database,
+    settings: Settings,
+    box: SecretBox,
+    *,
+    resolver: AbstractResolver | None = None,
+) -> AsyncIterator[Dispatcher]:
+    """A dispatcher running in the background until the block ends, then stopped gracefully."""
+    sender = AiohttpSender(
+        timeout=settings.delivery_timeout,
+        allow_private=settings.dev,
+        user_agent=USER_AGENT,
+        resolver=resolver,
+        max_connections=settings.dispatcher_concurrency,
+    )
+    async with sender:
+        dispatcher = Dispatcher(
+            database,
+            sender,
+            Preparer(box),
+            policy=Policy(settings.retry_schedule, settings.disable_after),
+            limits=limits_from(settings),
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(dispatcher.run(stop))
+        try:
+            yield dispatcher
+        finally:
+            stop.set()
+            await task

@@ -1,0 +1,148 @@
+import json
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+
+from hookdesk.accounts.dependencies import CurrentAccount
+from hookdesk.db.dependencies import DbSession
+from hookdesk.errors import BadRequest
+from hookdesk.receiver.signing import compact_signature_errors, secret_key
+from hookdesk.shared import responses
+from hookdesk.shared.dependencies import CurrentSettings
+from hookdesk.shared.paging import Paging
+from hookdesk.shared.queries import find_owned
+from hookdesk.shared.timeparse import parse_time
+from hookdesk.webhooks import service
+from hookdesk.webhooks.models import WebhookEndpoint
+from hookdesk.webhooks.schemas import (
+    EndpointCreate,
+    EndpointRead,
+    EndpointRecover,
+    EndpointTest,
+    EndpointUpdate,
+)
+from hookdesk.webhooks.secretbox import SecretBox
+
+router = APIRouter(prefix="/v2/webhook-endpoints", tags=["webhook endpoints"])
+NAME = "webhook_endpoint"
+ONE = responses.documents_one(NAME, EndpointRead, 404)
+SIGNATURE_TOLERANCE = 300
+
+
+def _scope(
+    account_id: CurrentAccount, request: Request, settings: CurrentSettings
+) -> service.Scope:
+    box: SecretBox = request.app.state.secret_box
+    return service.Scope(account_id=account_id, dev=settings.dev, box=box)
+
+
+Scope = Annotated[service.Scope, Depends(_scope)]
+
+
+def endpoint_object(endpoint: WebhookEndpoint, secret: str | None = None) -> dict[str, Any]:
+    shown: dict[str, Any] = {
+        "id": endpoint.id,
+        "object": NAME,
+        "url": endpoint.url,
+        "events": list(endpoint.events),
+        "description": endpoint.description,
+        "status": endpoint.status,
+        "api_version": endpoint.api_version,
+        "created_at": endpoint.created_at,
+        "ordered": endpoint.ordered,
+        "headers": dict(endpoint.headers),
+        "disabled_reason": endpoint.disabled_reason,
+    }
+    if secret is not None:
+        shown["secret"] = secret
+    return shown
+
+
+@router.post("/create", responses=ONE)
+def create_endpoint(body: EndpointCreate, scope: Scope, session: DbSession) -> JSONResponse:
+    endpoint, secret = service.create(session, scope, body)
+    return responses.one(NAME, endpoint_object(endpoint, secret))
+
+
+@router.get("/list", responses=responses.documents_many("webhook_endpoints", EndpointRead))
+def list_endpoints(scope: Scope, session: DbSession, page: Paging) -> JSONResponse:
+    total, endpoints = service.list_page(session, scope, page)
+    return responses.many("webhook_endpoints", total, [endpoint_object(e) for e in endpoints])
+
+
+@router.get("/retrieve/{endpoint_id}", responses=ONE)
+def retrieve_endpoint(endpoint_id: str, scope: Scope, session: DbSession) -> JSONResponse:
+    return responses.one(NAME, endpoint_object(service.get(session, scope, endpoint_id)))
+
+
+@router.post("/update/{endpoint_id}", responses=ONE)
+def update_endpoint(
+    endpoint_id: str, body: EndpointUpdate, scope: Scope, session: DbSession
+) -> JSONResponse:
+    endpoint = service.update_endpoint(session, scope, endpoint_id, body)
+    return responses.one(NAME, endpoint_object(endpoint))
+
+
+@router.post("/delete/{endpoint_id}", responses=ONE)
+def delete_endpoint(endpoint_id: str, scope: Scope, session: DbSession) -> JSONResponse:
+    return responses.one(NAME, endpoint_object(service.delete(session, scope, endpoint_id)))
+
+
+@router.post("/rotate-secret/{endpoint_id}", responses=ONE)
+def rotate_secret(endpoint_id: str, scope: Scope, session: DbSession) -> JSONResponse:
+    endpoint, secret = service.rotate_secret(session, scope, endpoint_id)
+    return responses.one(NAME, endpoint_object(endpoint, secret))
+
+
+@router.post("/test/{endpoint_id}")
+def send_test_event(
+    endpoint_id: str, body: EndpointTest, scope: Scope, session: DbSession
+) -> JSONResponse:
+    event_id = service.send_test(session, scope, endpoint_id, body.event_type)
+    return JSONResponse({"status": 200, "event_id": event_id})
+
+
+@router.post("/recover/{endpoint_id}")
+def recover(
+    endpoint_id: str, body: EndpointRecover, scope: Scope, session: DbSession
+) -> JSONResponse:
+    try:
+        since = body.since if isinstance(body.since, int) else parse_time(body.since)
+    except ValueError as error:
+        raise BadRequest(f"since: {error}.") from None
+    queued = service.recover(session, scope, endpoint_id, since=since)
+    return JSONResponse({"status": 200, "queued": queued})
+
+
+@router.post("/verify-signature")
+async def verify_signature(
+    request: Request,
+    scope: Scope,
+    session: DbSession,
+    hookdesk_signature: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    """Check a received event body against its `Hookdesk-Signature` and the endpoint's secrets."""
+    body = await request.body()
+    endpoint = _endpoint_of(body, scope, session)
+    if endpoint is None:
+        errors = ["the body is not an event of one of this account's endpoints"]
+    else:
+        keys = [secret_key(s) for s in service.valid_secrets(endpoint, scope.box, at=time.time())]
+        errors = compact_signature_errors(
+            body, hookdesk_signature, keys, now=time.time(), tolerance=SIGNATURE_TOLERANCE
+        )
+    if errors:
+        return JSONResponse({"status": 400, "valid": False, "errors": errors}, status_code=400)
+    return JSONResponse({"status": 200, "valid": True})
+
+
+def _endpoint_of(body: bytes, scope: service.Scope, session: DbSession) -> WebhookEndpoint | None:
+    try:
+        endpoint_id = json.loads(body).get("endpoint_id")
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(endpoint_id, str):
+        return None
+    return find_owned(session, WebhookEndpoint, account_id=scope.account_id, object_id=endpoint_id)
