@@ -1,14 +1,12 @@
 import re
 from collections.abc import Sequence
 from pathlib import PurePath
-from typing import BinaryIO
 from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hookdesk.assets.models import Asset
-from hookdesk.assets.storage import LocalStorage
 from hookdesk.assets.types import ALLOWED
 from hookdesk.errors import BadRequest, ErrorCode, TooLarge
 from hookdesk.events.payloads import AssetView
@@ -19,16 +17,8 @@ from hookdesk.shared.queries import find_owned
 _UNSAFE_CHARACTERS = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 
-def upload(
-    session: Session,
-    *,
-    account_id: str,
-    storage: LocalStorage,
-    filename: str,
-    size: int,
-    source: BinaryIO,
-    max_bytes: int,
-) -> Asset:
+def new_asset(*, account_id: str, filename: str, size: int, max_bytes: int) -> Asset:
+    """An asset row for an upload, once its name, type and size are checked (not yet stored)."""
     clean_name = _clean_filename(filename)
     extension = PurePath(clean_name).suffix.lower().removeprefix(".")
     if extension not in ALLOWED:
@@ -44,7 +34,7 @@ def upload(
             f"file: {size} bytes is over the limit of {max_bytes} bytes.",
             code=ErrorCode.FILE_TOO_LARGE,
         )
-    asset = Asset(
+    return Asset(
         id=new_id(),
         account_id=account_id,
         filename=clean_name,
@@ -53,11 +43,6 @@ def upload(
         content_type=ALLOWED[extension],
         created_at=now(),
     )
-    # Bytes first, row second: a crash in between leaves an unused file, never a row without bytes.
-    storage.save(asset.storage_key, source)
-    session.add(asset)
-    session.flush()
-    return asset
 
 
 def attach(

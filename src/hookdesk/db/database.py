@@ -5,8 +5,9 @@ on it) commits once at its end or rolls everything back, so a ticket change and 
 together.
 """
 
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -34,7 +35,13 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
     url = normalize_url(url)
     if not is_sqlite(url):
         return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    # Room for every worker thread (anyio runs 40): a thread never waits for a connection.
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=20,
+        max_overflow=40,
+    )
     _configure_sqlite(engine, sqlite_synchronous)
     return engine
 
@@ -67,6 +74,7 @@ class Database:
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
         self._writers = sessionmaker(writer, expire_on_commit=False)
         self._wakeup_listeners: list[Callable[[], None]] = []
+        self._sqlite_write_lock = threading.Lock()
         event.listen(self._writers, "after_commit", self._after_commit)
         event.listen(self._writers, "after_rollback", take_wakeup_request)
 
@@ -90,8 +98,17 @@ class Database:
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
         """One unit of work: commits when the block ends normally, rolls back on any exception."""
         factory = self._writers if write else self._readers
-        with factory() as session, session.begin():
+        # SQLite has one writer at a time: queue this process's writers on a lock rather than in
+        # SQLite's busy handler, which sleeps up to 100 ms between tries and is unfair.
+        lock = self._sqlite_write_lock if write and self.is_sqlite else nullcontext()
+        with lock, factory() as session, session.begin():
             yield session
+
+    def write(self) -> AbstractContextManager[Session]:
+        return self.transaction(write=True)
+
+    def read(self) -> AbstractContextManager[Session]:
+        return self.transaction(write=False)
 
     def dispose(self) -> None:
         self.engine.dispose()

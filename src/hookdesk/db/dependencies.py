@@ -1,10 +1,13 @@
-"""The request's unit of work, as a FastAPI dependency."""
+"""The database, as a FastAPI dependency.
 
-from collections.abc import Iterator
+Handlers open their unit of work themselves (`with db.write() as session:`), inside the one
+worker thread that runs them: a SQLite write lock is then never held while the request waits for
+another thread, and a 200 is only sent once the transaction has committed.
+"""
+
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
 
 from hookdesk.db.database import Database
 
@@ -14,10 +17,4 @@ def get_database(request: Request) -> Database:
     return database
 
 
-def _request_session(request: Request) -> Iterator[Session]:
-    # scope="function" below: the commit happens before the answer is sent, so a 200 means stored.
-    with get_database(request).transaction(write=request.method != "GET") as session:
-        yield session
-
-
-DbSession = Annotated[Session, Depends(_request_session, scope="function")]
+Db = Annotated[Database, Depends(get_database)]

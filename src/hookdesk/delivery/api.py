@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from hookdesk.accounts.dependencies import CurrentAccount
-from hookdesk.db.dependencies import DbSession
+from hookdesk.db.dependencies import Db
 from hookdesk.delivery import log
 from hookdesk.delivery.models import Attempt, Delivery
 from hookdesk.errors import BadRequest
@@ -95,24 +95,27 @@ def attempt_object(attempt: Attempt) -> dict[str, Any]:
 @router.get("/list", responses=responses.documents_many("webhook_events", WebhookEventRead))
 def list_events(
     account_id: CurrentAccount,
-    session: DbSession,
+    db: Db,
     page: Paging,
     filters: Annotated[log.LogFilters, Depends(_filters)],
 ) -> JSONResponse:
-    total, found = log.list_page(session, account_id=account_id, filters=filters, page=page)
-    return responses.many("webhook_events", total, [event_object(d) for d in found])
+    with db.read() as session:
+        total, found = log.list_page(session, account_id=account_id, filters=filters, page=page)
+        return responses.many("webhook_events", total, [event_object(d) for d in found])
 
 
 @router.get("/retrieve/{event_id}", responses=responses.documents_one(NAME, WebhookEventRead, 404))
-def retrieve_event(event_id: str, account_id: CurrentAccount, session: DbSession) -> JSONResponse:
-    delivery = log.get(session, account_id=account_id, event_id=event_id)
-    shown = event_object(delivery)
-    shown["payload"] = log.payload(session, delivery)
-    shown["attempts"] = [attempt_object(a) for a in log.attempts(session, delivery)]
-    return responses.one(NAME, shown)
+def retrieve_event(event_id: str, account_id: CurrentAccount, db: Db) -> JSONResponse:
+    with db.read() as session:
+        delivery = log.get(session, account_id=account_id, event_id=event_id)
+        shown = event_object(delivery)
+        shown["payload"] = log.payload(session, delivery)
+        shown["attempts"] = [attempt_object(a) for a in log.attempts(session, delivery)]
+        return responses.one(NAME, shown)
 
 
 @router.post("/resend/{event_id}", responses=responses.documents_one(NAME, WebhookEventRead, 404))
-def resend_event(event_id: str, account_id: CurrentAccount, session: DbSession) -> JSONResponse:
-    delivery = log.resend(session, account_id=account_id, event_id=event_id)
-    return responses.one(NAME, event_object(delivery))
+def resend_event(event_id: str, account_id: CurrentAccount, db: Db) -> JSONResponse:
+    with db.write() as session:
+        delivery = log.resend(session, account_id=account_id, event_id=event_id)
+        return responses.one(NAME, event_object(delivery))

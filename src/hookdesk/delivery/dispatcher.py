@@ -155,6 +155,7 @@ class Dispatcher:
             await self._finished_ready.wait()
             self._finished_ready.clear()
             await self._record_finished()
+            self._wake.set()  # a retry just scheduled may fall due before the next poll
 
     async def _record_finished(self) -> None:
         batch, self._finished = self._finished, []

@@ -1,6 +1,7 @@
 """Endpoint health: an endpoint that only fails for `HOOKDESK_DISABLE_AFTER` seconds, or answers
 410 Gone, is disabled with a reason."""
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,9 +29,10 @@ def record_outcomes(
     if succeeded:
         _set_failing_since(session, succeeded, None)
     if failing:
-        _set_failing_since(session, failing, int(now))
+        # Rounded up: an endpoint is disabled no sooner than `disable_after` after it began failing.
+        _set_failing_since(session, failing, math.ceil(now))
         _disable(session, gone, "the endpoint answered 410 Gone")
-        overdue = _failing_longer_than(session, failing - gone, int(now - disable_after))
+        overdue = _failing_longer_than(session, failing - gone, now - disable_after)
         days = disable_after / 86400
         _disable(session, overdue, f"no successful delivery for {days:g} days")
 
@@ -49,7 +51,7 @@ def _set_failing_since(session: Session, endpoint_ids: set[str], value: int | No
     )
 
 
-def _failing_longer_than(session: Session, endpoint_ids: set[str], before: int) -> set[str]:
+def _failing_longer_than(session: Session, endpoint_ids: set[str], before: float) -> set[str]:
     if not endpoint_ids:
         return set()
     statement = select(WebhookEndpoint.id).where(

@@ -2,7 +2,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from hookdesk.accounts.dependencies import CurrentAccount
-from hookdesk.db.dependencies import DbSession
+from hookdesk.db.dependencies import Db
 from hookdesk.shared import responses
 from hookdesk.shared.paging import Paging
 from hookdesk.teammates import service
@@ -12,14 +12,14 @@ router = APIRouter(prefix="/v2/agency/teammates", tags=["teammates"])
 
 
 @router.post("/create", responses=responses.documents_one("teammate", TeammateRead, 409))
-def create_teammate(
-    body: TeammateCreate, account_id: CurrentAccount, session: DbSession
-) -> JSONResponse:
-    teammate = service.create(session, account_id=account_id, data=body)
-    return responses.one("teammate", teammate_object(teammate))
+def create_teammate(body: TeammateCreate, account_id: CurrentAccount, db: Db) -> JSONResponse:
+    with db.write() as session:
+        teammate = service.create(session, account_id=account_id, data=body)
+        return responses.one("teammate", teammate_object(teammate))
 
 
 @router.get("/list", responses=responses.documents_many("teammates", TeammateRead))
-def list_teammates(account_id: CurrentAccount, session: DbSession, page: Paging) -> JSONResponse:
-    total, teammates = service.list_page(session, account_id=account_id, page=page)
-    return responses.many("teammates", total, [teammate_object(t) for t in teammates])
+def list_teammates(account_id: CurrentAccount, db: Db, page: Paging) -> JSONResponse:
+    with db.read() as session:
+        total, teammates = service.list_page(session, account_id=account_id, page=page)
+        return responses.many("teammates", total, [teammate_object(t) for t in teammates])

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 
 from hookdesk.accounts.dependencies import CurrentAccount
-from hookdesk.db.dependencies import DbSession
+from hookdesk.db.dependencies import Db
 from hookdesk.events.payloads import TicketView, ticket_object
 from hookdesk.shared import responses
 from hookdesk.shared.dependencies import CurrentSettings
@@ -32,31 +32,36 @@ def _answer(view: TicketView) -> JSONResponse:
 
 @router.post("/create", responses=ONE)
 def create_ticket(
-    body: TicketCreate, account_id: CurrentAccount, session: DbSession, settings: CurrentSettings
+    body: TicketCreate, account_id: CurrentAccount, db: Db, settings: CurrentSettings
 ) -> JSONResponse:
-    return _answer(service.create(session, _scope(account_id, settings), body))
+    with db.write() as session:
+        return _answer(service.create(session, _scope(account_id, settings), body))
 
 
 @router.get("/list", responses=responses.documents_many("tickets", TicketRead))
 def list_tickets(
     account_id: CurrentAccount,
-    session: DbSession,
+    db: Db,
     settings: CurrentSettings,
     page: RequiredPaging,
     filters: listing.TicketQuery,
 ) -> JSONResponse:
-    total, tickets = listing.list_page(session, account_id=account_id, filters=filters, page=page)
-    found = views.ticket_views(
-        session, account_id=account_id, tickets=tickets, public_url=settings.public_url
-    )
-    return responses.many("tickets", total, [ticket_object(v) for v in found])
+    with db.read() as session:
+        total, tickets = listing.list_page(
+            session, account_id=account_id, filters=filters, page=page
+        )
+        found = views.ticket_views(
+            session, account_id=account_id, tickets=tickets, public_url=settings.public_url
+        )
+        return responses.many("tickets", total, [ticket_object(v) for v in found])
 
 
 @router.get("/retrieve/{ticket_id}", responses=ONE)
 def retrieve_ticket(
-    ticket_id: str, account_id: CurrentAccount, session: DbSession, settings: CurrentSettings
+    ticket_id: str, account_id: CurrentAccount, db: Db, settings: CurrentSettings
 ) -> JSONResponse:
-    return _answer(service.get(session, _scope(account_id, settings), ticket_id))
+    with db.read() as session:
+        return _answer(service.get(session, _scope(account_id, settings), ticket_id))
 
 
 @router.post("/reply/create/{ticket_id}", responses=ONE)
@@ -64,10 +69,11 @@ def reply_to_ticket(
     ticket_id: str,
     body: ReplyCreate,
     account_id: CurrentAccount,
-    session: DbSession,
+    db: Db,
     settings: CurrentSettings,
 ) -> JSONResponse:
-    return _answer(service.reply(session, _scope(account_id, settings), ticket_id, body))
+    with db.write() as session:
+        return _answer(service.reply(session, _scope(account_id, settings), ticket_id, body))
 
 
 @router.post("/assign/{ticket_id}", responses=ONE)
@@ -75,22 +81,23 @@ def assign_ticket(
     ticket_id: str,
     body: TicketAssign,
     account_id: CurrentAccount,
-    session: DbSession,
+    db: Db,
     settings: CurrentSettings,
 ) -> JSONResponse:
     scope = _scope(account_id, settings)
-    return _answer(service.assign(session, scope, ticket_id, body.teammate_id))
+    with db.write() as session:
+        return _answer(service.assign(session, scope, ticket_id, body.teammate_id))
 
 
 @router.post("/resolve/{ticket_id}", responses=ONE)
 def resolve_ticket(
     ticket_id: str,
     account_id: CurrentAccount,
-    session: DbSession,
+    db: Db,
     settings: CurrentSettings,
     body: Annotated[TicketResolve | None, Body()] = None,
 ) -> JSONResponse:
     by_client = body.by_client if body else False
-    return _answer(
-        service.resolve(session, _scope(account_id, settings), ticket_id, by_client=by_client)
-    )
+    scope = _scope(account_id, settings)
+    with db.write() as session:
+        return _answer(service.resolve(session, scope, ticket_id, by_client=by_client))

@@ -4,9 +4,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from hookdesk.accounts.dependencies import CurrentAccount
-from hookdesk.db.dependencies import DbSession
+from hookdesk.db.database import Database
+from hookdesk.db.dependencies import Db
 from hookdesk.errors import BadRequest
 from hookdesk.receiver.signing import compact_signature_errors, secret_key
 from hookdesk.shared import responses
@@ -61,58 +63,60 @@ def endpoint_object(endpoint: WebhookEndpoint, secret: str | None = None) -> dic
 
 
 @router.post("/create", responses=ONE)
-def create_endpoint(body: EndpointCreate, scope: Scope, session: DbSession) -> JSONResponse:
-    endpoint, secret = service.create(session, scope, body)
-    return responses.one(NAME, endpoint_object(endpoint, secret))
+def create_endpoint(body: EndpointCreate, scope: Scope, db: Db) -> JSONResponse:
+    with db.write() as session:
+        endpoint, secret = service.create(session, scope, body)
+        return responses.one(NAME, endpoint_object(endpoint, secret))
 
 
 @router.get("/list", responses=responses.documents_many("webhook_endpoints", EndpointRead))
-def list_endpoints(scope: Scope, session: DbSession, page: Paging) -> JSONResponse:
-    total, endpoints = service.list_page(session, scope, page)
-    return responses.many("webhook_endpoints", total, [endpoint_object(e) for e in endpoints])
+def list_endpoints(scope: Scope, db: Db, page: Paging) -> JSONResponse:
+    with db.read() as session:
+        total, endpoints = service.list_page(session, scope, page)
+        return responses.many("webhook_endpoints", total, [endpoint_object(e) for e in endpoints])
 
 
 @router.get("/retrieve/{endpoint_id}", responses=ONE)
-def retrieve_endpoint(endpoint_id: str, scope: Scope, session: DbSession) -> JSONResponse:
-    return responses.one(NAME, endpoint_object(service.get(session, scope, endpoint_id)))
+def retrieve_endpoint(endpoint_id: str, scope: Scope, db: Db) -> JSONResponse:
+    with db.read() as session:
+        return responses.one(NAME, endpoint_object(service.get(session, scope, endpoint_id)))
 
 
 @router.post("/update/{endpoint_id}", responses=ONE)
-def update_endpoint(
-    endpoint_id: str, body: EndpointUpdate, scope: Scope, session: DbSession
-) -> JSONResponse:
-    endpoint = service.update_endpoint(session, scope, endpoint_id, body)
-    return responses.one(NAME, endpoint_object(endpoint))
+def update_endpoint(endpoint_id: str, body: EndpointUpdate, scope: Scope, db: Db) -> JSONResponse:
+    with db.write() as session:
+        endpoint = service.update_endpoint(session, scope, endpoint_id, body)
+        return responses.one(NAME, endpoint_object(endpoint))
 
 
 @router.post("/delete/{endpoint_id}", responses=ONE)
-def delete_endpoint(endpoint_id: str, scope: Scope, session: DbSession) -> JSONResponse:
-    return responses.one(NAME, endpoint_object(service.delete(session, scope, endpoint_id)))
+def delete_endpoint(endpoint_id: str, scope: Scope, db: Db) -> JSONResponse:
+    with db.write() as session:
+        return responses.one(NAME, endpoint_object(service.delete(session, scope, endpoint_id)))
 
 
 @router.post("/rotate-secret/{endpoint_id}", responses=ONE)
-def rotate_secret(endpoint_id: str, scope: Scope, session: DbSession) -> JSONResponse:
-    endpoint, secret = service.rotate_secret(session, scope, endpoint_id)
-    return responses.one(NAME, endpoint_object(endpoint, secret))
+def rotate_secret(endpoint_id: str, scope: Scope, db: Db) -> JSONResponse:
+    with db.write() as session:
+        endpoint, secret = service.rotate_secret(session, scope, endpoint_id)
+        return responses.one(NAME, endpoint_object(endpoint, secret))
 
 
 @router.post("/test/{endpoint_id}")
-def send_test_event(
-    endpoint_id: str, body: EndpointTest, scope: Scope, session: DbSession
-) -> JSONResponse:
-    event_id = service.send_test(session, scope, endpoint_id, body.event_type)
+def send_test_event(endpoint_id: str, body: EndpointTest, scope: Scope, db: Db) -> JSONResponse:
+    with db.write() as session:
+        event_id = service.send_test(session, scope, endpoint_id, body.event_type)
     return JSONResponse({"status": 200, "event_id": event_id})
 
 
 @router.post("/recover/{endpoint_id}")
-def recover(
-    endpoint_id: str, body: EndpointRecover, scope: Scope, session: DbSession
-) -> JSONResponse:
+def recover(endpoint_id: str, body: EndpointRecover, scope: Scope, db: Db) -> JSONResponse:
     try:
         since = body.since if isinstance(body.since, int) else parse_time(body.since)
     except ValueError as error:
         raise BadRequest(f"since: {error}.") from None
-    queued = service.recover(session, scope, endpoint_id, since=since)
+    with db.write() as session:
+        queued = service.recover(session, scope, endpoint_id, since=since)
     return JSONResponse({"status": 200, "queued": queued})
 
 
@@ -120,16 +124,16 @@ def recover(
 async def verify_signature(
     request: Request,
     scope: Scope,
-    session: DbSession,
+    db: Db,
     hookdesk_signature: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     """Check a received event body against its `Hookdesk-Signature` and the endpoint's secrets."""
     body = await request.body()
-    endpoint = _endpoint_of(body, scope, session)
-    if endpoint is None:
+    secrets = await run_in_threadpool(_secrets_for, body, scope, db)
+    if secrets is None:
         errors = ["the body is not an event of one of this account's endpoints"]
     else:
-        keys = [secret_key(s) for s in service.valid_secrets(endpoint, scope.box, at=time.time())]
+        keys = [secret_key(s) for s in secrets]
         errors = compact_signature_errors(
             body, hookdesk_signature, keys, now=time.time(), tolerance=SIGNATURE_TOLERANCE
         )
@@ -138,11 +142,16 @@ async def verify_signature(
     return JSONResponse({"status": 200, "valid": True})
 
 
-def _endpoint_of(body: bytes, scope: service.Scope, session: DbSession) -> WebhookEndpoint | None:
+def _secrets_for(body: bytes, scope: service.Scope, db: Database) -> list[str] | None:
+    """The secrets valid now for the endpoint the body names, if the account has that endpoint."""
     try:
         endpoint_id = json.loads(body).get("endpoint_id")
     except (ValueError, AttributeError):
         return None
     if not isinstance(endpoint_id, str):
         return None
-    return find_owned(session, WebhookEndpoint, account_id=scope.account_id, object_id=endpoint_id)
+    with db.read() as session:
+        endpoint = find_owned(
+            session, WebhookEndpoint, account_id=scope.account_id, object_id=endpoint_id
+        )
+        return service.valid_secrets(endpoint, scope.box, at=time.time()) if endpoint else None

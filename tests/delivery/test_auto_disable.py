@@ -1,0 +1,48 @@
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hookdesk.app import create_app
+from hookdesk.config import Settings
+from hookdesk.db import Database
+from tests.conftest import new_account
+from tests.delivery.test_lifecycle import endpoint
+from tests.delivery.test_retries import wait_for_status
+from tests.helpers import Api
+from tests.receivers import Receiver, Reply
+
+
+@pytest.fixture
+def quick_to_disable(live_settings: Settings, db: Database) -> Iterator[Api]:
+    settings = live_settings.model_copy(update={"disable_after": 1.0, "retry_schedule": (0.3,) * 8})
+    with TestClient(create_app(settings, db, run_dispatcher=True)) as client:
+        yield new_account(client, db, "Failing Agency")
+
+
+def test_an_endpoint_failing_for_too_long_is_disabled(
+    quick_to_disable: Api, receiver: Receiver
+) -> None:
+    api = quick_to_disable
+    receiver.default = Reply(500)
+    hook = endpoint(api, receiver.url, events=["whitelabel.ticket.created"])
+    api.ticket()
+    [entry] = api.ok(api.get("/v2/webhook-events/list"), "webhook_events")
+    failed = wait_for_status(api, entry["id"], "failed")
+    assert 2 <= failed["attempt_count"] < 9  # disabled before the schedule was spent
+    shown = api.ok(api.get(f"/v2/webhook-endpoints/retrieve/{hook['id']}"), "webhook_endpoint")
+    assert shown["status"] == "disabled"
+    assert "no successful delivery" in shown["disabled_reason"]
+    api.ticket()  # no new deliveries are queued for a disabled endpoint
+    assert len(api.ok(api.get("/v2/webhook-events/list"), "webhook_events")) == 1
+
+
+def test_a_success_resets_the_failing_clock(quick_to_disable: Api, receiver: Receiver) -> None:
+    api = quick_to_disable
+    receiver.reply_with(Reply(500), Reply(500))
+    hook = endpoint(api, receiver.url, events=["whitelabel.ticket.created"])
+    api.ticket()
+    [entry] = api.ok(api.get("/v2/webhook-events/list"), "webhook_events")
+    wait_for_status(api, entry["id"], "delivered")
+    shown = api.ok(api.get(f"/v2/webhook-endpoints/retrieve/{hook['id']}"), "webhook_endpoint")
+    assert shown["status"] == "enabled"
