@@ -1,17 +1,20 @@
 """The whole suite runs once per database: SQLite (a file per run) and the real PostgreSQL.
 
 PostgreSQL comes from HOOKDESK_TEST_POSTGRES_URL (default: the local server's `test` database);
-its `public` schema is dropped and migrated afresh at the start of the run.
+each run works in a database of its own made beside it (see `_private_postgres`).
 """
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from hookdesk.accounts import service as accounts
 from hookdesk.app import create_app
@@ -28,20 +31,41 @@ POSTGRES_URL = os.environ.get(
 BACKENDS = ["sqlite", "postgresql"]
 
 
-def _fresh_postgres(url: str) -> None:
-    engine = create_engine(normalize_url(url))
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+@contextmanager
+def _private_postgres(url: str) -> Iterator[str]:
+    """A database of this run's own beside the given one, so that runs side by side never clobber
+    each other; without the right to create one, the given database's schema is emptied."""
+    base = make_url(normalize_url(url))
+    name = f"{base.database}_run_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except DBAPIError:
+        with admin.connect() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        admin.dispose()
+        yield url
+        return
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'hookdesk.db'}"
-    _fresh_postgres(POSTGRES_URL)
-    return POSTGRES_URL
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'hookdesk.db'}"
+        return
+    with _private_postgres(POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 
 HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 
@@ -125,7 +126,8 @@ def test_serve_refuses_an_out_of_date_database(tmp_path: Path) -> None:
 
     with sqlite3.connect(tmp_path / "hookdesk.db") as connection:
         connection.execute("UPDATE alembic_version SET version_num = '0000_older'")
-    result = run("serve", "--port", str(free_port()), cwd=tmp_path)
+    key = {"HOOKDESK_SECRET_KEY": Fernet.generate_key().decode()}
+    result = run("serve", "--port", str(free_port()), cwd=tmp_path, env=key)
     assert result.returncode == 1
     assert "hookdesk migrate" in result.stderr
 

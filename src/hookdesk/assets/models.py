@@ -1,7 +1,12 @@
+from typing import TYPE_CHECKING
+
 from sqlalchemy import BigInteger, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hookdesk.db.base import Base, Owned, unix_time
+
+if TYPE_CHECKING:
+    from hookdesk.tickets.models import Reply
 
 
 class Asset(Owned, Base):
@@ -18,6 +23,9 @@ class Asset(Owned, Base):
     filesize: Mapped[int] = mapped_column(BigInteger)
     content_type: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[int] = unix_time()
+
+    # Declared so that a flush inserts a new reply before attaching assets to it; never loaded.
+    reply: Mapped["Reply | None"] = relationship(lazy="raise")
 
     @property
     def storage_key(self) -> str:

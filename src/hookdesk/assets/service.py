@@ -63,7 +63,6 @@ def attach(
         asset.reply_id = reply_id
         asset.position = position
         assets.append(asset)
-    session.flush()
     return assets
 
 

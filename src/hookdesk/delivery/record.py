@@ -59,11 +59,12 @@ def record(
         return
     session.execute(insert(Attempt), [_attempt_row(f) for f in finished])
     decisions = [_decide(f, policy, rng) for f in finished]
+    # Endpoints before deliveries, the order the API locks them in (webhooks/service.py), so the
+    # two never wait on each other in a circle.
+    outcomes = finished_outcomes(finished, decisions)
+    health.record_outcomes(session, outcomes, policy.disable_after, now)
     advances = [_advance_row(f, d, now) for f, d in zip(finished, decisions, strict=True)]
-    session.execute(_ADVANCE, advances)
-    health.record_outcomes(
-        session, finished_outcomes(finished, decisions), policy.disable_after, now
-    )
+    session.execute(_ADVANCE, sorted(advances, key=lambda row: str(row["b_id"])))
 
 
 def finished_outcomes(

@@ -1,5 +1,5 @@
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hookdesk.db.base import Base, Owned, unix_time
 
@@ -39,3 +39,6 @@ class Reply(Owned, Base):
     text: Mapped[str] = mapped_column(Text)
     is_client_reply: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[int] = unix_time()
+
+    # Declared so that a flush inserts a new ticket before its replies; never loaded lazily.
+    ticket: Mapped[Ticket] = relationship(lazy="raise")

@@ -1,11 +1,10 @@
 """Ticket changes. Each one writes its event in the caller's transaction (see `events.emit`)."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 from uuid import UUID
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hookdesk.assets import service as assets
@@ -59,20 +58,43 @@ def create(session: Session, scope: Scope, data: TicketCreate) -> TicketView:
         updated_at=at,
     )
     session.add(ticket)
-    _add_reply(session, scope, ticket, data.description, data.is_client_reply, data.assets, at)
+    replies = [
+        _add_reply(session, scope, ticket, 0, data.description, data.is_client_reply, data.assets)
+    ]
     if category.auto_reply:
-        _add_reply(session, scope, ticket, category.auto_reply, False, [], at)
-    return _emit(session, scope, EventType.TICKET_CREATED, ticket)
+        replies.append(_add_reply(session, scope, ticket, 1, category.auto_reply, False, []))
+    # Built from the rows in hand rather than read back: a ticket create is the hot path.
+    view = TicketView(
+        id=ticket.id,
+        title=ticket.title,
+        is_open=True,
+        created_at=at,
+        updated_at=at,
+        client=views.client_view(client),
+        teammate_id=ticket.teammate_id,
+        replies=tuple(replies),
+        category=category.title,
+        subcategory=ticket.subcategory,
+        language=ticket.language,
+    )
+    return _emit(session, scope, EventType.TICKET_CREATED, view)
 
 
 def reply(session: Session, scope: Scope, ticket_id: str, data: ReplyCreate) -> TicketView:
     """Append a reply; a reply to a resolved ticket opens it again."""
     ticket = _locked(session, scope, ticket_id)
-    at = now()
+    before = _view(session, scope, ticket)
     ticket.is_open = True
-    ticket.updated_at = at
-    added = _add_reply(session, scope, ticket, data.reply, data.is_client_reply, data.assets, at)
-    return _emit(session, scope, EventType.TICKET_UPDATED, ticket, added)
+    ticket.updated_at = now()
+    # Replies are never removed, so the next position is the number of replies.
+    position = len(before.replies)
+    added = _add_reply(
+        session, scope, ticket, position, data.reply, data.is_client_reply, data.assets
+    )
+    after = replace(
+        before, is_open=True, updated_at=ticket.updated_at, replies=(*before.replies, added)
+    )
+    return _emit(session, scope, EventType.TICKET_UPDATED, after, added)
 
 
 def assign(session: Session, scope: Scope, ticket_id: str, teammate_id: UUID | None) -> TicketView:
@@ -85,7 +107,7 @@ def assign(session: Session, scope: Scope, ticket_id: str, teammate_id: UUID | N
         return _view(session, scope, ticket)
     ticket.teammate_id = new_teammate
     ticket.updated_at = now()
-    return _emit(session, scope, EventType.TICKET_ASSIGNED, ticket)
+    return _emit(session, scope, EventType.TICKET_ASSIGNED, _view(session, scope, ticket))
 
 
 def resolve(session: Session, scope: Scope, ticket_id: str, *, by_client: bool) -> TicketView:
@@ -98,7 +120,7 @@ def resolve(session: Session, scope: Scope, ticket_id: str, *, by_client: bool) 
     ticket.is_open = False
     ticket.resolved_by_client = by_client
     ticket.updated_at = now()
-    return _emit(session, scope, EventType.TICKET_RESOLVED, ticket)
+    return _emit(session, scope, EventType.TICKET_RESOLVED, _view(session, scope, ticket))
 
 
 def get(session: Session, scope: Scope, ticket_id: str) -> TicketView:
@@ -112,15 +134,11 @@ def _emit(
     session: Session,
     scope: Scope,
     event_type: EventType,
-    ticket: Ticket,
+    view: TicketView,
     reply: ReplyView | None = None,
 ) -> TicketView:
-    session.flush()
-    view = _view(session, scope, ticket)
     data = event_data(view, reply)
-    emit(
-        session, account_id=scope.account_id, event_type=event_type, ticket_id=ticket.id, data=data
-    )
+    emit(session, account_id=scope.account_id, event_type=event_type, ticket_id=view.id, data=data)
     return view
 
 
@@ -144,23 +162,21 @@ def _add_reply(
     session: Session,
     scope: Scope,
     ticket: Ticket,
+    position: int,
     text: str,
     is_client_reply: bool,
     asset_ids: Sequence[UUID],
-    at: int,
 ) -> ReplyView:
-    last = session.scalar(select(func.max(Reply.position)).where(Reply.ticket_id == ticket.id))
     added = Reply(
         id=new_id(),
         account_id=scope.account_id,
         ticket_id=ticket.id,
-        position=0 if last is None else last + 1,
+        position=position,
         text=text,
         is_client_reply=is_client_reply,
-        created_at=at,
+        created_at=ticket.updated_at,
     )
     session.add(added)
-    session.flush()
     attached = assets.attach(
         session,
         account_id=scope.account_id,

@@ -31,7 +31,7 @@ def ticket_views(
             is_open=ticket.is_open,
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,
-            client=_client_view(clients[ticket.client_id]),
+            client=client_view(clients[ticket.client_id]),
             teammate_id=ticket.teammate_id,
             replies=tuple(replies[ticket.id]),
             category=categories[ticket.category_id].title,
@@ -58,7 +58,7 @@ def reply_view(reply: Reply, assets: Sequence[AssetView]) -> ReplyView:
     )
 
 
-def _client_view(client: Client) -> ClientView:
+def client_view(client: Client) -> ClientView:
     return ClientView(id=client.id, name=client.name, email=client.email)
 
 
