@@ -1,0 +1,469 @@
+"""Ticket-create throughput and latency: the real hookdesk service beside a bare ASGI app.
+
+Both servers run as subprocesses under uvicorn with the same settings (`uvicorn.run(app,
+host=..., port=..., log_level="info")`, as `hookdesk serve` does), one after the other, each
+on a fresh port. This process is the load generator: a small keep-alive HTTP/1.1 client on
+asyncio (uvloop when present), with a fixed number of connections, each sending one request
+at a time (closed loop). It warms each server up, then measures for a fixed duration or a
+fixed number of requests, and prints req/s, p50 and p99 and the ratios hookdesk/bare.
+
+    python bench/api.py                 # defaults: 16 connections, 2 s warm-up, 10 s each
+    python bench/api.py --json          # the same figures as JSON on stdout
+    python bench/api.py --requests 5000 --connections 32
+
+Progress goes to stderr. The exit status is 1 when any request failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/api.py` too
+
+from bench.common import (
+    AUTO_REPLY,
+    FAILURES,
+    HOST,
+    ROUTE,
+    Answer,
+    Client,
+    Server,
+    create_account,
+    exact_command,
+    fmt_ratio,
+    free_port,
+    hookdesk_command,
+    machine,
+    new_ticket_body,
+    positive_float,
+    positive_int,
+    progress,
+    raw_request,
+    render_table,
+    run_async,
+    running,
+    server_env,
+    terminate,
+    ticket_body,
+)
+
+OK_PREFIX = b'{"status":200,"ticket":{'
+MAX_ERROR_SAMPLES = 5
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+# --- the bare ASGI app (the ceiling) -------------------------------------------------------
+
+
+async def bare_app(scope: Scope, receive: Receive, send: Send) -> None:
+    """Answers POST /v2/agency/tickets/create with a ticket-shaped object, and GET /healthz."""
+    if scope["type"] == "lifespan":
+        await _lifespan(receive, send)
+        return
+    body = await _read_body(receive)
+    if scope["method"] == "POST" and scope["path"] == ROUTE:
+        await _send_json(send, 200, {"status": 200, "ticket": _bare_ticket(json.loads(body))})
+    elif scope["path"] == "/healthz":
+        await _send_json(send, 200, {"status": "ok"})
+    else:
+        await _send_json(send, 404, {"status": 404, "error": "Not found."})
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _send_json(send: Send, status: int, content: dict[str, Any]) -> None:
+    # The same encoding as Starlette's JSONResponse.
+    body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+    headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _bare_ticket(data: dict[str, Any]) -> dict[str, Any]:
+    at = int(time.time())
+    return {
+        "id": str(uuid.uuid4()),
+        "title": data["title"],
+        "is_open": True,
+        "object": "ticket",
+        "created_at": at,
+        "updated_at": at,
+        "client": {"id": data["client_id"], "name": "Bench Client", "email": "bench@example.com"},
+        "teammate_id": None,
+        "replies": [_bare_reply(data["description"], at), _bare_reply(AUTO_REPLY, at)],
+        "category": "General Support",
+        "subcategory": None,
+        "language": "en",
+    }
+
+
+def _bare_reply(text: str, at: int) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "text": text,
+        "is_client_reply": False,
+        "created_at": at,
+        "assets": None,
+    }
+
+
+def serve_bare(port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(bare_app, host=HOST, port=port, log_level="info")  # as `hookdesk serve` does
+
+
+# --- the load generator (its client is bench.common.Client) --------------------------------
+
+
+@dataclass
+class Plan:
+    """When a phase stops: at its deadline, or once its request budget is spent."""
+
+    deadline: float
+    budget: int | None = None
+
+    def take(self) -> bool:
+        if time.monotonic() >= self.deadline:
+            return False
+        if self.budget is None:
+            return True
+        self.budget -= 1
+        return self.budget >= 0
+
+
+@dataclass
+class Tally:
+    latencies_ns: list[int] = field(default_factory=list)
+    body_bytes: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    samples: list[str] = field(default_factory=list)
+
+    def ok(self, latency_ns: int, answer: Answer) -> None:
+        self.latencies_ns.append(latency_ns)
+        self.body_bytes += len(answer.body)
+
+    def fail(self, kind: str, detail: str) -> None:
+        self.errors[kind] += 1
+        if len(self.samples) < MAX_ERROR_SAMPLES:
+            self.samples.append(f"{kind}: {detail[:300]}")
+
+
+async def drive(client: Client, plan: Plan, tally: Tally, timeout_s: float) -> None:
+    while plan.take():
+        started = time.perf_counter_ns()
+        try:
+            async with asyncio.timeout(timeout_s):
+                answer = await client.exchange()
+        except FAILURES as error:
+            client.close()
+            tally.fail(type(error).__name__, str(error))
+            await asyncio.sleep(0.01)  # no hot loop against a server that is gone
+            continue
+        elapsed = time.perf_counter_ns() - started
+        if answer.status == 200 and answer.body.startswith(OK_PREFIX):
+            tally.ok(elapsed, answer)
+        else:
+            tally.fail(f"HTTP {answer.status}", answer.body.decode(errors="replace"))
+
+
+async def phase(clients: list[Client], plan: Plan, timeout_s: float) -> tuple[Tally, float]:
+    """Runs every client until the plan stops; the tally and the wall time it took."""
+    tally = Tally()
+    started = time.perf_counter()
+    await asyncio.gather(*(drive(c, plan, tally, timeout_s) for c in clients))
+    return tally, time.perf_counter() - started
+
+
+# --- one server's measurement --------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    server: str
+    requests: int
+    errors: int
+    seconds: float
+    req_per_s: float
+    p50_ms: float
+    p99_ms: float
+    mean_ms: float
+    max_ms: float
+    response_bytes: float
+    server_cpu_pct: float | None
+    client_cpu_pct: float
+    warmup_requests: int
+    warmup_errors: int
+    error_kinds: dict[str, int]
+    error_samples: list[str]
+
+
+def percentile_ms(sorted_ns: list[int], percent: float) -> float:
+    """Nearest-rank percentile, in milliseconds (0 when there is no sample)."""
+    if not sorted_ns:
+        return 0.0
+    rank = max(1, -(-len(sorted_ns) * percent // 100))
+    return sorted_ns[int(rank) - 1] / 1e6
+
+
+async def measure(server: Server, request: bytes, args: argparse.Namespace) -> Result:
+    clients = [Client(server.port, request) for _ in range(args.connections)]
+    try:
+        warmup, _ = await phase(clients, Plan(time.monotonic() + args.warmup), args.timeout)
+        cpu_before, client_before = server.cpu_seconds(), time.process_time()
+        tally, seconds = await phase(clients, measured_plan(args), args.timeout)
+        cpu_after, client_after = server.cpu_seconds(), time.process_time()
+    finally:
+        for client in clients:
+            client.close()
+    server_cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+    return summarize(server.name, tally, seconds, warmup, server_cpu, client_after - client_before)
+
+
+def measured_plan(args: argparse.Namespace) -> Plan:
+    if args.requests is None:
+        return Plan(time.monotonic() + args.duration)
+    return Plan(time.monotonic() + args.max_seconds, budget=args.requests)
+
+
+def summarize(
+    name: str, tally: Tally, seconds: float, warmup: Tally, server_cpu: float | None, client: float
+) -> Result:
+    ordered = sorted(tally.latencies_ns)
+    count = len(ordered)
+    errors = tally.errors + warmup.errors
+    return Result(
+        server=name,
+        requests=count,
+        errors=sum(tally.errors.values()),
+        seconds=round(seconds, 3),
+        req_per_s=round(count / seconds, 1) if seconds else 0.0,
+        p50_ms=round(percentile_ms(ordered, 50), 3),
+        p99_ms=round(percentile_ms(ordered, 99), 3),
+        mean_ms=round(sum(ordered) / count / 1e6, 3) if count else 0.0,
+        max_ms=round(ordered[-1] / 1e6, 3) if count else 0.0,
+        response_bytes=round(tally.body_bytes / count, 1) if count else 0.0,
+        server_cpu_pct=None if server_cpu is None else round(100 * server_cpu / seconds, 1),
+        client_cpu_pct=round(100 * client / seconds, 1),
+        warmup_requests=len(warmup.latencies_ns),
+        warmup_errors=sum(warmup.errors.values()),
+        error_kinds=dict(errors),
+        error_samples=warmup.samples + tally.samples,
+    )
+
+
+# --- the two servers -----------------------------------------------------------------------
+
+
+@dataclass
+class Setup:
+    workdir: Path
+    database_url: str
+    env: dict[str, str]
+    api_key: str
+
+
+def prepare(args: argparse.Namespace, workdir: Path) -> Setup:
+    database_url = f"sqlite:///{workdir / 'hookdesk.db'}"
+    env = server_env(workdir, args.sqlite_synchronous)
+    return Setup(workdir, database_url, env, create_account(database_url, workdir, env))
+
+
+def bench_bare(args: argparse.Namespace, setup: Setup) -> Result:
+    port = free_port()
+    command = [sys.executable, str(Path(__file__).resolve()), "--serve-bare", str(port)]
+    with running("bare", command, port, setup.workdir, setup.env) as server:
+        body = new_ticket_body(str(uuid.uuid4()), str(uuid.uuid4()))
+        return run_async(measure(server, raw_request(port, setup.api_key, body), args))
+
+
+def bench_hookdesk(args: argparse.Namespace, setup: Setup) -> Result:
+    port = free_port()
+    command = [str(hookdesk_command()), "serve", "--host", HOST, "--port", str(port)]
+    command += ["--database-url", setup.database_url]
+    with running("hookdesk", command, port, setup.workdir, setup.env) as server:
+        body = ticket_body(port, setup.api_key)
+        return run_async(measure(server, raw_request(port, setup.api_key, body), args))
+
+
+def run_all(args: argparse.Namespace, workdir: Path) -> list[Result]:
+    setup = prepare(args, workdir)
+    results = []
+    for name, bench in (("bare", bench_bare), ("hookdesk", bench_hookdesk)):
+        progress(f"{name}: warming up {args.warmup:g} s, then measuring ...")
+        results.append(bench(args, setup))
+        done = results[-1]
+        progress(f"{name}: {done.requests} ok, {done.errors + done.warmup_errors} errors")
+    return results
+
+
+# --- the report ----------------------------------------------------------------------------
+
+
+def ratios(bare: Result, hookdesk: Result) -> dict[str, float | None]:
+    """hookdesk over bare; None where either side has no successful request to compare."""
+    if not bare.requests or not hookdesk.requests:
+        return {"throughput": None, "p50": None, "p99": None}
+    return {
+        "throughput": round(hookdesk.req_per_s / bare.req_per_s, 4),
+        "p50": round(hookdesk.p50_ms / bare.p50_ms, 2),
+        "p99": round(hookdesk.p99_ms / bare.p99_ms, 2),
+    }
+
+
+def build_report(args: argparse.Namespace, results: list[Result]) -> dict[str, Any]:
+    by_name = {r.server: r for r in results}
+    return {
+        "route": f"POST {ROUTE}",
+        "command": exact_command(),
+        "machine": machine(),
+        "load": {
+            "connections": args.connections,
+            "warmup_s": args.warmup,
+            "duration_s": None if args.requests is not None else args.duration,
+            "requests": args.requests,
+            "database": f"sqlite, synchronous={args.sqlite_synchronous}",
+        },
+        "results": [asdict(r) for r in results],
+        "ratios_hookdesk_over_bare": ratios(by_name["bare"], by_name["hookdesk"]),
+        "errors": sum(r.errors + r.warmup_errors for r in results),
+    }
+
+
+COLUMNS = ("server", "requests", "errors", "req/s", "p50 ms", "p99 ms", "mean ms", "max ms")
+EXTRA = ("resp B", "srv CPU%", "client CPU%")
+
+
+def table_rows(results: list[dict[str, Any]]) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = [COLUMNS + EXTRA]
+    for r in results:
+        cpu = "n/a" if r["server_cpu_pct"] is None else f"{r['server_cpu_pct']:.0f}"
+        rows.append(
+            (
+                r["server"],
+                str(r["requests"]),
+                str(r["errors"] + r["warmup_errors"]),
+                f"{r['req_per_s']:.1f}",
+                f"{r['p50_ms']:.2f}",
+                f"{r['p99_ms']:.2f}",
+                f"{r['mean_ms']:.2f}",
+                f"{r['max_ms']:.2f}",
+                f"{r['response_bytes']:.0f}",
+                cpu,
+                f"{r['client_cpu_pct']:.0f}",
+            )
+        )
+    return rows
+
+
+def render(report: dict[str, Any]) -> str:
+    m, load, r = report["machine"], report["load"], report["ratios_hookdesk_over_bare"]
+    amount = f"{load['requests']} requests" if load["requests"] else f"{load['duration_s']:g} s"
+    lines = [
+        f"hookdesk API benchmark: {report['route']}",
+        f"machine: {m['cpu_count']} CPUs ({m['cpu_model']}), {m['platform']}",
+        f"software: {m['python']}, uvicorn {m['uvicorn']}, hookdesk {m['hookdesk']}, "
+        f"SQLite {m['sqlite']}; hookdesk from {m['hookdesk_source']}",
+        f"command: {report['command']}",
+        f"load: {load['connections']} keep-alive connections, one request in flight each, "
+        f"warm-up {load['warmup_s']:g} s, then {amount} per server; {load['database']}",
+        "",
+        render_table(table_rows(report["results"])),
+        "",
+        f"hookdesk/bare: throughput {fmt_ratio(r['throughput'])}, "
+        f"p50 {fmt_ratio(r['p50'])}, p99 {fmt_ratio(r['p99'])}",
+    ]
+    return "\n".join(lines + error_lines(report))
+
+
+def error_lines(report: dict[str, Any]) -> list[str]:
+    if not report["errors"]:
+        return ["errors: none (every answer, warm-up included, was a 200 with a ticket)"]
+    count = report["errors"]
+    lines = ["", "!" * 78, f"!!! {count} REQUESTS FAILED (warm-up included): FIGURES NOT VALID"]
+    for r in report["results"]:
+        lines += [f"!!! {r['server']}: {r['error_kinds']}"]
+        lines += [f"!!!   {sample}" for sample in r["error_samples"]]
+    return [*lines, "!" * 78]
+
+
+# --- command line --------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Ticket-create req/s and p50/p99 of hookdesk (SQLite) beside a bare ASGI app."
+    )
+    add = parser.add_argument
+    add("--connections", "-c", type=positive_int, default=16, help="keep-alive connections")
+    add("--duration", "-d", type=positive_float, default=10.0, help="seconds measured per server")
+    add("--requests", "-n", type=positive_int, help="measure this many requests instead")
+    add("--max-seconds", type=positive_float, default=120.0, help="cap on a --requests run")
+    add("--warmup", type=float, default=2.0, help="seconds of warm-up per server, not measured")
+    add("--timeout", type=positive_float, default=10.0, help="seconds before a request fails")
+    add("--sqlite-synchronous", choices=("FULL", "NORMAL"), default="FULL", help="hookdesk's")
+    add("--tmp-dir", type=Path, help="where the database and logs go (default: system temp)")
+    add("--keep", action="store_true", help="keep the temp dir (database, server logs)")
+    add("--json", action="store_true", help="print the figures as JSON")
+    add("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.serve_bare is not None:
+        serve_bare(args.serve_bare)
+        return 0
+    signal.signal(signal.SIGTERM, terminate)
+    workdir = Path(tempfile.mkdtemp(prefix="hookdesk-bench-", dir=args.tmp_dir))
+    try:
+        results = run_all(args, workdir)
+    except RuntimeError as error:
+        progress(f"FAILED, no figures: {error}")
+        return 2
+    finally:
+        if args.keep:
+            progress(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    report = build_report(args, results)
+    print(json.dumps(report, indent=2) if args.json else render(report))
+    return 1 if report["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
