@@ -35,7 +35,7 @@ def one_delivery(database: Database, key: str, url: str) -> str:
         scope = webhooks.Scope(account_id, dev=True, box=SecretBox(key))
         webhooks.create(
             session, scope, EndpointCreate(url=url, events=["whitelabel.ticket.created"])
-        )  # type: ignore[list-item]
+        )
         client = clients.create(
             session, account_id=account_id, data=ClientCreate(name="C", email="c@example.com")
         )
