@@ -26,7 +26,7 @@ accounts_app = typer.Typer(
     help="Manage accounts (agencies) and their API keys.", no_args_is_help=True
 )
 app.add_typer(accounts_app, name="accounts")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # long lines stay whole in logs
 
 DatabaseUrl = Annotated[
     str | None,
