@@ -31,7 +31,15 @@ err = Console(stderr=True, soft_wrap=True)  # long lines stay whole in logs
 DatabaseUrl = Annotated[
     str | None,
     typer.Option(
-        "--database-url", help="sqlite:///path or postgresql://... [env: HOOKDESK_DATABASE_URL]"
+        "--database-url", help="sqlite:///path or postgresql://... \\[env: HOOKDESK_DATABASE_URL]"
+    ),
+]
+
+
+DevMode = Annotated[
+    bool | None,
+    typer.Option(
+        "--dev", help="Development mode: local http endpoints allowed. \\[env: HOOKDESK_DEV]"
     ),
 ]
 
@@ -65,9 +73,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     database_url: DatabaseUrl = None,
-    dev: Annotated[
-        bool | None, typer.Option("--dev", help="Development mode. [env: HOOKDESK_DEV]")
-    ] = None,
+    dev: DevMode = None,
 ) -> None:
     """Run the API and the dispatcher in one process."""
     settings = _settings(database_url=database_url, dev=dev)
@@ -86,9 +92,7 @@ def serve(
 @app.command()
 def dispatcher(
     database_url: DatabaseUrl = None,
-    dev: Annotated[
-        bool | None, typer.Option("--dev", help="Development mode. [env: HOOKDESK_DEV]")
-    ] = None,
+    dev: DevMode = None,
 ) -> None:
     """Run only the delivery workers (run any number of them against one PostgreSQL)."""
     settings = _settings(database_url=database_url, dev=dev)
