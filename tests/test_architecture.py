@@ -32,10 +32,13 @@ def modules(folder: str) -> list[Path]:
 def test_the_receiver_sdk_imports_nothing_of_the_server() -> None:
     for path in modules("receiver"):
         server = {m for m in imports_of(path) if m.startswith("hookdesk") and "receiver" not in m}
+        assert not server, path
+        if "frameworks" in path.parts:
+            continue  # a framework helper needs its framework, imported only by those who use it
         third_party = {
             m for m in imports_of(path) if m.split(".")[0] in {"fastapi", "sqlalchemy", "aiohttp"}
         }
-        assert not server | third_party, path
+        assert not third_party, path
 
 
 @pytest.mark.parametrize("folder", ["delivery", "events", "webhooks"])

@@ -16,12 +16,13 @@ import hmac
 import secrets
 from collections.abc import Sequence
 
+from hookdesk.receiver.errors import InvalidSecret
+
 SECRET_PREFIX = "whsec_"
 SECRET_BYTES = 32
 
 
-class MalformedSecret(ValueError):
-    pass
+MalformedSecret = InvalidSecret  # the name the server side uses
 
 
 def new_secret() -> str:

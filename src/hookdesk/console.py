@@ -1,0 +1,15 @@
+"""The `hookdesk` command's entry point: a clear message when the server extra is missing."""
+
+import sys
+
+
+def main() -> None:
+    try:
+        from hookdesk.cli import app  # noqa: PLC0415  (the server's dependencies may be absent)
+    except ImportError as error:
+        sys.stderr.write(
+            f"error: the hookdesk server needs its dependencies ({error.name} is missing): "
+            "pip install 'hookdesk[server]'\n"
+        )
+        raise SystemExit(1) from None
+    app()
