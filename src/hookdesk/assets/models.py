@@ -1,12 +1,8 @@
-from typing import TYPE_CHECKING
-
 from sqlalchemy import BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hookdesk.db.base import Base, Owned, unix_time
-
-if TYPE_CHECKING:
-    from hookdesk.tickets.models import Reply
+from hookdesk.tickets.models import Reply
 
 
 class Asset(Owned, Base):
@@ -25,7 +21,7 @@ class Asset(Owned, Base):
     created_at: Mapped[int] = unix_time()
 
     # Declared so that a flush inserts a new reply before attaching assets to it; never loaded.
-    reply: Mapped["Reply | None"] = relationship(lazy="raise")
+    reply: Mapped[Reply | None] = relationship(lazy="raise")
 
     @property
     def storage_key(self) -> str:

@@ -1,24 +1,37 @@
 """Claiming due deliveries under a lease, in one short transaction.
 
-On PostgreSQL the candidates are locked `FOR UPDATE SKIP LOCKED`, so any number of dispatchers
-claim side by side without waiting on each other; on SQLite the write transaction (BEGIN
-IMMEDIATE) already serializes claims. A claimed delivery's `next_attempt_at` becomes the end of its
-lease: if its dispatcher dies, it falls due again by itself.
+A claim looks endpoint by endpoint: first which enabled endpoints have deliveries due, oldest
+first, then up to the room each has (its concurrency cap less what is in flight) from each. A slow
+endpoint's backlog therefore never stands in front of another endpoint's deliveries, and every
+query is an index lookup whatever the backlog.
+
+On PostgreSQL the rows are locked `FOR UPDATE SKIP LOCKED`, so any number of dispatchers claim
+side by side without waiting on each other; on SQLite the write transaction (BEGIN IMMEDIATE)
+already serializes claims. A claimed delivery's `next_attempt_at` becomes the end of its lease: if
+its dispatcher dies, it falls due again by itself.
 """
 
 import secrets
-from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, not_, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    and_,
+    bindparam,
+    exists,
+    func,
+    not_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from hookdesk.delivery.models import PENDING, Delivery
 from hookdesk.events.models import Event
 from hookdesk.webhooks.models import WebhookEndpoint
-
-CANDIDATES_PER_CLAIM = 4  # look at this many rows per free slot, to fill slots past busy endpoints
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,66 @@ class Claimed:
     previous_secret_expires_at: int | None
 
 
+@dataclass(frozen=True)
+class Claim:
+    claimed: list[Claimed]
+    backlog: bool  # due deliveries were left for want of room
+    next_due: float | None  # the earliest time a pending delivery falls due after now
+
+
+def _pending_of_endpoint(*conditions: ColumnElement[bool]) -> ScalarSelect[float | None]:
+    return (
+        select(func.min(Delivery.next_attempt_at))
+        .where(Delivery.endpoint_id == WebhookEndpoint.id, Delivery.status == PENDING, *conditions)
+        .correlate(WebhookEndpoint)
+        .scalar_subquery()
+    )
+
+
+# Built once: compiling a statement costs more than running it on an indexed table.
+_ENDPOINTS = (
+    select(
+        WebhookEndpoint.id,
+        _pending_of_endpoint().label("earliest"),
+        _pending_of_endpoint(Delivery.next_attempt_at > bindparam("now")).label("upcoming"),
+    )
+    .where(WebhookEndpoint.status == "enabled", WebhookEndpoint.deleted_at.is_(None))
+    .subquery()
+)
+_ENDPOINTS_WITH_PENDING = (
+    select(_ENDPOINTS.c.id, _ENDPOINTS.c.earliest, _ENDPOINTS.c.upcoming)
+    .where(_ENDPOINTS.c.earliest.is_not(None))
+    .order_by(_ENDPOINTS.c.earliest)
+)
+
+_earlier = aliased(Delivery)
+# An ordered endpoint gets one ticket's events in order: a later one waits for the earlier.
+_WAITS_FOR_EARLIER = exists().where(
+    _earlier.endpoint_id == Delivery.endpoint_id,
+    _earlier.ticket_id == Delivery.ticket_id,
+    _earlier.event_seq < Delivery.event_seq,
+    _earlier.status == PENDING,
+)
+_CLAIMABLE = (
+    select(Delivery.id)
+    .where(
+        Delivery.endpoint_id == bindparam("endpoint_id"),
+        Delivery.status == PENDING,
+        Delivery.next_attempt_at <= bindparam("now"),
+        or_(not_(Delivery.ordered), not_(_WAITS_FOR_EARLIER)),
+    )
+    .order_by(Delivery.next_attempt_at)
+    .limit(bindparam("room"))
+    .with_for_update(skip_locked=True)
+)
+_LEASE = (
+    update(Delivery)
+    .where(Delivery.id.in_(bindparam("ids", expanding=True)))
+    .values(next_attempt_at=bindparam("lease_end"), lease_token=bindparam("token"))
+    .execution_options(synchronize_session=False)
+)
+
+
 def claim(
     session: Session,
     *,
@@ -46,94 +119,64 @@ def claim(
     limit: int,
     endpoint_room: Mapping[str, int],
     endpoint_cap: int,
-) -> list[Claimed]:
+) -> Claim:
     """Lease up to `limit` due deliveries, at most `endpoint_room[e]` (else `endpoint_cap`) for
-    each endpoint `e`, and return what sending them needs."""
-    full = [endpoint for endpoint, room in endpoint_room.items() if room <= 0]
-    candidates = _due(session, now=now, limit=limit * CANDIDATES_PER_CLAIM, skip_endpoints=full)
-    chosen = _within_caps(candidates, limit, endpoint_room, endpoint_cap)
-    if not chosen:
-        return []
+    each endpoint `e`, and say what sending them needs and when to look again."""
+    chosen: list[str] = []
+    backlog = False
+    upcoming: list[float] = []
+    for endpoint_id, earliest, next_one in session.execute(_ENDPOINTS_WITH_PENDING, {"now": now}):
+        if next_one is not None:
+            upcoming.append(next_one)
+        room = min(endpoint_room.get(endpoint_id, endpoint_cap), limit - len(chosen))
+        if earliest > now:
+            continue
+        if room <= 0:
+            backlog = True
+            continue
+        found = session.scalars(
+            _CLAIMABLE, {"endpoint_id": endpoint_id, "now": now, "room": room}
+        ).all()
+        chosen.extend(found)
+        backlog = backlog or len(found) == room
+    claimed = _lease(session, chosen, now + lease_seconds) if chosen else []
+    return Claim(claimed, backlog, min(upcoming, default=None))
+
+
+def _lease(session: Session, delivery_ids: list[str], lease_end: float) -> list[Claimed]:
     token = secrets.token_hex(16)
-    session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_([c[0] for c in chosen]))
-        .values(next_attempt_at=now + lease_seconds, lease_token=token)
-        .execution_options(synchronize_session=False)
+    session.execute(_LEASE, {"ids": delivery_ids, "lease_end": lease_end, "token": token})
+    return _details(session, delivery_ids, token)
+
+
+_DELIVERY_DETAILS = (
+    select(
+        Delivery.id,
+        Delivery.account_id,
+        Delivery.endpoint_id,
+        Delivery.event_type,
+        Delivery.attempt_count,
+        Event.data,
     )
-    return _details(session, [c[0] for c in chosen], token)
-
-
-def _due(
-    session: Session, *, now: float, limit: int, skip_endpoints: Collection[str]
-) -> list[tuple[str, str]]:
-    earlier = aliased(Delivery)
-    # An ordered endpoint gets one ticket's events in order: a later one waits for the earlier.
-    waits_for_earlier = exists().where(
-        earlier.endpoint_id == Delivery.endpoint_id,
-        earlier.ticket_id == Delivery.ticket_id,
-        earlier.event_seq < Delivery.event_seq,
-        earlier.status == PENDING,
-    )
-    statement = (
-        select(Delivery.id, Delivery.endpoint_id)
-        .where(
-            Delivery.status == PENDING,
-            Delivery.next_attempt_at <= now,
-            or_(not_(Delivery.ordered), not_(waits_for_earlier)),
-        )
-        .order_by(Delivery.next_attempt_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    if skip_endpoints:
-        statement = statement.where(Delivery.endpoint_id.not_in(list(skip_endpoints)))
-    return [(row[0], row[1]) for row in session.execute(statement)]
-
-
-def _within_caps(
-    candidates: list[tuple[str, str]],
-    limit: int,
-    endpoint_room: Mapping[str, int],
-    endpoint_cap: int,
-) -> list[tuple[str, str]]:
-    taken: Counter[str] = Counter()
-    chosen = []
-    for delivery_id, endpoint_id in candidates:
-        if taken[endpoint_id] < endpoint_room.get(endpoint_id, endpoint_cap):
-            taken[endpoint_id] += 1
-            chosen.append((delivery_id, endpoint_id))
-            if len(chosen) == limit:
-                break
-    return chosen
+    .join(Event, and_(Event.id == Delivery.event_seq, Event.account_id == Delivery.account_id))
+    .where(Delivery.id.in_(bindparam("ids", expanding=True)))
+)
+_ENDPOINT_DETAILS = select(
+    WebhookEndpoint.id,
+    WebhookEndpoint.url,
+    WebhookEndpoint.headers,
+    WebhookEndpoint.api_version,
+    WebhookEndpoint.secret,
+    WebhookEndpoint.previous_secret,
+    WebhookEndpoint.previous_secret_expires_at,
+).where(WebhookEndpoint.id.in_(bindparam("ids", expanding=True)))
 
 
 def _details(session: Session, delivery_ids: list[str], token: str) -> list[Claimed]:
-    statement = (
-        select(
-            Delivery.id,
-            Delivery.account_id,
-            Delivery.endpoint_id,
-            Delivery.event_type,
-            Delivery.attempt_count,
-            Event.data,
-            WebhookEndpoint.url,
-            WebhookEndpoint.headers,
-            WebhookEndpoint.api_version,
-            WebhookEndpoint.secret,
-            WebhookEndpoint.previous_secret,
-            WebhookEndpoint.previous_secret_expires_at,
-        )
-        .join(Event, and_(Event.id == Delivery.event_seq, Event.account_id == Delivery.account_id))
-        .join(
-            WebhookEndpoint,
-            and_(
-                WebhookEndpoint.id == Delivery.endpoint_id,
-                WebhookEndpoint.account_id == Delivery.account_id,
-            ),
-        )
-        .where(Delivery.id.in_(delivery_ids))
-    )
+    deliveries = session.execute(_DELIVERY_DETAILS, {"ids": delivery_ids}).all()
+    # Read each endpoint once, however many of its deliveries are claimed.
+    endpoint_ids = list({row.endpoint_id for row in deliveries})
+    endpoints = {row.id: row for row in session.execute(_ENDPOINT_DETAILS, {"ids": endpoint_ids})}
     return [
         Claimed(
             delivery_id=row.id,
@@ -143,14 +186,15 @@ def _details(session: Session, delivery_ids: list[str], token: str) -> list[Clai
             event_type=row.event_type,
             attempt_count=row.attempt_count,
             data_json=row.data,
-            url=row.url,
-            headers=row.headers,
-            api_version=row.api_version,
-            secret=row.secret,
-            previous_secret=row.previous_secret,
-            previous_secret_expires_at=row.previous_secret_expires_at,
+            url=endpoint.url,
+            headers=endpoint.headers,
+            api_version=endpoint.api_version,
+            secret=endpoint.secret,
+            previous_secret=endpoint.previous_secret,
+            previous_secret_expires_at=endpoint.previous_secret_expires_at,
         )
-        for row in session.execute(statement)
+        for row in deliveries
+        for endpoint in (endpoints[row.endpoint_id],)
     ]
 
 
@@ -162,15 +206,3 @@ def release(session: Session, *, leases: Mapping[str, str], now: float) -> None:
             .where(Delivery.id == delivery_id, Delivery.lease_token == token)
             .values(next_attempt_at=now, lease_token=None)
         )
-
-
-def next_due(session: Session, *, after: float) -> float | None:
-    """When the next pending delivery falls due (or its lease ends) after `after`.
-
-    Deliveries due already but not claimable (an ordered one waiting for an earlier, or one of an
-    endpoint at its concurrency cap) are left out: a finishing send wakes the dispatcher for them.
-    """
-    statement = select(Delivery.next_attempt_at).where(
-        Delivery.status == PENDING, Delivery.next_attempt_at > after
-    )
-    return session.scalar(statement.order_by(Delivery.next_attempt_at).limit(1))

@@ -60,6 +60,7 @@ class Dispatcher:
         self._finished: list[Finished] = []
         self._finished_ready = asyncio.Event()
         self._closing = False
+        self._backlog = False
 
     @property
     def in_flight(self) -> int:
@@ -85,17 +86,20 @@ class Dispatcher:
         while not stop.is_set():
             self._wake.clear()
             room = self._limits.concurrency - len(self._in_flight)
-            claimed = await self._claim(min(room, self._limits.batch)) if room > 0 else []
-            for item in claimed:
+            result = await self._claim(min(room, self._limits.batch)) if room > 0 else None
+            for item in result.claimed if result else []:
                 self._start(item)
-            if claimed and len(claimed) == min(room, self._limits.batch):
+            # With due deliveries left for want of room, a finishing send is worth a new claim.
+            self._backlog = result is None or result.backlog
+            if result and result.claimed and len(result.claimed) == min(room, self._limits.batch):
                 continue  # more may be due right now
-            await _first_of(self._wake, stop, timeout=await self._until_next_due())
+            next_due = result.next_due if result else None
+            await _first_of(self._wake, stop, timeout=_sleep_until(next_due))
 
-    async def _claim(self, limit: int) -> list[claiming.Claimed]:
+    async def _claim(self, limit: int) -> claiming.Claim | None:
         room = {e: self._limits.endpoint_concurrency - n for e, n in self._per_endpoint.items()}
 
-        def claim_in_a_transaction() -> list[claiming.Claimed]:
+        def claim_in_a_transaction() -> claiming.Claim:
             with self._database.transaction() as session:
                 return claiming.claim(
                     session,
@@ -111,21 +115,7 @@ class Dispatcher:
         except Exception:
             log.exception("claiming deliveries failed; retrying shortly")
             await asyncio.sleep(1)
-            return []
-
-    async def _until_next_due(self) -> float:
-        def next_due() -> float | None:
-            with self._database.transaction(write=False) as session:
-                return claiming.next_due(session, after=time.time())
-
-        try:
-            due = await asyncio.to_thread(next_due)
-        except Exception:
-            log.exception("looking for the next due delivery failed")
-            return IDLE_POLL
-        if due is None:
-            return IDLE_POLL
-        return min(max(due - time.time(), MIN_POLL), IDLE_POLL)
+            return None
 
     def _start(self, item: claiming.Claimed) -> None:
         self._per_endpoint[item.endpoint_id] += 1
@@ -148,29 +138,32 @@ class Dispatcher:
             self._per_endpoint[item.endpoint_id] -= 1
             if self._per_endpoint[item.endpoint_id] <= 0:
                 del self._per_endpoint[item.endpoint_id]
-            self._wake.set()
+            if self._backlog:
+                self._wake.set()
 
     async def _record_loop(self) -> None:
         while not self._closing:
             await self._finished_ready.wait()
             self._finished_ready.clear()
-            await self._record_finished()
-            self._wake.set()  # a retry just scheduled may fall due before the next poll
+            if await self._record_finished():
+                self._wake.set()  # a retry just scheduled may fall due before the next poll
 
-    async def _record_finished(self) -> None:
+    async def _record_finished(self) -> bool:
+        """Record what finished; True when a retry was scheduled."""
         batch, self._finished = self._finished, []
         if not batch:
-            return
+            return False
 
-        def record_in_a_transaction() -> None:
+        def record_in_a_transaction() -> bool:
             with self._database.transaction() as session:
-                record(session, batch, policy=self._policy, now=time.time(), rng=self._rng)
+                return record(session, batch, policy=self._policy, now=time.time(), rng=self._rng)
 
         try:
-            await asyncio.to_thread(record_in_a_transaction)
+            return await asyncio.to_thread(record_in_a_transaction)
         except Exception:
             # The leases expire and the deliveries are sent again: at least once, never lost.
             log.exception("recording %d attempts failed", len(batch))
+            return False
 
     async def _shut_down(self, helpers: list[asyncio.Task[None]]) -> None:
         tasks = [task for task, _ in self._in_flight.values()]
@@ -193,6 +186,12 @@ class Dispatcher:
     def _release(self, leases: dict[str, str]) -> None:
         with self._database.transaction() as session:
             claiming.release(session, leases=leases, now=time.time())
+
+
+def _sleep_until(next_due: float | None) -> float:
+    if next_due is None:
+        return IDLE_POLL
+    return min(max(next_due - time.time(), MIN_POLL), IDLE_POLL)
 
 
 async def _first_of(wake: asyncio.Event, stop: asyncio.Event, *, timeout: float) -> None:

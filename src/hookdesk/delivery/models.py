@@ -15,8 +15,10 @@ class Delivery(Base):
 
     __tablename__ = "deliveries"
     __table_args__ = (
+        # Claims look endpoint by endpoint for the earliest due deliveries.
         Index(
-            "ix_deliveries_due",
+            "ix_deliveries_endpoint_due",
+            "endpoint_id",
             "next_attempt_at",
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
