@@ -28,12 +28,13 @@ class Received:
 
 
 class Receiver:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.received: list[Received] = []
         self._script: deque[Reply] = deque()
         self.default = Reply()
         self._lock = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._closed = False
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -58,6 +59,8 @@ class Receiver:
             return list(self.received)
 
     def close(self) -> None:
+        """Stop like a process that exits: kept-alive connections are dropped too."""
+        self._closed = True
         self._server.shutdown()
         self._server.server_close()
 
@@ -74,6 +77,9 @@ class Receiver:
             protocol_version = "HTTP/1.1"
 
             def do_POST(self) -> None:
+                if receiver._closed:
+                    self.close_connection = True
+                    return
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 reply = receiver._next_reply(Received(self.path, headers, body, time.time()))

@@ -13,6 +13,7 @@ from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.delivery.api import router as webhook_events_router
 from hookdesk.delivery.runtime import running_dispatcher
+from hookdesk.events.api import router as events_router
 from hookdesk.http import errors
 from hookdesk.http.health import router as health_router
 from hookdesk.http.limits import BodyLimit
@@ -30,6 +31,7 @@ ROUTERS = (
     assets_router,
     webhook_endpoints_router,
     webhook_events_router,
+    events_router,
 )
 
 

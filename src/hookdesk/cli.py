@@ -18,6 +18,7 @@ from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.db.migrate import SchemaOutOfDate, prepare, upgrade
 from hookdesk.delivery.runtime import running_dispatcher
+from hookdesk.devtools.listen import listen
 from hookdesk.webhooks.secretbox import MissingSecretKey, SecretBox, box_for
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ accounts_app = typer.Typer(
     help="Manage accounts (agencies) and their API keys.", no_args_is_help=True
 )
 app.add_typer(accounts_app, name="accounts")
+app.command()(listen)
 err = Console(stderr=True, soft_wrap=True)  # long lines stay whole in logs
 
 DatabaseUrl = Annotated[

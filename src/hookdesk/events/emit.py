@@ -1,5 +1,6 @@
 from sqlalchemy.orm import Session
 
+from hookdesk.db.wakeup import request_wakeup
 from hookdesk.delivery.fanout import fan_out
 from hookdesk.events.models import Event
 from hookdesk.events.payloads import JsonObject, serialize
@@ -21,4 +22,5 @@ def emit(
     session.add(event)
     session.flush()
     fan_out(session, event)
+    request_wakeup(session)  # after commit: the dispatcher, and `hookdesk listen` streams
     return event

@@ -1,0 +1,175 @@
+"""`hookdesk listen --forward-to URL`: the account's events, signed, forwarded to a local app.
+
+The server streams the events (`GET /v2/events/stream`); each is signed here with this session's
+secret, exactly as a delivery is, and POSTed to the local URL, with a line printed per event. If
+the server goes away the stream resumes after the last forwarded event; if the local app is
+down, an event is retried a few times before it is reported failed. Delivery is at least once:
+an event may arrive twice around a reconnection, always with the same event id.
+"""
+
+import json
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+
+import httpx
+import typer
+from rich.console import Console
+
+from hookdesk.devtools.client import DEFAULT_API_URL, ApiKey, ApiUrl
+from hookdesk.receiver.signing import new_secret, secret_key, signature_headers
+
+FORWARD_TIMEOUT = 10.0
+FORWARD_TRIES = 5
+RECONNECT_DELAYS = (0.5, 1, 2, 5)
+
+out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True)
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    seq: str
+    event_type: str
+    body: bytes
+
+
+def listen(
+    forward_to: Annotated[str, typer.Option("--forward-to", help="Your app's webhook URL.")],
+    events: Annotated[
+        str | None, typer.Option("--events", help="Comma-separated event types (default: all).")
+    ] = None,
+    secret: Annotated[
+        str | None,
+        typer.Option(
+            "--secret", help="Sign with this whsec_ secret. \\[env: HOOKDESK_LISTEN_SECRET]"
+        ),
+    ] = None,
+    api_url: ApiUrl = None,
+    api_key: ApiKey = None,
+) -> None:
+    """Stream the account's events to a local app, signed, like `stripe listen`."""
+    key = api_key or os.environ.get("HOOKDESK_API_KEY")
+    if not key:
+        err.print("error: no API key: pass --api-key or set HOOKDESK_API_KEY")
+        raise typer.Exit(1)
+    signing_secret = secret or os.environ.get("HOOKDESK_LISTEN_SECRET") or new_secret()
+    session = Session(
+        api_url=(api_url or os.environ.get("HOOKDESK_API_URL") or DEFAULT_API_URL).rstrip("/"),
+        api_key=key,
+        forward_to=forward_to,
+        events=events,
+        secret=signing_secret,
+    )
+    print(f"Ready! Your webhook signing secret is {signing_secret}", flush=True)
+    out.print(f"Forwarding events to {forward_to} (Ctrl-C to stop)")
+    try:
+        session.run()
+    except KeyboardInterrupt:
+        out.print("Stopped.")
+
+
+class Session:
+    def __init__(
+        self, *, api_url: str, api_key: str, forward_to: str, events: str | None, secret: str
+    ) -> None:
+        self.api_url = api_url
+        self.forward_to = forward_to
+        self.events = events
+        self.session_id = str(uuid.uuid4())
+        self.key = secret_key(secret)
+        self.last_seq: str | None = None
+        self.headers = {"Authorization": f"Bearer {api_key}", "Accept": "text/event-stream"}
+        self.local = httpx.Client(timeout=FORWARD_TIMEOUT)
+
+    def run(self) -> None:
+        failures = 0
+        while True:
+            try:
+                for event in self._stream():
+                    failures = 0
+                    self._forward(event)
+                    self.last_seq = event.seq
+            except httpx.HTTPStatusError as error:
+                if error.response.status_code in (400, 401, 404):
+                    err.print(f"error: {_describe(error.response)}")
+                    raise typer.Exit(1) from None
+            except httpx.TransportError as error:
+                delay = RECONNECT_DELAYS[min(failures, len(RECONNECT_DELAYS) - 1)]
+                failures += 1
+                err.print(f"[yellow]lost hookdesk ({error!s:.80}); reconnecting in {delay} s[/]")
+                time.sleep(delay)
+
+    def _stream(self) -> Iterator[StreamEvent]:
+        params = {"session": self.session_id}
+        if self.events:
+            params["events"] = self.events
+        headers = dict(self.headers)
+        if self.last_seq is not None:
+            headers["Last-Event-ID"] = self.last_seq
+        timeout = httpx.Timeout(10.0, read=60.0)  # the server sends a keep-alive every 15 s
+        url = f"{self.api_url}/v2/events/stream"
+        with httpx.stream("GET", url, params=params, headers=headers, timeout=timeout) as response:
+            response.raise_for_status()
+            yield from _parse(response.iter_lines())
+
+    def _forward(self, event: StreamEvent) -> None:
+        """POST the event; retried only while the local app cannot be reached at all."""
+        event_id = json.loads(event.body)["event_id"]
+        for attempt in range(1, FORWARD_TRIES + 1):
+            started = time.perf_counter()
+            status = self._post(event_id, event.body)
+            elapsed = (time.perf_counter() - started) * 1000
+            _print_line(event.event_type, event_id, status, elapsed)
+            if not status.startswith("[red]unreachable"):
+                return
+            if attempt < FORWARD_TRIES:
+                time.sleep(min(2**attempt * 0.25, 4))
+        err.print(f"[red]gave up forwarding {event_id} after {FORWARD_TRIES} tries[/]")
+
+    def _post(self, event_id: str, body: bytes) -> str:
+        signed = signature_headers([self.key], event_id, int(time.time()), body)
+        try:
+            response = self.local.post(
+                self.forward_to,
+                content=body,
+                headers={**signed, "Content-Type": "application/json"},
+            )
+        except httpx.TransportError as error:
+            return f"[red]unreachable: {error!s:.60}[/]"
+        colour = "green" if 200 <= response.status_code < 300 else "red"
+        return f"[{colour}]{response.status_code}[/]"
+
+
+def _parse(lines: Iterator[str]) -> Iterator[StreamEvent]:
+    """Server-sent events from the stream's lines (comments and retries ignored)."""
+    fields: dict[str, list[str]] = {}
+    for line in lines:
+        if line == "":
+            if "data" in fields:
+                yield StreamEvent(
+                    seq="".join(fields.get("id", [""])),
+                    event_type="".join(fields.get("event", ["message"])),
+                    body="\n".join(fields["data"]).encode(),
+                )
+            fields = {}
+        elif not line.startswith(":"):
+            name, _, value = line.partition(":")
+            fields.setdefault(name, []).append(value.removeprefix(" "))
+
+
+def _print_line(event_type: str, event_id: str, outcome: str, elapsed_ms: float) -> None:
+    now = datetime.now(tz=UTC).strftime("%H:%M:%S")
+    out.print(f"{now}  --> {event_type:<27} {event_id}  <-- {outcome}  {elapsed_ms:.0f} ms")
+
+
+def _describe(response: httpx.Response) -> str:
+    response.read()
+    try:
+        return str(response.json().get("error", response.text))
+    except ValueError:
+        return f"HTTP {response.status_code}"

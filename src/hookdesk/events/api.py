@@ -1,0 +1,95 @@
+"""`GET /v2/events/stream`: the account's events, live, as server-sent events."""
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+from starlette.concurrency import run_in_threadpool
+
+from hookdesk.accounts.dependencies import CurrentAccount
+from hookdesk.db.database import Database
+from hookdesk.db.dependencies import Db
+from hookdesk.errors import BadRequest
+from hookdesk.events import stream
+from hookdesk.events.catalog import EventType
+from hookdesk.events.models import Event
+
+router = APIRouter(prefix="/v2/events", tags=["events"])
+POLL_SECONDS = 0.5  # changes committed by other processes are seen this late at most
+KEEPALIVE_SECONDS = 15.0
+
+
+@router.get("/stream", response_class=EventSourceResponse)
+async def stream_events(
+    request: Request,
+    account_id: CurrentAccount,
+    db: Db,
+    session: Annotated[UUID, Query(description="The listening session; its events' endpoint_id.")],
+    events: Annotated[str | None, Query(description="Comma-separated event types.")] = None,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> AsyncIterator[ServerSentEvent]:
+    """Each event as `id: <sequence>`, `event: <type>`, `data: <the body an endpoint gets>`.
+
+    Send `Last-Event-ID` to resume after an event; without it the stream starts from now."""
+    types = _event_types(events)
+    seq = await _start(db, account_id, last_event_id)
+    wake = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def wake_up() -> None:
+        loop.call_soon_threadsafe(wake.set)
+
+    db.add_wakeup_listener(wake_up)
+    quiet_since = time.monotonic()
+    try:
+        while not await request.is_disconnected():
+            wake.clear()
+            found = await run_in_threadpool(_next_events, db, account_id, seq, types)
+            for event in found:
+                body = stream.body_for_session(event, str(session)).decode()
+                yield ServerSentEvent(raw_data=body, event=event.event_type, id=str(event.id))
+                seq = event.id
+            if found:
+                quiet_since = time.monotonic()
+                continue
+            if time.monotonic() - quiet_since > KEEPALIVE_SECONDS:
+                yield ServerSentEvent(comment="keep-alive")
+                quiet_since = time.monotonic()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), POLL_SECONDS)
+    finally:
+        db.remove_wakeup_listener(wake_up)
+
+
+def _event_types(events: str | None) -> list[str] | None:
+    if not events:
+        return None
+    types = [t.strip() for t in events.split(",") if t.strip()]
+    known = {t.value for t in EventType}
+    unknown = [t for t in types if t not in known]
+    if unknown:
+        raise BadRequest(f"events: unknown event types {unknown}; known: {sorted(known)}.")
+    return types
+
+
+async def _start(db: Database, account_id: str, last_event_id: str | None) -> int:
+    if last_event_id is not None:
+        if not last_event_id.isdigit():
+            raise BadRequest("Last-Event-ID: must be the id of an event of this stream.")
+        return int(last_event_id)
+    return await run_in_threadpool(_latest, db, account_id)
+
+
+def _latest(db: Database, account_id: str) -> int:
+    with db.read() as session:
+        return stream.latest_seq(session, account_id=account_id)
+
+
+def _next_events(db: Database, account_id: str, seq: int, types: list[str] | None) -> list[Event]:
+    with db.read() as session:
+        return stream.after(session, account_id=account_id, seq=seq, event_types=types)
