@@ -18,6 +18,7 @@ from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.db.migrate import SchemaOutOfDate, prepare, upgrade
 from hookdesk.delivery.runtime import running_dispatcher
+from hookdesk.devtools.demo import demo
 from hookdesk.devtools.listen import listen
 from hookdesk.webhooks.secretbox import MissingSecretKey, SecretBox, box_for
 
@@ -29,6 +30,7 @@ accounts_app = typer.Typer(
 )
 app.add_typer(accounts_app, name="accounts")
 app.command()(listen)
+app.command()(demo)
 err = Console(stderr=True, soft_wrap=True)  # long lines stay whole in logs
 
 DatabaseUrl = Annotated[
@@ -89,7 +91,8 @@ def serve(
         _create_first_account(database)
     err.print(f"hookdesk on {settings.public_url} (database {database.engine.url!r})")
     application = create_app(settings, database, run_dispatcher=True)
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    # Long-lived requests (event streams) get this long to end before a stop cuts them off.
+    uvicorn.run(application, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
 
 
 @app.command()

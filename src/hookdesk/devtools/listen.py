@@ -9,6 +9,7 @@ an event may arrive twice around a reconnection, always with the same event id.
 
 import json
 import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -75,8 +76,16 @@ def listen(
 
 class Session:
     def __init__(
-        self, *, api_url: str, api_key: str, forward_to: str, events: str | None, secret: str
+        self,
+        *,
+        api_url: str,
+        api_key: str,
+        forward_to: str,
+        events: str | None,
+        secret: str,
+        show_lines: bool = True,
     ) -> None:
+        self.show_lines = show_lines
         self.api_url = api_url
         self.forward_to = forward_to
         self.events = events
@@ -85,10 +94,18 @@ class Session:
         self.last_seq: str | None = None
         self.headers = {"Authorization": f"Bearer {api_key}", "Accept": "text/event-stream"}
         self.local = httpx.Client(timeout=FORWARD_TIMEOUT)
+        self._stopping = threading.Event()
+        self._response: httpx.Response | None = None
+
+    def stop(self) -> None:
+        """End `run` from another thread, closing the stream at once."""
+        self._stopping.set()
+        if self._response is not None:
+            self._response.close()
 
     def run(self) -> None:
         failures = 0
-        while True:
+        while not self._stopping.is_set():
             try:
                 for event in self._stream():
                     failures = 0
@@ -98,7 +115,9 @@ class Session:
                 if error.response.status_code in (400, 401, 404):
                     err.print(f"error: {_describe(error.response)}")
                     raise typer.Exit(1) from None
-            except httpx.TransportError as error:
+            except (httpx.TransportError, httpx.StreamClosed) as error:
+                if self._stopping.is_set():
+                    return
                 delay = RECONNECT_DELAYS[min(failures, len(RECONNECT_DELAYS) - 1)]
                 failures += 1
                 err.print(f"[yellow]lost hookdesk ({error!s:.80}); reconnecting in {delay} s[/]")
@@ -115,6 +134,7 @@ class Session:
         url = f"{self.api_url}/v2/events/stream"
         with httpx.stream("GET", url, params=params, headers=headers, timeout=timeout) as response:
             response.raise_for_status()
+            self._response = response
             yield from _parse(response.iter_lines())
 
     def _forward(self, event: StreamEvent) -> None:
@@ -124,7 +144,8 @@ class Session:
             started = time.perf_counter()
             status = self._post(event_id, event.body)
             elapsed = (time.perf_counter() - started) * 1000
-            _print_line(event.event_type, event_id, status, elapsed)
+            if self.show_lines:
+                _print_line(event.event_type, event_id, status, elapsed)
             if not status.startswith("[red]unreachable"):
                 return
             if attempt < FORWARD_TRIES:

@@ -1,0 +1,5 @@
+"""`python -m hookdesk`: the same as the `hookdesk` command."""
+
+from hookdesk.console import main
+
+main()

@@ -1,0 +1,203 @@
+"""`hookdesk demo`: the service, a local receiver and `listen`, and one ticket's whole life.
+
+Everything runs on loopback, on an empty SQLite database in a temporary folder, and stops by
+itself: the newcomer sees each event arrive, signed and verified, in a few seconds.
+"""
+
+import json
+import os
+import queue
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from hookdesk.devtools.client import Api
+from hookdesk.devtools.listen import Session
+from hookdesk.receiver import WebhookVerificationError, parse_event, verify
+from hookdesk.receiver.signing import new_secret
+
+console = Console(soft_wrap=True, highlight=False)
+EVENT_WAIT = 15.0
+
+NEXT_STEPS = """
+[bold]Try next[/]
+  scripts/serve                                    run hookdesk for real (./hookdesk.db)
+  hookdesk listen --forward-to http://localhost:4000/hooks   your app gets the events, signed
+  hookdesk endpoints create --url https://... --events whitelabel.ticket.created
+  hookdesk trigger whitelabel.ticket.resolved      a sample event of any type
+  docs/receiving.md                                verify and parse events in your app
+"""
+
+
+def demo(
+    keep: Annotated[
+        bool, typer.Option("--keep", help="Keep the demo's folder and database.")
+    ] = False,
+) -> None:
+    """Watch one ticket's events arrive at a local app, signed and verified, in seconds."""
+    folder = Path(tempfile.mkdtemp(prefix="hookdesk-demo-"))
+    try:
+        with _service(folder) as (url, key), _receiver() as (hook_url, arrivals):
+            secret = new_secret()
+            listening = _start_listening(url, key, hook_url, secret)
+            console.print(f"[bold]hookdesk demo[/]: the service on {url}, your app on {hook_url}\n")
+            try:
+                _walk_a_ticket(Api(url, key), arrivals, secret)
+            finally:
+                listening.stop()
+        console.print(NEXT_STEPS)
+    finally:
+        if keep:
+            console.print(f"The demo's folder is kept: {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def _service(folder: Path) -> Iterator[tuple[str, str]]:
+    port = _free_port()
+    log = (folder / "serve.log").open("w")
+    process = subprocess.Popen(  # noqa: S603  (this very Python, running hookdesk)
+        [sys.executable, "-m", "hookdesk", "serve", "--dev", "--port", str(port)],
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("HOOKDESK_")},
+    )
+    try:
+        assert process.stdout is not None
+        key = str(json.loads(process.stdout.readline())["api_key"])
+        threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
+        url = f"http://127.0.0.1:{port}"
+        _wait_until_up(url, key)
+        yield url, key
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+GREETING = "Thanks for contacting our support. An agent will be with you shortly."
+
+
+def _walk_a_ticket(api: Api, arrivals: "queue.Queue[bytes]", secret: str) -> None:
+    client = api.post("/v2/agency/clients/create", {"name": "James Doe", "email": "j@example.com"})
+    category = api.post(
+        "/v2/agency/ticket-categories/create",
+        {"title": "General Support", "language": "en", "automated_reply": GREETING},
+    )
+    agent = api.post("/v2/agency/teammates/create", {"name": "Ada Agent", "email": "a@example.com"})
+    opened = api.post(
+        "/v2/agency/tickets/create",
+        {
+            "client_id": client["client"]["id"],
+            "title": "Help with account",
+            "description": "The billing settings page fails.",
+            "category": category["ticket_category"]["id"],
+            "is_client_reply": True,
+        },
+    )
+    _show_arrival("The client opens a ticket", arrivals, secret)
+    ticket_id = opened["ticket"]["id"]
+    steps = [
+        (
+            "The client adds a reply",
+            "reply/create",
+            {"reply": "Still failing.", "is_client_reply": True},
+        ),
+        ("An agent takes the ticket", "assign", {"teammate_id": agent["teammate"]["id"]}),
+        ("The agent resolves it", "resolve", {}),
+    ]
+    for story, action, body in steps:
+        api.post(f"/v2/agency/tickets/{action}/{ticket_id}", body)
+        _show_arrival(story, arrivals, secret)
+
+
+def _show_arrival(story: str, arrivals: "queue.Queue[bytes]", secret: str) -> None:
+    console.print(f"[bold]{story}[/]")
+    try:
+        raw = arrivals.get(timeout=EVENT_WAIT)
+    except queue.Empty:
+        console.print("[red]  no event arrived in time[/]")
+        raise typer.Exit(1) from None
+    headers, body = json.loads(raw)
+    try:
+        verify(body.encode(), headers, secret)
+    except WebhookVerificationError as error:
+        console.print(f"[red]  the signature did not verify: {error}[/]")
+        raise typer.Exit(1) from None
+    event = parse_event(body)
+    ticket = event.data.ticket
+    console.print(
+        f"  [green]✔[/] {event.event_type} {event.event_id} arrived, signature verified: "
+        f"open={ticket.is_open}, {len(ticket.replies)} replies, teammate={ticket.teammate_id}"
+    )
+
+
+@contextmanager
+def _receiver() -> Iterator[tuple[str, "queue.Queue[bytes]"]]:
+    """The newcomer's app: it keeps each request for the demo to verify and show."""
+    arrivals: queue.Queue[bytes] = queue.Queue()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            arrivals.put(json.dumps([dict(self.headers.items()), body.decode()]).encode())
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hooks", arrivals
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _start_listening(url: str, key: str, hook_url: str, secret: str) -> Session:
+    session = Session(
+        api_url=url, api_key=key, forward_to=hook_url, events=None, secret=secret, show_lines=False
+    )
+    threading.Thread(target=session.run, daemon=True).start()
+    time.sleep(0.5)  # the stream opens before the first change
+    return session
+
+
+def _wait_until_up(url: str, key: str) -> None:
+    api = Api(url, key, timeout=2)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            api.get("/v2/agency/clients/list")
+            return
+        except Exception:  # not up yet
+            time.sleep(0.1)
+    raise RuntimeError("the demo service did not start")
+
+
+def _drain(stream: Any) -> None:
+    for _ in stream:
+        pass
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
