@@ -18,8 +18,11 @@ from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.db.migrate import SchemaOutOfDate, prepare, upgrade
 from hookdesk.delivery.runtime import running_dispatcher
+from hookdesk.devtools.common import OneLineErrors
 from hookdesk.devtools.demo import demo
 from hookdesk.devtools.listen import listen
+from hookdesk.devtools.manage import endpoints_app, events_app, tickets_app
+from hookdesk.devtools.trigger import trigger
 from hookdesk.webhooks.secretbox import MissingSecretKey, SecretBox, box_for
 
 app = typer.Typer(
@@ -30,7 +33,11 @@ accounts_app = typer.Typer(
 )
 app.add_typer(accounts_app, name="accounts")
 app.command()(listen)
+app.command(cls=OneLineErrors)(trigger)
 app.command()(demo)
+app.add_typer(endpoints_app, name="endpoints")
+app.add_typer(events_app, name="events")
+app.add_typer(tickets_app, name="tickets")
 err = Console(stderr=True, soft_wrap=True)  # long lines stay whole in logs
 
 DatabaseUrl = Annotated[

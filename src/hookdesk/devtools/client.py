@@ -24,7 +24,9 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a ta
 
 
 class ApiError(Exception):
-    pass
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the HTTP status of the answer, None when none came
 
 
 class Api:
@@ -56,13 +58,17 @@ class Api:
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         try:
             response = self._http.request(method, path, **kwargs)
-        except httpx.TransportError as error:
+        except (httpx.TransportError, httpx.InvalidURL) as error:
             raise ApiError(f"cannot reach hookdesk at {self.url}: {error}") from None
         try:
             answer: dict[str, Any] = response.json()
         except ValueError:
-            raise ApiError(f"{method} {path}: HTTP {response.status_code}, not JSON") from None
+            not_json = f"{method} {path}: HTTP {response.status_code}, not JSON"
+            raise ApiError(not_json, status=response.status_code) from None
         if response.status_code != 200:
-            message = answer.get("error") or answer.get("errors") or answer
-            raise ApiError(f"{method} {path}: {message} (HTTP {response.status_code})")
+            problem = answer.get("error") or answer.get("errors") or answer
+            raise ApiError(
+                f"{method} {path}: {problem} (HTTP {response.status_code})",
+                status=response.status_code,
+            )
         return answer

@@ -1,0 +1,510 @@
+"""`hookdesk endpoints|events|tickets ...`: manage webhooks and look at tickets over the API."""
+
+from typing import Annotated
+
+import typer
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+
+from hookdesk.devtools.client import Api, ApiKey, ApiUrl, AsJson
+from hookdesk.devtools.common import (
+    Column,
+    Object,
+    OneLineErrors,
+    check_paging,
+    clip,
+    connect,
+    details,
+    fail,
+    list_table,
+    page_footer,
+    print_json,
+    stderr,
+    stdout,
+    text,
+    when,
+)
+
+ENDPOINTS = "/v2/webhook-endpoints"
+EVENTS = "/v2/webhook-events"
+TICKETS = "/v2/agency/tickets"
+
+endpoints_app = typer.Typer(help="Manage webhook endpoints.", no_args_is_help=True)
+events_app = typer.Typer(
+    help="Look at the webhook event log and resend events.", no_args_is_help=True
+)
+tickets_app = typer.Typer(help="Look at tickets and their conversations.", no_args_is_help=True)
+
+EndpointId = Annotated[
+    str, typer.Argument(help="The endpoint's id.", metavar="ENDPOINT_ID", show_default=False)
+]
+EventId = Annotated[
+    str, typer.Argument(help="The event's id (whev_...).", metavar="EVENT_ID", show_default=False)
+]
+TicketId = Annotated[
+    str, typer.Argument(help="The ticket's id.", metavar="TICKET_ID", show_default=False)
+]
+Page = Annotated[int, typer.Option("--page", help="Page number, from 1.")]
+PerPage = Annotated[int, typer.Option("--per-page", help="Items per page (1 to 100).")]
+EventsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--events",
+        help="New event types: TYPE,TYPE and/or the option repeated.",
+        show_default=False,
+    ),
+]
+Description = Annotated[
+    str | None, typer.Option("--description", help="A note for people.", show_default=False)
+]
+HeaderOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--header",
+        help="NAME=VALUE: a request header sent with every delivery (repeatable).",
+        show_default=False,
+    ),
+]
+
+
+# ----------------------------------------------------------------------------- endpoints
+
+
+@endpoints_app.command("list", cls=OneLineErrors)
+def list_endpoints(api_url: ApiUrl = None, api_key: ApiKey = None, as_json: AsJson = False) -> None:
+    """List the account's webhook endpoints (--json: a JSON array of webhook_endpoint objects)."""
+    with connect(api_url, api_key) as api:
+        answer = api.get(f"{ENDPOINTS}/list", page=1, per_page=100)  # 100 is the account maximum
+    found: list[Object] = answer["webhook_endpoints"]
+    if as_json:
+        print_json(found)
+        return
+    if not found:
+        stdout().print("No webhook endpoints yet: add one with `hookdesk endpoints create`.")
+        return
+    console = stdout()
+    title = f"Webhook endpoints ({len(found)})"
+    console.print(list_table(title, ENDPOINT_COLUMNS, found, console.width))
+
+
+@endpoints_app.command("create", cls=OneLineErrors)
+def create_endpoint(
+    url: Annotated[str, typer.Option("--url", help="Where to POST events.", show_default=False)],
+    events: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--events",
+            help="Event types to send (required): TYPE,TYPE and/or the option repeated.",
+            show_default=False,
+        ),
+    ] = None,
+    description: Description = None,
+    ordered: Annotated[
+        bool, typer.Option("--ordered", help="Deliver each ticket's events in order.")
+    ] = False,
+    header: HeaderOption = None,
+    api_url: ApiUrl = None,
+    api_key: ApiKey = None,
+    as_json: AsJson = False,
+) -> None:
+    """Create an endpoint; prints its signing secret, which is shown only this once."""
+    body: Object = {"url": url, "events": _event_types(events, required=True)}
+    body.update(ordered=ordered, headers=_headers(header))
+    if description is not None:
+        body["description"] = description
+    with connect(api_url, api_key) as api:
+        endpoint: Object = api.post(f"{ENDPOINTS}/create", body)["webhook_endpoint"]
+    if as_json:
+        print_json(endpoint)
+        return
+    console = stdout()
+    console.print(_endpoint_details("Created webhook endpoint", endpoint))
+    _show_secret(console, endpoint["secret"])
+
+
+@endpoints_app.command("update", cls=OneLineErrors)
+def update_endpoint(
+    endpoint_id: EndpointId,
+    url: Annotated[str | None, typer.Option("--url", help="A new URL.", show_default=False)] = None,
+    events: EventsOption = None,
+    description: Annotated[
+        str | None,
+        typer.Option("--description", help="A new note; '' clears it.", show_default=False),
+    ] = None,
+    enabled: Annotated[
+        bool | None,
+        typer.Option("--enable/--disable", help="Resume or stop deliveries.", show_default=False),
+    ] = None,
+    api_url: ApiUrl = None,
+    api_key: ApiKey = None,
+    as_json: AsJson = False,
+) -> None:
+    """Change an endpoint's URL, events, description or status; the rest stays as it is."""
+    body: Object = {}
+    if url is not None:
+        body["url"] = url
+    if events is not None:
+        body["events"] = _event_types(events, required=True)
+    if description is not None:
+        body["description"] = description or None
+    if enabled is not None:
+        body["status"] = "enabled" if enabled else "disabled"
+    if not body:
+        fail("nothing to update: pass --url, --events, --description, --enable or --disable")
+    with connect(api_url, api_key) as api:
+        endpoint: Object = api.post(f"{ENDPOINTS}/update/{endpoint_id}", body)["webhook_endpoint"]
+    if as_json:
+        print_json(endpoint)
+        return
+    stdout().print(_endpoint_details("Updated webhook endpoint", endpoint))
+
+
+@endpoints_app.command("delete", cls=OneLineErrors)
+def delete_endpoint(
+    endpoint_id: EndpointId, api_url: ApiUrl = None, api_key: ApiKey = None, as_json: AsJson = False
+) -> None:
+    """Delete an endpoint; its pending deliveries are cancelled, its event log stays."""
+    with connect(api_url, api_key) as api:
+        endpoint: Object = api.post(f"{ENDPOINTS}/delete/{endpoint_id}")["webhook_endpoint"]
+    if as_json:
+        print_json(endpoint)
+        return
+    stdout().print(
+        f"Deleted webhook endpoint {endpoint['id']} ({text(endpoint['url'])}); "
+        "its pending deliveries are cancelled."
+    )
+
+
+@endpoints_app.command("rotate-secret", cls=OneLineErrors)
+def rotate_secret(
+    endpoint_id: EndpointId, api_url: ApiUrl = None, api_key: ApiKey = None, as_json: AsJson = False
+) -> None:
+    """Give an endpoint a new signing secret; the old one keeps signing beside it for 24 h."""
+    with connect(api_url, api_key) as api:
+        endpoint: Object = api.post(f"{ENDPOINTS}/rotate-secret/{endpoint_id}")["webhook_endpoint"]
+    if as_json:
+        print_json(endpoint)
+        return
+    console = stdout()
+    console.print(f"Rotated the signing secret of webhook endpoint {endpoint['id']}.")
+    _show_secret(console, endpoint["secret"])
+    console.print(
+        "For the next 24 hours every delivery is signed with both the new and the old secret: "
+        "switch your receiver to the new one within that time."
+    )
+
+
+def _event_types(values: list[str] | None, *, required: bool) -> list[str]:
+    types = [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+    if required and not types:
+        fail("--events needs at least one event type, such as whitelabel.ticket.created")
+    return types
+
+
+def _headers(values: list[str] | None) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for value in values or []:
+        name, equals, content = value.partition("=")
+        if not equals or not name.strip():
+            fail(f"--header {value!r}: write it as NAME=VALUE")
+        headers[name.strip()] = content.strip()
+    return headers
+
+
+def _show_secret(console: Console, secret: str) -> None:
+    console.print(f"Signing secret: [bold]{secret}[/bold]")
+    console.print(
+        "[yellow]This secret is shown only once: store it now, in your receiver's "
+        "configuration.[/yellow]"
+    )
+
+
+def _status(endpoint: Object) -> str:
+    if endpoint["status"] == "enabled":
+        return "[green]enabled[/green]"
+    reason = endpoint.get("disabled_reason")
+    return "[red]disabled[/red]" + (f" ({text(reason)})" if reason else "")
+
+
+ENDPOINT_COLUMNS = (
+    Column("ID", lambda e: e["id"], 36, priority=0, no_wrap=True),
+    Column("URL", lambda e: text(e["url"]), 24, priority=0),
+    Column("Events", lambda e: "\n".join(e["events"]), 25, priority=1),
+    Column("Status", _status, 8, priority=1),
+    Column("Ordered", lambda e: "yes" if e.get("ordered") else "no", 7, priority=3),
+    Column("Description", lambda e: text(e["description"]), 16, priority=3),
+    Column("Created (UTC)", lambda e: when(e["created_at"], zone=False), 19, priority=2),
+)
+
+
+def _endpoint_details(title: str, endpoint: Object) -> Table:
+    headers = endpoint.get("headers") or {}
+    return details(
+        title,
+        [
+            ("ID", endpoint["id"]),
+            ("URL", text(endpoint["url"])),
+            ("Events", ", ".join(endpoint["events"])),
+            ("Status", _status(endpoint)),
+            ("Ordered", "yes" if endpoint.get("ordered") else "no"),
+            ("Headers", text(", ".join(headers)) if headers else "-"),
+            ("Description", text(endpoint["description"])),
+            ("Created", when(endpoint["created_at"])),
+        ],
+    )
+
+
+# ----------------------------------------------------------------------------- events
+
+
+@events_app.command("list", cls=OneLineErrors)
+def list_events(
+    endpoint: Annotated[
+        str | None, typer.Option("--endpoint", help="Only this endpoint's.", show_default=False)
+    ] = None,
+    event_type: Annotated[
+        str | None, typer.Option("--type", help="Only this event type.", show_default=False)
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status", help="pending, delivered, failed or cancelled.", show_default=False
+        ),
+    ] = None,
+    page: Page = 1,
+    per_page: PerPage = 20,
+    api_url: ApiUrl = None,
+    api_key: ApiKey = None,
+    as_json: AsJson = False,
+) -> None:
+    """List events sent to endpoints, newest first (--json: a JSON array of webhook_event)."""
+    check_paging(page, per_page)
+    filters = {"endpoint_id": endpoint, "event_type": event_type, "status": status}
+    with connect(api_url, api_key) as api:
+        answer = api.get(f"{EVENTS}/list", page=page, per_page=per_page, **filters)
+    found: list[Object] = answer["webhook_events"]
+    if as_json:
+        print_json(found)
+        return
+    console = stdout()
+    if not found:
+        console.print("No webhook events match.")
+    else:
+        console.print(list_table("Webhook events", EVENT_COLUMNS, found, console.width))
+    console.print(page_footer("event", answer["total_results"], page, per_page))
+
+
+@events_app.command("show", cls=OneLineErrors)
+def show_event(
+    event_id: EventId, api_url: ApiUrl = None, api_key: ApiKey = None, as_json: AsJson = False
+) -> None:
+    """Show an event: its state, the exact payload sent, and every delivery attempt."""
+    with connect(api_url, api_key) as api:
+        event: Object = api.get(f"{EVENTS}/retrieve/{event_id}")["webhook_event"]
+    if as_json:
+        print_json(event)
+        return
+    console = stdout()
+    console.print(_event_details(event))
+    console.print("[bold]Payload[/bold]")
+    console.print_json(data=event["payload"])
+    attempts: list[Object] = event.get("attempts") or []
+    if attempts:
+        console.print(_attempts_table(attempts, console.width))
+    else:
+        console.print("No delivery attempts yet.")
+
+
+@events_app.command("resend", cls=OneLineErrors)
+def resend_event(
+    event_id: EventId, api_url: ApiUrl = None, api_key: ApiKey = None, as_json: AsJson = False
+) -> None:
+    """Send an event again now: the same body and webhook-id, freshly signed."""
+    with connect(api_url, api_key) as api, stderr().status(f"Resending {event_id}…"):
+        event: Object = api.post(f"{EVENTS}/resend/{event_id}")["webhook_event"]
+    if as_json:
+        print_json(event)
+        return
+    event_id = event["id"]
+    stdout().print(
+        f"Queued {event_id} ({event['event_type']}) again for endpoint {event['endpoint_id']}: "
+        f"the same body and webhook-id, freshly signed. See `hookdesk events show {event_id}`."
+    )
+
+
+_EVENT_STATUS_STYLE = {
+    "delivered": "green",
+    "failed": "red",
+    "cancelled": "dim",
+    "pending": "yellow",
+}
+
+
+def _event_status(status: str) -> str:
+    style = _EVENT_STATUS_STYLE.get(status, "")
+    return f"[{style}]{status}[/{style}]" if style else text(status)
+
+
+EVENT_COLUMNS = (
+    Column("Event ID", lambda e: e["id"], 22, priority=0, no_wrap=True),
+    Column("Type", lambda e: e["event_type"], 25, priority=1),
+    Column("Endpoint", lambda e: e["endpoint_id"], 36, priority=3),
+    Column("Status", lambda e: _event_status(e["status"]), 9, priority=0),
+    Column("Tries", lambda e: str(e["attempt_count"]), 5, priority=2),
+    Column("Next attempt (UTC)", lambda e: when(e["next_attempt_at"], zone=False), 19, priority=4),
+    Column("Created (UTC)", lambda e: when(e["created_at"], zone=False), 19, priority=2),
+)
+
+
+def _event_details(event: Object) -> Table:
+    return details(
+        f"Webhook event {event['id']}",
+        [
+            ("Type", event["event_type"]),
+            ("Endpoint", event["endpoint_id"]),
+            ("Status", _event_status(event["status"])),
+            ("Attempts", str(event["attempt_count"])),
+            ("Next attempt", when(event["next_attempt_at"])),
+            ("Created", when(event["created_at"])),
+        ],
+    )
+
+
+ATTEMPT_COLUMNS = (
+    Column("#", lambda a: str(a["number"]), 2, priority=0),
+    Column("At (UTC)", lambda a: when(a["at"], zone=False), 19, priority=0, no_wrap=True),
+    Column("HTTP", lambda a: text(a["status_code"]), 4, priority=0),
+    Column("Took", lambda a: f"{a['duration_ms']} ms", 8, priority=2),
+    Column("Error", lambda a: text(a["error"]), 20, priority=1),
+    Column("Response body", lambda a: text(clip(a["response_body"], 80)), 20, priority=3),
+)
+
+
+def _attempts_table(attempts: list[Object], width: int) -> Table:
+    numbered = [{**attempt, "number": n} for n, attempt in enumerate(attempts, start=1)]
+    return list_table("Delivery attempts", ATTEMPT_COLUMNS, numbered, width)
+
+
+# ----------------------------------------------------------------------------- tickets
+
+
+@tickets_app.command("list", cls=OneLineErrors)
+def list_tickets(
+    closed: Annotated[
+        bool | None,
+        typer.Option(
+            "--closed/--open", help="Only closed or only open tickets.", show_default=False
+        ),
+    ] = None,
+    page: Page = 1,
+    per_page: PerPage = 20,
+    text_filter: Annotated[
+        str | None,
+        typer.Option("--filter", help="Text in the title or a reply.", show_default=False),
+    ] = None,
+    api_url: ApiUrl = None,
+    api_key: ApiKey = None,
+    as_json: AsJson = False,
+) -> None:
+    """List tickets, newest first (--json: a JSON array of ticket objects)."""
+    check_paging(page, per_page)
+    with connect(api_url, api_key) as api:
+        answer = api.get(
+            f"{TICKETS}/list", page=page, per_page=per_page, closed=closed, filter=text_filter
+        )
+        found: list[Object] = answer["tickets"]
+        names = {} if as_json else _teammate_names(api, found)
+    if as_json:
+        print_json(found)
+        return
+    console = stdout()
+    if found:
+        console.print(_tickets_table(found, names, console.width))
+    else:
+        console.print("No tickets match.")
+    console.print(page_footer("ticket", answer["total_results"], page, per_page))
+
+
+@tickets_app.command("show", cls=OneLineErrors)
+def show_ticket(
+    ticket_id: TicketId, api_url: ApiUrl = None, api_key: ApiKey = None, as_json: AsJson = False
+) -> None:
+    """Show a ticket and its conversation."""
+    with connect(api_url, api_key) as api:
+        ticket: Object = api.get(f"{TICKETS}/retrieve/{ticket_id}")["ticket"]
+        names = {} if as_json else _teammate_names(api, [ticket])
+    if as_json:
+        print_json(ticket)
+        return
+    console = stdout()
+    console.print(_ticket_details(ticket, names))
+    console.print(f"[bold]Conversation[/bold] ({len(ticket['replies'])} replies)")
+    for reply in ticket["replies"]:
+        console.print(_reply_panel(reply, ticket["client"]))
+
+
+def _state(ticket: Object) -> str:
+    return "[green]open[/green]" if ticket["is_open"] else "[dim]closed[/dim]"
+
+
+def _teammate_names(api: Api, tickets: list[Object]) -> dict[str, str]:
+    """Teammates' names by id, when a ticket has one (the first 100 teammates: a table aid)."""
+    if not any(ticket["teammate_id"] for ticket in tickets):
+        return {}
+    answer = api.get("/v2/agency/teammates/list", page=1, per_page=100)
+    return {teammate["id"]: teammate["name"] for teammate in answer["teammates"]}
+
+
+def _teammate(ticket: Object, names: dict[str, str], *, with_id: bool) -> str:
+    teammate_id = ticket["teammate_id"]
+    name = names.get(teammate_id or "")
+    if name is None:
+        return text(teammate_id)
+    return f"{text(name)} ({teammate_id})" if with_id else text(name)
+
+
+def _tickets_table(tickets: list[Object], names: dict[str, str], width: int) -> Table:
+    columns = (
+        Column("ID", lambda t: t["id"], 36, priority=0, no_wrap=True),
+        Column("Title", lambda t: text(t["title"]), 16, priority=0),
+        Column("Client", lambda t: text(t["client"]["name"]), 14, priority=2),
+        Column("State", _state, 6, priority=1),
+        Column("Teammate", lambda t: _teammate(t, names, with_id=False), 12, priority=3),
+        Column("Replies", lambda t: str(len(t["replies"])), 7, priority=4),
+        Column("Category", lambda t: text(t["category"]), 14, priority=4),
+        Column("Updated (UTC)", lambda t: when(t["updated_at"], zone=False), 19, priority=2),
+    )
+    return list_table("Tickets", columns, tickets, width)
+
+
+def _ticket_details(ticket: Object, names: dict[str, str]) -> Table:
+    client = ticket["client"]
+    subcategory = ticket["subcategory"]
+    category = text(ticket["category"]) + (f" / {text(subcategory)}" if subcategory else "")
+    return details(
+        f"Ticket {ticket['id']}",
+        [
+            ("Title", text(ticket["title"])),
+            ("State", _state(ticket)),
+            ("Client", f"{text(client['name'])} <{text(client['email'])}> ({client['id']})"),
+            ("Teammate", _teammate(ticket, names, with_id=True)),
+            ("Category", category),
+            ("Language", text(ticket["language"])),
+            ("Created", when(ticket["created_at"])),
+            ("Updated", when(ticket["updated_at"])),
+        ],
+    )
+
+
+def _reply_panel(reply: Object, client: Object) -> Panel:
+    author = f"Client: {text(client['name'])}" if reply["is_client_reply"] else "Agent"
+    body: list[str] = [text(reply["text"])]
+    for asset in reply.get("assets") or []:
+        body.append(f"[dim]attached: {text(asset['filename'])} {text(asset['public_url'])}[/dim]")
+    return Panel(
+        Group(*body),
+        title=f"{author} · {when(reply['created_at'])}",
+        title_align="left",
+        border_style="cyan" if reply["is_client_reply"] else "magenta",
+    )
