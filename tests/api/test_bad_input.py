@@ -221,3 +221,31 @@ def test_duplicate_client_email_is_409(api: Api) -> None:
     assert_error(response, 409, 4001, "same@example.com")
     assert api.count(Client) == 1
     assert api.count(Event) == 0
+
+
+@pytest.mark.parametrize("path", ["/v2/agency/clients/list", "/v2/webhook-endpoints/list"])
+def test_a_page_far_beyond_any_data_is_refused_not_a_crash(api: Api, path: str) -> None:
+    assert_error(api.get(path, page=10**30), 400, 1003, "page")
+    assert api.get(path, page=1_000_000).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "-99999999999999999999"])
+def test_times_out_of_any_range_are_refused(api: Api, value: str) -> None:
+    response = api.get("/v2/agency/tickets/list", page=1, per_page=10, **{"from": value})
+    assert_error(response, 400, 1002, "out of range")
+
+
+@pytest.mark.parametrize(
+    ("headers", "params", "words"),
+    [
+        ({"Last-Event-ID": "abc"}, {}, "Last-Event-ID"),
+        ({"Last-Event-ID": "9" * 40}, {}, "Last-Event-ID"),
+        ({}, {"events": "ticket.exploded"}, "unknown event types"),
+    ],
+)
+def test_bad_stream_requests_get_an_error_before_the_stream(
+    api: Api, headers: dict, params: dict, words: str
+) -> None:
+    query = {"session": "0b6f0c3e-6f43-4bd4-9a4e-3f1f2f7b1d11", **params}
+    response = api.http.get("/v2/events/stream", params=query, headers={**api.headers, **headers})
+    assert_error(response, 400, 1002, words)

@@ -4,10 +4,11 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
@@ -24,20 +25,40 @@ POLL_SECONDS = 0.5  # changes committed by other processes are seen this late at
 KEEPALIVE_SECONDS = 15.0
 
 
+@dataclass(frozen=True)
+class StreamStart:
+    account_id: str
+    event_types: list[str] | None
+    after_seq: int
+
+
+def _stream_start(
+    account_id: CurrentAccount,
+    db: Db,
+    events: Annotated[str | None, Query(description="Comma-separated event types.")] = None,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> StreamStart:
+    """Checked before the stream begins, so that bad input still gets a JSON error answer."""
+    types = _event_types(events)
+    if last_event_id is None:
+        with db.read() as session:
+            return StreamStart(account_id, types, stream.latest_seq(session, account_id=account_id))
+    if not last_event_id.isdigit() or len(last_event_id) > 18:
+        raise BadRequest("Last-Event-ID: must be the id of an event of this stream.")
+    return StreamStart(account_id, types, int(last_event_id))
+
+
 @router.get("/stream", response_class=EventSourceResponse)
 async def stream_events(
     request: Request,
-    account_id: CurrentAccount,
+    start: Annotated[StreamStart, Depends(_stream_start)],
     db: Db,
     session: Annotated[UUID, Query(description="The listening session; its events' endpoint_id.")],
-    events: Annotated[str | None, Query(description="Comma-separated event types.")] = None,
-    last_event_id: Annotated[str | None, Header()] = None,
 ) -> AsyncIterator[ServerSentEvent]:
     """Each event as `id: <sequence>`, `event: <type>`, `data: <the body an endpoint gets>`.
 
     Send `Last-Event-ID` to resume after an event; without it the stream starts from now."""
-    types = _event_types(events)
-    seq = await _start(db, account_id, last_event_id)
+    seq = start.after_seq
     wake = asyncio.Event()
     loop = asyncio.get_running_loop()
 
@@ -49,7 +70,9 @@ async def stream_events(
     try:
         while not await request.is_disconnected():
             wake.clear()
-            found = await run_in_threadpool(_next_events, db, account_id, seq, types)
+            found = await run_in_threadpool(
+                _next_events, db, start.account_id, seq, start.event_types
+            )
             for event in found:
                 body = stream.body_for_session(event, str(session)).decode()
                 yield ServerSentEvent(raw_data=body, event=event.event_type, id=str(event.id))
@@ -75,19 +98,6 @@ def _event_types(events: str | None) -> list[str] | None:
     if unknown:
         raise BadRequest(f"events: unknown event types {unknown}; known: {sorted(known)}.")
     return types
-
-
-async def _start(db: Database, account_id: str, last_event_id: str | None) -> int:
-    if last_event_id is not None:
-        if not last_event_id.isdigit():
-            raise BadRequest("Last-Event-ID: must be the id of an event of this stream.")
-        return int(last_event_id)
-    return await run_in_threadpool(_latest, db, account_id)
-
-
-def _latest(db: Database, account_id: str) -> int:
-    with db.read() as session:
-        return stream.latest_seq(session, account_id=account_id)
 
 
 def _next_events(db: Database, account_id: str, seq: int, types: list[str] | None) -> list[Event]:

@@ -4,6 +4,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000  # keeps the row offset within what every database takes
 
 
 @dataclass(frozen=True)
@@ -17,14 +18,14 @@ class Page:
 
 
 def _optional_page(
-    page: Annotated[int, Query(ge=1, description="Page number, from 1.")] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Items per page.")] = 20,
 ) -> Page:
     return Page(page, per_page)
 
 
 def _required_page(
-    page: Annotated[int, Query(ge=1, description="Page number, from 1.")],
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")],
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Items per page.")],
 ) -> Page:
     return Page(page, per_page)

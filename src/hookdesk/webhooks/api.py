@@ -112,7 +112,7 @@ def send_test_event(endpoint_id: str, body: EndpointTest, scope: Scope, db: Db) 
 @router.post("/recover/{endpoint_id}")
 def recover(endpoint_id: str, body: EndpointRecover, scope: Scope, db: Db) -> JSONResponse:
     try:
-        since = body.since if isinstance(body.since, int) else parse_time(body.since)
+        since = parse_time(str(body.since))
     except ValueError as error:
         raise BadRequest(f"since: {error}.") from None
     with db.write() as session:
