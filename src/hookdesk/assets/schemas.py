@@ -1,14 +1,5 @@
-from typing import Literal
+"""The asset object: the receiver SDK's model, so API and webhooks document one shape."""
 
-from pydantic import BaseModel
+from hookdesk.receiver.events import Asset as AssetRead
 
-
-class AssetRead(BaseModel):
-    id: str
-    object: Literal["asset"]
-    filename: str
-    extension: str
-    filesize: int
-    type: str
-    public_url: str
-    created_at: int
+__all__ = ["AssetRead"]

@@ -1,9 +1,9 @@
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import Field, StrictBool
 
-from hookdesk.assets.schemas import AssetRead
+from hookdesk.receiver.events import Ticket
 from hookdesk.shared.schemas import Name, RequestBody, Text
 
 MAX_ASSETS_PER_REPLY = 5
@@ -39,30 +39,5 @@ class TicketResolve(RequestBody):
     by_client: StrictBool = False
 
 
-class ClientSummary(BaseModel):
-    id: str
-    name: str
-    email: str
-
-
-class ReplyRead(BaseModel):
-    id: str
-    text: str
-    is_client_reply: bool
-    created_at: int
-    assets: list[AssetRead] | None
-
-
-class TicketRead(BaseModel):
-    id: str
-    title: str
-    is_open: bool
-    object: Literal["ticket"]
-    created_at: int
-    updated_at: int
-    client: ClientSummary
-    teammate_id: str | None
-    replies: list[ReplyRead]
-    category: str
-    subcategory: str | None
-    language: str
+# The ticket object the API answers is the one the events carry: one model documents both.
+TicketRead = Ticket
