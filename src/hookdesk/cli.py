@@ -80,7 +80,7 @@ def _open(settings: Settings) -> Database:
     return database
 
 
-@app.command()
+@app.command(cls=OneLineErrors)
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
@@ -102,7 +102,7 @@ def serve(
     uvicorn.run(application, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
 
 
-@app.command()
+@app.command(cls=OneLineErrors)
 def dispatcher(
     database_url: DatabaseUrl = None,
     dev: DevMode = None,
@@ -160,7 +160,7 @@ def _create_first_account(database: Database) -> None:
     print(json.dumps({"account_id": created.account_id, "api_key": created.api_key}), flush=True)
 
 
-@app.command()
+@app.command(cls=OneLineErrors)
 def migrate(database_url: DatabaseUrl = None) -> None:
     """Apply the schema migrations."""
     settings = _settings(database_url=database_url)
@@ -172,7 +172,7 @@ def migrate(database_url: DatabaseUrl = None) -> None:
     err.print("The database schema is up to date.")
 
 
-@accounts_app.command("create")
+@accounts_app.command("create", cls=OneLineErrors)
 def create_account(
     name: Annotated[str, typer.Option("--name", help="The agency's name.")],
     database_url: DatabaseUrl = None,

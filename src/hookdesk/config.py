@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     endpoint_concurrency: int = Field(default=16, ge=1, le=1_000)
     dispatcher_batch: int = Field(default=200, ge=1, le=5_000)
     shutdown_timeout: float = Field(default=20.0, ge=0)
+    lease_margin: float = Field(
+        default=30.0,
+        ge=1,
+        description="Seconds beyond the delivery timeout before a claimed delivery that was not "
+        "recorded (its dispatcher died) is sent again.",
+    )
 
     @field_validator("public_url")
     @classmethod

@@ -9,7 +9,11 @@ from tests.helpers import Api
 
 def set_created_at(api: Api, ticket_id: str, at: int) -> None:
     with api.db.transaction() as session:
-        session.execute(update(Ticket).where(Ticket.id == ticket_id).values(created_at=at))
+        session.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket_id)
+            .values(created_at=at, created_us=at * 1_000_000)
+        )
 
 
 def titles(api: Api, **params) -> list[str]:
@@ -106,3 +110,13 @@ def test_other_lists_page_too(api: Api) -> None:
     assert len(second["clients"]) == 1
     ids = {c["id"] for c in first["clients"]} | {c["id"] for c in second["clients"]}
     assert len(ids) == 3
+
+
+def test_tickets_of_the_same_second_list_newest_first(api: Api) -> None:
+    category = api.category()
+    client = api.client()
+    made = [
+        api.ticket(title=f"T{n}", category=category["id"], client_id=client["id"]) for n in range(5)
+    ]
+    assert titles(api) == [t["title"] for t in reversed(made)]
+    assert titles(api, order="asc") == [t["title"] for t in made]

@@ -15,7 +15,7 @@ dies. Two real crashes, with real `hookdesk` processes, a real receiver and real
 Until it "recovers", the receiver answers slowly and fails the first 0 to 2 attempts of each event
 (500, 503 or a connection reset), so at the kill some deliveries are delivered, some in flight and
 some waiting for a retry. A request in flight when its dispatcher dies is sent again once its lease
-ends (`delivery_timeout` + `LEASE_MARGIN`, about 32 s): a duplicate, which at-least-once allows.
+ends (`delivery_timeout` + `lease_margin`, 5 s here): a duplicate, which at-least-once allows.
 
 Each change carries a unique marker (the ticket title, or the reply text), found again in the
 event received. The outcome (committed, delivered, duplicates, lost) is printed (see it with -s).
@@ -52,7 +52,6 @@ from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.delivery.models import DELIVERED, PENDING, Delivery
-from hookdesk.delivery.runtime import LEASE_MARGIN
 from hookdesk.events.catalog import EventType
 from hookdesk.events.models import Event
 from tests.receivers import Received, Receiver, Reply
@@ -66,6 +65,7 @@ POSTGRES_URL = os.environ.get(
 ALL_EVENTS = [event_type.value for event_type in EventType]
 RETRY_SCHEDULE = "0.3,0.3,0.5,1,1,2,2"  # 8 attempts: far more than the receiver ever fails
 DELIVERY_TIMEOUT = 2.0
+LEASE_MARGIN = 3.0
 LEASE_SECONDS = DELIVERY_TIMEOUT + LEASE_MARGIN  # how long a dead dispatcher's claims stay taken
 SETTLE_TIMEOUT = LEASE_SECONDS + 60.0  # every event delivered within this after the last change
 START_TIMEOUT = 30.0
@@ -177,6 +177,7 @@ def child_env(tmp_path: Path, secret_key: str) -> dict[str, str]:
         HOOKDESK_SECRET_KEY=secret_key,  # the same key everywhere: every process opens the secrets
         HOOKDESK_RETRY_SCHEDULE=RETRY_SCHEDULE,
         HOOKDESK_DELIVERY_TIMEOUT=str(DELIVERY_TIMEOUT),
+        HOOKDESK_LEASE_MARGIN=str(LEASE_MARGIN),
         HOOKDESK_SHUTDOWN_TIMEOUT="1",
         HOOKDESK_DATA_DIR=str(tmp_path / "data"),
     )

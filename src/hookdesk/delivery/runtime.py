@@ -14,15 +14,13 @@ from hookdesk.delivery.record import Policy
 from hookdesk.delivery.sender import AiohttpSender
 from hookdesk.webhooks.secretbox import SecretBox
 
-LEASE_MARGIN = 30.0  # seconds beyond the request timeout before another dispatcher may take over
-
 
 def limits_from(settings: Settings) -> Limits:
     return Limits(
         concurrency=settings.dispatcher_concurrency,
         endpoint_concurrency=settings.endpoint_concurrency,
         batch=settings.dispatcher_batch,
-        lease_seconds=settings.delivery_timeout + LEASE_MARGIN,
+        lease_seconds=settings.delivery_timeout + settings.lease_margin,
         shutdown_timeout=settings.shutdown_timeout,
     )
 

@@ -89,7 +89,7 @@ def _mentions(text: str) -> ColumnElement[bool]:
 
 
 def _sorted(statement: Select[Ticket], filters: TicketFilters) -> Select[Ticket]:
-    column = Ticket.title if filters.sort_by == "title" else Ticket.created_at
+    column = Ticket.title if filters.sort_by == "title" else Ticket.created_us
     if filters.order == "asc":
         return statement.order_by(column.asc(), Ticket.id.asc())
     return statement.order_by(column.desc(), Ticket.id.desc())

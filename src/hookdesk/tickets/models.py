@@ -1,4 +1,13 @@
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hookdesk.db.base import Base, Owned, unix_time
@@ -8,6 +17,7 @@ class Ticket(Owned, Base):
     __tablename__ = "tickets"
     __table_args__ = (
         Index("ix_tickets_account_created", "account_id", "created_at"),
+        Index("ix_tickets_account_created_us", "account_id", "created_us"),
         Index("ix_tickets_account_client", "account_id", "client_id"),
         Index("ix_tickets_account_teammate", "account_id", "teammate_id"),
     )
@@ -25,6 +35,8 @@ class Ticket(Owned, Base):
     resolved_by_client: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[int] = unix_time()
     updated_at: Mapped[int] = unix_time()
+    # Microseconds: orders tickets created within the same second (created_at is whole seconds).
+    created_us: Mapped[int] = mapped_column(BigInteger)
 
 
 class Reply(Owned, Base):

@@ -1,5 +1,6 @@
 """Ticket changes. Each one writes its event in the caller's transaction (see `events.emit`)."""
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -43,7 +44,8 @@ def create(session: Session, scope: Scope, data: TicketCreate) -> TicketView:
             f"subcategory: '{data.subcategory}' is not a subcategory of '{category.title}'.",
             code=ErrorCode.UNKNOWN_SUBCATEGORY,
         )
-    at = now()
+    moment = time.time()
+    at = int(moment)
     ticket = Ticket(
         id=new_id(),
         account_id=scope.account_id,
@@ -56,6 +58,7 @@ def create(session: Session, scope: Scope, data: TicketCreate) -> TicketView:
         teammate_id=category.teammate_id,
         created_at=at,
         updated_at=at,
+        created_us=int(moment * 1_000_000),
     )
     session.add(ticket)
     replies = [
