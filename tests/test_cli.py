@@ -134,3 +134,19 @@ def test_serve_refuses_an_out_of_date_database(tmp_path: Path) -> None:
 
 def test_the_console_script_is_installed() -> None:
     assert shutil.which("hookdesk", path=str(Path(HOOKDESK).parent)) is not None
+
+
+def test_a_bad_setting_is_refused_naming_it(tmp_path: Path) -> None:
+    env = {"HOOKDESK_RETRY_SCHEDULE": "5,soon"}
+    result = run("accounts", "create", "--name", "A", cwd=tmp_path, env=env)
+    assert result.returncode == 1
+    assert "retry_schedule" in result.stderr
+    assert "comma-separated seconds" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_flags_are_one_line(tmp_path: Path) -> None:
+    result = run("migrate", "--no-such-flag", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "--no-such-flag" in result.stderr
