@@ -59,6 +59,7 @@ def test_no_generated_input_gets_a_server_error(db: Database, tmp_path: Path) ->
                 "20261127",
                 "--no-color",
             ],
+            cwd=tmp_path,  # schemathesis keeps its cache in the working folder
             capture_output=True,
             text=True,
             timeout=600,
