@@ -21,7 +21,7 @@ from hookdesk.http.limits import BodyLimit
 from hookdesk.teammates.api import router as teammates_router
 from hookdesk.tickets.api import router as tickets_router
 from hookdesk.webhooks.api import router as webhook_endpoints_router
-from hookdesk.webhooks.secretbox import box_for
+from hookdesk.webhooks.secretbox import SecretBox, box_for
 
 ROUTERS = (
     health_router,
@@ -37,14 +37,18 @@ ROUTERS = (
 
 
 def create_app(
-    settings: Settings, database: Database | None = None, *, run_dispatcher: bool = False
+    settings: Settings,
+    database: Database | None = None,
+    *,
+    run_dispatcher: bool = False,
+    box: SecretBox | None = None,
 ) -> FastAPI:
     """The ASGI app. A given `database` stays the caller's to close; otherwise the app owns one.
 
     With `run_dispatcher`, the app delivers webhooks itself while it runs (`hookdesk serve`)."""
     owned = database is None
     db = database or Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    box = box_for(settings.secret_key, dev=settings.dev, data_dir=settings.data_dir)
+    box = box or box_for(settings.secret_key, dev=settings.dev, data_dir=settings.data_dir)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

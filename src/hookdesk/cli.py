@@ -91,13 +91,13 @@ def serve(
     settings = _settings(database_url=database_url, dev=dev)
     if "public_url" not in settings.model_fields_set:
         settings = settings.model_copy(update={"public_url": f"http://{host}:{port}"})
-    _secret_box(settings)
+    box = _secret_box(settings)
     database = _open(settings)
     _warn_if_dev(settings)
     if settings.dev:
         _create_first_account(database)
     err.print(f"hookdesk on {settings.public_url} (database {database.engine.url!r})")
-    application = create_app(settings, database, run_dispatcher=True)
+    application = create_app(settings, database, run_dispatcher=True, box=box)
     # Long-lived requests (event streams) get this long to end before a stop cuts them off.
     uvicorn.run(application, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
 

@@ -8,10 +8,16 @@ from hookdesk.shared.clock import now
 
 
 def emit(
-    session: Session, *, account_id: str, event_type: str, ticket_id: str, data: JsonObject
+    session: Session,
+    *,
+    account_id: str,
+    event_type: str,
+    ticket_id: str,
+    data: JsonObject,
+    only_endpoint: str | None = None,
 ) -> Event:
     """Write the event and its deliveries in the caller's transaction: they commit, or vanish,
-    with the change."""
+    with the change. `only_endpoint` sends it to that one endpoint (a test event)."""
     event = Event(
         account_id=account_id,
         event_type=event_type,
@@ -21,6 +27,6 @@ def emit(
     )
     session.add(event)
     session.flush()
-    fan_out(session, event)
+    fan_out(session, event, only_endpoint=only_endpoint)
     request_wakeup(session)  # after commit: the dispatcher, and `hookdesk listen` streams
     return event

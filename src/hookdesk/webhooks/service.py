@@ -8,12 +8,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hookdesk.db.wakeup import request_wakeup
-from hookdesk.delivery.fanout import fan_out
 from hookdesk.delivery.models import CANCELLED, FAILED, PENDING, Delivery
 from hookdesk.errors import BadRequest, ErrorCode, NotFound
 from hookdesk.events.catalog import EventType
-from hookdesk.events.models import Event
-from hookdesk.events.payloads import serialize
+from hookdesk.events.emit import emit
 from hookdesk.events.samples import sample_data
 from hookdesk.receiver.signing import new_secret
 from hookdesk.shared.clock import now
@@ -159,16 +157,14 @@ def send_test(session: Session, scope: Scope, endpoint_id: str, event_type: Even
     if endpoint.status != "enabled":
         raise BadRequest("The endpoint is disabled; enable it to send a test event.")
     ticket_id, data = sample_data(event_type, at=now())
-    event = Event(
+    event = emit(
+        session,
         account_id=scope.account_id,
         event_type=event_type.value,
         ticket_id=ticket_id,
-        data=serialize(data),
-        created_at=now(),
+        data=data,
+        only_endpoint=endpoint.id,
     )
-    session.add(event)
-    session.flush()
-    fan_out(session, event, only_endpoint=endpoint.id)
     delivery_id = session.scalar(select(Delivery.id).where(Delivery.event_seq == event.id))
     assert delivery_id is not None
     return delivery_id
