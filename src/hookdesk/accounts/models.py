@@ -10,6 +10,10 @@ class Account(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[int] = unix_time()
+    # The brand the client portal shows; the account's name stands in for an unset display name.
+    brand_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    brand_logo_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    brand_color: Mapped[str | None] = mapped_column(String(7), nullable=True)
 
 
 class ApiKey(Base):

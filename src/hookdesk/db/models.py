@@ -1,5 +1,6 @@
 """Every table of hookdesk, imported in one place so `Base.metadata` is complete for migrations."""
 
+from hookdesk.access.models import OneTimeLink, SignInFailure, WebSession
 from hookdesk.accounts.models import Account, ApiKey
 from hookdesk.assets.models import Asset
 from hookdesk.categories.models import TicketCategory
@@ -18,9 +19,12 @@ __all__ = [
     "Client",
     "Delivery",
     "Event",
+    "OneTimeLink",
     "Reply",
+    "SignInFailure",
     "Teammate",
     "Ticket",
     "TicketCategory",
+    "WebSession",
     "WebhookEndpoint",
 ]

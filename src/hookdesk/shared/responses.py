@@ -37,3 +37,8 @@ def documents_many(plural: str, model: type[BaseModel], *errors: int) -> dict[in
         **{plural: (list[model], ...)},  # type: ignore[valid-type]
     )  # type: ignore[call-overload]
     return {200: {"model": envelope}, **_error_docs(400, 401, *errors)}
+
+
+def documents(model: type[BaseModel], *errors: int) -> dict[int | str, Any]:
+    """An answer whose fields sit beside `status` rather than inside a named object."""
+    return {200: {"model": model}, **_error_docs(401, *errors)}

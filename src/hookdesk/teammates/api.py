@@ -1,9 +1,12 @@
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from hookdesk.access import links
+from hookdesk.access.schemas import LinkRead, link_answer
 from hookdesk.accounts.dependencies import CurrentAccount
 from hookdesk.db.dependencies import Db
 from hookdesk.shared import responses
+from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.shared.paging import Paging
 from hookdesk.teammates import service
 from hookdesk.teammates.schemas import TeammateCreate, TeammateRead, teammate_object
@@ -23,3 +26,15 @@ def list_teammates(account_id: CurrentAccount, db: Db, page: Paging) -> JSONResp
     with db.read() as session:
         total, teammates = service.list_page(session, account_id=account_id, page=page)
         return responses.many("teammates", total, [teammate_object(t) for t in teammates])
+
+
+@router.post("/invite/{teammate_id}", responses=responses.documents(LinkRead, 404))
+def invite_teammate(
+    teammate_id: str, account_id: CurrentAccount, db: Db, settings: CurrentSettings
+) -> JSONResponse:
+    """A one-time link (valid 7 days) where the teammate sets a password for the web console."""
+    with db.write() as session:
+        link = links.invite(
+            session, account_id=account_id, teammate_id=teammate_id, public_url=settings.public_url
+        )
+        return link_answer(link)

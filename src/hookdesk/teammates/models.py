@@ -11,3 +11,5 @@ class Teammate(Owned, Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320))
     created_at: Mapped[int] = unix_time()
+    # argon2; None until the teammate accepts an invite to the web console
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -50,6 +50,10 @@ class Reply(Owned, Base):
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     is_client_reply: Mapped[bool] = mapped_column(Boolean)
+    # The agent who wrote it in the console; None for the client's and the API's replies.
+    author_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("teammates.id", ondelete="SET NULL"), nullable=True
+    )
     created_at: Mapped[int] = unix_time()
 
     # Declared so that a flush inserts a new ticket before its replies; never loaded lazily.

@@ -83,8 +83,16 @@ def create(session: Session, scope: Scope, data: TicketCreate) -> TicketView:
     return _emit(session, scope, EventType.TICKET_CREATED, view)
 
 
-def reply(session: Session, scope: Scope, ticket_id: str, data: ReplyCreate) -> TicketView:
-    """Append a reply; a reply to a resolved ticket opens it again."""
+def reply(
+    session: Session,
+    scope: Scope,
+    ticket_id: str,
+    data: ReplyCreate,
+    *,
+    author_id: str | None = None,
+) -> TicketView:
+    """Append a reply (`author_id`: the agent who wrote it in the console); a reply to a resolved
+    ticket opens it again."""
     ticket = _locked(session, scope, ticket_id)
     before = _view(session, scope, ticket)
     ticket.is_open = True
@@ -92,7 +100,7 @@ def reply(session: Session, scope: Scope, ticket_id: str, data: ReplyCreate) -> 
     # Replies are never removed, so the next position is the number of replies.
     position = len(before.replies)
     added = _add_reply(
-        session, scope, ticket, position, data.reply, data.is_client_reply, data.assets
+        session, scope, ticket, position, data.reply, data.is_client_reply, data.assets, author_id
     )
     after = replace(
         before, is_open=True, updated_at=ticket.updated_at, replies=(*before.replies, added)
@@ -169,6 +177,7 @@ def _add_reply(
     text: str,
     is_client_reply: bool,
     asset_ids: Sequence[UUID],
+    author_id: str | None = None,
 ) -> ReplyView:
     added = Reply(
         id=new_id(),
@@ -177,6 +186,7 @@ def _add_reply(
         position=position,
         text=text,
         is_client_reply=is_client_reply,
+        author_id=author_id,
         created_at=ticket.updated_at,
     )
     session.add(added)

@@ -1,0 +1,57 @@
+"""Web sessions: an agent signed in to the console, or a client who entered the portal."""
+
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from hookdesk.access.models import WebSession
+from hookdesk.access.tokens import new_token, token_hash
+from hookdesk.shared.clock import now
+
+
+class Kind(StrEnum):
+    AGENT = "agent"
+    CLIENT = "client"
+
+
+LIFETIME = {Kind.AGENT: 12 * 3_600, Kind.CLIENT: 2 * 3_600}
+
+
+@dataclass(frozen=True)
+class Started:
+    token: str  # for the cookie; never stored
+    expires_at: int
+
+
+def start(session: Session, kind: Kind, *, account_id: str, subject_id: str) -> Started:
+    token = new_token()
+    started = now()
+    row = WebSession(
+        token_hash=token_hash(token),
+        account_id=account_id,
+        kind=kind.value,
+        subject_id=subject_id,
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=started,
+        expires_at=started + LIFETIME[kind],
+    )
+    session.add(row)
+    return Started(token=token, expires_at=row.expires_at)
+
+
+def find(session: Session, kind: Kind, token: str) -> WebSession | None:
+    row = session.get(WebSession, token_hash(token))
+    if row is None or row.kind != kind or row.expires_at <= now():
+        return None
+    return row
+
+
+def end(session: Session, token: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.token_hash == token_hash(token)))
+
+
+def end_expired(session: Session) -> None:
+    session.execute(delete(WebSession).where(WebSession.expires_at <= now()))
