@@ -1,4 +1,5 @@
-"""`create_app()`: the routers, the one error handler, the body limit, the in-process dispatcher."""
+"""`create_app()`: the routers, the pages, the one error handler, the body limit, the in-process
+dispatcher."""
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -7,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from hookdesk import __version__
+from hookdesk.accounts.api import router as brand_router
 from hookdesk.assets.api import router as assets_router
 from hookdesk.categories.api import router as categories_router
 from hookdesk.clients.api import router as clients_router
@@ -20,6 +22,7 @@ from hookdesk.http.health import router as health_router
 from hookdesk.http.limits import BodyLimit
 from hookdesk.teammates.api import router as teammates_router
 from hookdesk.tickets.api import router as tickets_router
+from hookdesk.web import site
 from hookdesk.webhooks.api import router as webhook_endpoints_router
 from hookdesk.webhooks.secretbox import SecretBox, box_for
 
@@ -27,6 +30,7 @@ ROUTERS = (
     health_router,
     clients_router,
     teammates_router,
+    brand_router,
     categories_router,
     tickets_router,
     assets_router,
@@ -71,6 +75,7 @@ def create_app(
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    site.install(app)
     app.add_middleware(
         BodyLimit, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_asset_bytes
     )

@@ -7,6 +7,9 @@ from hookdesk.errors import ErrorCode
 from hookdesk.http.errors import envelope
 
 UPLOAD_PATH = "/v2/assets/upload"
+# Pages' forms may attach files: up to five, as a reply may carry.
+PAGE_PREFIXES = ("/console", "/portal")
+PAGE_FILES = 5
 MULTIPART_OVERHEAD = 64 * 1024  # headers and boundaries around the uploaded file
 
 
@@ -15,18 +18,24 @@ class BodyLimit:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max_upload_bytes + MULTIPART_OVERHEAD
+        self.max_page_bytes = PAGE_FILES * max_upload_bytes + MULTIPART_OVERHEAD
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_upload_bytes if scope["path"] == UPLOAD_PATH else self.max_body_bytes
+        limit = self._limit(scope["path"])
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             response = envelope(413, _message(limit), ErrorCode.BODY_TOO_LARGE)
             await response(scope, receive, send)
             return
         await self.app(scope, _counting(receive, limit), send)
+
+    def _limit(self, path: str) -> int:
+        if path == UPLOAD_PATH:
+            return self.max_upload_bytes
+        return self.max_page_bytes if path.startswith(PAGE_PREFIXES) else self.max_body_bytes
 
 
 def _counting(receive: Receive, limit: int) -> Receive:

@@ -1,0 +1,112 @@
+"""Who is looking at a page: the signed-in agent or the client in the portal.
+
+Every form post is checked against the session's CSRF token (or, before sign-in, the form
+cookie's); htmx sends it as the `X-CSRF-Token` header, forms as the `csrf_token` field.
+"""
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.datastructures import FormData
+
+from hookdesk.access import sessions
+from hookdesk.access.sessions import Kind
+from hookdesk.accounts import brand
+from hookdesk.clients.models import Client
+from hookdesk.db.dependencies import Db
+from hookdesk.teammates.models import Teammate
+from hookdesk.web import cookies
+from hookdesk.web.errors import FormExpired, PortalLinkRequired, SignInRequired
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+@dataclass(frozen=True)
+class Agent:
+    account_id: str
+    teammate_id: str
+    name: str
+    email: str
+    account_name: str
+    csrf_token: str
+
+
+@dataclass(frozen=True)
+class PortalClient:
+    account_id: str
+    client_id: str
+    name: str
+    email: str
+    brand: brand.Brand
+    csrf_token: str
+
+
+def current_agent(request: Request, db: Db) -> Agent:
+    token = request.cookies.get(cookies.AGENT)
+    with db.read() as session:
+        found = sessions.find(session, Kind.AGENT, token) if token else None
+        teammate = session.get(Teammate, found.subject_id) if found else None
+        if found is None or teammate is None or teammate.account_id != found.account_id:
+            raise SignInRequired
+        account = brand.get(session, account_id=found.account_id)
+        return Agent(
+            account_id=found.account_id,
+            teammate_id=teammate.id,
+            name=teammate.name,
+            email=teammate.email,
+            account_name=account.name,
+            csrf_token=found.csrf_token,
+        )
+
+
+def current_client(request: Request, db: Db) -> PortalClient:
+    token = request.cookies.get(cookies.CLIENT)
+    with db.read() as session:
+        found = sessions.find(session, Kind.CLIENT, token) if token else None
+        client = session.get(Client, found.subject_id) if found else None
+        if found is None or client is None or client.account_id != found.account_id:
+            raise PortalLinkRequired
+        return PortalClient(
+            account_id=found.account_id,
+            client_id=client.id,
+            name=client.name,
+            email=client.email,
+            brand=brand.brand_of(brand.get(session, account_id=found.account_id)),
+            csrf_token=found.csrf_token,
+        )
+
+
+CurrentAgent = Annotated[Agent, Depends(current_agent)]
+CurrentClient = Annotated[PortalClient, Depends(current_client)]
+
+
+async def checked_form(request: Request, expected: str) -> FormData:
+    """The posted form, once its CSRF token is the expected one."""
+    form = await request.form()
+    sent = request.headers.get(CSRF_HEADER) or form.get(CSRF_FIELD)
+    if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise FormExpired
+    return form
+
+
+async def agent_form(request: Request, agent: CurrentAgent) -> FormData:
+    return await checked_form(request, agent.csrf_token)
+
+
+async def client_form(request: Request, client: CurrentClient) -> FormData:
+    return await checked_form(request, client.csrf_token)
+
+
+async def anonymous_form(request: Request) -> FormData:
+    expected = request.cookies.get(cookies.FORM)
+    if not expected:
+        raise FormExpired
+    return await checked_form(request, expected)
+
+
+AgentForm = Annotated[FormData, Depends(agent_form)]
+ClientForm = Annotated[FormData, Depends(client_form)]
+AnonymousForm = Annotated[FormData, Depends(anonymous_form)]

@@ -1,0 +1,1 @@
+"""The agents' console: sign-in, the inbox, tickets, account settings."""

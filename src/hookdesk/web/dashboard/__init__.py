@@ -1,0 +1,1 @@
+"""The webhooks dashboard of the agency's developers, inside the console."""

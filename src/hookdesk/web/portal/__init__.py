@@ -1,0 +1,1 @@
+"""The clients' portal, under the account's brand: entered through a one-time link."""

@@ -1,0 +1,47 @@
+"""Mounts the pages on the app: routers, static files, error pages, security headers."""
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+
+from hookdesk.web import errors
+from hookdesk.web.console.signin import router as sign_in_router
+from hookdesk.web.dashboard.pages import router as dashboard_router
+from hookdesk.web.portal.pages import router as portal_router
+from hookdesk.web.templating import STATIC
+
+ROUTERS = (sign_in_router, portal_router, dashboard_router)
+
+# Scripts only from hookdesk itself (htmx); styles may be inline for the brand colour; logos may
+# be on any https host.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    # Links carry one-time tokens in their path: never let them leak in a Referer.
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def install(app: FastAPI) -> None:
+    """After the API's error handlers, which the pages' error pages wrap."""
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router, include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.middleware("http")(_security_headers)
+
+
+async def _security_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    response = await call_next(request)
+    if errors.is_page(request):
+        response.headers.update(SECURITY_HEADERS)
+    return response

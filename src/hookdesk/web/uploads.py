@@ -1,0 +1,49 @@
+"""Files attached in a page's form: checked and stored as assets, as the upload API does."""
+
+from fastapi import UploadFile
+from starlette.datastructures import FormData
+
+from hookdesk.assets import service as assets
+from hookdesk.assets.models import Asset
+from hookdesk.assets.storage import LocalStorage
+from hookdesk.config import Settings
+from hookdesk.errors import HookdeskError
+
+MAX_FILES = 5  # the most assets one reply may carry
+
+
+class UploadRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def store_uploads(
+    form: FormData, field: str, *, account_id: str, settings: Settings
+) -> list[Asset]:
+    """The files sent in `field`, stored, as asset rows for the caller to add in its transaction.
+
+    The bytes are written before any row, as the upload API does: a crash in between leaves an
+    unused file, never a row without its bytes."""
+    files = [f for f in form.getlist(field) if isinstance(f, UploadFile) and f.filename]
+    if len(files) > MAX_FILES:
+        raise UploadRefused(f"Attach at most {MAX_FILES} files.")
+    checked = [(_checked(f, account_id, settings), f) for f in files]
+    storage = LocalStorage(settings.assets_dir)
+    for asset, upload in checked:
+        storage.save(asset.storage_key, upload.file)
+    return [asset for asset, _ in checked]
+
+
+def _checked(upload: UploadFile, account_id: str, settings: Settings) -> Asset:
+    try:
+        return assets.new_asset(
+            account_id=account_id,
+            filename=upload.filename or "file",
+            size=upload.size or 0,
+            max_bytes=settings.max_asset_bytes,
+        )
+    except HookdeskError as refused:
+        raise UploadRefused(
+            f"{upload.filename}: {refused.message.removeprefix('file: ')}"
+        ) from None

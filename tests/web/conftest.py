@@ -1,0 +1,100 @@
+"""Pages in a real browser: a real `uvicorn` serving hookdesk on 127.0.0.1, Debian's Chromium
+driven by Playwright, and the API beside them for each test's own setup and checks.
+
+Every test leaves a screenshot of its last page in `test-output/screenshots/`.
+"""
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from hookdesk.app import create_app
+from hookdesk.config import Settings
+from hookdesk.db import Database
+from tests.conftest import new_account
+from tests.helpers import Api
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).parents[2] / "test-output" / "screenshots"
+PASSWORD = "correct horse battery"
+
+
+@dataclass(frozen=True)
+class Site:
+    """A served hookdesk: its base URL and an API client of a fresh account on it."""
+
+    url: str
+    api: Api
+    app_client: TestClient
+
+    def new_account(self, name: str) -> Api:
+        return new_account(self.app_client, self.api.db, name)
+
+
+@pytest.fixture
+def site(live_settings: Settings, db: Database) -> Iterator[Site]:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    app = create_app(live_settings.model_copy(update={"public_url": url}), db, run_dispatcher=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    # Not entered: API calls go straight to the app that uvicorn serves, without a second lifespan.
+    app_client = TestClient(app)
+    try:
+        yield Site(url=url, api=new_account(app_client, db, "Web Agency"), app_client=app_client)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        listener.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/install-chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = browser.new_context()
+    context.set_default_timeout(15_000)
+    opened = context.new_page()
+    yield opened
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::", 1)[-1])
+    opened.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    context.close()
+
+
+def invite_link(api: Api, teammate_id: str) -> str:
+    return api.ok(api.post(f"/v2/agency/teammates/invite/{teammate_id}"), "url")
+
+
+def signed_in_agent(page: Page, site: Site, **teammate: str) -> dict[str, str]:
+    """A new teammate of the site's account who accepted an invite in this page's browser."""
+    agent = site.api.teammate(**teammate)
+    page.goto(invite_link(site.api, agent["id"]))
+    page.get_by_label("New password").fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_role("button", name="Set password and sign in").click()
+    page.wait_for_url(f"{site.url}/console")
+    return agent
