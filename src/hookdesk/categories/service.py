@@ -1,7 +1,7 @@
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from hookdesk.categories.models import TicketCategory
@@ -68,12 +68,20 @@ def get(session: Session, *, account_id: str, category_id: str) -> TicketCategor
 def list_page(
     session: Session, *, account_id: str, page: Page
 ) -> tuple[int, Sequence[TicketCategory]]:
-    statement = (
+    return paginate(session, _live(account_id), page)
+
+
+def list_all(session: Session, *, account_id: str) -> Sequence[TicketCategory]:
+    """Every category not deleted: for the pages' category choices."""
+    return session.scalars(_live(account_id)).all()
+
+
+def _live(account_id: str) -> Select[TicketCategory]:
+    return (
         select(TicketCategory)
         .where(TicketCategory.account_id == account_id, TicketCategory.deleted_at.is_(None))
         .order_by(TicketCategory.created_at.desc(), TicketCategory.id)
     )
-    return paginate(session, statement, page)
 
 
 def _checked_teammate(session: Session, account_id: str, teammate_id: UUID | None) -> str | None:

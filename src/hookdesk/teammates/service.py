@@ -33,3 +33,9 @@ def list_page(session: Session, *, account_id: str, page: Page) -> tuple[int, Se
         .order_by(Teammate.created_at.desc(), Teammate.id)
     )
     return paginate(session, statement, page)
+
+
+def names(session: Session, *, account_id: str) -> dict[str, str]:
+    """Every teammate's name by id: for pages that show who is assigned or who wrote."""
+    statement = select(Teammate.id, Teammate.name).where(Teammate.account_id == account_id)
+    return {row.id: row.name for row in session.execute(statement.order_by(Teammate.name))}

@@ -28,6 +28,9 @@ class TicketFilters:
     closed: bool | None = None
     teammate_id: str | None = None
     client_id: str | None = None
+    # Used by the console's inbox; the API has no such query parameters.
+    unassigned: bool = False
+    category_id: str | None = None
 
 
 def _filters(
@@ -76,6 +79,10 @@ def _conditions(filters: TicketFilters) -> list[ColumnElement[bool]]:
         conditions.append(Ticket.teammate_id == filters.teammate_id)
     if filters.client_id:
         conditions.append(Ticket.client_id == filters.client_id)
+    if filters.unassigned:
+        conditions.append(Ticket.teammate_id.is_(None))
+    if filters.category_id:
+        conditions.append(Ticket.category_id == filters.category_id)
     return conditions
 
 

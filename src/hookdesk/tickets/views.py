@@ -84,3 +84,11 @@ def _replies_by_ticket(
     for reply in replies:
         by_ticket[reply.ticket_id].append(reply_view(reply, attached[reply.id]))
     return by_ticket
+
+
+def reply_authors(session: Session, *, account_id: str, ticket_id: str) -> dict[str, str]:
+    """The agent who wrote each console reply of a ticket, by reply id."""
+    statement = select(Reply.id, Reply.author_id).where(
+        Reply.account_id == account_id, Reply.ticket_id == ticket_id, Reply.author_id.is_not(None)
+    )
+    return {row.id: row.author_id for row in session.execute(statement)}

@@ -1,7 +1,6 @@
 """Files attached in a page's form: checked and stored as assets, as the upload API does."""
 
-from fastapi import UploadFile
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from hookdesk.assets import service as assets
 from hookdesk.assets.models import Asset

@@ -1,0 +1,144 @@
+"""A ticket in the console: the conversation, replying with files, assigning, resolving."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from hookdesk.config import Settings
+from hookdesk.db.dependencies import Db
+from hookdesk.errors import HookdeskError
+from hookdesk.events.payloads import TicketView
+from hookdesk.shared.dependencies import CurrentSettings
+from hookdesk.shared.ids import parse_uuid
+from hookdesk.teammates import service as teammates
+from hookdesk.tickets import service, views
+from hookdesk.tickets.schemas import ReplyCreate
+from hookdesk.web.auth import Agent, AgentForm, CurrentAgent
+from hookdesk.web.forms import field_errors
+from hookdesk.web.pages import Errors, redirect, render, text
+from hookdesk.web.uploads import UploadRefused, store_uploads
+
+router = APIRouter(prefix="/console/tickets")
+
+
+@router.get("/{ticket_id}")
+def ticket_page(
+    request: Request, ticket_id: str, agent: CurrentAgent, db: Db, settings: CurrentSettings
+) -> Response:
+    return _page(request, agent, db, settings, ticket_id)
+
+
+@router.get("/{ticket_id}/conversation")
+def conversation(
+    request: Request,
+    ticket_id: str,
+    agent: CurrentAgent,
+    db: Db,
+    settings: CurrentSettings,
+    shown: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    """Polled by the ticket page: the conversation again once the ticket changed, else 204."""
+    ticket, context = _context(agent, db, settings, ticket_id)
+    if ticket.updated_at == shown:
+        return Response(status_code=204)
+    return render(request, "console/_conversation.html", context)
+
+
+@router.post("/{ticket_id}/reply")
+def reply(
+    request: Request,
+    ticket_id: str,
+    agent: CurrentAgent,
+    form: AgentForm,
+    db: Db,
+    settings: CurrentSettings,
+) -> Response:
+    draft = text(form, "reply")
+    try:
+        data = ReplyCreate(reply=draft)
+        # Files are stored before the transaction, so the write lock is not held meanwhile.
+        uploads = store_uploads(form, "attachments", account_id=agent.account_id, settings=settings)
+        with db.write() as session:
+            session.add_all(uploads)
+            session.flush()
+            data.assets = [UUID(asset.id) for asset in uploads]
+            service.reply(
+                session, _scope(agent, settings), ticket_id, data, author_id=agent.teammate_id
+            )
+    except UploadRefused as refused:
+        errors = {"attachments": refused.message}
+        return _page(request, agent, db, settings, ticket_id, errors, draft)
+    except (ValidationError, HookdeskError) as invalid:
+        if isinstance(invalid, HookdeskError) and invalid.status == 404:
+            raise
+        errors = field_errors(invalid, default="reply")
+        return _page(request, agent, db, settings, ticket_id, errors, draft)
+    return redirect(f"/console/tickets/{ticket_id}")
+
+
+@router.post("/{ticket_id}/assign")
+def assign(
+    ticket_id: str, agent: CurrentAgent, form: AgentForm, db: Db, settings: CurrentSettings
+) -> Response:
+    chosen = text(form, "teammate_id")
+    teammate = UUID(chosen) if parse_uuid(chosen) else None
+    with db.write() as session:
+        service.assign(session, _scope(agent, settings), ticket_id, teammate)
+    return redirect(f"/console/tickets/{ticket_id}")
+
+
+@router.post("/{ticket_id}/resolve")
+def resolve(
+    request: Request,
+    ticket_id: str,
+    agent: CurrentAgent,
+    _form: AgentForm,
+    db: Db,
+    settings: CurrentSettings,
+) -> Response:
+    try:
+        with db.write() as session:
+            service.resolve(session, _scope(agent, settings), ticket_id, by_client=False)
+    except HookdeskError as refused:
+        if refused.status == 404:
+            raise
+        return _page(request, agent, db, settings, ticket_id, {"_form": refused.message})
+    return redirect(f"/console/tickets/{ticket_id}")
+
+
+def _page(
+    request: Request,
+    agent: Agent,
+    db: Db,
+    settings: Settings,
+    ticket_id: str,
+    errors: Errors | None = None,
+    draft: str = "",
+) -> Response:
+    _, context = _context(agent, db, settings, ticket_id)
+    context |= {"errors": errors or {}, "draft": draft}
+    return render(request, "console/ticket.html", context, status=400 if errors else 200)
+
+
+def _context(
+    agent: Agent, db: Db, settings: Settings, ticket_id: str
+) -> tuple[TicketView, dict[str, object]]:
+    with db.read() as session:
+        ticket = service.get(session, _scope(agent, settings), ticket_id)
+        return ticket, {
+            "title": ticket.title,
+            "agent": agent,
+            "section": "inbox",
+            "ticket": ticket,
+            "authors": views.reply_authors(
+                session, account_id=agent.account_id, ticket_id=ticket.id
+            ),
+            "teammates": teammates.names(session, account_id=agent.account_id),
+        }
+
+
+def _scope(agent: Agent, settings: Settings) -> service.Scope:
+    return service.Scope(account_id=agent.account_id, public_url=settings.public_url)
