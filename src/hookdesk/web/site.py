@@ -7,13 +7,21 @@ from fastapi.staticfiles import StaticFiles
 
 from hookdesk.web import errors
 from hookdesk.web.console.inbox import router as inbox_router
+from hookdesk.web.console.settings import router as settings_router
 from hookdesk.web.console.signin import router as sign_in_router
 from hookdesk.web.console.tickets import router as tickets_router
 from hookdesk.web.dashboard.pages import router as dashboard_router
 from hookdesk.web.portal.pages import router as portal_router
 from hookdesk.web.templating import STATIC
 
-ROUTERS = (sign_in_router, inbox_router, tickets_router, portal_router, dashboard_router)
+ROUTERS = (
+    sign_in_router,
+    inbox_router,
+    tickets_router,
+    settings_router,
+    portal_router,
+    dashboard_router,
+)
 
 # Scripts only from hookdesk itself (htmx); styles may be inline for the brand colour; logos may
 # be on any https host.

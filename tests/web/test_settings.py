@@ -1,0 +1,58 @@
+"""Account settings: the brand, and inviting a teammate from the console."""
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.web.conftest import Site, signed_in_agent
+
+# The smallest valid PNG: one transparent pixel.
+PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+def test_the_brand_is_set_in_settings(page: Page, site: Site, tmp_path: Path) -> None:
+    signed_in_agent(page, site)
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Display name").fill("Acme Care")
+    page.get_by_label("Primary colour").fill("#aa3300")
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(PIXEL)
+    page.get_by_label("Upload a logo").set_input_files(logo)
+    page.get_by_role("button", name="Save brand").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved.")
+
+    shown = site.api.ok(site.api.get("/v2/agency/brand/retrieve"), "brand")
+    assert shown["display_name"] == "Acme Care"
+    assert shown["primary_color"] == "#aa3300"
+    assert shown["logo_url"].startswith(f"{site.url}/assets/") and shown["logo_url"].endswith("/logo.png")
+    expect(page.get_by_alt_text("Current logo")).to_have_attribute("src", shown["logo_url"])
+
+
+def test_a_bad_logo_address_is_refused_beside_its_field(page: Page, site: Site) -> None:
+    signed_in_agent(page, site)
+    page.goto(f"{site.url}/console/settings")
+    page.get_by_label("Logo address").fill("javascript:alert(1)")
+    page.get_by_role("button", name="Save brand").click()
+    expect(page.locator("#e-logo_url")).to_be_visible()
+    assert site.api.ok(site.api.get("/v2/agency/brand/retrieve"), "brand")["logo_url"] is None
+
+
+def test_a_teammate_is_added_and_invited_from_settings(page: Page, site: Site) -> None:
+    signed_in_agent(page, site)
+    page.goto(f"{site.url}/console/settings")
+    page.get_by_label("Name", exact=True).fill("Nina New")
+    page.get_by_label("Email", exact=True).fill("not an email")
+    page.get_by_role("button", name="Add teammate").click()
+    expect(page.locator("#e-email")).to_be_visible()
+    page.get_by_label("Email", exact=True).fill("nina@agency.example.com")
+    page.get_by_role("button", name="Add teammate").click()
+    page.get_by_role("button", name="Invite Nina New").click()
+    link = page.get_by_label("Invite link").input_value()
+    assert link.startswith(f"{site.url}/console/invite/")
+
+    page.context.clear_cookies()
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Welcome, Nina New")).to_be_visible()
