@@ -71,7 +71,9 @@ def test_the_brand_defaults_to_the_account_name_and_updates_partly(api: Api) -> 
         "brand",
     )
     assert changed["display_name"] == "Acme" and changed["primary_color"] == "#aa3300"
-    logo = api.ok(api.post("/v2/agency/brand/update", {"logo_url": "https://cdn.example.com/l.png"}), "brand")
+    logo = api.ok(
+        api.post("/v2/agency/brand/update", {"logo_url": "https://cdn.example.com/l.png"}), "brand"
+    )
     assert logo["display_name"] == "Acme" and logo["logo_url"] == "https://cdn.example.com/l.png"
     cleared = api.ok(api.post("/v2/agency/brand/update", {"display_name": None}), "brand")
     assert cleared["display_name"] == "Agency One"

@@ -27,7 +27,9 @@ def test_the_brand_is_set_in_settings(page: Page, site: Site, tmp_path: Path) ->
     shown = site.api.ok(site.api.get("/v2/agency/brand/retrieve"), "brand")
     assert shown["display_name"] == "Acme Care"
     assert shown["primary_color"] == "#aa3300"
-    assert shown["logo_url"].startswith(f"{site.url}/assets/") and shown["logo_url"].endswith("/logo.png")
+    assert shown["logo_url"].startswith(f"{site.url}/assets/") and shown["logo_url"].endswith(
+        "/logo.png"
+    )
     expect(page.get_by_alt_text("Current logo")).to_have_attribute("src", shown["logo_url"])
 
 

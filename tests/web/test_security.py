@@ -1,0 +1,158 @@
+"""The console's defences, over plain HTTP: CSRF, cookies, throttling, accounts kept apart."""
+
+import re
+
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from hookdesk.access import signin
+from hookdesk.tickets.models import Reply
+from tests.helpers import Api
+
+PASSWORD = "correct horse battery"
+
+
+def agent_session(api: Api) -> tuple[dict[str, str], str]:
+    """A new teammate of `api`'s account with a password: its cookie header and CSRF token."""
+    teammate = api.teammate()
+    url = api.ok(api.post(f"/v2/agency/teammates/invite/{teammate['id']}"), "url")
+    with api.db.write() as session:
+        signed_in = signin.accept_invite(session, url.rsplit("/", 1)[1], PASSWORD)
+    headers = {"Cookie": f"hookdesk_agent={signed_in.started.token}"}
+    page = api.http.get("/console", headers=headers)
+    assert page.status_code == 200
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf is not None
+    return headers, csrf.group(1)
+
+
+def form_token(http: TestClient) -> str:
+    page = http.get("/console/sign-in")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match is not None
+    return match.group(1)
+
+
+def anonymous_post(http: TestClient, path: str, data: dict[str, str]) -> Response:
+    """A form shown before sign-in, posted back with its token and its (Secure) cookie, which
+    the test client would not send over http by itself."""
+    token = form_token(http)
+    return http.post(
+        path,
+        data=data | {"csrf_token": token},
+        headers={"Cookie": f"hookdesk_form={token}"},
+        follow_redirects=False,
+    )
+
+
+def test_a_form_post_without_its_csrf_token_is_refused(api: Api) -> None:
+    headers, csrf = agent_session(api)
+    ticket = api.ticket()
+    path = f"/console/tickets/{ticket['id']}/reply"
+    for token in (None, "forged"):
+        data = {"reply": "Sneaky"} | ({"csrf_token": token} if token else {})
+        refused = api.http.post(path, data=data, headers=headers, follow_redirects=False)
+        assert refused.status_code == 403
+        assert "This form has expired" in refused.text
+        assert refused.headers["content-type"].startswith("text/html")
+    assert api.count(Reply) == 1  # the description only
+    accepted = api.http.post(
+        path, data={"reply": "Fine", "csrf_token": csrf}, headers=headers, follow_redirects=False
+    )
+    assert accepted.status_code == 303
+    assert api.count(Reply) == 2
+
+
+def test_the_sign_in_form_needs_its_token_too(http: TestClient) -> None:
+    http.cookies.clear()
+    refused = http.post("/console/sign-in", data={"email": "a@example.com", "password": "x"})
+    assert refused.status_code == 403
+
+
+def test_session_cookies_are_httponly_samesite_and_secure_outside_development(api: Api) -> None:
+    teammate = api.teammate()
+    url = api.ok(api.post(f"/v2/agency/teammates/invite/{teammate['id']}"), "url")
+    path = url.removeprefix("http://testserver")
+    answer = anonymous_post(
+        api.http, path, {"password": PASSWORD, "password_confirmation": PASSWORD}
+    )
+    assert answer.status_code == 303
+    cookie = answer.headers["set-cookie"].lower()
+    assert cookie.startswith("hookdesk_agent=")
+    assert "httponly" in cookie and "samesite=lax" in cookie and "secure" in cookie
+    assert answer.headers["content-security-policy"].startswith("default-src 'self'")
+    assert answer.headers["referrer-policy"] == "no-referrer"
+
+
+def test_sign_in_is_throttled_per_email_after_five_failures(api: Api) -> None:
+    teammate = api.teammate()
+    url = api.ok(api.post(f"/v2/agency/teammates/invite/{teammate['id']}"), "url")
+    with api.db.write() as session:
+        signin.accept_invite(session, url.rsplit("/", 1)[1], PASSWORD)
+
+    def attempt(email: str, password: str) -> Response:
+        return anonymous_post(api.http, "/console/sign-in", {"email": email, "password": password})
+
+    assert [attempt(teammate["email"], "wrong").status_code for _ in range(5)] == [400] * 5
+    throttled = attempt(teammate["email"], PASSWORD)
+    assert throttled.status_code == 429
+    assert 0 < int(throttled.headers["retry-after"]) <= 15 * 60
+    assert "Too many failed attempts" in throttled.text
+    other = api.teammate()
+    assert attempt(other["email"], "wrong").status_code == 400  # others are not held back
+
+
+def test_an_agent_cannot_reach_another_accounts_ticket(api: Api, other_api: Api) -> None:
+    theirs = other_api.ticket(title="Their secret ticket")
+    headers, csrf = agent_session(api)
+    page = api.http.get(f"/console/tickets/{theirs['id']}", headers=headers)
+    assert page.status_code == 404
+    assert "Their secret ticket" not in page.text
+    reply = api.http.post(
+        f"/console/tickets/{theirs['id']}/reply",
+        data={"reply": "hello", "csrf_token": csrf},
+        headers=headers,
+    )
+    assert reply.status_code == 404
+    assert other_api.count(Reply) == 1
+    inbox = api.http.get("/console", headers=headers, params={"view": "open"})
+    assert "Their secret ticket" not in inbox.text
+
+
+def test_signing_out_ends_the_session(api: Api) -> None:
+    headers, csrf = agent_session(api)
+    out = api.http.post(
+        "/console/sign-out", data={"csrf_token": csrf}, headers=headers, follow_redirects=False
+    )
+    assert out.status_code == 303
+    again = api.http.get("/console", headers=headers, follow_redirects=False)
+    assert again.status_code == 303
+    assert again.headers["location"] == "/console/sign-in?next=/console"
+
+
+def test_sign_in_only_returns_to_a_console_page(api: Api) -> None:
+    teammate = api.teammate()
+    url = api.ok(api.post(f"/v2/agency/teammates/invite/{teammate['id']}"), "url")
+    with api.db.write() as session:
+        signin.accept_invite(session, url.rsplit("/", 1)[1], PASSWORD)
+    for asked, landed in (
+        ("//evil.example/", "/console"),
+        ("/console?view=closed", "/console?view=closed"),
+    ):
+        data = {"email": teammate["email"], "password": PASSWORD, "next": asked}
+        answer = anonymous_post(api.http, "/console/sign-in", data)
+        assert answer.headers["location"] == landed
+
+
+def test_bad_page_input_is_an_html_page_not_a_traceback(api: Api) -> None:
+    headers, _ = agent_session(api)
+    for path in (
+        "/console?view=everything",
+        "/console?page=0",
+        "/console/tickets/nope",
+        "/console/nowhere",
+    ):
+        answer = api.http.get(path, headers=headers)
+        assert answer.status_code in {400, 404}, path
+        assert answer.headers["content-type"].startswith("text/html"), path
+        assert "Traceback" not in answer.text
