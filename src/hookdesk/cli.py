@@ -22,6 +22,7 @@ from hookdesk.devtools.common import OneLineErrors
 from hookdesk.devtools.demo import demo
 from hookdesk.devtools.listen import listen
 from hookdesk.devtools.manage import endpoints_app, events_app, tickets_app
+from hookdesk.devtools.people import clients_app, teammates_app
 from hookdesk.devtools.trigger import trigger
 from hookdesk.webhooks.secretbox import MissingSecretKey, SecretBox, box_for
 
@@ -38,6 +39,8 @@ app.command()(demo)
 app.add_typer(endpoints_app, name="endpoints")
 app.add_typer(events_app, name="events")
 app.add_typer(tickets_app, name="tickets")
+app.add_typer(teammates_app, name="teammates")
+app.add_typer(clients_app, name="clients")
 err = Console(stderr=True, soft_wrap=True)  # long lines stay whole in logs
 
 DatabaseUrl = Annotated[
