@@ -3,10 +3,10 @@
 import json
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.receivers import Receiver
-from tests.web.conftest import Site, signed_in_agent
+from tests.web.conftest import SCREENSHOTS, Site, signed_in_agent
 
 TICKET_EVENTS = [
     "whitelabel.ticket.created",
@@ -111,3 +111,28 @@ def test_an_empty_reply_is_refused_beside_its_field(page: Page, site: Site) -> N
     page.get_by_role("button", name="Send reply").click()
     expect(page.locator("#e-reply")).to_contain_text("required")
     expect(page.get_by_label("Your reply")).to_have_attribute("aria-invalid", "true")
+
+
+UNLABELLED_CONTROLS = """
+[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+  .filter(control => control.labels.length === 0 && !control.getAttribute('aria-label'))
+  .map(control => control.name)
+"""
+
+
+def test_console_pages_fit_a_phone_and_label_every_control(browser: Browser, site: Site) -> None:
+    ticket = site.api.ticket(title="A rather long ticket title that has to wrap on a small screen")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = context.new_page()
+    try:
+        signed_in_agent(phone, site)
+        for path in ("/console", f"/console/tickets/{ticket['id']}", "/console/settings"):
+            phone.goto(f"{site.url}{path}")
+            assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+            assert phone.evaluate(UNLABELLED_CONTROLS) == [], path
+        phone.keyboard.press("Tab")
+        assert phone.evaluate("document.activeElement.textContent") == "Skip to content"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        phone.screenshot(path=SCREENSHOTS / "console_on_a_phone.png", full_page=True)
+    finally:
+        context.close()
