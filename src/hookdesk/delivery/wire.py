@@ -1,0 +1,58 @@
+"""An event's request as the event log shows it: the exact body and the headers it carries.
+
+Timestamps and signatures are computed afresh at each attempt and not stored, so they are shown
+as such; the rest is what every attempt sends.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hookdesk.delivery.models import Delivery
+from hookdesk.delivery.prepare import USER_AGENT
+from hookdesk.events.models import Event
+from hookdesk.events.payloads import render_body
+from hookdesk.webhooks.models import WebhookEndpoint
+
+FRESH = "new at each attempt"
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    url: str
+    body: bytes
+    headers: list[tuple[str, str]]
+
+
+def sent_request(session: Session, *, account_id: str, delivery: Delivery) -> SentRequest:
+    """The request to the endpoint as it is configured now (its URL and custom headers)."""
+    data = session.scalar(
+        select(Event.data).where(Event.id == delivery.event_seq, Event.account_id == account_id)
+    )
+    endpoint = session.scalar(
+        select(WebhookEndpoint).where(
+            WebhookEndpoint.id == delivery.endpoint_id, WebhookEndpoint.account_id == account_id
+        )
+    )
+    assert endpoint is not None, "deliveries are deleted with their endpoint"
+    body = render_body(
+        event_id=delivery.id,
+        event_type=delivery.event_type,
+        api_version=endpoint.api_version,
+        data_json=data or "{}",
+        endpoint_id=delivery.endpoint_id,
+    )
+    return SentRequest(endpoint.url, body, _headers(endpoint, delivery))
+
+
+def _headers(endpoint: WebhookEndpoint, delivery: Delivery) -> list[tuple[str, str]]:
+    return [
+        *endpoint.headers.items(),
+        ("Content-Type", "application/json"),
+        ("User-Agent", USER_AGENT),
+        ("webhook-id", delivery.id),
+        ("webhook-timestamp", f"({FRESH})"),
+        ("webhook-signature", f"v1,… ({FRESH}, one per valid secret)"),
+        ("Hookdesk-Signature", f"t=…,s=… ({FRESH})"),
+    ]

@@ -1,0 +1,112 @@
+"""What a developer does to one endpoint besides editing it: disable or enable it, reveal or
+rotate its secret, send a test event, recover failed deliveries."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from hookdesk.db.dependencies import Db
+from hookdesk.errors import BadRequest
+from hookdesk.shared.clock import now
+from hookdesk.web.auth import AgentForm, CurrentAgent
+from hookdesk.web.dashboard.endpoint_view import endpoint_page
+from hookdesk.web.dashboard.forms import since_time, validation_errors
+from hookdesk.web.dashboard.scope import AgentScope
+from hookdesk.web.pages import redirect, text
+from hookdesk.webhooks import service
+from hookdesk.webhooks.schemas import EndpointTest, EndpointUpdate
+
+router = APIRouter(prefix="/endpoints/{endpoint_id}")
+ROTATED = (
+    "A new signing secret is in use. For 24 hours every delivery is also signed with the old "
+    "one, so your receiver can switch without missing an event."
+)
+
+
+@router.post("/status")
+def change_status(
+    endpoint_id: str, agent: CurrentAgent, form: AgentForm, scope: AgentScope, db: Db
+) -> Response:
+    status = text(form, "status")
+    with db.write() as session:
+        if status == "enabled":
+            service.update_endpoint(session, scope, endpoint_id, EndpointUpdate(status="enabled"))
+        elif status == "disabled":
+            endpoint = service.get(session, scope, endpoint_id, lock=True)
+            if endpoint.status == "enabled":
+                reason = f"disabled in the console by {agent.name}"
+                service.disable(session, endpoint, reason=reason)
+        else:
+            raise BadRequest("Choose to enable or to disable the endpoint.")
+    return redirect(f"/console/webhooks/endpoints/{endpoint_id}?done={status}")
+
+
+@router.post("/secret")
+def reveal_secret(
+    endpoint_id: str,
+    request: Request,
+    agent: CurrentAgent,
+    _form: AgentForm,
+    scope: AgentScope,
+    db: Db,
+) -> Response:
+    with db.read() as session:
+        endpoint = service.get(session, scope, endpoint_id)
+        secret = service.valid_secrets(endpoint, scope.box, at=now())[0]
+    return endpoint_page(request, agent, scope, db, endpoint_id, secret=secret)
+
+
+@router.post("/rotate-secret")
+def rotate_secret(
+    endpoint_id: str,
+    request: Request,
+    agent: CurrentAgent,
+    _form: AgentForm,
+    scope: AgentScope,
+    db: Db,
+) -> Response:
+    with db.write() as session:
+        _, secret = service.rotate_secret(session, scope, endpoint_id)
+    return endpoint_page(request, agent, scope, db, endpoint_id, secret=secret, notices=[ROTATED])
+
+
+@router.post("/test")
+def send_test_event(
+    endpoint_id: str,
+    request: Request,
+    agent: CurrentAgent,
+    form: AgentForm,
+    scope: AgentScope,
+    db: Db,
+) -> Response:
+    values = {"event_type": text(form, "event_type")}
+    try:
+        event_type = EndpointTest.model_validate(values).event_type
+        with db.write() as session:
+            event_id = service.send_test(session, scope, endpoint_id, event_type)
+    except ValidationError as error:
+        errors = validation_errors(error)
+    except BadRequest as error:
+        errors = {"event_type": error.message}
+    else:
+        return redirect(f"/console/webhooks/events/{event_id}?done=test")
+    return endpoint_page(request, agent, scope, db, endpoint_id, errors=errors, values=values)
+
+
+@router.post("/recover")
+def recover(
+    endpoint_id: str,
+    request: Request,
+    agent: CurrentAgent,
+    form: AgentForm,
+    scope: AgentScope,
+    db: Db,
+) -> Response:
+    try:
+        since = since_time(form)
+    except ValueError as error:
+        errors, values = {"since": str(error)}, {"since": text(form, "since")}
+        return endpoint_page(request, agent, scope, db, endpoint_id, errors=errors, values=values)
+    with db.write() as session:
+        queued = service.recover(session, scope, endpoint_id, since=since)
+    return redirect(f"/console/webhooks/endpoints/{endpoint_id}?recovered={queued}")

@@ -1,0 +1,135 @@
+"""The endpoint pages: the list, a new endpoint, one endpoint and its edit form, deleting it."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from hookdesk.db.dependencies import Db
+from hookdesk.errors import BadRequest
+from hookdesk.web.auth import Agent, AgentForm, CurrentAgent
+from hookdesk.web.dashboard.endpoint_view import EVENT_TYPES, endpoint_page, endpoints_page
+from hookdesk.web.dashboard.forms import (
+    endpoint_errors,
+    endpoint_values,
+    schema_input,
+    service_errors,
+)
+from hookdesk.web.dashboard.scope import AgentScope
+from hookdesk.web.pages import Errors, redirect, render
+from hookdesk.webhooks import service
+from hookdesk.webhooks.schemas import EndpointCreate, EndpointUpdate
+
+router = APIRouter()
+NOTICES = {
+    "saved": "Changes saved.",
+    "enabled": "The endpoint is enabled: new events are sent to it again.",
+    "disabled": "The endpoint is disabled: nothing is sent to it until it is enabled again.",
+    "deleted": "The endpoint was deleted. Its event log stays.",
+}
+SECRET_ONCE = "Endpoint created. Copy its signing secret now; later it is shown only on request."
+
+
+def notices(done: str, recovered: int | None = None) -> list[str]:
+    shown = [NOTICES[done]] if done in NOTICES else []
+    if recovered is not None:
+        shown.append(f"Failed deliveries queued again: {recovered}.")
+    return shown
+
+
+def list_endpoints(
+    request: Request, agent: CurrentAgent, scope: AgentScope, db: Db, done: str = ""
+) -> Response:
+    return endpoints_page(request, agent, scope, db, notices(done))
+
+
+@router.get("/endpoints/new")
+def new_endpoint(request: Request, agent: CurrentAgent) -> Response:
+    return _new_form(request, agent, {"url": "", "events": [], "description": ""}, errors={})
+
+
+@router.post("/endpoints/new")
+def create_endpoint(
+    request: Request, agent: CurrentAgent, form: AgentForm, scope: AgentScope, db: Db
+) -> Response:
+    values = endpoint_values(form)
+    try:
+        data = EndpointCreate.model_validate(schema_input(values))
+        with db.write() as session:
+            endpoint, secret = service.create(session, scope, data)
+            endpoint_id = endpoint.id
+    except ValidationError as error:
+        errors = endpoint_errors(error, values["url"], dev=scope.dev)
+        return _new_form(request, agent, values, errors)
+    except BadRequest as error:
+        return _new_form(request, agent, values, service_errors(error, values))
+    return endpoint_page(
+        request, agent, scope, db, endpoint_id, secret=secret, notices=[SECRET_ONCE]
+    )
+
+
+@router.get("/endpoints/{endpoint_id}")
+def show_endpoint(
+    endpoint_id: str,
+    request: Request,
+    agent: CurrentAgent,
+    scope: AgentScope,
+    db: Db,
+    done: str = "",
+    recovered: int | None = None,
+) -> Response:
+    shown = notices(done, recovered)
+    return endpoint_page(request, agent, scope, db, endpoint_id, notices=shown)
+
+
+@router.post("/endpoints/{endpoint_id}")
+def update_endpoint(
+    endpoint_id: str,
+    request: Request,
+    agent: CurrentAgent,
+    form: AgentForm,
+    scope: AgentScope,
+    db: Db,
+) -> Response:
+    values = endpoint_values(form)
+    try:
+        data = EndpointUpdate.model_validate(schema_input(values))
+        with db.write() as session:
+            service.update_endpoint(session, scope, endpoint_id, data)
+    except ValidationError as error:
+        errors = endpoint_errors(error, values["url"], dev=scope.dev)
+    except BadRequest as error:
+        errors = service_errors(error, values)
+    else:
+        return redirect(f"/console/webhooks/endpoints/{endpoint_id}?done=saved")
+    return endpoint_page(request, agent, scope, db, endpoint_id, errors=errors, values=values)
+
+
+@router.get("/endpoints/{endpoint_id}/delete")
+def confirm_delete(
+    endpoint_id: str, request: Request, agent: CurrentAgent, scope: AgentScope, db: Db
+) -> Response:
+    with db.read() as session:
+        endpoint = service.get(session, scope, endpoint_id)
+        context = {"title": "Delete endpoint", "agent": agent, "section": "webhooks"}
+        return render(request, "dashboard/endpoint_delete.html", context | {"endpoint": endpoint})
+
+
+@router.post("/endpoints/{endpoint_id}/delete")
+def delete_endpoint(endpoint_id: str, _form: AgentForm, scope: AgentScope, db: Db) -> Response:
+    with db.write() as session:
+        service.delete(session, scope, endpoint_id)
+    return redirect("/console/webhooks?done=deleted")
+
+
+def _new_form(
+    request: Request, agent: Agent, values: dict[str, object], errors: Errors
+) -> Response:
+    context = {
+        "title": "New endpoint",
+        "agent": agent,
+        "section": "webhooks",
+        "event_types": EVENT_TYPES,
+        "values": values,
+        "errors": errors,
+    }
+    return render(request, "dashboard/endpoint_new.html", context, status=400 if errors else 200)

@@ -1,0 +1,90 @@
+"""Rendering the endpoint pages: the list and one endpoint, each with its chart and next retry."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from hookdesk.db.database import Database
+from hookdesk.delivery import stats
+from hookdesk.events.catalog import EventType
+from hookdesk.shared.clock import now
+from hookdesk.shared.paging import Page
+from hookdesk.web.auth import Agent
+from hookdesk.web.dashboard.chart import Chart, chart
+from hookdesk.web.dashboard.forms import datetime_local
+from hookdesk.web.pages import Errors, render
+from hookdesk.webhooks import service
+from hookdesk.webhooks.models import WebhookEndpoint
+
+EVENT_TYPES = [e.value for e in EventType]
+EVENT_OPTIONS = [(e, e) for e in EVENT_TYPES]
+DAY = 24 * 3600
+
+
+def endpoints_page(
+    request: Request, agent: Agent, scope: service.Scope, db: Database, notices: Sequence[str]
+) -> Response:
+    with db.read() as session:
+        _, endpoints = service.list_page(session, scope, Page(1, service.MAX_ENDPOINTS))
+        ids = [e.id for e in endpoints]
+        health = stats.health(session, account_id=agent.account_id, endpoint_ids=ids, now=now())
+        context = {
+            "title": "Webhooks",
+            "agent": agent,
+            "section": "webhooks",
+            "endpoints": endpoints,
+            "notices": notices,
+            **_health(health),
+        }
+        return render(request, "dashboard/endpoints.html", context)
+
+
+def endpoint_page(
+    request: Request,
+    agent: Agent,
+    scope: service.Scope,
+    db: Database,
+    endpoint_id: str,
+    *,
+    errors: Errors | None = None,
+    values: Mapping[str, Any] | None = None,
+    secret: str | None = None,
+    notices: Sequence[str] = (),
+) -> Response:
+    """One endpoint with its edit and action forms; a failed post shows its values and errors."""
+    with db.read() as session:
+        endpoint = service.get(session, scope, endpoint_id)
+        ids = [endpoint.id]
+        health = stats.health(session, account_id=agent.account_id, endpoint_ids=ids, now=now())
+        context = {
+            "title": f"Endpoint {endpoint.url}",
+            "agent": agent,
+            "section": "webhooks",
+            "endpoint": endpoint,
+            "event_types": EVENT_TYPES,
+            "event_options": EVENT_OPTIONS,
+            "values": {**_form_defaults(endpoint), **(values or {})},
+            "errors": errors or {},
+            "secret": secret,
+            "notices": notices,
+            **_health(health),
+        }
+        status = 400 if errors else 200
+        return render(request, "dashboard/endpoint.html", context, status=status)
+
+
+def _health(health: stats.Health) -> dict[str, Any]:
+    charts: dict[str, Chart] = {e: chart(hours) for e, hours in health.hours.items()}
+    return {"charts": charts, "next_retries": health.next_retries}
+
+
+def _form_defaults(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    return {
+        "url": endpoint.url,
+        "events": list(endpoint.events),
+        "description": endpoint.description or "",
+        "event_type": EVENT_TYPES[0],
+        "since": datetime_local(now() - DAY),
+    }

@@ -1,0 +1,18 @@
+"""The signed-in agent's webhook endpoints, as the services see them."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from hookdesk.shared.dependencies import CurrentSettings
+from hookdesk.web.auth import CurrentAgent
+from hookdesk.webhooks import service
+from hookdesk.webhooks.secretbox import SecretBox
+
+
+def _scope(request: Request, agent: CurrentAgent, settings: CurrentSettings) -> service.Scope:
+    box: SecretBox = request.app.state.secret_box
+    return service.Scope(account_id=agent.account_id, dev=settings.dev, box=box)
+
+
+AgentScope = Annotated[service.Scope, Depends(_scope)]
