@@ -1,0 +1,51 @@
+"""Entering the portal through the one-time link the agency sent.
+
+Opening the link only shows a button: mail scanners open links, and must not use them up.
+"""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from hookdesk.access import links, sessions, signin
+from hookdesk.accounts import brand
+from hookdesk.db.dependencies import Db
+from hookdesk.web import cookies
+from hookdesk.web.auth import AnonymousForm
+from hookdesk.web.pages import redirect, render
+
+router = APIRouter()
+CLIENT_COOKIE_AGE = sessions.LIFETIME[sessions.Kind.CLIENT]
+
+
+@router.get("/enter/{token}")
+def enter_page(request: Request, token: str, db: Db) -> Response:
+    with db.read() as session:
+        link = links.peek(session, links.Purpose.PORTAL, token)
+        if link is None:
+            return _link_unusable(request)
+        shown = brand.brand_of(brand.get(session, account_id=link.account_id))
+    context = {"title": "Your support portal", "brand": shown, "csrf": cookies.form_token(request)}
+    return render(request, "portal/enter.html", context)
+
+
+@router.post("/enter/{token}")
+def enter(request: Request, token: str, _form: AnonymousForm, db: Db) -> Response:
+    try:
+        with db.write() as session:
+            signed_in = signin.enter_portal(session, token)
+    except signin.LinkUnusable:
+        return _link_unusable(request)
+    response = redirect("/portal")
+    cookies.put(request, response, cookies.CLIENT, signed_in.started.token, CLIENT_COOKIE_AGE)
+    return response
+
+
+def _link_unusable(request: Request) -> Response:
+    context = {
+        "title": "This link cannot be used",
+        "message": (
+            "This link to your support portal has expired or was used already. "
+            "Ask your support team for a new link."
+        ),
+    }
+    return render(request, "error.html", context, status=400)

@@ -1,0 +1,129 @@
+"""A client opens a ticket: title, topic (a category, or one of its subcategories), description
+and attachments. It is the client's reply, so the webhooks see who wrote it."""
+
+from collections.abc import Mapping, Sequence
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from hookdesk.categories import service as categories
+from hookdesk.categories.models import TicketCategory
+from hookdesk.config import MIB
+from hookdesk.db.dependencies import Db
+from hookdesk.errors import BadRequest
+from hookdesk.shared.dependencies import CurrentSettings
+from hookdesk.shared.paging import MAX_PER_PAGE, Page
+from hookdesk.tickets import service
+from hookdesk.tickets.schemas import TicketCreate
+from hookdesk.web.auth import ClientForm, CurrentClient, PortalClient
+from hookdesk.web.pages import Errors, redirect, render, text
+from hookdesk.web.portal.forms import field_errors
+from hookdesk.web.portal.scope import scope_of
+from hookdesk.web.uploads import MAX_FILES, UploadRefused, store_uploads
+
+router = APIRouter()
+# The form's fields by the names of TicketCreate's (and the service's messages').
+FIELDS = {
+    "title": "title",
+    "category": "topic",
+    "subcategory": "topic",
+    "description": "description",
+    "assets": "attachments",
+}
+Values = Mapping[str, str]
+
+
+@router.get("/tickets/new")
+def new_ticket_page(
+    request: Request, client: CurrentClient, db: Db, settings: CurrentSettings
+) -> Response:
+    return _form_page(request, client, db, settings, values={}, errors={})
+
+
+@router.post("/tickets/new")
+def open_ticket(
+    request: Request, client: CurrentClient, form: ClientForm, db: Db, settings: CurrentSettings
+) -> Response:
+    values = {name: text(form, name) for name in ("title", "topic", "description")}
+    try:
+        data = _ticket_create(client, values)
+    except ValidationError as refused:
+        errors = field_errors(refused, FIELDS)
+        return _form_page(request, client, db, settings, values, errors, status=400)
+    try:
+        ticket_id = _create(form, data, client, db, settings)
+    except UploadRefused as refused:
+        errors = {"attachments": refused.message}
+        return _form_page(request, client, db, settings, values, errors, status=400)
+    except BadRequest as refused:
+        errors = field_errors(refused, FIELDS)
+        return _form_page(request, client, db, settings, values, errors, status=400)
+    return redirect(f"/portal/tickets/{ticket_id}")
+
+
+def _ticket_create(client: PortalClient, values: Values) -> TicketCreate:
+    # A topic is "<category id>" or "<category id>/<subcategory>"; ids hold no "/".
+    category, _, subcategory = values["topic"].partition("/")
+    return TicketCreate.model_validate(
+        {
+            "client_id": client.client_id,
+            "title": values["title"],
+            "description": values["description"],
+            "category": category,
+            "subcategory": subcategory or None,
+            "is_client_reply": True,
+        }
+    )
+
+
+def _create(
+    form: FormData, data: TicketCreate, client: PortalClient, db: Db, settings: CurrentSettings
+) -> str:
+    uploaded = store_uploads(form, "attachments", account_id=client.account_id, settings=settings)
+    with db.write() as session:
+        session.add_all(uploaded)
+        session.flush()
+        data = data.model_copy(update={"assets": [UUID(a.id) for a in uploaded]})
+        return service.create(session, scope_of(client, settings), data).id
+
+
+def _form_page(
+    request: Request,
+    client: PortalClient,
+    db: Db,
+    settings: CurrentSettings,
+    values: Values,
+    errors: Errors,
+    status: int = 200,
+) -> Response:
+    with db.read() as session:
+        _, shown = categories.list_page(
+            session, account_id=client.account_id, page=Page(1, MAX_PER_PAGE)
+        )
+        topics = _topics(shown)
+    context = {
+        "client": client,
+        "section": "new",
+        "title": "New ticket",
+        "topics": topics,
+        "values": values,
+        "errors": errors,
+        "max_files": MAX_FILES,
+        "max_megabytes": settings.max_asset_bytes // MIB,
+    }
+    return render(request, "portal/new_ticket.html", context, status=status)
+
+
+def _topics(shown: Sequence[TicketCategory]) -> list[tuple[str, str]]:
+    """One choice per subcategory, or the category itself when it has none."""
+    topics = []
+    for category in shown:
+        if not category.subcategories:
+            topics.append((category.id, category.title))
+        topics.extend(
+            (f"{category.id}/{sub}", f"{category.title} — {sub}") for sub in category.subcategories
+        )
+    return sorted(topics, key=lambda topic: topic[1].casefold())

@@ -1,0 +1,136 @@
+"""One of the client's tickets: the conversation, kept current by polling; replying; resolving."""
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from hookdesk.config import MIB, Settings
+from hookdesk.db.dependencies import Db
+from hookdesk.errors import BadRequest
+from hookdesk.events.payloads import TicketView
+from hookdesk.shared.dependencies import CurrentSettings
+from hookdesk.tickets import portal
+from hookdesk.tickets.schemas import ReplyCreate
+from hookdesk.web.auth import ClientForm, CurrentClient, PortalClient
+from hookdesk.web.pages import Errors, redirect, render, text
+from hookdesk.web.portal.forms import field_errors
+from hookdesk.web.portal.scope import scope_of
+from hookdesk.web.uploads import MAX_FILES, UploadRefused, store_uploads
+
+router = APIRouter()
+FIELDS = {"reply": "reply", "assets": "attachments"}  # ReplyCreate's field names -> the form's
+
+
+@router.get("/tickets/{ticket_id}")
+def ticket_page(
+    request: Request, ticket_id: str, client: CurrentClient, db: Db, settings: CurrentSettings
+) -> Response:
+    ticket = _ticket(client, db, settings, ticket_id)
+    return _ticket_page(request, client, ticket, settings, reply="", errors={})
+
+
+@router.get("/tickets/{ticket_id}/conversation")
+def conversation(
+    request: Request,
+    ticket_id: str,
+    client: CurrentClient,
+    db: Db,
+    settings: CurrentSettings,
+    version: str = "",
+) -> Response:
+    """The conversation, polled by the ticket page; 204 (nothing to swap) while unchanged."""
+    ticket = _ticket(client, db, settings, ticket_id)
+    if version == _version(ticket):
+        return Response(status_code=204)
+    return render(request, "portal/_conversation.html", _conversation(client, ticket))
+
+
+@router.post("/tickets/{ticket_id}/reply")
+def reply(
+    request: Request,
+    ticket_id: str,
+    client: CurrentClient,
+    form: ClientForm,
+    db: Db,
+    settings: CurrentSettings,
+) -> Response:
+    written = text(form, "reply")
+    try:
+        data = ReplyCreate(reply=written, is_client_reply=True)
+        replied = _reply(form, data, client, db, settings, ticket_id)
+    except (ValidationError, BadRequest) as refused:
+        errors = field_errors(refused, FIELDS)
+    except UploadRefused as refused:
+        errors = {"attachments": refused.message}
+    else:
+        return redirect(f"/portal/tickets/{replied.id}")
+    ticket = _ticket(client, db, settings, ticket_id)
+    return _ticket_page(request, client, ticket, settings, written, errors, status=400)
+
+
+@router.post("/tickets/{ticket_id}/resolve")
+def resolve(
+    ticket_id: str, client: CurrentClient, _form: ClientForm, db: Db, settings: CurrentSettings
+) -> Response:
+    with db.write() as session:
+        scope = scope_of(client, settings)
+        resolved = portal.resolve(session, scope, client_id=client.client_id, ticket_id=ticket_id)
+    return redirect(f"/portal/tickets/{resolved.id}")
+
+
+def _reply(
+    form: FormData,
+    data: ReplyCreate,
+    client: PortalClient,
+    db: Db,
+    settings: Settings,
+    ticket_id: str,
+) -> TicketView:
+    uploaded = store_uploads(form, "attachments", account_id=client.account_id, settings=settings)
+    with db.write() as session:
+        session.add_all(uploaded)
+        session.flush()
+        data = data.model_copy(update={"assets": [UUID(a.id) for a in uploaded]})
+        scope = scope_of(client, settings)
+        return portal.reply(
+            session, scope, client_id=client.client_id, ticket_id=ticket_id, data=data
+        )
+
+
+def _ticket(client: PortalClient, db: Db, settings: Settings, ticket_id: str) -> TicketView:
+    with db.read() as session:
+        scope = scope_of(client, settings)
+        return portal.get(session, scope, client_id=client.client_id, ticket_id=ticket_id)
+
+
+def _ticket_page(
+    request: Request,
+    client: PortalClient,
+    ticket: TicketView,
+    settings: Settings,
+    reply: str,
+    errors: Errors,
+    status: int = 200,
+) -> Response:
+    context = _conversation(client, ticket) | {
+        "section": "tickets",
+        "title": ticket.title,
+        "reply": reply,
+        "errors": errors,
+        "max_files": MAX_FILES,
+        "max_megabytes": settings.max_asset_bytes // MIB,
+    }
+    return render(request, "portal/ticket.html", context, status=status)
+
+
+def _conversation(client: PortalClient, ticket: TicketView) -> dict[str, Any]:
+    return {"client": client, "ticket": ticket, "version": _version(ticket)}
+
+
+def _version(ticket: TicketView) -> str:
+    """Changes with every reply, resolution or reopening: what the polling page compares."""
+    return f"{len(ticket.replies)}.{int(ticket.is_open)}.{ticket.updated_at}"
