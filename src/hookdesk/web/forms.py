@@ -1,37 +1,53 @@
 """Turning the services' refusals into messages shown beside a form's fields."""
 
+from collections.abc import Mapping
+
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from hookdesk.errors import HookdeskError
+from hookdesk.web.pages import Errors
 
 FORM = "_form"  # an error about the whole form, shown above it
+# (form field, pydantic error type) -> clearer words for what a person got wrong in a form
+Messages = Mapping[tuple[str, str], str]
+EMPTY = ("missing", "string_too_short", "uuid_parsing", "uuid_type")
 
 
 def field_errors(
-    refusal: ValidationError | HookdeskError, *, default: str = FORM
-) -> dict[str, str]:
-    """{field: message}. A service's message names its field first ("url: ..."); one that names
-    none goes to `default`."""
-    if isinstance(refusal, ValidationError):
-        return {
-            _field_of(problem["loc"], default): _sentence(problem) for problem in refusal.errors()
-        }
-    field, separator, message = refusal.message.partition(": ")
-    if separator and field.isidentifier():
-        return {field: _capitalized(message)}
-    return {default: refusal.message}
+    refusal: ValidationError | HookdeskError,
+    *,
+    fields: Mapping[str, str] | None = None,
+    messages: Messages | None = None,
+    default: str = FORM,
+) -> Errors:
+    """{form field: message}. `fields` maps a schema's field names to the form's where they
+    differ. A service's message names its field first ("url: ..."); one that names no field of
+    the form (of `fields`, when given) goes to `default`."""
+    if isinstance(refusal, HookdeskError):
+        name, separator, message = refusal.message.partition(": ")
+        known = name in fields if fields is not None else name.isidentifier()
+        if separator and known:
+            return {(fields or {}).get(name, name): sentence(message)}
+        return {default: refusal.message}
+    errors: Errors = {}
+    for problem in refusal.errors():
+        name = str(problem["loc"][0]) if problem["loc"] else default
+        name = (fields or {}).get(name, name)
+        errors.setdefault(name, _message(name, problem, messages or {}))
+    return errors
 
 
-def _field_of(location: tuple[int | str, ...], default: str) -> str:
-    return str(location[0]) if location else default
+def sentence(message: str) -> str:
+    message = message.strip().rstrip(".").removeprefix("Value error, ")
+    return message[:1].upper() + message[1:] + "."
 
 
-def _sentence(problem: ErrorDetails) -> str:
-    if problem["type"] == "missing" or problem["type"] == "string_too_short":
+def _message(field: str, problem: ErrorDetails, messages: Messages) -> str:
+    if (field, problem["type"]) in messages:
+        return messages[(field, problem["type"])]
+    if problem["type"] in EMPTY:
         return "This field is required."
-    return _capitalized(str(problem["msg"]).removeprefix("Value error, ")) + "."
-
-
-def _capitalized(message: str) -> str:
-    return message[:1].upper() + message[1:]
+    if problem["type"] == "string_too_long":
+        return f"Use at most {problem.get('ctx', {}).get('max_length')} characters."
+    return sentence(problem["msg"])

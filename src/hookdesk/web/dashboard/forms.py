@@ -9,10 +9,10 @@ from starlette.datastructures import FormData
 
 from hookdesk.errors import HookdeskError
 from hookdesk.shared.timeparse import parse_time
+from hookdesk.web.forms import FORM, field_errors, sentence
 from hookdesk.web.pages import Errors, text
 from hookdesk.webhooks import urls
 
-FORM = "_form"
 # Clearer words than pydantic's for the mistakes a person makes in these forms.
 MESSAGES = {
     ("url", "string_too_short"): "Enter the URL to send events to.",
@@ -33,12 +33,7 @@ def schema_input(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def validation_errors(error: ValidationError) -> Errors:
-    errors: Errors = {}
-    for problem in error.errors():
-        field = str(problem["loc"][0]) if problem["loc"] else FORM
-        message = MESSAGES.get((field, problem["type"])) or _sentence(problem["msg"])
-        errors.setdefault(field, message)
-    return errors
+    return field_errors(error, messages=MESSAGES)
 
 
 def endpoint_errors(error: ValidationError, url: str, *, dev: bool) -> Errors:
@@ -49,16 +44,13 @@ def endpoint_errors(error: ValidationError, url: str, *, dev: bool) -> Errors:
         try:
             urls.check(url, dev=dev)
         except urls.UnsafeUrl as unsafe:
-            errors["url"] = _sentence(str(unsafe))
+            errors["url"] = sentence(str(unsafe))
     return errors
 
 
 def service_errors(error: HookdeskError, fields: Collection[str], default: str = FORM) -> Errors:
     """A service's "field: message" beside its field; any other message at `default`."""
-    field, _, message = error.message.partition(": ")
-    if field in fields and message:
-        return {field: _sentence(message)}
-    return {default: error.message}
+    return field_errors(error, fields={name: name for name in fields}, default=default)
 
 
 def since_time(form: FormData) -> int:
@@ -75,8 +67,3 @@ def since_time(form: FormData) -> int:
 def datetime_local(timestamp: float) -> str:
     """A `datetime-local` input's value (UTC, as the pages show every time)."""
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M")
-
-
-def _sentence(message: str) -> str:
-    message = message.strip().rstrip(".")
-    return message[:1].upper() + message[1:] + "."

@@ -19,8 +19,9 @@ from hookdesk.shared.paging import MAX_PER_PAGE, Page
 from hookdesk.tickets import service
 from hookdesk.tickets.schemas import TicketCreate
 from hookdesk.web.auth import ClientForm, CurrentClient, PortalClient
+from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, redirect, render, text
-from hookdesk.web.portal.forms import field_errors
+from hookdesk.web.portal.forms import MESSAGES
 from hookdesk.web.portal.scope import scope_of
 from hookdesk.web.uploads import MAX_FILES, UploadRefused, store_uploads
 
@@ -51,7 +52,7 @@ def open_ticket(
     try:
         data = _ticket_create(client, values)
     except ValidationError as refused:
-        errors = field_errors(refused, FIELDS)
+        errors = field_errors(refused, fields=FIELDS, messages=MESSAGES)
         return _form_page(request, client, db, settings, values, errors, status=400)
     try:
         ticket_id = _create(form, data, client, db, settings)
@@ -59,7 +60,7 @@ def open_ticket(
         errors = {"attachments": refused.message}
         return _form_page(request, client, db, settings, values, errors, status=400)
     except BadRequest as refused:
-        errors = field_errors(refused, FIELDS)
+        errors = field_errors(refused, fields=FIELDS, messages=MESSAGES)
         return _form_page(request, client, db, settings, values, errors, status=400)
     return redirect(f"/portal/tickets/{ticket_id}")
 

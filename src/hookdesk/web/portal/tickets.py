@@ -16,8 +16,9 @@ from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.tickets import portal
 from hookdesk.tickets.schemas import ReplyCreate
 from hookdesk.web.auth import ClientForm, CurrentClient, PortalClient
+from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, redirect, render, text
-from hookdesk.web.portal.forms import field_errors
+from hookdesk.web.portal.forms import MESSAGES
 from hookdesk.web.portal.scope import scope_of
 from hookdesk.web.uploads import MAX_FILES, UploadRefused, store_uploads
 
@@ -63,7 +64,7 @@ def reply(
         data = ReplyCreate(reply=written, is_client_reply=True)
         replied = _reply(form, data, client, db, settings, ticket_id)
     except (ValidationError, BadRequest) as refused:
-        errors = field_errors(refused, FIELDS)
+        errors = field_errors(refused, fields=FIELDS, messages=MESSAGES)
     except UploadRefused as refused:
         errors = {"attachments": refused.message}
     else:
