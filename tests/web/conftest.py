@@ -63,7 +63,9 @@ def site(live_settings: Settings, db: Database) -> Iterator[Site]:
         listener.close()
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: while Playwright's sync API runs, the main thread counts as inside
+# an event loop, and the suite's other tests need to start their own.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/install-chromium)")
