@@ -140,7 +140,7 @@ def test_a_bad_setting_is_refused_naming_it(tmp_path: Path) -> None:
     env = {"HOOKDESK_RETRY_SCHEDULE": "5,soon"}
     result = run("accounts", "create", "--name", "A", cwd=tmp_path, env=env)
     assert result.returncode == 1
-    assert "retry_schedule" in result.stderr
+    assert "HOOKDESK_RETRY_SCHEDULE" in result.stderr
     assert "comma-separated seconds" in result.stderr
     assert "Traceback" not in result.stderr
 

@@ -5,16 +5,26 @@ import json
 import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 import uvicorn
 from rich.console import Console
+from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from hookdesk.accounts import service as accounts
 from hookdesk.app import create_app
-from hookdesk.config import Settings
+from hookdesk.config import (
+    CONFIG_FILE_VARIABLE,
+    ConfigurationError,
+    Loaded,
+    Settings,
+    load,
+    masked,
+    variable,
+)
 from hookdesk.db import Database
 from hookdesk.db.migrate import SchemaOutOfDate, prepare, upgrade
 from hookdesk.delivery.runtime import running_dispatcher
@@ -32,7 +42,9 @@ app = typer.Typer(
 accounts_app = typer.Typer(
     help="Manage accounts (agencies) and their API keys.", no_args_is_help=True
 )
+config_app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
+app.add_typer(config_app, name="config")
 app.command()(listen)
 app.command(cls=OneLineErrors)(trigger)
 app.command()(demo)
@@ -59,11 +71,40 @@ DevMode = Annotated[
 ]
 
 
-def _settings(**overrides: Any) -> Settings:
+@app.callback()
+def main(
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            envvar=CONFIG_FILE_VARIABLE,
+            help="A TOML file of settings; the environment and flags override it.",
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """hookdesk: a whitelabel helpdesk with first-class webhooks."""
+    _invocation.config_file = config
+
+
+class _Invocation:
+    """What the command line said before the command's name."""
+
+    config_file: Path | None = None
+
+
+_invocation = _Invocation()
+
+
+def _loaded(**flags: Any) -> Loaded:
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
-    except ValueError as error:
-        _fail(f"Invalid configuration: {error}")
+        return load(_invocation.config_file, **flags)
+    except ConfigurationError as error:
+        _fail(str(error))
+
+
+def _settings(**flags: Any) -> Settings:
+    return _loaded(**flags).settings
 
 
 def _fail(message: str) -> NoReturn:
@@ -173,6 +214,24 @@ def migrate(database_url: DatabaseUrl = None) -> None:
     except SQLAlchemyError as error:
         _fail(f"Migration failed: {error}")
     err.print("The database schema is up to date.")
+
+
+@config_app.command("show", cls=OneLineErrors)
+def show_config(
+    database_url: DatabaseUrl = None,
+    dev: DevMode = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Print the effective configuration (secrets hidden) and where each value comes from."""
+    loaded = _loaded(database_url=database_url, dev=dev)
+    shown = masked(loaded.settings)
+    if as_json:
+        print(json.dumps(shown, indent=2))
+        return
+    table = Table("setting", "value", "from", box=None)
+    for name, value in shown.items():
+        table.add_row(variable(name), json.dumps(value), loaded.sources.get(name, "default"))
+    Console(soft_wrap=True).print(table)
 
 
 @accounts_app.command("create", cls=OneLineErrors)

@@ -1,19 +1,32 @@
-"""Settings, read once from `HOOKDESK_*` environment variables; CLI flags override them."""
+"""Settings in one place: defaults, then a TOML file (`--config` or `HOOKDESK_CONFIG`), then
+`HOOKDESK_*` environment variables, then command-line flags, each over the one before.
 
+Every value is checked at start; a bad one is refused with a message naming where it came from.
+"""
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 MIB = 1024 * 1024
 DEFAULT_RETRY_SCHEDULE = (5, 60, 300, 1800, 7200, 21600, 43200, 86400, 86400)
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HOOKDESK_", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="HOOKDESK_", frozen=True, extra="forbid")
 
-    database_url: str = "sqlite:///./hookdesk.db"
+    database_url: str = Field(
+        default="sqlite:///./hookdesk.db",
+        description="sqlite:///path or postgresql://user@host/db",
+    )
     dev: bool = Field(
         default=False, description="Allow http and local endpoint addresses (development only)."
     )
@@ -50,9 +63,48 @@ class Settings(BaseSettings):
         "recorded (its dispatcher died) is sent again.",
     )
 
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["auto", "json", "console"] = Field(
+        default="auto", description="auto: readable lines with --dev, JSON lines otherwise."
+    )
+
+    retention_days: float = Field(
+        default=30.0,
+        ge=0,
+        description="Events, deliveries and attempts older than this are purged; 0 keeps them.",
+    )
+    purge_interval: float = Field(
+        default=3600.0, gt=0, description="Seconds between the dispatcher's purges."
+    )
+    purge_batch: int = Field(
+        default=1000, ge=1, le=100_000, description="Rows deleted per short transaction."
+    )
+
+    rate_limit: float = Field(
+        default=25.0,
+        ge=0,
+        description="API requests per second per API key, sustained; 0 turns the limit off.",
+    )
+    rate_limit_burst: int = Field(
+        default=100, ge=1, description="API requests one key may make at once, above the rate."
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError:
+            raise ValueError("must look like sqlite:///path or postgresql://user@host/db") from None
+        if backend not in {"sqlite", "postgresql"}:
+            raise ValueError(f"{backend!r} is not supported: use sqlite or postgresql")
+        return value
+
     @field_validator("public_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
     @field_validator("retry_schedule", mode="before")
@@ -75,3 +127,105 @@ class Settings(BaseSettings):
     @property
     def assets_dir(self) -> Path:
         return self.data_dir / "assets"
+
+
+SECRET_FIELDS = frozenset({"secret_key"})
+CONFIG_FILE_VARIABLE = "HOOKDESK_CONFIG"
+
+
+class ConfigurationError(Exception):
+    """Bad configuration: one line per problem, each naming the variable, key or flag."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    settings: Settings
+    sources: Mapping[str, str]  # setting -> "flag" | "environment" | the file's path; else default
+
+
+def load(config_file: Path | None = None, **flags: Any) -> Loaded:
+    """The effective settings; `flags` are the command line's, None where a flag was not given."""
+    path = config_file or _path_from_environment()
+    from_file = _read_file(path) if path else {}
+    from_flags = {name: value for name, value in flags.items() if value is not None}
+    from_environment = _names_set_in_environment()
+    # The environment outranks the file; the flags, passed last, outrank both.
+    under_environment = {k: v for k, v in from_file.items() if k not in from_environment}
+    sources = {name: str(path) for name in under_environment}
+    sources |= dict.fromkeys(from_environment, "environment")
+    sources |= dict.fromkeys(from_flags, "flag")
+    try:
+        settings = Settings(**{**under_environment, **from_flags})
+    except ValidationError as error:
+        raise ConfigurationError(_describe(error, sources)) from None
+    return Loaded(settings, sources)
+
+
+def masked(settings: Settings) -> dict[str, Any]:
+    """Every setting, ready to show: secrets replaced, a database password hidden."""
+    shown: dict[str, Any] = {}
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if name in SECRET_FIELDS:
+            value = "(set, hidden)" if value else "(not set)"
+        elif name == "database_url":
+            value = make_url(value).render_as_string(hide_password=True)
+        elif isinstance(value, Path):
+            value = str(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        shown[name] = value
+    return shown
+
+
+def variable(name: str) -> str:
+    return f"HOOKDESK_{name.upper()}"
+
+
+def _path_from_environment() -> Path | None:
+    value = os.environ.get(CONFIG_FILE_VARIABLE, "").strip()
+    return Path(value) if value else None
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as file:
+            values = tomllib.load(file)
+    except OSError as error:
+        message = f"Cannot read the configuration file {path}: {error.strerror}"
+        raise ConfigurationError(message) from None
+    except tomllib.TOMLDecodeError as error:
+        message = f"The configuration file {path} is not valid TOML: {error}"
+        raise ConfigurationError(message) from None
+    unknown = sorted(set(values) - set(Settings.model_fields))
+    if unknown:
+        known = ", ".join(Settings.model_fields)
+        raise ConfigurationError(
+            f"Unknown setting(s) {', '.join(unknown)} in {path}; the settings are: {known}."
+        )
+    return values
+
+
+def _names_set_in_environment() -> set[str]:
+    # Names are matched without regard to case, as the settings read them.
+    present = {key.upper() for key in os.environ}
+    return {name for name in Settings.model_fields if variable(name) in present}
+
+
+def _describe(error: ValidationError, sources: Mapping[str, str]) -> str:
+    lines = []
+    for problem in error.errors():
+        name = str(problem["loc"][0]) if problem["loc"] else ""
+        shown = "" if name in SECRET_FIELDS else f" (got {problem.get('input')!r})"
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"{_where(name, sources)}: {message}{shown}")
+    return "Invalid configuration:\n  " + "\n  ".join(lines)
+
+
+def _where(name: str, sources: Mapping[str, str]) -> str:
+    source = sources.get(name, "environment")
+    if source == "flag":
+        return f"--{name.replace('_', '-')}"
+    if source == "environment":
+        return variable(name)
+    return f"{name} in {source}"

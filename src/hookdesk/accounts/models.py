@@ -1,4 +1,4 @@
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Double, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hookdesk.db.base import Base, unix_time
@@ -27,3 +27,19 @@ class ApiKey(Base):
     )
     secret_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[int] = unix_time()
+
+
+class RateLimitBucket(Base):
+    """The token bucket of one API key, kept in the database so that every API process draws from
+    the same bucket."""
+
+    __tablename__ = "rate_limit_buckets"
+
+    key_id: Mapped[str] = mapped_column(
+        String(16), ForeignKey("api_keys.id", ondelete="CASCADE"), primary_key=True
+    )
+    account_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    tokens: Mapped[float] = mapped_column(Double)
+    updated_at: Mapped[float] = mapped_column(Double)  # when `tokens` was last computed

@@ -1,11 +1,11 @@
 """Every table of hookdesk, imported in one place so `Base.metadata` is complete for migrations."""
 
 from hookdesk.access.models import OneTimeLink, SignInFailure, WebSession
-from hookdesk.accounts.models import Account, ApiKey
+from hookdesk.accounts.models import Account, ApiKey, RateLimitBucket
 from hookdesk.assets.models import Asset
 from hookdesk.categories.models import TicketCategory
-from hookdesk.clients.models import Client
-from hookdesk.delivery.models import Attempt, Delivery
+from hookdesk.clients.models import Client, ClientErasure
+from hookdesk.delivery.models import Attempt, Delivery, DispatcherHeartbeat
 from hookdesk.events.models import Event
 from hookdesk.teammates.models import Teammate
 from hookdesk.tickets.models import Reply, Ticket
@@ -17,9 +17,12 @@ __all__ = [
     "Asset",
     "Attempt",
     "Client",
+    "ClientErasure",
     "Delivery",
+    "DispatcherHeartbeat",
     "Event",
     "OneTimeLink",
+    "RateLimitBucket",
     "Reply",
     "SignInFailure",
     "Teammate",

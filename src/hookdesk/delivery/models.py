@@ -25,6 +25,7 @@ class Delivery(Base):
         ),
         Index("ix_deliveries_account_created", "account_id", "created_at"),
         Index("ix_deliveries_endpoint_ticket", "endpoint_id", "ticket_id", "event_seq"),
+        Index("ix_deliveries_created_at", "created_at"),  # retention purges by age
     )
 
     id: Mapped[str] = mapped_column(String(22), primary_key=True)
@@ -38,7 +39,7 @@ class Delivery(Base):
         String(36), ForeignKey("webhook_endpoints.id", ondelete="CASCADE")
     )
     event_type: Mapped[str] = mapped_column(String(64))
-    ticket_id: Mapped[str] = mapped_column(String(36))
+    ticket_id: Mapped[str | None] = mapped_column(String(36))  # None: an operational event
     ordered: Mapped[bool] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(16))
     attempt_count: Mapped[int] = mapped_column(Integer)
@@ -62,3 +63,17 @@ class Attempt(Base):
     duration_ms: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class DispatcherHeartbeat(Base):
+    """A running dispatcher, seen every few seconds: readiness and metrics read it, and a row not
+    seen for long is a dispatcher that died. Not an account's data, so not scoped by one."""
+
+    __tablename__ = "dispatchers"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    hostname: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[int] = unix_time()
+    seen_at: Mapped[float] = mapped_column(Double)
+    in_flight: Mapped[int] = mapped_column(Integer)

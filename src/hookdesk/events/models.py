@@ -1,11 +1,12 @@
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hookdesk.db.base import AutoIncrementId, Base, unix_time
+from hookdesk.db.base import AutoIncrementId, Base
 
 
 class Event(Base):
-    """One ticket change, in the order changes were committed (the outbox).
+    """One change, in the order changes were committed (the outbox): a ticket's, or an
+    operational event about the account's webhooks (then `ticket_id` is None).
 
     `data` is the rendered `data` object as JSON text, kept verbatim so every delivery of the event
     carries the same bytes.
@@ -18,6 +19,6 @@ class Event(Base):
         String(36), ForeignKey("accounts.id", ondelete="CASCADE"), index=True
     )
     event_type: Mapped[str] = mapped_column(String(64))
-    ticket_id: Mapped[str] = mapped_column(String(36), index=True)
+    ticket_id: Mapped[str | None] = mapped_column(String(36), index=True)
     data: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[int] = unix_time()
+    created_at: Mapped[int] = mapped_column(BigInteger, index=True)  # retention purges by age
