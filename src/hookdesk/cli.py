@@ -10,7 +10,9 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 import uvicorn
+from cryptography.fernet import Fernet
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -34,6 +36,7 @@ from hookdesk.devtools.listen import listen
 from hookdesk.devtools.manage import endpoints_app, events_app, tickets_app
 from hookdesk.devtools.people import clients_app, teammates_app
 from hookdesk.devtools.trigger import trigger
+from hookdesk.webhooks.rotation import count_endpoints, reseal_all
 from hookdesk.webhooks.secretbox import MissingSecretKey, SecretBox, box_for
 
 app = typer.Typer(
@@ -43,8 +46,13 @@ accounts_app = typer.Typer(
     help="Manage accounts (agencies) and their API keys.", no_args_is_help=True
 )
 config_app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
+secret_key_app = typer.Typer(
+    help="Make and rotate HOOKDESK_SECRET_KEY, which encrypts endpoint secrets.",
+    no_args_is_help=True,
+)
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(config_app, name="config")
+app.add_typer(secret_key_app, name="secret-key")
 app.command()(listen)
 app.command(cls=OneLineErrors)(trigger)
 app.command()(demo)
@@ -232,6 +240,36 @@ def show_config(
     for name, value in shown.items():
         table.add_row(variable(name), json.dumps(value), loaded.sources.get(name, "default"))
     Console(soft_wrap=True).print(table)
+
+
+@secret_key_app.command("generate")
+def generate_secret_key() -> None:
+    """Print a new key for HOOKDESK_SECRET_KEY."""
+    print(Fernet.generate_key().decode())
+
+
+@secret_key_app.command("rotate", cls=OneLineErrors)
+def rotate_secret_key(database_url: DatabaseUrl = None) -> None:
+    """Seal every endpoint secret again with the first key of HOOKDESK_SECRET_KEY.
+
+    Put the new key first and the old one after it (HOOKDESK_SECRET_KEY=new,old) in every process,
+    run this, then remove the old key."""
+    settings = _settings(database_url=database_url)
+    if not settings.secret_key:
+        _fail("HOOKDESK_SECRET_KEY is not set: list the new key first, then the old one(s).")
+    box = _secret_box(settings)
+    database = _open(settings)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("Sealing endpoint secrets", total=count_endpoints(database))
+        done = reseal_all(database, box, on_batch=lambda n: progress.advance(task, n))
+    err.print(f"Sealed {done.endpoints} endpoint secret(s) with the first key.")
+    if done.unreadable:
+        _fail(
+            f"{done.unreadable} endpoint secret(s) open with none of the keys given and were left "
+            "as they were: add the key they were sealed with to HOOKDESK_SECRET_KEY and run again."
+        )
+    if box.key_count > 1:
+        err.print("Every process can now drop the other keys from HOOKDESK_SECRET_KEY.")
 
 
 @accounts_app.command("create", cls=OneLineErrors)

@@ -1,22 +1,28 @@
-"""Endpoint secrets at rest: encrypted with the server key (Fernet: AES-CBC + HMAC-SHA256)."""
+"""Endpoint secrets at rest: encrypted with the server key (Fernet: AES-CBC + HMAC-SHA256).
+
+`HOOKDESK_SECRET_KEY` may hold several keys, comma-separated: the first seals, every one opens. That
+is how the key is changed without a moment where a process cannot read a secret: add the new key in
+front everywhere, run `hookdesk secret-key rotate` (every secret is sealed again with it), then drop
+the old key.
+"""
 
 from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 SECRET_KEY_FILE = "secret.key"
+MAKE_ONE = (
+    "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+)
 
 
 class SecretBox:
-    def __init__(self, key: str) -> None:
-        try:
-            self._fernet = Fernet(key.encode())
-        except ValueError:
-            raise ValueError(
-                "HOOKDESK_SECRET_KEY must be 32 url-safe base64-encoded bytes "
-                "(make one with: python -c 'from cryptography.fernet import Fernet; "
-                "print(Fernet.generate_key().decode())')"
-            ) from None
+    def __init__(self, keys: str) -> None:
+        parts = [part.strip() for part in keys.split(",") if part.strip()]
+        if not parts:
+            raise ValueError(f"HOOKDESK_SECRET_KEY is empty (make a key with: {MAKE_ONE})")
+        self._fernet = MultiFernet([_fernet(part, position) for position, part in enumerate(parts)])
+        self.key_count = len(parts)
 
     def seal(self, secret: str) -> str:
         return self._fernet.encrypt(secret.encode()).decode()
@@ -25,9 +31,30 @@ class SecretBox:
         try:
             return self._fernet.decrypt(sealed.encode()).decode()
         except InvalidToken:
-            raise ValueError(
-                "an endpoint secret does not decrypt with HOOKDESK_SECRET_KEY"
-            ) from None
+            raise UnreadableSecret() from None
+
+    def reseal(self, sealed: str) -> str:
+        """The same secret, sealed with the first key."""
+        try:
+            return self._fernet.rotate(sealed.encode()).decode()
+        except InvalidToken:
+            raise UnreadableSecret() from None
+
+
+class UnreadableSecret(ValueError):
+    def __init__(self) -> None:
+        super().__init__("an endpoint secret does not decrypt with any key of HOOKDESK_SECRET_KEY")
+
+
+def _fernet(key: str, position: int) -> Fernet:
+    try:
+        return Fernet(key.encode())
+    except ValueError:
+        which = "" if position == 0 else f" (key {position + 1} of the list)"
+        raise ValueError(
+            f"HOOKDESK_SECRET_KEY{which} must be 32 url-safe base64-encoded bytes "
+            f"(make one with: {MAKE_ONE})"
+        ) from None
 
 
 def development_key(data_dir: Path) -> str:
@@ -51,6 +78,6 @@ def box_for(key: str | None, *, dev: bool, data_dir: Path) -> SecretBox:
     if dev:
         return SecretBox(development_key(data_dir))
     raise MissingSecretKey(
-        "HOOKDESK_SECRET_KEY is not set: it encrypts webhook endpoint secrets. Make one with "
-        "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+        "HOOKDESK_SECRET_KEY is not set: it encrypts webhook endpoint secrets. "
+        f"Make one with {MAKE_ONE}"
     )

@@ -1,0 +1,94 @@
+"""Changing HOOKDESK_SECRET_KEY: `hookdesk secret-key rotate` seals every endpoint secret again with
+the new key, and every endpoint goes on verifying with the secret its owner holds."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import standardwebhooks
+from cryptography.fernet import Fernet
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from hookdesk.app import create_app
+from hookdesk.config import Settings
+from hookdesk.db import Database
+from hookdesk.webhooks.models import WebhookEndpoint
+from hookdesk.webhooks.secretbox import SecretBox, UnreadableSecret
+from tests.conftest import new_account
+from tests.delivery.test_lifecycle import endpoint
+from tests.helpers import Api
+from tests.receivers import Receiver
+
+HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
+
+
+def rotate(database: Database, keys: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [HOOKDESK, "secret-key", "rotate", "--database-url", database.url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "HOOKDESK_SECRET_KEY": keys},
+        check=False,
+    )
+
+
+def sealed_secrets(database: Database) -> list[str]:
+    with database.read() as session:
+        rows = session.execute(select(WebhookEndpoint.secret, WebhookEndpoint.previous_secret))
+        return [sealed for row in rows for sealed in row if sealed]
+
+
+def test_every_endpoint_verifies_after_the_key_changes(
+    live_settings: Settings, db: Database, receiver: Receiver
+) -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    with TestClient(create_app(live_settings.model_copy(update={"secret_key": old}), db)) as http:
+        api = new_account(http, db, "Rotating Agency")
+        kept = endpoint(api, receiver.url, events=["whitelabel.ticket.created"])
+        renewed = endpoint(api, receiver.url, events=["whitelabel.ticket.created"])
+        rotated = api.ok(
+            api.post(f"/v2/webhook-endpoints/rotate-secret/{renewed['id']}"), "webhook_endpoint"
+        )
+
+    result = rotate(db, f"{new},{old}")
+    assert result.returncode == 0, result.stderr
+    assert "Sealed 2 endpoint secret(s)" in result.stderr
+    assert len(sealed_secrets(db)) == 3  # the renewed endpoint's old secret is still signing
+    for sealed in sealed_secrets(db):
+        SecretBox(new).open(sealed)
+        try:
+            SecretBox(old).open(sealed)
+        except UnreadableSecret:
+            pass
+        else:
+            raise AssertionError("a secret still opens with the old key")
+
+    only_new = live_settings.model_copy(update={"secret_key": new})
+    with TestClient(create_app(only_new, db, run_dispatcher=True)) as http:
+        Api(http, db, api.account_id, api.api_key).ticket()
+        received = receiver.wait_for(2)
+    secrets = {kept["id"]: [kept["secret"]], renewed["id"]: [renewed["secret"], rotated["secret"]]}
+    assert {json.loads(request.body)["endpoint_id"] for request in received} == set(secrets)
+    for request in received:
+        for secret in secrets[json.loads(request.body)["endpoint_id"]]:
+            standardwebhooks.Webhook(secret).verify(request.body, request.headers)
+
+
+def test_a_secret_no_key_opens_is_reported_and_left_alone(
+    settings: Settings, db: Database, receiver: Receiver
+) -> None:
+    with TestClient(create_app(settings.model_copy(update={"dev": True}), db)) as http:
+        api = new_account(http, db, "Agency")
+        endpoint(api, receiver.url, events=["whitelabel.ticket.created"])
+    before = sealed_secrets(db)
+
+    result = rotate(db, Fernet.generate_key().decode())
+
+    assert result.returncode == 1
+    assert "1 endpoint secret(s) open with none of the keys" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sealed_secrets(db) == before
