@@ -20,6 +20,7 @@ from hookdesk.events.api import router as events_router
 from hookdesk.http import errors
 from hookdesk.http.health import router as health_router
 from hookdesk.http.limits import BodyLimit
+from hookdesk.http.request_log import RequestLog
 from hookdesk.teammates.api import router as teammates_router
 from hookdesk.tickets.api import router as tickets_router
 from hookdesk.web import site
@@ -79,6 +80,7 @@ def create_app(
     app.add_middleware(
         BodyLimit, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_asset_bytes
     )
+    app.add_middleware(RequestLog)  # outermost: its line covers the whole request
     _document_errors_as_sent(app)
     return app
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
+import structlog
 import typer
 import uvicorn
 from cryptography.fernet import Fernet
@@ -16,6 +17,7 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
+from hookdesk import logs
 from hookdesk.accounts import service as accounts
 from hookdesk.app import create_app
 from hookdesk.config import (
@@ -62,6 +64,7 @@ app.add_typer(tickets_app, name="tickets")
 app.add_typer(teammates_app, name="teammates")
 app.add_typer(clients_app, name="clients")
 err = Console(stderr=True, soft_wrap=True)  # long lines stay whole in logs
+log = structlog.get_logger("hookdesk")
 
 DatabaseUrl = Annotated[
     str | None,
@@ -145,13 +148,20 @@ def serve(
         settings = settings.model_copy(update={"public_url": f"http://{host}:{port}"})
     box = _secret_box(settings)
     database = _open(settings)
+    logs.configure(settings)
     _warn_if_dev(settings)
     if settings.dev:
         _create_first_account(database)
-    err.print(f"hookdesk on {settings.public_url} (database {database.engine.url!r})")
+    log.info("serving", url=settings.public_url, database=_shown(database))
     application = create_app(settings, database, run_dispatcher=True, box=box)
-    # Long-lived requests (event streams) get this long to end before a stop cuts them off.
-    uvicorn.run(application, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_config=None,  # uvicorn's lines go through hookdesk's handler (logs.py)
+        access_log=False,  # the request log (http/request_log.py) writes one line per request
+        timeout_graceful_shutdown=5,  # long-lived requests (event streams) get this long to end
+    )
 
 
 @app.command(cls=OneLineErrors)
@@ -163,11 +173,16 @@ def dispatcher(
     settings = _settings(database_url=database_url, dev=dev)
     box = _secret_box(settings)
     database = _open(settings)
+    logs.configure(settings)
     _warn_if_dev(settings)
-    err.print(f"hookdesk dispatcher on {database.engine.url!r}; stop it with Ctrl-C or SIGTERM")
+    log.info("dispatcher started", database=_shown(database), stop_with="Ctrl-C or SIGTERM")
     with asyncio.Runner(loop_factory=_fastest_event_loop()) as runner:
         runner.run(_dispatch_until_signalled(database, settings, box))
-    err.print("hookdesk dispatcher stopped")
+    log.info("dispatcher stopped")
+
+
+def _shown(database: Database) -> str:
+    return database.engine.url.render_as_string(hide_password=True)
 
 
 async def _dispatch_until_signalled(database: Database, settings: Settings, box: SecretBox) -> None:
@@ -197,9 +212,9 @@ def _secret_box(settings: Settings) -> SecretBox:
 
 def _warn_if_dev(settings: Settings) -> None:
     if settings.dev:
-        err.print(
-            "[bold yellow]DEVELOPMENT MODE: webhook endpoints may use http and local or private "
-            "addresses. Never run it like this where others can reach it.[/]"
+        log.warning(
+            "DEVELOPMENT MODE: webhook endpoints may use http and local or private addresses. "
+            "Never run it like this where others can reach it."
         )
 
 
@@ -208,7 +223,7 @@ def _create_first_account(database: Database) -> None:
         if accounts.any_exists(session):
             return
         created = accounts.create(session, name="Development")
-    err.print("Created a first account. Its API key is shown only this once:")
+    log.info("created a first account; its API key follows on stdout, shown only this once")
     print(json.dumps({"account_id": created.account_id, "api_key": created.api_key}), flush=True)
 
 

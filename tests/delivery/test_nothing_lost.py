@@ -546,7 +546,7 @@ def test_one_of_three_dispatchers_killed_loses_nothing(
             )
         )
     for n, process in enumerate(dispatchers):
-        wait_for_line(process, tmp_path / f"dispatcher-{n}.err", "hookdesk dispatcher on")
+        wait_for_line(process, tmp_path / f"dispatcher-{n}.err", "dispatcher started")
 
     # The API in this process, without a dispatcher: the three above deliver everything.
     settings = Settings(

@@ -10,11 +10,12 @@ leases of the rest, records everything, and returns.
 
 import asyncio
 import contextlib
-import logging
 import random
 import time
 from collections import Counter
 from dataclasses import dataclass
+
+import structlog
 
 from hookdesk.db import Database
 from hookdesk.delivery import claim as claiming
@@ -23,7 +24,7 @@ from hookdesk.delivery.prepare import Preparer
 from hookdesk.delivery.record import Finished, Policy, record
 from hookdesk.delivery.sender import Result, Sender
 
-log = logging.getLogger("hookdesk.dispatcher")
+log = structlog.get_logger("hookdesk.dispatcher")
 
 IDLE_POLL = 2.0  # seconds between looks for due retries when nothing wakes the dispatcher
 MIN_POLL = 0.01
@@ -162,7 +163,7 @@ class Dispatcher:
             return await asyncio.to_thread(record_in_a_transaction)
         except Exception:
             # The leases expire and the deliveries are sent again: at least once, never lost.
-            log.exception("recording %d attempts failed", len(batch))
+            log.exception("recording attempts failed", attempts=len(batch))
             return False
 
     async def _shut_down(self, helpers: list[asyncio.Task[None]]) -> None:

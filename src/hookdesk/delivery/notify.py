@@ -1,14 +1,14 @@
 """LISTEN on PostgreSQL: a commit that queued deliveries in any process wakes this dispatcher."""
 
 import asyncio
-import logging
 
 import psycopg
+import structlog
 from sqlalchemy.engine import make_url
 
 from hookdesk.db.wakeup import CHANNEL
 
-log = logging.getLogger("hookdesk.dispatcher")
+log = structlog.get_logger("hookdesk.dispatcher")
 RECONNECT_DELAY = 1.0
 
 
@@ -22,5 +22,5 @@ async def listen_for_wakeups(database_url: str, wake: asyncio.Event) -> None:
                 async for _ in conn.notifies():
                     wake.set()
         except psycopg.Error as error:
-            log.warning("LISTEN connection lost (%s); polling until it is back", error)
+            log.warning("listen connection lost; polling until it is back", error=str(error))
             await asyncio.sleep(RECONNECT_DELAY)

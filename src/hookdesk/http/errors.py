@@ -1,16 +1,17 @@
 """The single place where failures become `{"status", "error", "error_code"}` answers."""
 
-import logging
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from hookdesk.errors import ErrorCode, HookdeskError
+from hookdesk.http.request_log import HEADER, request_id_of
 
-log = logging.getLogger("hookdesk.http")
+log = structlog.get_logger("hookdesk.http")
 
 _HTTP_STATUS_CODES = {
     404: ErrorCode.ROUTE_NOT_FOUND,
@@ -56,8 +57,13 @@ async def _http_error(_request: Request, error: HTTPException) -> JSONResponse:
 
 
 async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
-    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
-    return envelope(500, "Internal error: this is a bug in hookdesk.", ErrorCode.INTERNAL)
+    # This handler runs outside the request's log context: name the request here.
+    request_id = request_id_of(request.scope) or "unknown"
+    log.error("unexpected error", method=request.method, request_id=request_id, exc_info=error)
+    message = f"Internal error: this is a bug in hookdesk (request id {request_id})."
+    answer = envelope(500, message, ErrorCode.INTERNAL)
+    answer.headers[HEADER] = request_id
+    return answer
 
 
 def _body_not_json(request: Request, problems: list[dict[str, Any]]) -> bool:

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from hookdesk.errors import HookdeskError
+from hookdesk.http.request_log import HEADER
 from hookdesk.web.templating import templates
 
 Handler = Callable[[Request, Any], Response | Awaitable[Response]]
@@ -65,7 +66,10 @@ def _as_page(api_handler: Handler) -> Handler:
             return answer
         if isinstance(error, HTTPException) and error.status_code == 404:
             return page(request, 404, "There is no page at this address.")
-        return page(request, answer.status_code, json.loads(bytes(answer.body))["error"])
+        shown = page(request, answer.status_code, json.loads(bytes(answer.body))["error"])
+        if HEADER in answer.headers:  # a 500 answers outside the request log: keep its id
+            shown.headers[HEADER] = answer.headers[HEADER]
+        return shown
 
     return handle
 
