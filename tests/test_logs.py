@@ -156,7 +156,7 @@ def test_outside_development_mode_the_lines_are_json(db: Database, tmp_path: Pat
     [request] = [line for line in lines if line["event"] == "request"]  # probes: debug only
     assert request["request_id"] == "lb-42"
     assert request["status"] == 401
-    assert request["level"] == "info" and request["timestamp"].endswith("Z")
+    assert request["level"] == "info" and str(request["timestamp"]).endswith("Z")
     assert any(line["event"] == "serving" for line in lines)
 
 
