@@ -251,7 +251,9 @@ def show_config(
     if as_json:
         print(json.dumps(shown, indent=2))
         return
-    table = Table("setting", "value", "from", box=None)
+    table = Table("setting", box=None)
+    table.add_column("value", overflow="fold")
+    table.add_column("from", overflow="fold")
     for name, value in shown.items():
         table.add_row(variable(name), json.dumps(value), loaded.sources.get(name, "default"))
     Console(soft_wrap=True).print(table)
