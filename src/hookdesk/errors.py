@@ -29,6 +29,7 @@ class ErrorCode(IntEnum):
     BODY_TOO_LARGE = 5001
     FILE_TOO_LARGE = 5002
     INTERNAL = 9000
+    DATABASE_UNAVAILABLE = 9001
 
 
 class HookdeskError(Exception):

@@ -66,7 +66,12 @@ def _rendering(json_lines: bool) -> list[Processor]:
             _mask_secrets,
             structlog.processors.JSONRenderer(),
         ]
-    return [remove_meta, _mask_secrets, structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())]
+    # Plain tracebacks: rendering one with its frames' locals takes seconds, on the event loop that
+    # serves requests, and would print whatever the locals hold.
+    readable = structlog.dev.ConsoleRenderer(
+        colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+    )
+    return [remove_meta, _mask_secrets, readable]
 
 
 def _mask_secrets(_logger: Any, _name: str, event: EventDict) -> EventDict:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hookdesk.db.wakeup import take_wakeup_request
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PG_CONNECT_TIMEOUT_S = 5  # an unreachable server fails a request in seconds, not minutes
 
 
 def normalize_url(url: str) -> str:
@@ -34,13 +35,22 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
     url = normalize_url(url)
     if not is_sqlite(url):
-        return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        # Pre-ping: connections a database restart broke are replaced, not handed to a request.
+        return create_engine(
+            url,
+            pool_size=10,
+            max_overflow=20,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S},
+            hide_parameters=True,  # errors (and so logs) never show the texts and keys bound
+        )
     # Room for every worker thread (anyio runs 40): a thread never waits for a connection.
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},
         pool_size=20,
         max_overflow=40,
+        hide_parameters=True,
     )
     _configure_sqlite(engine, sqlite_synchronous)
     return engine

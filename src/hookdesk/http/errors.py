@@ -6,6 +6,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException
 
 from hookdesk.errors import ErrorCode, HookdeskError
@@ -19,12 +20,14 @@ _HTTP_STATUS_CODES = {
     413: ErrorCode.BODY_TOO_LARGE,
 }
 _PAGING_FIELDS = {"page", "per_page"}
+DATABASE_RETRY_AFTER = 1  # seconds: a restarting database is usually back within a few
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(HookdeskError, _hookdesk_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(DBAPIError, _database_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -54,6 +57,19 @@ async def _http_error(_request: Request, error: HTTPException) -> JSONResponse:
         405: "This route does not take that HTTP method.",
     }.get(error.status_code, str(error.detail))
     return envelope(error.status_code, message, code)
+
+
+async def _database_error(request: Request, error: DBAPIError) -> JSONResponse:
+    """The database is away (restarting, unreachable, or SQLite busy past its timeout): a 503 the
+    caller can retry. Whether a write sent just before was committed is then unknown to hookdesk
+    too, as with any dropped connection."""
+    if not (isinstance(error, OperationalError) or error.connection_invalidated):
+        return await _unexpected_error(request, error)
+    log.warning("database unavailable", error=type(error.orig).__name__)
+    message = "The database is not reachable right now: try again in a moment."
+    answer = envelope(503, message, ErrorCode.DATABASE_UNAVAILABLE)
+    answer.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return answer
 
 
 async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
