@@ -56,7 +56,9 @@ async def _http_error(_request: Request, error: HTTPException) -> JSONResponse:
         404: "No such route: see the API reference at /docs.",
         405: "This route does not take that HTTP method.",
     }.get(error.status_code, str(error.detail))
-    return envelope(error.status_code, message, code)
+    answer = envelope(error.status_code, message, code)
+    answer.headers.update(error.headers or {})  # a 405 names the methods it takes in `Allow`
+    return answer
 
 
 async def _database_error(request: Request, error: DBAPIError) -> JSONResponse:

@@ -24,6 +24,8 @@ from hookdesk.webhooks.schemas import (
     EndpointRecover,
     EndpointTest,
     EndpointUpdate,
+    SignatureInvalid,
+    SignatureValid,
 )
 from hookdesk.webhooks.secretbox import SecretBox
 
@@ -120,7 +122,14 @@ def recover(endpoint_id: str, body: EndpointRecover, scope: Scope, db: Db) -> JS
     return JSONResponse({"status": 200, "queued": queued})
 
 
-@router.post("/verify-signature")
+@router.post(
+    "/verify-signature",
+    responses={
+        200: {"model": SignatureValid},
+        400: {"model": SignatureInvalid, "description": "The signature does not hold: why."},
+        401: {"model": responses.ErrorBody},
+    },
+)
 async def verify_signature(
     request: Request,
     scope: Scope,

@@ -98,3 +98,14 @@ class EndpointRead(BaseModel):
     headers: dict[str, str]
     disabled_reason: str | None
     secret: str | None = Field(default=None, description="Only in the answer that makes it.")
+
+
+class SignatureValid(BaseModel):
+    status: Literal[200]
+    valid: Literal[True]
+
+
+class SignatureInvalid(BaseModel):
+    status: Literal[400]
+    valid: Literal[False]
+    errors: list[str]
