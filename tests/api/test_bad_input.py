@@ -212,7 +212,9 @@ def test_unauthenticated_writes_change_nothing(api: Api) -> None:
 
 def test_unknown_route_and_wrong_method(api: Api) -> None:
     assert_error(api.get("/v2/agency/nothing"), 404, 3002)
-    assert_error(api.get("/v2/agency/tickets/create"), 405, 3003)
+    wrong_method = api.get("/v2/agency/tickets/create")
+    assert_error(wrong_method, 405, 3003)
+    assert wrong_method.headers["allow"] == "POST"
 
 
 def test_duplicate_client_email_is_409(api: Api) -> None:
