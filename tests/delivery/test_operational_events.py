@@ -194,3 +194,17 @@ def test_an_endpoint_failing_too_long_is_told_with_its_reason(
             )
         )
         assert list(types) == [DISABLED]
+
+
+@pytest.mark.parametrize("event_type", [DISABLED, FAILED])
+def test_a_test_event_of_an_operational_type_is_a_signed_sample(
+    live: Api, watcher: Receiver, event_type: str
+) -> None:
+    hook = endpoint(live, watcher.url, events=[CREATED])  # a test event needs no subscription
+    answer = live.post(f"/v2/webhook-endpoints/test/{hook['id']}", {"event_type": event_type})
+    assert answer.status_code == 200, answer.text
+    [request] = watcher.wait_for(1)
+    body = assert_signed_with_the_example_shape(request.body, request.headers, hook)
+    assert body["event_id"] == answer.json()["event_id"]
+    expected = WebhookEndpointDisabled if event_type == DISABLED else WebhookEventFailed
+    assert isinstance(parse_event(request.body), expected)
