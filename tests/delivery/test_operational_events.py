@@ -67,7 +67,7 @@ def test_an_endpoint_gone_is_told_to_the_other_subscribed_endpoints(
     gone = endpoint(
         live,
         receiver.url,
-        events=[CREATED],
+        events=[CREATED, DISABLED],  # subscribed, but never told about itself
         description="Orders service",
         headers={"X-Api-Key": "receiver-key"},
     )
