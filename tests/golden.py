@@ -1,4 +1,5 @@
-"""The golden event payloads of the spec (`../shared/spec/events`, copied into docs/events)."""
+"""The golden event payloads of the spec (`../shared/spec/events`, copied into docs/events), and
+the examples of the operational events beside them."""
 
 import json
 from pathlib import Path
@@ -13,6 +14,8 @@ EVENT_TYPES = [
     "whitelabel.ticket.assigned",
     "whitelabel.ticket.resolved",
 ]
+# Not in the spec: their payloads are hookdesk's own, documented in docs/webhooks.md.
+OPERATIONAL_EVENT_TYPES = ["webhook_endpoint.disabled", "webhook_event.failed"]
 
 
 def golden_text(event_type: str) -> str:

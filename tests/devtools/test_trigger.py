@@ -6,8 +6,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.devtools.serving import Cli, Server, dev_server, receiver_for
-from tests.golden import EVENT_TYPES, golden, shape
-from tests.receivers import Receiver
+from tests.golden import EVENT_TYPES, OPERATIONAL_EVENT_TYPES, golden, shape
+from tests.receivers import Received, Receiver
 
 pytestmark = pytest.mark.slow
 CREATED = "whitelabel.ticket.created"
@@ -57,6 +57,34 @@ def test_trigger_sends_an_event_of_the_golden_shape(
     if event_type != CREATED:  # the new sample ticket's own event came first, and says so
         assert f"a {CREATED} event came first" in out
     assert "No enabled endpoint subscribes" not in out
+
+
+def request_with_id(hook: Receiver, event_id: str) -> Received:
+    """The request of that event; other events may arrive too (leftovers of earlier tests)."""
+    count = 1
+    while True:
+        found = [r for r in hook.wait_for(count) if r.headers["webhook-id"] == event_id]
+        if found:
+            return found[0]
+        count = len(hook.received) + 1
+
+
+@pytest.mark.parametrize("event_type", OPERATIONAL_EVENT_TYPES)
+def test_trigger_sends_a_sample_of_an_operational_event(
+    cli: Cli, server: Server, hook: Receiver, event_type: str
+) -> None:
+    endpoint_id = subscribe(server, hook, event_type)
+    [sent] = cli.json("trigger", event_type)
+    assert sent["endpoint_id"] == endpoint_id
+    event = json.loads(request_with_id(hook, sent["event_id"]).body)
+    assert event["event_type"] == event_type
+    assert event["endpoint_id"] == endpoint_id
+    assert shape(event) == shape(golden(event_type))
+    tickets = server.api("GET", "/v2/agency/tickets/list", page=1, per_page=1)["total_results"]
+    out = cli.ok("trigger", event_type)
+    assert f"Sample {event_type} sent to {hook.url}" in out
+    after = server.api("GET", "/v2/agency/tickets/list", page=1, per_page=1)["total_results"]
+    assert after == tickets  # no sample ticket for an operational event
 
 
 def test_trigger_json_prints_the_final_ticket(cli: Cli, server: Server) -> None:

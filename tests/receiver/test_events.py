@@ -9,20 +9,24 @@ from hookdesk.receiver import (
     TicketCreated,
     TicketResolved,
     TicketUpdated,
+    WebhookEndpointDisabled,
+    WebhookEventFailed,
     parse_event,
 )
-from tests.golden import EVENT_TYPES, golden, golden_text
+from tests.golden import EVENT_TYPES, OPERATIONAL_EVENT_TYPES, golden, golden_text
 
 TYPES = {
     "whitelabel.ticket.created": TicketCreated,
     "whitelabel.ticket.updated": TicketUpdated,
     "whitelabel.ticket.assigned": TicketAssigned,
     "whitelabel.ticket.resolved": TicketResolved,
+    "webhook_endpoint.disabled": WebhookEndpointDisabled,
+    "webhook_event.failed": WebhookEventFailed,
 }
 
 
-@pytest.mark.parametrize("event_type", EVENT_TYPES)
-def test_every_golden_file_parses_to_its_type_and_back(event_type: str) -> None:
+@pytest.mark.parametrize("event_type", EVENT_TYPES + OPERATIONAL_EVENT_TYPES)
+def test_every_example_file_parses_to_its_type_and_back(event_type: str) -> None:
     event = parse_event(golden_text(event_type))
     assert type(event) is TYPES[event_type]
     # The models hold every field of the golden file, in its order.
@@ -35,6 +39,17 @@ def test_updated_events_carry_the_reply() -> None:
     assert isinstance(event, TicketUpdated)
     assert event.data.reply.text.startswith("Your request is under investigation")
     assert event.data.reply == event.data.ticket.replies[-1]
+
+
+def test_operational_events_are_typed() -> None:
+    disabled = parse_event(golden_text("webhook_endpoint.disabled"))
+    assert isinstance(disabled, WebhookEndpointDisabled)
+    assert disabled.data.reason == "failing"
+    assert disabled.data.webhook_endpoint.status == "disabled"
+    failed = parse_event(golden_text("webhook_event.failed"))
+    assert isinstance(failed, WebhookEventFailed)
+    assert failed.data.webhook_event.status == "failed"
+    assert failed.data.last_attempt.status_code == 503
 
 
 def test_fields_added_later_are_tolerated_and_kept() -> None:
@@ -77,6 +92,7 @@ def test_the_public_surface_is_pinned() -> None:
             "Client",
             "Event",
             "InvalidSecret",
+            "LastAttempt",
             "MissingHeader",
             "NoMatchingSignature",
             "Reply",
@@ -86,6 +102,10 @@ def test_the_public_surface_is_pinned() -> None:
             "TicketCreated",
             "TicketResolved",
             "TicketUpdated",
+            "WebhookEndpoint",
+            "WebhookEndpointDisabled",
+            "WebhookEvent",
+            "WebhookEventFailed",
             "WebhookVerificationError",
             "parse_event",
             "verify",

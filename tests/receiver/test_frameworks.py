@@ -15,6 +15,11 @@ SECRET = new_secret()
 BODY = golden_text("whitelabel.ticket.created").encode()
 
 
+def title_of(event: Event) -> str:
+    assert isinstance(event, TicketCreated)  # what these tests send
+    return event.data.ticket.title
+
+
 def signed(body: bytes = BODY, at: int | None = None) -> dict[str, str]:
     stamp = int(time.time()) if at is None else at
     headers = signature_headers([secret_key(SECRET)], "whev_o48n74r1vsv642vex", stamp, body)
@@ -54,7 +59,7 @@ def test_fastapi_dependency() -> None:
     @app.post("/hooks")
     async def receive(event: HookdeskEvent) -> dict[str, str]:
         assert isinstance(event, TicketCreated)
-        return {"type": event.event_type, "title": event.data.ticket.title}
+        return {"type": event.event_type, "title": title_of(event)}
 
     client = TestClient(app)
 
@@ -75,7 +80,7 @@ def test_flask_decorator() -> None:
     @app.post("/hooks")
     @verified_webhook(SECRET)
     def receive(event: Event) -> dict[str, str]:
-        return {"type": event.event_type, "title": event.data.ticket.title}
+        return {"type": event.event_type, "title": title_of(event)}
 
     client = app.test_client()
 
@@ -110,7 +115,7 @@ def django_app() -> Any:
 
     @verified_webhook(SECRET)
     def receive(request: Any, event: Event) -> JsonResponse:
-        return JsonResponse({"type": event.event_type, "title": event.data.ticket.title})
+        return JsonResponse({"type": event.event_type, "title": title_of(event)})
 
     urlpatterns[:] = [path("hooks", receive)]
     return Client(enforce_csrf_checks=True)

@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from hookdesk.events import catalog
 from hookdesk.events.catalog import EventType
 from hookdesk.events.payloads import (
     AssetView,
@@ -11,7 +12,14 @@ from hookdesk.events.payloads import (
     reply_object,
     serialize,
 )
-from tests.golden import EVENT_TYPES, golden, golden_text, reply_view, ticket_view
+from tests.golden import (
+    EVENT_TYPES,
+    OPERATIONAL_EVENT_TYPES,
+    golden,
+    golden_text,
+    reply_view,
+    ticket_view,
+)
 
 
 def render_golden(event_type: str) -> bytes:
@@ -42,8 +50,9 @@ def test_rendered_body_is_compact_utf8_json(event_type: str) -> None:
     assert json.loads(body) == golden(event_type)
 
 
-def test_catalog_matches_the_golden_files() -> None:
-    assert sorted(e.value for e in EventType) == sorted(EVENT_TYPES)
+def test_catalog_matches_the_golden_and_example_files() -> None:
+    assert sorted(e.value for e in EventType) == sorted(EVENT_TYPES + OPERATIONAL_EVENT_TYPES)
+    assert sorted(OPERATIONAL_EVENT_TYPES) == sorted(catalog.OPERATIONAL_EVENT_TYPES)
 
 
 def test_reply_with_assets_lists_asset_objects() -> None:

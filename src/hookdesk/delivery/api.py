@@ -10,7 +10,6 @@ from pydantic import BaseModel
 from hookdesk.accounts.dependencies import CurrentAccount
 from hookdesk.db.dependencies import Db
 from hookdesk.delivery import log
-from hookdesk.delivery.models import Attempt, Delivery
 from hookdesk.errors import BadRequest
 from hookdesk.events.catalog import EventType
 from hookdesk.shared import responses
@@ -18,7 +17,7 @@ from hookdesk.shared.paging import Paging
 from hookdesk.shared.timeparse import parse_time
 
 router = APIRouter(prefix="/v2/webhook-events", tags=["webhook events"])
-NAME = "webhook_event"
+NAME = log.NAME
 TIME_HELP = "Unix seconds or ISO 8601; compared with created_at, inclusive."
 
 
@@ -68,30 +67,6 @@ def _time(name: str, value: str | None) -> int | None:
         raise BadRequest(f"{name}: {error}.") from None
 
 
-def event_object(delivery: Delivery) -> dict[str, Any]:
-    due = delivery.next_attempt_at
-    return {
-        "id": delivery.id,
-        "object": NAME,
-        "event_type": delivery.event_type,
-        "endpoint_id": delivery.endpoint_id,
-        "status": delivery.status,
-        "attempt_count": delivery.attempt_count,
-        "next_attempt_at": None if due is None else int(due),
-        "created_at": delivery.created_at,
-    }
-
-
-def attempt_object(attempt: Attempt) -> dict[str, Any]:
-    return {
-        "at": attempt.at,
-        "status_code": attempt.status_code,
-        "duration_ms": attempt.duration_ms,
-        "response_body": attempt.response_body,
-        "error": attempt.error,
-    }
-
-
 @router.get("/list", responses=responses.documents_many("webhook_events", WebhookEventRead))
 def list_events(
     account_id: CurrentAccount,
@@ -101,16 +76,16 @@ def list_events(
 ) -> JSONResponse:
     with db.read() as session:
         total, found = log.list_page(session, account_id=account_id, filters=filters, page=page)
-        return responses.many("webhook_events", total, [event_object(d) for d in found])
+        return responses.many("webhook_events", total, [log.event_object(d) for d in found])
 
 
 @router.get("/retrieve/{event_id}", responses=responses.documents_one(NAME, WebhookEventRead, 404))
 def retrieve_event(event_id: str, account_id: CurrentAccount, db: Db) -> JSONResponse:
     with db.read() as session:
         delivery = log.get(session, account_id=account_id, event_id=event_id)
-        shown = event_object(delivery)
+        shown = log.event_object(delivery)
         shown["payload"] = log.payload(session, delivery)
-        shown["attempts"] = [attempt_object(a) for a in log.attempts(session, delivery)]
+        shown["attempts"] = [log.attempt_object(a) for a in log.attempts(session, delivery)]
         return responses.one(NAME, shown)
 
 
@@ -118,4 +93,4 @@ def retrieve_event(event_id: str, account_id: CurrentAccount, db: Db) -> JSONRes
 def resend_event(event_id: str, account_id: CurrentAccount, db: Db) -> JSONResponse:
     with db.write() as session:
         delivery = log.resend(session, account_id=account_id, event_id=event_id)
-        return responses.one(NAME, event_object(delivery))
+        return responses.one(NAME, log.event_object(delivery))

@@ -12,7 +12,13 @@ from hookdesk.events.models import Event
 from hookdesk.webhooks.models import WebhookEndpoint
 
 
-def fan_out(session: Session, event: Event, *, only_endpoint: str | None = None) -> int:
+def fan_out(
+    session: Session,
+    event: Event,
+    *,
+    only_endpoint: str | None = None,
+    except_endpoint: str | None = None,
+) -> int:
     """Insert the event's deliveries; the dispatcher is woken once the transaction commits."""
     statement = select(WebhookEndpoint.id, WebhookEndpoint.events, WebhookEndpoint.ordered).where(
         WebhookEndpoint.account_id == event.account_id,
@@ -21,6 +27,8 @@ def fan_out(session: Session, event: Event, *, only_endpoint: str | None = None)
     )
     if only_endpoint is not None:
         statement = statement.where(WebhookEndpoint.id == only_endpoint)
+    if except_endpoint is not None:
+        statement = statement.where(WebhookEndpoint.id != except_endpoint)
     now = time.time()
     rows = [
         {

@@ -1,5 +1,6 @@
 """Endpoint health: an endpoint that only fails for `HOOKDESK_DISABLE_AFTER` seconds, or answers
-410 Gone, is disabled with a reason."""
+410 Gone, is disabled with a reason, and the account's other endpoints are told
+(`webhook_endpoint.disabled`)."""
 
 import math
 from collections.abc import Sequence
@@ -9,6 +10,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hookdesk.delivery.retry import Verdict
+from hookdesk.events import operational
+from hookdesk.events.operational import DisableReason
 from hookdesk.webhooks.models import WebhookEndpoint
 from hookdesk.webhooks.service import disable
 
@@ -30,11 +33,16 @@ def record_outcomes(
         _set_failing_since(session, succeeded, None)
     if failing:
         # Rounded up: an endpoint is disabled no sooner than `disable_after` after it began failing.
-        _set_failing_since(session, failing, math.ceil(now))
-        _disable(session, gone, "the endpoint answered 410 Gone")
+        at = math.ceil(now)
+        _set_failing_since(session, failing, at)
+        disabled = _disable(session, gone, "the endpoint answered 410 Gone", at)
         overdue = _failing_longer_than(session, failing - gone, now - disable_after)
         days = disable_after / 86400
-        _disable(session, overdue, f"no successful delivery for {days:g} days")
+        disabled += _disable(session, overdue, f"no successful delivery for {days:g} days", at)
+        # Told once all are disabled, so that none of them is sent news of another.
+        for endpoint in disabled:
+            reason = DisableReason.GONE if endpoint.id in gone else DisableReason.FAILING
+            operational.endpoint_disabled(session, endpoint, reason=reason)
 
 
 def _set_failing_since(session: Session, endpoint_ids: set[str], value: int | None) -> None:
@@ -62,8 +70,13 @@ def _failing_longer_than(session: Session, endpoint_ids: set[str], before: float
     return set(session.scalars(statement))
 
 
-def _disable(session: Session, endpoint_ids: set[str], reason: str) -> None:
+def _disable(
+    session: Session, endpoint_ids: set[str], reason: str, at: int
+) -> list[WebhookEndpoint]:
+    disabled = []
     for endpoint_id in sorted(endpoint_ids):
         endpoint = session.get(WebhookEndpoint, endpoint_id, with_for_update=True)
         if endpoint is not None and endpoint.status == "enabled":
-            disable(session, endpoint, reason=reason)
+            disable(session, endpoint, reason=reason, automatic_at=at)
+            disabled.append(endpoint)
+    return disabled

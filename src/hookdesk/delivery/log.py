@@ -18,6 +18,8 @@ from hookdesk.shared.paging import Page
 from hookdesk.shared.queries import paginate
 from hookdesk.webhooks.models import WebhookEndpoint
 
+NAME = "webhook_event"
+
 
 @dataclass(frozen=True)
 class LogFilters:
@@ -66,6 +68,31 @@ def payload(session: Session, delivery: Delivery) -> dict[str, Any]:
     )
     loaded: dict[str, Any] = json.loads(body)
     return loaded
+
+
+def event_object(delivery: Delivery) -> dict[str, Any]:
+    """The webhook_event object of the API's event log (and of `webhook_event.failed`)."""
+    due = delivery.next_attempt_at
+    return {
+        "id": delivery.id,
+        "object": NAME,
+        "event_type": delivery.event_type,
+        "endpoint_id": delivery.endpoint_id,
+        "status": delivery.status,
+        "attempt_count": delivery.attempt_count,
+        "next_attempt_at": None if due is None else int(due),
+        "created_at": delivery.created_at,
+    }
+
+
+def attempt_object(attempt: Attempt) -> dict[str, Any]:
+    return {
+        "at": attempt.at,
+        "status_code": attempt.status_code,
+        "duration_ms": attempt.duration_ms,
+        "response_body": attempt.response_body,
+        "error": attempt.error,
+    }
 
 
 def attempts(session: Session, delivery: Delivery) -> list[Attempt]:

@@ -1,4 +1,5 @@
-"""Recording finished attempts, many per transaction, and moving each delivery on."""
+"""Recording finished attempts, many per transaction, and moving each delivery on; a delivery
+that fails for good is told to the account (`webhook_event.failed`)."""
 
 import random
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from hookdesk.delivery.claim import Claimed
 from hookdesk.delivery.models import DELIVERED, FAILED, PENDING, Attempt, Delivery
 from hookdesk.delivery.retry import Decision, Outcome, Verdict, decide
 from hookdesk.delivery.sender import Result
+from hookdesk.events import operational
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,26 @@ def record(
     # two never wait on each other in a circle.
     outcomes = finished_outcomes(finished, decisions)
     health.record_outcomes(session, outcomes, policy.disable_after, now)
-    advances = [_advance_row(f, d, now) for f, d in zip(finished, decisions, strict=True)]
-    session.execute(_ADVANCE, sorted(advances, key=lambda row: str(row["b_id"])))
+    pairs = sorted(zip(finished, decisions, strict=True), key=lambda p: p[0].claimed.delivery_id)
+    advances = [_advance_row(f, d, now) for f, d in pairs if d.verdict is not Verdict.FAILED]
+    if advances:
+        session.execute(_ADVANCE, advances)
+    for f, d in pairs:
+        if d.verdict is Verdict.FAILED:
+            _fail_for_good(session, f, _advance_row(f, d, now))
     return any(d.verdict is Verdict.RETRY for d in decisions)
+
+
+def _fail_for_good(session: Session, finished: Finished, advance: dict[str, object]) -> None:
+    """One by one (they are few), to know whether this dispatcher still held the lease: only
+    then is the delivery failed now, and the account told."""
+    if session.execute(_ADVANCE, advance).rowcount:  # type: ignore[attr-defined]
+        result = finished.result
+        last = operational.LastAttempt(int(finished.at), result.status_code, result.error)
+        claimed = finished.claimed
+        operational.event_failed(
+            session, account_id=claimed.account_id, delivery_id=claimed.delivery_id, last=last
+        )
 
 
 def finished_outcomes(

@@ -25,7 +25,13 @@ from rich.console import Console
 
 from hookdesk.devtools.client import Api
 from hookdesk.devtools.listen import Session
-from hookdesk.receiver import WebhookVerificationError, parse_event, verify
+from hookdesk.receiver import (
+    WebhookEndpointDisabled,
+    WebhookEventFailed,
+    WebhookVerificationError,
+    parse_event,
+    verify,
+)
 from hookdesk.receiver.signing import new_secret
 
 console = Console(soft_wrap=True, highlight=False)
@@ -139,6 +145,9 @@ def _show_arrival(story: str, arrivals: "queue.Queue[bytes]", secret: str) -> No
         console.print(f"[red]  the signature did not verify: {error}[/]")
         raise typer.Exit(1) from None
     event = parse_event(body)
+    if isinstance(event, WebhookEndpointDisabled | WebhookEventFailed):
+        console.print(f"  [green]✔[/] {event.event_type} {event.event_id} arrived, verified")
+        return
     ticket = event.data.ticket
     console.print(
         f"  [green]✔[/] {event.event_type} {event.event_id} arrived, signature verified: "

@@ -2,6 +2,8 @@
 
 Unlike `POST /v2/webhook-endpoints/test/{id}` (a made-up ticket, one endpoint), this changes a
 real sample ticket, so every subscribed endpoint receives the event the way it would in use.
+An operational event cannot be made to happen without breaking an endpoint, so for those every
+enabled endpoint subscribed to the type gets a sample through the test route instead.
 """
 
 from collections.abc import Callable
@@ -14,7 +16,7 @@ from rich.table import Table
 
 from hookdesk.devtools.client import Api, ApiError, ApiKey, ApiUrl, AsJson
 from hookdesk.devtools.common import Object, connect, fail, print_json, stderr, stdout, text
-from hookdesk.events.catalog import EventType
+from hookdesk.events.catalog import OPERATIONAL_EVENT_TYPES, EventType
 
 CREATED = EventType.TICKET_CREATED.value
 SAMPLE_CLIENT = {"name": "Sample Client", "email": "sample.client@example.com"}
@@ -69,16 +71,46 @@ def trigger(
     for `assigned`, teammate (each made once, then reused), and a new sample ticket. Every type
     but `whitelabel.ticket.created` opens that ticket first, so it also emits a
     `whitelabel.ticket.created` event. --json prints the final ticket.
+
+    For the operational types (webhook_endpoint.disabled, webhook_event.failed) each enabled
+    endpoint subscribed to the type gets a sample, about a made-up endpoint or delivery, as
+    `POST /v2/webhook-endpoints/test/{id}` sends it; --json prints the event ids sent.
     """
     kind = _event_type(event_type)
+    if kind in OPERATIONAL_EVENT_TYPES:
+        _trigger_samples(kind, api_url, api_key, as_json=as_json)
+        return
     with connect(api_url, api_key) as api, stderr().status("Starting…") as status:
         run = Run(api, status)
         ticket = ACTIONS[kind](run, _open_ticket(run))
-        unheard = _unsubscribed(run, kind)
+        unheard = not _subscribed(run, kind)
     if as_json:
         print_json(ticket)
         return
     _report(run, ticket, kind, unheard)
+
+
+def _trigger_samples(
+    kind: EventType, api_url: str | None, api_key: str | None, *, as_json: bool
+) -> None:
+    with connect(api_url, api_key) as api, stderr().status("Starting…") as status:
+        run = Run(api, status)
+        sent = [_send_sample(run, endpoint, kind) for endpoint in _subscribed(run, kind)]
+    if as_json:
+        print_json(sent)
+        return
+    console = stdout()
+    for endpoint in sent:
+        console.print(f"Sample {kind.value} sent to {endpoint['url']}: {endpoint['event_id']}")
+    if not sent:
+        _warn_unheard(kind)
+
+
+def _send_sample(run: Run, endpoint: Object, kind: EventType) -> Object:
+    run.doing(f"Sending a sample to {endpoint['url']}")
+    body = {"event_type": kind.value}
+    answer = run.api.post(f"/v2/webhook-endpoints/test/{endpoint['id']}", body)
+    return {"endpoint_id": endpoint["id"], "url": endpoint["url"], "event_id": answer["event_id"]}
 
 
 def _event_type(value: str) -> EventType:
@@ -180,12 +212,12 @@ def _name_field(noun: str) -> str:
     return "title" if noun == "ticket_category" else "name"
 
 
-def _unsubscribed(run: Run, kind: EventType) -> bool:
-    """Whether no enabled endpoint of the account subscribes to this event type."""
+def _subscribed(run: Run, kind: EventType) -> list[Object]:
+    """The account's enabled endpoints that subscribe to this event type (at most 100 exist)."""
     run.doing("Checking the endpoints")
     answer = run.api.get("/v2/webhook-endpoints/list", page=1, per_page=100)
     endpoints: list[Object] = answer["webhook_endpoints"]
-    return not any(e["status"] == "enabled" and kind.value in e["events"] for e in endpoints)
+    return [e for e in endpoints if e["status"] == "enabled" and kind.value in e["events"]]
 
 
 def _report(run: Run, ticket: Object, kind: EventType, unheard: bool) -> None:
@@ -202,7 +234,11 @@ def _report(run: Run, ticket: Object, kind: EventType, unheard: bool) -> None:
     if len(run.emitted) > 1:
         console.print(f"The sample ticket is new, so a {CREATED} event came first.")
     if unheard:
-        console.print(
-            f"[yellow]No enabled endpoint subscribes to {kind.value}: nobody receives it. "
-            "Add one with `hookdesk endpoints create`.[/yellow]"
-        )
+        _warn_unheard(kind)
+
+
+def _warn_unheard(kind: EventType) -> None:
+    stdout().print(
+        f"[yellow]No enabled endpoint subscribes to {kind.value}: nobody receives it. "
+        "Add one with `hookdesk endpoints create`.[/yellow]"
+    )

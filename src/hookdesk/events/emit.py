@@ -12,12 +12,15 @@ def emit(
     *,
     account_id: str,
     event_type: str,
-    ticket_id: str,
+    ticket_id: str | None,
     data: JsonObject,
     only_endpoint: str | None = None,
+    except_endpoint: str | None = None,
 ) -> Event:
     """Write the event and its deliveries in the caller's transaction: they commit, or vanish,
-    with the change. `only_endpoint` sends it to that one endpoint (a test event)."""
+    with the change. `only_endpoint` sends it to that one endpoint (a test event);
+    `except_endpoint` to every subscribed endpoint but that one (an operational event about it).
+    `ticket_id` is None for operational events."""
     event = Event(
         account_id=account_id,
         event_type=event_type,
@@ -27,6 +30,6 @@ def emit(
     )
     session.add(event)
     session.flush()
-    fan_out(session, event, only_endpoint=only_endpoint)
+    fan_out(session, event, only_endpoint=only_endpoint, except_endpoint=except_endpoint)
     request_wakeup(session)  # after commit: the dispatcher, and `hookdesk listen` streams
     return event

@@ -1,7 +1,8 @@
-"""Typed hookdesk events, checked against the golden payloads (`docs/events/`).
+"""Typed hookdesk events, checked against the example payloads (`docs/events/`).
 
 `parse_event(body)` returns a `TicketCreated`, `TicketUpdated`, `TicketAssigned` or
-`TicketResolved`. Fields added by later API versions are kept but never break parsing.
+`TicketResolved`, or one of the operational events `WebhookEndpointDisabled` and
+`WebhookEventFailed`. Fields added by later API versions are kept but never break parsing.
 """
 
 from typing import Annotated, Generic, Literal, TypeVar
@@ -93,15 +94,72 @@ class TicketResolved(_Event[Literal["whitelabel.ticket.resolved"], TicketData]):
     pass
 
 
-Event = Annotated[
-    TicketCreated | TicketUpdated | TicketAssigned | TicketResolved,
-    Field(discriminator="event_type"),
-]
+class WebhookEndpoint(_Model):
+    """An endpoint as the API shows it, without its custom headers."""
+
+    id: str
+    object: Literal["webhook_endpoint"] = "webhook_endpoint"
+    url: str
+    events: list[str]
+    description: str | None
+    status: str
+    api_version: int
+    created_at: int
+    ordered: bool
+    disabled_reason: str | None
+
+
+class EndpointDisabledData(_Model):
+    webhook_endpoint: WebhookEndpoint
+    reason: str  # "gone" (it answered 410) or "failing" (no success for too long)
+    failing_since: int | None
+    disabled_at: int
+
+
+class WebhookEvent(_Model):
+    """One event sent to one endpoint, as the event log lists it."""
+
+    id: str
+    object: Literal["webhook_event"] = "webhook_event"
+    event_type: str
+    endpoint_id: str
+    status: str
+    attempt_count: int
+    next_attempt_at: int | None
+    created_at: int
+
+
+class LastAttempt(_Model):
+    at: int
+    status_code: int | None  # None when no HTTP answer came (timeout, refused connection, ...)
+    error: str | None
+
+
+class EventFailedData(_Model):
+    webhook_event: WebhookEvent
+    last_attempt: LastAttempt
+
+
+class WebhookEndpointDisabled(_Event[Literal["webhook_endpoint.disabled"], EndpointDisabledData]):
+    """hookdesk disabled another endpoint of the account by itself: `data.reason` says why."""
+
+
+class WebhookEventFailed(_Event[Literal["webhook_event.failed"], EventFailedData]):
+    """A delivery to another endpoint of the account failed for good (its retries are spent)."""
+
+
+AnyEvent = (
+    TicketCreated
+    | TicketUpdated
+    | TicketAssigned
+    | TicketResolved
+    | WebhookEndpointDisabled
+    | WebhookEventFailed
+)
+Event = Annotated[AnyEvent, Field(discriminator="event_type")]
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 
 
-def parse_event(
-    body: bytes | str,
-) -> TicketCreated | TicketUpdated | TicketAssigned | TicketResolved:
+def parse_event(body: bytes | str) -> AnyEvent:
     """The typed event of a (verified) body; a pydantic ValidationError if it is not one."""
     return _EVENT.validate_json(body)

@@ -1,6 +1,6 @@
 import json
 import time
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
@@ -18,6 +18,7 @@ from hookdesk.shared.queries import find_owned
 from hookdesk.shared.timeparse import parse_time
 from hookdesk.webhooks import service
 from hookdesk.webhooks.models import WebhookEndpoint
+from hookdesk.webhooks.objects import NAME, endpoint_object
 from hookdesk.webhooks.schemas import (
     EndpointCreate,
     EndpointRead,
@@ -30,7 +31,6 @@ from hookdesk.webhooks.schemas import (
 from hookdesk.webhooks.secretbox import SecretBox
 
 router = APIRouter(prefix="/v2/webhook-endpoints", tags=["webhook endpoints"])
-NAME = "webhook_endpoint"
 ONE = responses.documents_one(NAME, EndpointRead, 404)
 SIGNATURE_TOLERANCE = 300
 
@@ -43,25 +43,6 @@ def _scope(
 
 
 Scope = Annotated[service.Scope, Depends(_scope)]
-
-
-def endpoint_object(endpoint: WebhookEndpoint, secret: str | None = None) -> dict[str, Any]:
-    shown: dict[str, Any] = {
-        "id": endpoint.id,
-        "object": NAME,
-        "url": endpoint.url,
-        "events": list(endpoint.events),
-        "description": endpoint.description,
-        "status": endpoint.status,
-        "api_version": endpoint.api_version,
-        "created_at": endpoint.created_at,
-        "ordered": endpoint.ordered,
-        "headers": dict(endpoint.headers),
-        "disabled_reason": endpoint.disabled_reason,
-    }
-    if secret is not None:
-        shown["secret"] = secret
-    return shown
 
 
 @router.post("/create", responses=ONE)

@@ -12,6 +12,9 @@ class WebhookEndpoint(Owned, Base):
     description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))  # enabled | disabled
     disabled_reason: Mapped[str | None] = mapped_column(Text)
+    # When hookdesk disabled the endpoint itself (410 Gone, or failing too long); None while it is
+    # enabled or when it was disabled by hand.
+    auto_disabled_at: Mapped[int | None] = mapped_column(BigInteger)
     api_version: Mapped[int] = mapped_column(Integer)
     ordered: Mapped[bool] = mapped_column(Boolean)
     headers: Mapped[dict[str, str]] = mapped_column(JSON)

@@ -110,15 +110,20 @@ def update_endpoint(
         disable(session, endpoint, reason="disabled through the API")
     elif data.status == "enabled":
         endpoint.status, endpoint.disabled_reason, endpoint.failing_since = "enabled", None, None
+        endpoint.auto_disabled_at = None
     endpoint.updated_at = now()
     session.flush()
     return endpoint
 
 
-def disable(session: Session, endpoint: WebhookEndpoint, *, reason: str) -> None:
-    """Stop sending to the endpoint; its pending deliveries fail (`recover` queues them again)."""
+def disable(
+    session: Session, endpoint: WebhookEndpoint, *, reason: str, automatic_at: int | None = None
+) -> None:
+    """Stop sending to the endpoint; its pending deliveries fail (`recover` queues them again).
+    `automatic_at`: when hookdesk disabled it by itself (delivery/health.py); None for a person."""
     endpoint.status = "disabled"
     endpoint.disabled_reason = reason
+    endpoint.auto_disabled_at = automatic_at
     _end_pending(session, endpoint, FAILED)
 
 

@@ -7,7 +7,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from hookdesk.db.database import Database
-from hookdesk.delivery import stats
+from hookdesk.delivery import alerts, stats
 from hookdesk.events.catalog import EventType
 from hookdesk.shared.clock import now
 from hookdesk.shared.paging import Page
@@ -36,6 +36,7 @@ def endpoints_page(
             "section": "webhooks",
             "endpoints": endpoints,
             "notices": notices,
+            "alerts": alerts.alerts(session, account_id=agent.account_id, now=now()),
             **_health(health),
         }
         return render(request, "dashboard/endpoints.html", context)
@@ -69,6 +70,7 @@ def endpoint_page(
             "errors": errors or {},
             "secret": secret,
             "notices": notices,
+            "alerts": alerts.alerts(session, account_id=agent.account_id, now=now()),
             **_health(health),
         }
         status = 400 if errors else 200

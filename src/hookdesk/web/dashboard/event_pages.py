@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from hookdesk.db.dependencies import Db
-from hookdesk.delivery import log, wire
+from hookdesk.delivery import alerts, log, wire
 from hookdesk.delivery.models import CANCELLED, DELIVERED, FAILED, PENDING
+from hookdesk.shared.clock import now
 from hookdesk.shared.paging import MAX_PAGE, Page
 from hookdesk.web.auth import AgentForm, CurrentAgent
 from hookdesk.web.dashboard.endpoint_view import EVENT_OPTIONS, EVENT_TYPES
@@ -64,6 +65,7 @@ def event_log(
             "errors": errors,
             "total": total,
             "pages": _pager(chosen, page, total),
+            "alerts": alerts.alerts(session, account_id=agent.account_id, now=now()),
         }
         return render(request, "dashboard/events.html", context, status=400 if errors else 200)
 
@@ -85,6 +87,7 @@ def show_event(
             "pretty": json.dumps(json.loads(sent.body), indent=2, ensure_ascii=False),
             "attempts": log.attempts(session, delivery),
             "notices": [NOTICES[done]] if done in NOTICES else [],
+            "alerts": alerts.alerts(session, account_id=agent.account_id, now=now()),
         }
         return render(request, "dashboard/event.html", context)
 
