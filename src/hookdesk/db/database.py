@@ -58,6 +58,7 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         # Zero the bytes of every deleted or moved row, so that erased data is not left behind
         # in free space (an update that grows a row moves it and would leave the old copy).
+        # Some builds (Debian's) have it on already; SQLite's own default is off.
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
