@@ -66,4 +66,5 @@ def test_the_api_answers_during_a_purge_of_20k_deliveries(
         f"median {statistics.median(quiet) * 1000:.1f} ms)"
     )
     assert len(during) >= 10  # the API kept answering throughout, not once the purge was done
-    assert max(during) < 2.0  # a batch holds the writers for far less; this is a wide margin
+    # One long transaction would hold the writers for about the whole purge; batches do not.
+    assert max(during) < took / 2
