@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session
 from hookdesk.access.models import OneTimeLink, WebSession
 from hookdesk.assets.models import Asset
 from hookdesk.assets.storage import LocalStorage
-from hookdesk.clients import service as clients
 from hookdesk.clients.models import Client, ClientErasure
 from hookdesk.db import Database
 from hookdesk.delivery.models import Attempt, Delivery
+from hookdesk.errors import NotFound
 from hookdesk.events.models import Event
 from hookdesk.retention.files import log, remove_files
 from hookdesk.shared.clock import now
+from hookdesk.shared.queries import find_owned
 from hookdesk.tickets.models import Reply, Ticket
 
 _NO_SYNC = {"synchronize_session": False}
@@ -38,10 +39,17 @@ class Erased:
 
 def erase_client(session: Session, *, account_id: str, client_id: str) -> Erased:
     """Delete the client and everything of theirs (404 when not the account's)."""
-    client = clients.get(session, account_id=account_id, client_id=client_id)
+    client = find_owned(
+        session, Client, account_id=account_id, object_id=client_id, for_update=True
+    )
+    if client is None:
+        raise NotFound.of("client", client_id)
     tickets = select(Ticket.id).where(
         Ticket.account_id == account_id, Ticket.client_id == client.id
     )
+    # Locked first (PostgreSQL; SQLite's writers are serialized already): a change of one of the
+    # tickets either committed before, and its event is erased here, or waits and finds no ticket.
+    session.execute(tickets.with_for_update())
     replies = select(Reply.id).where(Reply.account_id == account_id, Reply.ticket_id.in_(tickets))
     events = select(Event.id).where(Event.account_id == account_id, Event.ticket_id.in_(tickets))
     deliveries = select(Delivery.id).where(
