@@ -26,7 +26,8 @@ PURGE_LOCK = int.from_bytes(b"hookpurg", "big")  # the advisory lock's key, any 
 
 @contextmanager
 def purge_turn(database: Database) -> Iterator[bool]:
-    """True while this process holds the purge's turn; False when another process has it."""
+    """True while this process holds the purge's turn (always on SQLite); False when another
+    process has it."""
     if database.is_sqlite:
         yield True
         return

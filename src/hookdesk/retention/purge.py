@@ -75,8 +75,10 @@ def purge(
         # Only now that the rows are gone for good: a rollback never loses a file still in use.
         remove_files(storage, done.files)
         progress(purged)
-        time.sleep(PAUSE_BETWEEN_BATCHES)
-        return done.rows >= batch and not should_stop()
+        full = done.rows >= batch
+        if full:
+            time.sleep(PAUSE_BETWEEN_BATCHES)
+        return full and not should_stop()
 
     for account_id in _account_ids(database):
         scope = _Scope(purged, account_id, batch)
