@@ -126,3 +126,16 @@ def test_one_purger_at_a_time_on_postgresql(db: Database) -> None:
 
 def _retention(days: int) -> Cutoffs:
     return cutoffs(retention_seconds=days * DAY, now=now())
+
+
+def test_event_ids_keep_growing_once_the_newest_is_purged(
+    api: Api, db: Database, settings: Settings
+) -> None:
+    api.ticket()
+    newest = api.events()[-1].id
+    with db.write() as session:
+        session.execute(update(Event).values(created_at=now() - 31 * DAY))
+    assert purge(db, LocalStorage(settings.assets_dir), _retention(30), batch=100).events == 1
+    api.ticket()
+    # `hookdesk listen` resumes after a sequence number: a reused one would hide new events.
+    assert [event.id for event in api.events()] == [newest + 1]
