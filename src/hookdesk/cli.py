@@ -38,6 +38,8 @@ from hookdesk.devtools.listen import listen
 from hookdesk.devtools.manage import endpoints_app, events_app, tickets_app
 from hookdesk.devtools.people import clients_app, teammates_app
 from hookdesk.devtools.trigger import trigger
+from hookdesk.retention.age import parse_age
+from hookdesk.retention.command import purge_and_report
 from hookdesk.webhooks.rotation import count_endpoints, reseal_all
 from hookdesk.webhooks.secretbox import MissingSecretKey, SecretBox, box_for
 
@@ -237,6 +239,35 @@ def migrate(database_url: DatabaseUrl = None) -> None:
     except SQLAlchemyError as error:
         _fail(f"Migration failed: {error}")
     err.print("The database schema is up to date.")
+
+
+@app.command(cls=OneLineErrors)
+def purge(
+    older_than: Annotated[
+        str | None,
+        typer.Option(
+            "--older-than",
+            help="An age: 30d, 12h, 90m or seconds. Default: the retention_days setting.",
+            show_default=False,
+        ),
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Remove events, deliveries and attempts older than an age, and uploads never attached."""
+    settings = _settings(database_url=database_url)
+    age = _purge_age(older_than, settings)
+    purge_and_report(_open(settings), settings, age, Console(soft_wrap=True))
+
+
+def _purge_age(older_than: str | None, settings: Settings) -> float:
+    if older_than is None:
+        if settings.retention_days == 0:
+            _fail("retention_days is 0 (keep everything): pass --older-than to purge anyway.")
+        return settings.retention_days * 86_400
+    try:
+        return parse_age(older_than)
+    except ValueError as error:
+        _fail(f"--older-than: {error}")
 
 
 @config_app.command("show", cls=OneLineErrors)

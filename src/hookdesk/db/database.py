@@ -66,6 +66,10 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # Zero the bytes of every deleted or moved row, so that erased data is not left behind
+        # in free space (an update that grows a row moves it and would leave the old copy).
+        # Some builds (Debian's) have it on already; SQLite's own default is off.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -113,6 +117,17 @@ class Database:
         lock = self._sqlite_write_lock if write and self.is_sqlite else nullcontext()
         with lock, factory() as session, session.begin():
             yield session
+
+    def checkpoint(self) -> bool:
+        """SQLite: copy the write-ahead log into the database file and truncate it, so that the
+        log keeps no copy of what was deleted. True when complete (no reader held it back)."""
+        if not self.is_sqlite:
+            return True
+        with self._sqlite_write_lock, self.engine.connect() as connection:
+            busy, _log, _copied = connection.exec_driver_sql(
+                "PRAGMA wal_checkpoint(TRUNCATE)"
+            ).one()
+        return bool(busy == 0)
 
     def write(self) -> AbstractContextManager[Session]:
         return self.transaction(write=True)

@@ -5,7 +5,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from hookdesk.delivery import health
@@ -60,6 +60,7 @@ def record(
     rng: random.Random,
 ) -> bool:
     """Record the attempts and move each delivery on; True when a retry was scheduled."""
+    finished = _still_stored(session, finished)
     if not finished:
         return False
     session.execute(insert(_attempts), [_attempt_row(f) for f in finished])
@@ -88,6 +89,23 @@ def _fail_for_good(session: Session, finished: Finished, advance: dict[str, obje
         operational.event_failed(
             session, account_id=claimed.account_id, delivery_id=claimed.delivery_id, last=last
         )
+
+
+def _still_stored(session: Session, finished: Sequence[Finished]) -> Sequence[Finished]:
+    """Those whose delivery still exists: one erased (or purged) while in flight is dropped, its
+    attempt with it. The rows stay key-share locked (as the attempts' foreign key would lock
+    them) so that they cannot vanish before the attempts are inserted."""
+    if not finished:
+        return finished
+    ids = [f.claimed.delivery_id for f in finished]
+    stored = set(
+        session.scalars(
+            select(_deliveries.c.id)
+            .where(_deliveries.c.id.in_(ids))
+            .with_for_update(read=True, key_share=True)
+        )
+    )
+    return [f for f in finished if f.claimed.delivery_id in stored]
 
 
 def finished_outcomes(

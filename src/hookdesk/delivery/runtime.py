@@ -12,6 +12,7 @@ from hookdesk.delivery.dispatcher import Dispatcher, Limits
 from hookdesk.delivery.prepare import USER_AGENT, Preparer
 from hookdesk.delivery.record import Policy
 from hookdesk.delivery.sender import AiohttpSender
+from hookdesk.retention.periodic import purge_periodically
 from hookdesk.webhooks.secretbox import SecretBox
 
 
@@ -33,7 +34,8 @@ async def running_dispatcher(
     *,
     resolver: AbstractResolver | None = None,
 ) -> AsyncIterator[Dispatcher]:
-    """A dispatcher running in the background until the block ends, then stopped gracefully."""
+    """A dispatcher running in the background until the block ends, then stopped gracefully;
+    beside it, the periodic purge of what is older than the retention."""
     sender = AiohttpSender(
         timeout=settings.delivery_timeout,
         allow_private=settings.dev,
@@ -51,8 +53,10 @@ async def running_dispatcher(
         )
         stop = asyncio.Event()
         task = asyncio.create_task(dispatcher.run(stop))
+        purging = asyncio.create_task(purge_periodically(database, settings, stop))
         try:
             yield dispatcher
         finally:
             stop.set()
             await task
+            await purging

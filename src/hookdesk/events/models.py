@@ -13,6 +13,8 @@ class Event(Base):
     """
 
     __tablename__ = "events"
+    # SQLite would hand out the id of a deleted newest row again; ids must only grow (see 0006).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(AutoIncrementId, primary_key=True, autoincrement=True)
     account_id: Mapped[str] = mapped_column(

@@ -86,7 +86,11 @@ def upgrade() -> None:
         batch_op.alter_column("ticket_id", existing_type=sa.VARCHAR(length=36), nullable=True)
         batch_op.create_index("ix_deliveries_created_at", ["created_at"], unique=False)
 
-    with op.batch_alter_table("events", schema=None) as batch_op:
+    # AUTOINCREMENT on SQLite: an event's id is never used again once purged or erased, so the
+    # sequence numbers `hookdesk listen` resumes from only grow (PostgreSQL's sequence does this).
+    with op.batch_alter_table(
+        "events", schema=None, table_kwargs={"sqlite_autoincrement": True}
+    ) as batch_op:
         batch_op.alter_column("ticket_id", existing_type=sa.VARCHAR(length=36), nullable=True)
         batch_op.create_index(batch_op.f("ix_events_created_at"), ["created_at"], unique=False)
 

@@ -1,0 +1,111 @@
+"""Erasing a client: everything of theirs goes in one transaction, and only counts stay behind.
+
+Their tickets, replies and assets (rows, then files after the commit), every stored event of
+those tickets with its deliveries and attempts (an attempt keeps the start of the receiver's
+answer, which may echo the payload), pending deliveries included: the data must go, so an event
+not yet delivered is never sent. Their portal links and portal sessions go too. A
+`ClientErasure` row records that it happened and how much went: no name, email or text.
+
+After the commit, SQLite's write-ahead log is checkpointed and truncated: with `secure_delete`
+(see db/database.py) the deleted bytes are then gone from the database file and from the log.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Delete, delete, select
+from sqlalchemy.orm import Session
+
+from hookdesk.access.models import OneTimeLink, WebSession
+from hookdesk.assets.models import Asset
+from hookdesk.assets.storage import LocalStorage
+from hookdesk.clients.models import Client, ClientErasure
+from hookdesk.db import Database
+from hookdesk.delivery.models import Attempt, Delivery
+from hookdesk.errors import NotFound
+from hookdesk.events.models import Event
+from hookdesk.retention.files import log, remove_files
+from hookdesk.shared.clock import now
+from hookdesk.shared.queries import find_owned
+from hookdesk.tickets.models import Reply, Ticket
+
+_NO_SYNC = {"synchronize_session": False}
+
+
+@dataclass(frozen=True)
+class Erased:
+    record: ClientErasure
+    files: list[str]  # storage keys of the client's assets, to remove after the commit
+
+
+def erase_client(session: Session, *, account_id: str, client_id: str) -> Erased:
+    """Delete the client and everything of theirs (404 when not the account's)."""
+    client = find_owned(
+        session, Client, account_id=account_id, object_id=client_id, for_update=True
+    )
+    if client is None:
+        raise NotFound.of("client", client_id)
+    tickets = select(Ticket.id).where(
+        Ticket.account_id == account_id, Ticket.client_id == client.id
+    )
+    # Locked first (PostgreSQL; SQLite's writers are serialized already): a change of one of the
+    # tickets either committed before, and its event is erased here, or waits and finds no ticket.
+    session.execute(tickets.with_for_update())
+    replies = select(Reply.id).where(Reply.account_id == account_id, Reply.ticket_id.in_(tickets))
+    events = select(Event.id).where(Event.account_id == account_id, Event.ticket_id.in_(tickets))
+    deliveries = select(Delivery.id).where(
+        Delivery.account_id == account_id, Delivery.event_seq.in_(events)
+    )
+    assets = session.scalars(
+        select(Asset).where(Asset.account_id == account_id, Asset.reply_id.in_(replies))
+    ).all()
+
+    def gone(statement: Delete) -> int:
+        return session.execute(statement, execution_options=_NO_SYNC).rowcount  # type: ignore[attr-defined,no-any-return]
+
+    # Children before parents, so no foreign key is ever left dangling within the transaction.
+    gone(
+        delete(Attempt).where(Attempt.account_id == account_id, Attempt.delivery_id.in_(deliveries))
+    )
+    delivery_count = gone(delete(Delivery).where(Delivery.id.in_(deliveries)))
+    event_count = gone(delete(Event).where(Event.id.in_(events)))
+    gone(delete(Asset).where(Asset.id.in_([asset.id for asset in assets])))
+    reply_count = gone(delete(Reply).where(Reply.id.in_(replies)))
+    ticket_count = gone(delete(Ticket).where(Ticket.id.in_(tickets)))
+    _end_portal_access(session, account_id, client.id)
+    gone(delete(Client).where(Client.account_id == account_id, Client.id == client.id))
+    record = ClientErasure(
+        account_id=account_id,
+        client_id=client.id,
+        erased_at=now(),
+        tickets=ticket_count,
+        replies=reply_count,
+        assets=len(assets),
+        events=event_count,
+        deliveries=delivery_count,
+    )
+    session.add(record)
+    session.flush()
+    return Erased(record, [asset.storage_key for asset in assets])
+
+
+def _end_portal_access(session: Session, account_id: str, client_id: str) -> None:
+    session.execute(
+        delete(OneTimeLink).where(
+            OneTimeLink.account_id == account_id, OneTimeLink.subject_id == client_id
+        )
+    )
+    session.execute(
+        delete(WebSession).where(
+            WebSession.account_id == account_id, WebSession.subject_id == client_id
+        )
+    )
+
+
+def after_commit(database: Database, storage: LocalStorage, erased: Erased) -> None:
+    """What must wait for the commit: removing the files, and SQLite's log of the deleted bytes."""
+    remove_files(storage, erased.files)
+    if not database.checkpoint():
+        log.warning(
+            "SQLite's write-ahead log could not be truncated (a reader held it): erased bytes "
+            "may stay in it until they are overwritten"
+        )

@@ -1,0 +1,34 @@
+"""The dispatcher purges by itself: as it starts, then every `purge_interval` seconds."""
+
+import time
+
+from fastapi.testclient import TestClient
+
+from hookdesk.app import create_app
+from hookdesk.config import Settings
+from hookdesk.db import Database
+from hookdesk.shared.clock import now
+from tests.conftest import new_account
+from tests.retention.history import counts, endpoint, history
+
+DAY = 86_400
+
+
+def wait_until_purged(db: Database, account_id: str, expected: dict[str, int]) -> None:
+    deadline = time.monotonic() + 20
+    while counts(db, account_id) != expected:
+        assert time.monotonic() < deadline, counts(db, account_id)
+        time.sleep(0.05)
+
+
+def test_the_dispatcher_purges_every_interval(live_settings: Settings, db: Database) -> None:
+    settings = live_settings.model_copy(update={"retention_days": 30.0, "purge_interval": 0.2})
+    with TestClient(create_app(settings, db, run_dispatcher=True)) as http:
+        api = new_account(http, db, "Purged Agency")
+        target = endpoint(db, api.account_id)
+        history(db, api.account_id, target, created_at=now() - 31 * DAY, count=3)
+        history(db, api.account_id, target, created_at=now() - 29 * DAY, count=2)
+        wait_until_purged(db, api.account_id, {"attempts": 2, "deliveries": 2, "events": 2})
+        # And again at the next interval, not only once.
+        history(db, api.account_id, target, created_at=now() - 40 * DAY, count=4)
+        wait_until_purged(db, api.account_id, {"attempts": 2, "deliveries": 2, "events": 2})
