@@ -9,6 +9,7 @@ from aiohttp.abc import AbstractResolver
 from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.delivery.dispatcher import Dispatcher, Limits
+from hookdesk.delivery.heartbeat import keep_beating
 from hookdesk.delivery.prepare import USER_AGENT, Preparer
 from hookdesk.delivery.record import Policy
 from hookdesk.delivery.sender import AiohttpSender
@@ -33,7 +34,8 @@ async def running_dispatcher(
     *,
     resolver: AbstractResolver | None = None,
 ) -> AsyncIterator[Dispatcher]:
-    """A dispatcher running in the background until the block ends, then stopped gracefully."""
+    """A dispatcher running in the background until the block ends, then stopped gracefully.
+    While it runs, its heartbeat keeps its row in the `dispatchers` table fresh."""
     sender = AiohttpSender(
         timeout=settings.delivery_timeout,
         allow_private=settings.dev,
@@ -51,8 +53,12 @@ async def running_dispatcher(
         )
         stop = asyncio.Event()
         task = asyncio.create_task(dispatcher.run(stop))
+        heartbeat = asyncio.create_task(
+            keep_beating(database, lambda: dispatcher.in_flight, until=task)
+        )
         try:
             yield dispatcher
         finally:
             stop.set()
             await task
+            await heartbeat
