@@ -1,5 +1,5 @@
 """`create_app()`: the routers, the pages, the one error handler, the body limit, the in-process
-dispatcher."""
+dispatcher, metrics."""
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -20,6 +20,9 @@ from hookdesk.events.api import router as events_router
 from hookdesk.http import errors
 from hookdesk.http.health import router as health_router
 from hookdesk.http.limits import BodyLimit
+from hookdesk.operations.api import router as operations_router
+from hookdesk.operations.middleware import RequestMetrics
+from hookdesk.operations.state import Operations
 from hookdesk.teammates.api import router as teammates_router
 from hookdesk.tickets.api import router as tickets_router
 from hookdesk.web import site
@@ -28,6 +31,7 @@ from hookdesk.webhooks.secretbox import SecretBox, box_for
 
 ROUTERS = (
     health_router,
+    operations_router,
     clients_router,
     teammates_router,
     brand_router,
@@ -53,6 +57,7 @@ def create_app(
     owned = database is None
     db = database or Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     box = box or box_for(settings.secret_key, dev=settings.dev, data_dir=settings.data_dir)
+    operations = Operations(db.url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -60,6 +65,7 @@ def create_app(
             if run_dispatcher:
                 await stack.enter_async_context(running_dispatcher(db, settings, box))
             yield
+        operations.close()
         if owned:
             db.dispose()
 
@@ -72,6 +78,7 @@ def create_app(
     app.state.settings = settings
     app.state.database = db
     app.state.secret_box = box
+    app.state.operations = operations
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
@@ -79,6 +86,7 @@ def create_app(
     app.add_middleware(
         BodyLimit, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_asset_bytes
     )
+    app.add_middleware(RequestMetrics)  # outermost: it sees the body limit's answers too
     _document_errors_as_sent(app)
     return app
 

@@ -21,7 +21,9 @@ from hookdesk.delivery import claim as claiming
 from hookdesk.delivery.notify import listen_for_wakeups
 from hookdesk.delivery.prepare import Preparer
 from hookdesk.delivery.record import Finished, Policy, record
+from hookdesk.delivery.retry import Verdict
 from hookdesk.delivery.sender import Result, Sender
+from hookdesk.operations import instruments
 
 log = logging.getLogger("hookdesk.dispatcher")
 
@@ -121,6 +123,7 @@ class Dispatcher:
         self._per_endpoint[item.endpoint_id] += 1
         task = asyncio.create_task(self._send(item))
         self._in_flight[item.delivery_id] = (task, item)
+        instruments.IN_FLIGHT.inc()
 
     async def _send(self, item: claiming.Claimed) -> None:
         started = time.time()
@@ -135,6 +138,7 @@ class Dispatcher:
             self._finished_ready.set()
         finally:
             del self._in_flight[item.delivery_id]
+            instruments.IN_FLIGHT.dec()
             self._per_endpoint[item.endpoint_id] -= 1
             if self._per_endpoint[item.endpoint_id] <= 0:
                 del self._per_endpoint[item.endpoint_id]
@@ -154,16 +158,20 @@ class Dispatcher:
         if not batch:
             return False
 
-        def record_in_a_transaction() -> bool:
+        def record_in_a_transaction() -> list[Verdict]:
             with self._database.transaction() as session:
                 return record(session, batch, policy=self._policy, now=time.time(), rng=self._rng)
 
         try:
-            return await asyncio.to_thread(record_in_a_transaction)
+            verdicts = await asyncio.to_thread(record_in_a_transaction)
         except Exception:
             # The leases expire and the deliveries are sent again: at least once, never lost.
             log.exception("recording %d attempts failed", len(batch))
             return False
+        # Counted once committed: an attempt whose record was lost is made, and counted, again.
+        for finished, verdict in zip(batch, verdicts, strict=True):
+            instruments.attempt_recorded(verdict, finished.result.duration_ms / 1000)
+        return Verdict.RETRY in verdicts
 
     async def _shut_down(self, helpers: list[asyncio.Task[None]]) -> None:
         tasks = [task for task, _ in self._in_flight.values()]

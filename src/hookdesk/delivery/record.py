@@ -56,10 +56,10 @@ def record(
     policy: Policy,
     now: float,
     rng: random.Random,
-) -> bool:
-    """Record the attempts and move each delivery on; True when a retry was scheduled."""
+) -> list[Verdict]:
+    """Record the attempts and move each delivery on; what came of each attempt, in order."""
     if not finished:
-        return False
+        return []
     session.execute(insert(_attempts), [_attempt_row(f) for f in finished])
     decisions = [_decide(f, policy, rng) for f in finished]
     # Endpoints before deliveries, the order the API locks them in (webhooks/service.py), so the
@@ -68,7 +68,7 @@ def record(
     health.record_outcomes(session, outcomes, policy.disable_after, now)
     advances = [_advance_row(f, d, now) for f, d in zip(finished, decisions, strict=True)]
     session.execute(_ADVANCE, sorted(advances, key=lambda row: str(row["b_id"])))
-    return any(d.verdict is Verdict.RETRY for d in decisions)
+    return [d.verdict for d in decisions]
 
 
 def finished_outcomes(
