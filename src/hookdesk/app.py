@@ -1,5 +1,5 @@
 """`create_app()`: the routers, the pages, the one error handler, the body limit, the in-process
-dispatcher, metrics."""
+dispatcher, metrics and readiness."""
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -63,7 +63,8 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             if run_dispatcher:
-                await stack.enter_async_context(running_dispatcher(db, settings, box))
+                dispatching = running_dispatcher(db, settings, box)
+                operations.dispatcher = await stack.enter_async_context(dispatching)
             yield
         operations.close()
         if owned:

@@ -63,12 +63,25 @@ class Dispatcher:
         self._finished_ready = asyncio.Event()
         self._closing = False
         self._backlog = False
+        self._running = False
 
     @property
     def in_flight(self) -> int:
         return len(self._in_flight)
 
+    @property
+    def running(self) -> bool:
+        """True from the start of `run` until it returns, by a stop or by a crash."""
+        return self._running
+
     async def run(self, stop: asyncio.Event) -> None:
+        self._running = True
+        try:
+            await self._run(stop)
+        finally:
+            self._running = False
+
+    async def _run(self, stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()
 
         def wake_from_any_thread() -> None:

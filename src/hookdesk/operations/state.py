@@ -1,7 +1,9 @@
-"""What `/metrics` of one app reads: its probe engine and its registry."""
+"""What `/metrics` and `/readyz` of one app read: its probe engine, its registry, its dispatcher."""
 
 from prometheus_client import CollectorRegistry
 
+from hookdesk.db.migrate import head_revision
+from hookdesk.delivery.dispatcher import Dispatcher
 from hookdesk.operations import instruments
 from hookdesk.operations.collector import DatabaseCollector
 from hookdesk.operations.probe import probe_engine
@@ -15,6 +17,14 @@ class Operations:
         for metric in instruments.ALL:
             self.registry.register(metric)
         self.registry.register(DatabaseCollector(self.probe))
+        self.dispatcher: Dispatcher | None = None  # set while the app runs its own
+        self._head: str | None = None
+
+    def head(self) -> str | None:
+        """The schema revision this hookdesk needs, read from its migration scripts once."""
+        if self._head is None:
+            self._head = head_revision(self.probe)
+        return self._head
 
     def close(self) -> None:
         self.probe.dispose()
