@@ -5,6 +5,7 @@ import json
 import signal
 import sys
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -34,6 +35,7 @@ from hookdesk.devtools.listen import listen
 from hookdesk.devtools.manage import endpoints_app, events_app, tickets_app
 from hookdesk.devtools.people import clients_app, teammates_app
 from hookdesk.devtools.trigger import trigger
+from hookdesk.operations.standalone import metrics_server
 from hookdesk.webhooks.secretbox import MissingSecretKey, SecretBox, box_for
 
 app = typer.Typer(
@@ -150,16 +152,35 @@ def serve(
 def dispatcher(
     database_url: DatabaseUrl = None,
     dev: DevMode = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Serve Prometheus metrics on this port (else none)."),
+    ] = None,
+    metrics_host: Annotated[
+        str, typer.Option(help="Interface the metrics listen on.")
+    ] = "127.0.0.1",
 ) -> None:
     """Run only the delivery workers (run any number of them against one PostgreSQL)."""
     settings = _settings(database_url=database_url, dev=dev)
     box = _secret_box(settings)
     database = _open(settings)
     _warn_if_dev(settings)
-    err.print(f"hookdesk dispatcher on {database.engine.url!r}; stop it with Ctrl-C or SIGTERM")
-    with asyncio.Runner(loop_factory=_fastest_event_loop()) as runner:
-        runner.run(_dispatch_until_signalled(database, settings, box))
+    with ExitStack() as stack:
+        if metrics_port is not None:
+            _serve_metrics(stack, settings, metrics_host, metrics_port)
+        err.print(f"hookdesk dispatcher on {database.engine.url!r}; stop it with Ctrl-C or SIGTERM")
+        with asyncio.Runner(loop_factory=_fastest_event_loop()) as runner:
+            runner.run(_dispatch_until_signalled(database, settings, box))
     err.print("hookdesk dispatcher stopped")
+
+
+def _serve_metrics(stack: ExitStack, settings: Settings, host: str, port: int) -> None:
+    """Until `stack` closes, after the dispatcher has stopped."""
+    try:
+        stack.enter_context(metrics_server(settings.database_url, host=host, port=port))
+    except OSError as error:
+        _fail(f"Cannot serve metrics on {host}:{port}: {error.strerror}")
+    err.print(f"metrics on http://{host}:{port}/metrics")
 
 
 async def _dispatch_until_signalled(database: Database, settings: Settings, box: SecretBox) -> None:
