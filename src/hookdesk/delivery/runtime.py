@@ -60,5 +60,7 @@ async def running_dispatcher(
             yield dispatcher
         finally:
             stop.set()
-            await task
-            await heartbeat
+            try:
+                await task
+            finally:
+                await heartbeat  # it ends with the task, deleting the row
