@@ -26,11 +26,12 @@ def metrics(request: Request) -> Response:
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
     operations: Operations = request.app.state.operations
-    checking = asyncio.to_thread(
-        check, operations.probe, head=operations.head(), dispatcher=operations.dispatcher
-    )
+
+    def checking() -> Readiness:  # on a thread: the first call reads the migration scripts too
+        return check(operations.probe, head=operations.head(), dispatcher=operations.dispatcher)
+
     try:
-        readiness = await asyncio.wait_for(checking, READY_DEADLINE)
+        readiness = await asyncio.wait_for(asyncio.to_thread(checking), READY_DEADLINE)
     except TimeoutError:
         reason = f"the database did not answer within {READY_DEADLINE} seconds"
         readiness = Readiness.database_failed(reason, operations.dispatcher)
