@@ -46,9 +46,11 @@ def test_a_dispatcher_process_serves_its_own_metrics(db: Database, receiver: Rec
         scraped = wait_for(
             lambda: scrape_port(port),
             lambda s: (
-                s is not None and s.value("hookdesk_deliveries_total", outcome="delivered") == 1
+                s is not None
+                and s.value("hookdesk_deliveries_total", outcome="delivered") == 1
+                and s.value("hookdesk_dispatchers_alive") == 1
             ),
-            "the delivery to be counted",
+            "the delivery to be counted and the heartbeat written",
         )
         assert scraped is not None
         assert scraped.value("hookdesk_delivery_attempt_duration_seconds_count") == 1

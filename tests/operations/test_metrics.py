@@ -104,17 +104,24 @@ def test_delivery_outcomes_are_counted_once_recorded(
     assert after.value("hookdesk_deliveries_in_flight") == 0
 
 
-def test_a_send_in_flight_shows_until_its_answer(live: Api, receiver: Receiver) -> None:
-    receiver.reply_with(Reply(200, delay=1.0))
-    endpoint(live, receiver.url, CREATED)
-    live.ticket()
-    receiver.wait_for(1)
-    assert scrape(live.http).value("hookdesk_deliveries_in_flight") == 1
-    wait_for(
-        lambda: scrape(live.http).value("hookdesk_deliveries_in_flight"),
-        lambda in_flight: in_flight == 0,
-        "the send to end",
-    )
+def test_a_send_in_flight_shows_until_its_answer(
+    live_settings: Settings, db: Database, receiver: Receiver
+) -> None:
+    # The receiver answers late enough for a scrape to happen meanwhile, within the timeout.
+    patient = live_settings.model_copy(update={"delivery_timeout": 10.0})
+    receiver.reply_with(Reply(200, delay=4.0))
+    with TestClient(create_app(patient, db, run_dispatcher=True)) as http:
+        api = new_account(http, db, "Patient")
+        endpoint(api, receiver.url, CREATED)
+        api.ticket()
+        receiver.wait_for(1)
+        assert scrape(http).value("hookdesk_deliveries_in_flight") == 1
+        wait_for(
+            lambda: scrape(http).value("hookdesk_deliveries_in_flight"),
+            lambda in_flight: in_flight == 0,
+            "the send to end",
+        )
+        assert len(receiver.received) == 1
 
 
 def test_the_queue_is_read_from_the_database_at_scrape_time(
@@ -160,9 +167,12 @@ def test_each_live_dispatcher_shows_its_in_flight_count(live: Api, db: Database)
                 heartbeat("dead", seen_ago=DEAD_AFTER + 1, in_flight=7),
             ]
         )
-    scraped = scrape(live.http)
-    # This app's own dispatcher wrote its row as it started, with nothing in flight.
-    assert scraped.value("hookdesk_dispatchers_alive") == 2
+    # This app's own dispatcher writes its row as it starts, with nothing in flight.
+    scraped = wait_for(
+        lambda: scrape(live.http),
+        lambda s: s.value("hookdesk_dispatchers_alive") == 2,
+        "the app's own dispatcher's first heartbeat",
+    )
     rows = scraped.labels_of("hookdesk_dispatcher_in_flight")
     assert {row["dispatcher"] for row in rows} == {"busy", own_dispatcher_id(db)}
     busy = {"dispatcher": "busy", "hostname": "worker-busy", "pid": "4242"}
