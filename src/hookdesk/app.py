@@ -1,5 +1,5 @@
 """`create_app()`: the routers, the pages, the one error handler, the body limit, the in-process
-dispatcher."""
+dispatcher, metrics and readiness."""
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -21,6 +21,9 @@ from hookdesk.http import errors
 from hookdesk.http.health import router as health_router
 from hookdesk.http.limits import BodyLimit
 from hookdesk.http.request_log import RequestLog
+from hookdesk.operations.api import router as operations_router
+from hookdesk.operations.middleware import RequestMetrics
+from hookdesk.operations.state import Operations
 from hookdesk.teammates.api import router as teammates_router
 from hookdesk.tickets.api import router as tickets_router
 from hookdesk.web import site
@@ -29,6 +32,7 @@ from hookdesk.webhooks.secretbox import SecretBox, box_for
 
 ROUTERS = (
     health_router,
+    operations_router,
     clients_router,
     teammates_router,
     brand_router,
@@ -54,13 +58,16 @@ def create_app(
     owned = database is None
     db = database or Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     box = box or box_for(settings.secret_key, dev=settings.dev, data_dir=settings.data_dir)
+    operations = Operations(db.url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             if run_dispatcher:
-                await stack.enter_async_context(running_dispatcher(db, settings, box))
+                dispatching = running_dispatcher(db, settings, box)
+                operations.dispatcher = await stack.enter_async_context(dispatching)
             yield
+        operations.close()
         if owned:
             db.dispose()
 
@@ -73,6 +80,7 @@ def create_app(
     app.state.settings = settings
     app.state.database = db
     app.state.secret_box = box
+    app.state.operations = operations
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
@@ -80,6 +88,7 @@ def create_app(
     app.add_middleware(
         BodyLimit, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_asset_bytes
     )
+    app.add_middleware(RequestMetrics)  # outermost: it sees the body limit's answers too
     app.add_middleware(RequestLog)  # outermost: its line covers the whole request
     _document_errors_as_sent(app)
     return app

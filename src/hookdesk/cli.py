@@ -5,6 +5,7 @@ import json
 import signal
 import sys
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -38,6 +39,7 @@ from hookdesk.devtools.listen import listen
 from hookdesk.devtools.manage import endpoints_app, events_app, tickets_app
 from hookdesk.devtools.people import clients_app, teammates_app
 from hookdesk.devtools.trigger import trigger
+from hookdesk.operations.standalone import metrics_server
 from hookdesk.retention.age import parse_age
 from hookdesk.retention.command import purge_and_report
 from hookdesk.webhooks.rotation import count_endpoints, reseal_all
@@ -170,6 +172,13 @@ def serve(
 def dispatcher(
     database_url: DatabaseUrl = None,
     dev: DevMode = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Serve Prometheus metrics on this port (else none)."),
+    ] = None,
+    metrics_host: Annotated[
+        str, typer.Option(help="Interface the metrics listen on.")
+    ] = "127.0.0.1",
 ) -> None:
     """Run only the delivery workers (run any number of them against one PostgreSQL)."""
     settings = _settings(database_url=database_url, dev=dev)
@@ -177,14 +186,26 @@ def dispatcher(
     database = _open(settings)
     logs.configure(settings)
     _warn_if_dev(settings)
-    log.info("dispatcher started", database=_shown(database), stop_with="Ctrl-C or SIGTERM")
-    with asyncio.Runner(loop_factory=_fastest_event_loop()) as runner:
-        runner.run(_dispatch_until_signalled(database, settings, box))
+    with ExitStack() as stack:
+        if metrics_port is not None:
+            _serve_metrics(stack, settings, metrics_host, metrics_port)
+        log.info("dispatcher started", database=_shown(database), stop_with="Ctrl-C or SIGTERM")
+        with asyncio.Runner(loop_factory=_fastest_event_loop()) as runner:
+            runner.run(_dispatch_until_signalled(database, settings, box))
     log.info("dispatcher stopped")
 
 
 def _shown(database: Database) -> str:
     return database.engine.url.render_as_string(hide_password=True)
+
+
+def _serve_metrics(stack: ExitStack, settings: Settings, host: str, port: int) -> None:
+    """Until `stack` closes, after the dispatcher has stopped."""
+    try:
+        stack.enter_context(metrics_server(settings.database_url, host=host, port=port))
+    except OSError as error:
+        _fail(f"Cannot serve metrics on {host}:{port}: {error.strerror}")
+    err.print(f"metrics on http://{host}:{port}/metrics")
 
 
 async def _dispatch_until_signalled(database: Database, settings: Settings, box: SecretBox) -> None:

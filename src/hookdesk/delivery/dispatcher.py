@@ -22,7 +22,9 @@ from hookdesk.delivery import claim as claiming
 from hookdesk.delivery.notify import listen_for_wakeups
 from hookdesk.delivery.prepare import Preparer
 from hookdesk.delivery.record import Finished, Policy, record
+from hookdesk.delivery.retry import Verdict
 from hookdesk.delivery.sender import Result, Sender
+from hookdesk.operations import instruments
 
 log = structlog.get_logger("hookdesk.dispatcher")
 
@@ -62,12 +64,25 @@ class Dispatcher:
         self._finished_ready = asyncio.Event()
         self._closing = False
         self._backlog = False
+        self._running = False
 
     @property
     def in_flight(self) -> int:
         return len(self._in_flight)
 
+    @property
+    def running(self) -> bool:
+        """True from the start of `run` until it returns, by a stop or by a crash."""
+        return self._running
+
     async def run(self, stop: asyncio.Event) -> None:
+        self._running = True
+        try:
+            await self._run(stop)
+        finally:
+            self._running = False
+
+    async def _run(self, stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()
 
         def wake_from_any_thread() -> None:
@@ -122,6 +137,7 @@ class Dispatcher:
         self._per_endpoint[item.endpoint_id] += 1
         task = asyncio.create_task(self._send(item))
         self._in_flight[item.delivery_id] = (task, item)
+        instruments.IN_FLIGHT.inc()
 
     async def _send(self, item: claiming.Claimed) -> None:
         started = time.time()
@@ -136,6 +152,7 @@ class Dispatcher:
             self._finished_ready.set()
         finally:
             del self._in_flight[item.delivery_id]
+            instruments.IN_FLIGHT.dec()
             self._per_endpoint[item.endpoint_id] -= 1
             if self._per_endpoint[item.endpoint_id] <= 0:
                 del self._per_endpoint[item.endpoint_id]
@@ -155,16 +172,20 @@ class Dispatcher:
         if not batch:
             return False
 
-        def record_in_a_transaction() -> bool:
+        def record_in_a_transaction() -> list[tuple[Finished, Verdict]]:
             with self._database.transaction() as session:
                 return record(session, batch, policy=self._policy, now=time.time(), rng=self._rng)
 
         try:
-            return await asyncio.to_thread(record_in_a_transaction)
+            recorded = await asyncio.to_thread(record_in_a_transaction)
         except Exception:
             # The leases expire and the deliveries are sent again: at least once, never lost.
             log.exception("recording attempts failed", attempts=len(batch))
             return False
+        # Counted once committed: an attempt whose record was lost is made, and counted, again.
+        for finished, verdict in recorded:
+            instruments.attempt_recorded(verdict, finished.result.duration_ms / 1000)
+        return any(verdict is Verdict.RETRY for _finished, verdict in recorded)
 
     async def _shut_down(self, helpers: list[asyncio.Task[None]]) -> None:
         tasks = [task for task, _ in self._in_flight.values()]

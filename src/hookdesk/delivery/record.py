@@ -58,11 +58,12 @@ def record(
     policy: Policy,
     now: float,
     rng: random.Random,
-) -> bool:
-    """Record the attempts and move each delivery on; True when a retry was scheduled."""
+) -> list[tuple[Finished, Verdict]]:
+    """Record the attempts and move each delivery on; what came of each attempt recorded (an
+    attempt at a delivery erased or purged meanwhile is dropped)."""
     finished = _still_stored(session, finished)
     if not finished:
-        return False
+        return []
     session.execute(insert(_attempts), [_attempt_row(f) for f in finished])
     decisions = [_decide(f, policy, rng) for f in finished]
     # Endpoints before deliveries, the order the API locks them in (webhooks/service.py), so the
@@ -76,7 +77,7 @@ def record(
     for f, d in pairs:
         if d.verdict is Verdict.FAILED:
             _fail_for_good(session, f, _advance_row(f, d, now))
-    return any(d.verdict is Verdict.RETRY for d in decisions)
+    return [(f, d.verdict) for f, d in zip(finished, decisions, strict=True)]
 
 
 def _fail_for_good(session: Session, finished: Finished, advance: dict[str, object]) -> None:

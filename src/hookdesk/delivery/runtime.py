@@ -9,6 +9,7 @@ from aiohttp.abc import AbstractResolver
 from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.delivery.dispatcher import Dispatcher, Limits
+from hookdesk.delivery.heartbeat import keep_beating
 from hookdesk.delivery.prepare import USER_AGENT, Preparer
 from hookdesk.delivery.record import Policy
 from hookdesk.delivery.sender import AiohttpSender
@@ -35,7 +36,8 @@ async def running_dispatcher(
     resolver: AbstractResolver | None = None,
 ) -> AsyncIterator[Dispatcher]:
     """A dispatcher running in the background until the block ends, then stopped gracefully;
-    beside it, the periodic purge of what is older than the retention."""
+    beside it, its heartbeat (its row in the `dispatchers` table kept fresh) and the periodic purge
+    of what is older than the retention."""
     sender = AiohttpSender(
         timeout=settings.delivery_timeout,
         allow_private=settings.dev,
@@ -54,9 +56,15 @@ async def running_dispatcher(
         stop = asyncio.Event()
         task = asyncio.create_task(dispatcher.run(stop))
         purging = asyncio.create_task(purge_periodically(database, settings, stop))
+        heartbeat = asyncio.create_task(
+            keep_beating(database, lambda: dispatcher.in_flight, until=task)
+        )
         try:
             yield dispatcher
         finally:
             stop.set()
-            await task
-            await purging
+            try:
+                await task
+            finally:
+                await heartbeat  # it ends with the task, deleting the row
+                await purging

@@ -1,0 +1,30 @@
+"""What `/metrics` and `/readyz` of one app read: its probe engine, its registry, its dispatcher."""
+
+from prometheus_client import CollectorRegistry
+
+from hookdesk.db.migrate import head_revision
+from hookdesk.delivery.dispatcher import Dispatcher
+from hookdesk.operations import instruments
+from hookdesk.operations.collector import DatabaseCollector
+from hookdesk.operations.probe import probe_engine
+
+
+class Operations:
+    def __init__(self, database_url: str) -> None:
+        self.probe = probe_engine(database_url)
+        # The process's own counts, shared by every app in it, beside this app's database view.
+        self.registry = CollectorRegistry()
+        for metric in instruments.ALL:
+            self.registry.register(metric)
+        self.registry.register(DatabaseCollector(self.probe))
+        self.dispatcher: Dispatcher | None = None  # set while the app runs its own
+        self._head: str | None = None
+
+    def head(self) -> str | None:
+        """The schema revision this hookdesk needs, read from its migration scripts once."""
+        if self._head is None:
+            self._head = head_revision(self.probe)
+        return self._head
+
+    def close(self) -> None:
+        self.probe.dispose()
