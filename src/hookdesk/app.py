@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from hookdesk import __version__
 from hookdesk.accounts.api import router as brand_router
+from hookdesk.accounts.ratelimit import limiter_for
 from hookdesk.assets.api import router as assets_router
 from hookdesk.categories.api import router as categories_router
 from hookdesk.clients.api import router as clients_router
@@ -20,6 +21,7 @@ from hookdesk.events.api import router as events_router
 from hookdesk.http import errors
 from hookdesk.http.health import router as health_router
 from hookdesk.http.limits import BodyLimit
+from hookdesk.http.ratelimit import RateLimitHeaders
 from hookdesk.teammates.api import router as teammates_router
 from hookdesk.tickets.api import router as tickets_router
 from hookdesk.web import site
@@ -72,6 +74,7 @@ def create_app(
     app.state.settings = settings
     app.state.database = db
     app.state.secret_box = box
+    app.state.rate_limiter = limiter_for(settings, db)
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
@@ -79,6 +82,7 @@ def create_app(
     app.add_middleware(
         BodyLimit, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_asset_bytes
     )
+    app.add_middleware(RateLimitHeaders)
     _document_errors_as_sent(app)
     return app
 
