@@ -89,7 +89,8 @@ def create_app(
 
 def _document_errors_as_sent(app: FastAPI) -> None:
     """FastAPI documents a 422 for every route with input; hookdesk answers such errors with a
-    400 in its error envelope (http/errors.py), so the document says that instead."""
+    400 in its error envelope (http/errors.py), so the document says that instead. Every route
+    that takes an API key may also answer 429 (accounts/ratelimit.py)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -99,6 +100,8 @@ def _document_errors_as_sent(app: FastAPI) -> None:
                 responses = operation.get("responses", {})
                 if responses.pop("422", None) is not None and "400" not in responses:
                     responses["400"] = _error_response("Bad input: the message names the field.")
+                if operation.get("security"):
+                    responses["429"] = _rate_limited_response()
             schema.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
             schema.get("components", {}).get("schemas", {}).pop("ValidationError", None)
             app.openapi_schema = schema
@@ -109,6 +112,15 @@ def _document_errors_as_sent(app: FastAPI) -> None:
 
 def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
     return [operation for path in schema.get("paths", {}).values() for operation in path.values()]
+
+
+def _rate_limited_response() -> dict[str, Any]:
+    retry_after = {
+        "description": "Whole seconds until the API key may make a request again (at least 1).",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+    described = _error_response("Over the API key's rate limit: nothing was done.")
+    return described | {"headers": {"Retry-After": retry_after}}
 
 
 def _error_response(description: str) -> dict[str, Any]:
