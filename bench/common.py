@@ -51,10 +51,12 @@ def hookdesk_command() -> Path:
     return Path(sys.executable).parent / "hookdesk"
 
 
-def server_env(workdir: Path, sqlite_synchronous: str) -> dict[str, str]:
+def server_env(workdir: Path, sqlite_synchronous: str, rate_limit: float = 0) -> dict[str, str]:
+    """The servers' environment; `rate_limit` 0 (the default) lets the load through unlimited."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOOKDESK_")}
     env["HOOKDESK_DATA_DIR"] = str(workdir / "data")
     env["HOOKDESK_SQLITE_SYNCHRONOUS"] = sqlite_synchronous
+    env["HOOKDESK_RATE_LIMIT"] = f"{rate_limit:g}"
     # A Fernet key (32 random bytes, url-safe base64) for webhook endpoint secrets at rest,
     # which `hookdesk serve` asks for once webhooks land; older versions ignore it.
     env["HOOKDESK_SECRET_KEY"] = base64.urlsafe_b64encode(os.urandom(32)).decode()

@@ -92,6 +92,7 @@ def settings(db: Database, tmp_path: Path) -> Settings:
         data_dir=tmp_path / "data",
         public_url="http://testserver",
         secret_key=Fernet.generate_key().decode(),
+        rate_limit=0,  # tests make requests as fast as they can; tests/api/test_rate_limits.py
     )
 
 

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from hookdesk import __version__
 from hookdesk.accounts.api import router as brand_router
+from hookdesk.accounts.ratelimit import limiter_for
 from hookdesk.assets.api import router as assets_router
 from hookdesk.categories.api import router as categories_router
 from hookdesk.clients.api import router as clients_router
@@ -20,6 +21,7 @@ from hookdesk.events.api import router as events_router
 from hookdesk.http import errors
 from hookdesk.http.health import router as health_router
 from hookdesk.http.limits import BodyLimit
+from hookdesk.http.ratelimit import RateLimitHeaders
 from hookdesk.http.request_log import RequestLog
 from hookdesk.operations.api import router as operations_router
 from hookdesk.operations.middleware import RequestMetrics
@@ -81,6 +83,7 @@ def create_app(
     app.state.database = db
     app.state.secret_box = box
     app.state.operations = operations
+    app.state.rate_limiter = limiter_for(settings, db)
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
@@ -88,7 +91,8 @@ def create_app(
     app.add_middleware(
         BodyLimit, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_asset_bytes
     )
-    app.add_middleware(RequestMetrics)  # outermost: it sees the body limit's answers too
+    app.add_middleware(RateLimitHeaders)
+    app.add_middleware(RequestMetrics)  # outside the body limit: its answers are counted too
     app.add_middleware(RequestLog)  # outermost: its line covers the whole request
     _document_errors_as_sent(app)
     return app
@@ -96,7 +100,8 @@ def create_app(
 
 def _document_errors_as_sent(app: FastAPI) -> None:
     """FastAPI documents a 422 for every route with input; hookdesk answers such errors with a
-    400 in its error envelope (http/errors.py), so the document says that instead."""
+    400 in its error envelope (http/errors.py), so the document says that instead. Every route
+    that takes an API key may also answer 429 (accounts/ratelimit.py)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -106,6 +111,8 @@ def _document_errors_as_sent(app: FastAPI) -> None:
                 responses = operation.get("responses", {})
                 if responses.pop("422", None) is not None and "400" not in responses:
                     responses["400"] = _error_response("Bad input: the message names the field.")
+                if operation.get("security"):
+                    responses["429"] = _rate_limited_response()
             schema.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
             schema.get("components", {}).get("schemas", {}).pop("ValidationError", None)
             app.openapi_schema = schema
@@ -116,6 +123,15 @@ def _document_errors_as_sent(app: FastAPI) -> None:
 
 def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
     return [operation for path in schema.get("paths", {}).values() for operation in path.values()]
+
+
+def _rate_limited_response() -> dict[str, Any]:
+    retry_after = {
+        "description": "Whole seconds until the API key may make a request again (at least 1).",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+    described = _error_response("Over the API key's rate limit: nothing was done.")
+    return described | {"headers": {"Retry-After": retry_after}}
 
 
 def _error_response(description: str) -> dict[str, Any]:

@@ -28,6 +28,7 @@ class ErrorCode(IntEnum):
     DUPLICATE = 4001
     BODY_TOO_LARGE = 5001
     FILE_TOO_LARGE = 5002
+    RATE_LIMITED = 6001
     INTERNAL = 9000
     DATABASE_UNAVAILABLE = 9001
 
@@ -44,6 +45,10 @@ class HookdeskError(Exception):
 
     def to_dict(self) -> dict[str, object]:
         return {"status": self.status, "error": self.message, "error_code": int(self.code)}
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries besides the body."""
+        return {}
 
 
 class BadRequest(HookdeskError):
@@ -77,3 +82,15 @@ class Conflict(HookdeskError):
 class TooLarge(HookdeskError):
     status = 413
     code = ErrorCode.BODY_TOO_LARGE
+
+
+class TooManyRequests(HookdeskError):
+    status = 429
+    code = ErrorCode.RATE_LIMITED
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -119,6 +119,7 @@ def dev_server(folder: Path) -> Iterator[Server]:
         "HOOKDESK_SECRET_KEY": Fernet.generate_key().decode(),
         "HOOKDESK_RETRY_SCHEDULE": "1,1",  # a test's leftover failing deliveries end soon
         "HOOKDESK_DELIVERY_TIMEOUT": "5",
+        "HOOKDESK_RATE_LIMIT": "0",  # a module's tests share the server and its one key
     }
     command = [HOOKDESK, "serve", "--dev", "--port", str(port)]
     command += ["--database-url", f"sqlite:///{folder / 'x.db'}"]

@@ -1,19 +1,24 @@
-"""`CurrentAccount`: the account whose API key signed the request, or a 401."""
+"""`CurrentAccount`: the account whose API key signed the request, or a 401; and, when rate
+limits are on, a 429 for a key that is over its limit (see accounts/ratelimit.py)."""
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from hookdesk.accounts import service
+from hookdesk.accounts.ratelimit import Limiter
 from hookdesk.db.dependencies import Db
-from hookdesk.errors import ErrorCode, Unauthorized
+from hookdesk.errors import ErrorCode, TooManyRequests, Unauthorized
+from hookdesk.http import ratelimit as ratelimit_headers
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer hk_...`")
 
 
 def current_account(
-    db: Db, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request,
+    db: Db,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:
     if credentials is None:
         raise Unauthorized(
@@ -21,10 +26,26 @@ def current_account(
             code=ErrorCode.API_KEY_MISSING,
         )
     with db.read() as session:
-        account_id = service.authenticate(session, plaintext=credentials.credentials)
-    if account_id is None:
+        key = service.authenticate(session, plaintext=credentials.credentials)
+    if key is None:
         raise Unauthorized("Invalid API key.", code=ErrorCode.API_KEY_INVALID)
-    return account_id
+    _take_token(request, key)
+    return key.account_id
+
+
+def _take_token(request: Request, key: service.KeyHolder) -> None:
+    limiter: Limiter | None = request.app.state.rate_limiter
+    if limiter is None:
+        return
+    decision = limiter.take(key)
+    ratelimit_headers.remember(request, decision)
+    if not decision.allowed:
+        limits = limiter.limits
+        raise TooManyRequests(
+            f"Too many requests with this API key (at most {limits.burst} at once and "
+            f"{limits.rate:g} a second): retry after {decision.retry_after} s.",
+            retry_after=decision.retry_after,
+        )
 
 
 CurrentAccount = Annotated[str, Depends(current_account)]

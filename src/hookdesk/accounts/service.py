@@ -15,6 +15,14 @@ class CreatedAccount:
     api_key: str
 
 
+@dataclass(frozen=True)
+class KeyHolder:
+    """Who signed a request: the account, and which of its API keys."""
+
+    account_id: str
+    key_id: str
+
+
 def create(session: Session, *, name: str) -> CreatedAccount:
     account = Account(id=new_id(), name=name, created_at=now())
     session.add(account)
@@ -30,8 +38,8 @@ def create_api_key(session: Session, *, account_id: str) -> str:
     return key.plaintext
 
 
-def authenticate(session: Session, *, plaintext: str) -> str | None:
-    """The id of the account that owns this API key, or None."""
+def authenticate(session: Session, *, plaintext: str) -> KeyHolder | None:
+    """The account that owns this API key, or None."""
     presented = keys.parse(plaintext)
     if presented is None:
         return None
@@ -39,7 +47,10 @@ def authenticate(session: Session, *, plaintext: str) -> str | None:
         select(ApiKey.secret_hash, ApiKey.account_id).where(ApiKey.id == presented.key_id)
     ).one_or_none()
     stored_hash, account_id = (row[0], row[1]) if row else (None, None)
-    return account_id if keys.matches(presented, stored_hash) else None
+    # Compared even for an unknown key id, so that both failures take the same time.
+    if not keys.matches(presented, stored_hash) or account_id is None:
+        return None
+    return KeyHolder(account_id, presented.key_id)
 
 
 def any_exists(session: Session) -> bool:

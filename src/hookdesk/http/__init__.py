@@ -1,1 +1,1 @@
-"""What every route shares: the error handlers and the request body limit."""
+"""What every route shares: the error handlers, the request body limit, the rate-limit headers."""

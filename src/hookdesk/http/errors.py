@@ -38,7 +38,7 @@ def envelope(status: int, message: str, code: ErrorCode) -> JSONResponse:
 
 
 async def _hookdesk_error(_request: Request, error: HookdeskError) -> JSONResponse:
-    return JSONResponse(error.to_dict(), status_code=error.status)
+    return JSONResponse(error.to_dict(), status_code=error.status, headers=error.headers())
 
 
 async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:

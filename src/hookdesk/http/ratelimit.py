@@ -1,0 +1,39 @@
+"""`RateLimit-Limit` and `RateLimit-Remaining` on every answer to a request that took a token
+from an API key's bucket (accounts/ratelimit.py), whatever route or error answered it.
+
+Plain ASGI, like the other middleware here: it only adds headers to the answer's start."""
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hookdesk.accounts.ratelimit import Decision
+
+_STATE_KEY = "rate_limit"
+
+
+def remember(request: Request, decision: Decision) -> None:
+    """Keeps the request's decision for the headers of its answer."""
+    setattr(request.state, _STATE_KEY, decision)
+
+
+class RateLimitHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # The request's state, shared with the handlers, which fill it in (see `remember`).
+        state = scope.setdefault("state", {})
+
+        async def send_with_headers(message: Message) -> None:
+            decision = state.get(_STATE_KEY)
+            if message["type"] == "http.response.start" and isinstance(decision, Decision):
+                headers = MutableHeaders(scope=message)
+                headers["RateLimit-Limit"] = str(decision.limit)
+                headers["RateLimit-Remaining"] = str(decision.remaining)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
