@@ -1,7 +1,11 @@
-"""Schemathesis against the service's own OpenAPI document: no generated input gets a 5xx.
+"""Schemathesis against the service's own OpenAPI document: no generated input gets a 5xx, and
+every answer is one the document declares: its status, content type, headers and body schema.
 
-The real `hookdesk serve` runs on the suite's database; schemathesis's coverage, fuzzing and
-stateful phases drive every route (but the endless event stream) with a real API key.
+The real `hookdesk serve` runs on the suite's database; schemathesis's examples, coverage, fuzzing
+and stateful phases drive every route (but the endless event stream) with a real API key.
+Schemathesis's positive-data check is left out: hookdesk's rules go beyond what JSON Schema says
+(text is trimmed before its length counts, times are Unix seconds or ISO 8601, endpoint URLs must
+be safe), so some schema-valid input is rightly refused with a documented 400.
 """
 
 import json
@@ -19,6 +23,14 @@ from hookdesk.db import Database
 from tests.devtools.test_listen import _answers, free_port, wait_until
 
 BIN = Path(sys.executable).parent
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+    "unsupported_method",
+)
 
 
 @pytest.mark.slow
@@ -51,9 +63,9 @@ def test_no_generated_input_gets_a_server_error(db: Database, tmp_path: Path) ->
                 "-H",
                 f"Authorization: Bearer {key}",
                 "--checks",
-                "not_a_server_error",
+                ",".join(CHECKS),
                 "--phases",
-                "coverage,fuzzing,stateful",
+                "examples,coverage,fuzzing,stateful",
                 "--max-examples",
                 "15",
                 "--exclude-path",

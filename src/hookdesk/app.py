@@ -3,7 +3,6 @@ dispatcher, metrics and readiness."""
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 
@@ -21,6 +20,7 @@ from hookdesk.events.api import router as events_router
 from hookdesk.http import errors
 from hookdesk.http.health import router as health_router
 from hookdesk.http.limits import BodyLimit
+from hookdesk.http.openapi import document_errors_as_sent
 from hookdesk.http.ratelimit import RateLimitHeaders
 from hookdesk.http.request_log import RequestLog
 from hookdesk.operations.api import router as operations_router
@@ -94,48 +94,5 @@ def create_app(
     app.add_middleware(RateLimitHeaders)
     app.add_middleware(RequestMetrics)  # outside the body limit: its answers are counted too
     app.add_middleware(RequestLog)  # outermost: its line covers the whole request
-    _document_errors_as_sent(app)
+    document_errors_as_sent(app)
     return app
-
-
-def _document_errors_as_sent(app: FastAPI) -> None:
-    """FastAPI documents a 422 for every route with input; hookdesk answers such errors with a
-    400 in its error envelope (http/errors.py), so the document says that instead. Every route
-    that takes an API key may also answer 429 (accounts/ratelimit.py)."""
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = generate()
-            for operation in _operations(schema):
-                responses = operation.get("responses", {})
-                if responses.pop("422", None) is not None and "400" not in responses:
-                    responses["400"] = _error_response("Bad input: the message names the field.")
-                if operation.get("security"):
-                    responses["429"] = _rate_limited_response()
-            schema.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
-            schema.get("components", {}).get("schemas", {}).pop("ValidationError", None)
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
-
-
-def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
-    return [operation for path in schema.get("paths", {}).values() for operation in path.values()]
-
-
-def _rate_limited_response() -> dict[str, Any]:
-    retry_after = {
-        "description": "Whole seconds until the API key may make a request again (at least 1).",
-        "schema": {"type": "integer", "minimum": 1},
-    }
-    described = _error_response("Over the API key's rate limit: nothing was done.")
-    return described | {"headers": {"Retry-After": retry_after}}
-
-
-def _error_response(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
-    }

@@ -217,6 +217,26 @@ def test_unknown_route_and_wrong_method(api: Api) -> None:
     assert wrong_method.headers["allow"] == "POST"
 
 
+def test_a_lone_surrogate_is_refused_as_not_text(api: Api) -> None:
+    # "\ud83d" alone is half of a UTF-16 pair: valid JSON, but not text any database stores.
+    body = '{"name": "Ada \\ud83d", "email": "ada@example.com"}'
+    response = api.http.post(
+        "/v2/agency/clients/create",
+        content=body,
+        headers={**api.headers, "Content-Type": "application/json"},
+    )
+    assert_error(response, 400, 1002, "name: Input should be a valid string")
+    assert api.count(Client) == 0
+    paired = '{"name": "Ada \\ud83d\\ude00", "email": "ada@example.com"}'  # a whole pair: fine
+    response = api.http.post(
+        "/v2/agency/clients/create",
+        content=paired,
+        headers={**api.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 200
+    assert response.json()["client"]["name"] == "Ada \U0001f600"
+
+
 def test_duplicate_client_email_is_409(api: Api) -> None:
     api.client(email="same@example.com")
     response = api.post("/v2/agency/clients/create", {"name": "B", "email": "same@example.com"})

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.orm import Session
 
 from hookdesk.accounts.models import Account
@@ -23,6 +23,18 @@ LogoUrl = Annotated[
 
 class BrandUpdate(RequestBody):
     """Only the fields sent change; null clears one back to its default."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "display_name": "Acme Support",
+                    "primary_color": "#1f6feb",
+                    "logo_url": "https://cdn.example.com/acme.png",
+                }
+            ]
+        }
+    )
 
     display_name: Name | None = None
     logo_url: LogoUrl | None = Field(default=None, description="An http(s) URL of an image.")

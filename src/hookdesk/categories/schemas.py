@@ -1,7 +1,14 @@
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from hookdesk.categories.models import TicketCategory
 from hookdesk.shared.languages import ISO_639_1
@@ -29,6 +36,19 @@ Subcategories = Annotated[list[Name], Field(max_length=100), AfterValidator(_dis
 
 
 class CategoryCreate(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "General Support",
+                    "language": "en",
+                    "automated_reply": "Thanks for contacting us. An agent will answer shortly.",
+                    "subcategories": ["Billing", "Access"],
+                }
+            ]
+        }
+    )
+
     title: Name
     language: Language
     automated_reply: Text | None = None
@@ -38,6 +58,14 @@ class CategoryCreate(RequestBody):
 
 class CategoryUpdate(RequestBody):
     """Only the fields present change; `null` clears an optional one."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"automated_reply": None, "subcategories": ["Billing", "Access", "Refunds"]}
+            ]
+        }
+    )
 
     title: Name | None = None
     language: Language | None = None

@@ -1,12 +1,16 @@
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from hookdesk.clients.models import Client
 from hookdesk.shared.schemas import Email, Name, RequestBody
 
 
 class ClientCreate(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "James Doe", "email": "james.doe@example.com"}]}
+    )
+
     name: Name
     email: Email
 

@@ -3,10 +3,22 @@
 from typing import Any
 
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, ConfigDict, create_model
 
 
 class ErrorBody(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": 400,
+                    "error": "title: String should have at least 1 character",
+                    "error_code": 1002,
+                }
+            ]
+        }
+    )
+
     status: int
     error: str
     error_code: int

@@ -1,12 +1,16 @@
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from hookdesk.shared.schemas import Email, Name, RequestBody
 from hookdesk.teammates.models import Teammate
 
 
 class TeammateCreate(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "Ada Agent", "email": "ada@example.com"}]}
+    )
+
     name: Name
     email: Email
 

@@ -1,6 +1,14 @@
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StrictBool, StrictStr, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    model_validator,
+)
 
 from hookdesk.events.catalog import EventType
 from hookdesk.shared.schemas import RequestBody, Text
@@ -51,6 +59,19 @@ Url = Annotated[str, Field(strict=True, min_length=1, max_length=2048)]
 
 
 class EndpointCreate(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "url": "https://hooks.example.com/hookdesk",
+                    "events": ["whitelabel.ticket.created", "whitelabel.ticket.resolved"],
+                    "description": "CRM sync",
+                    "headers": {"X-Api-Key": "receiver-key"},
+                }
+            ]
+        }
+    )
+
     url: Url
     events: EventTypes
     description: Text | None = None
@@ -61,6 +82,12 @@ class EndpointCreate(RequestBody):
 
 class EndpointUpdate(RequestBody):
     """Only the fields present change; `description` may be null to clear it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"events": ["whitelabel.ticket.created"], "status": "enabled"}]
+        }
+    )
 
     url: Url | None = None
     events: EventTypes | None = None
@@ -78,10 +105,16 @@ class EndpointUpdate(RequestBody):
 
 
 class EndpointTest(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"event_type": "whitelabel.ticket.created"}]}
+    )
+
     event_type: EventType
 
 
 class EndpointRecover(RequestBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"since": "2026-11-27T00:00:00Z"}]})
+
     since: int | StrictStr = Field(description="Unix seconds or ISO 8601.")
 
 
