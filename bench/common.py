@@ -58,6 +58,8 @@ def server_env(workdir: Path, sqlite_synchronous: str) -> dict[str, str]:
     # A Fernet key (32 random bytes, url-safe base64) for webhook endpoint secrets at rest,
     # which `hookdesk serve` asks for once webhooks land; older versions ignore it.
     env["HOOKDESK_SECRET_KEY"] = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    # The load comes from one API key: the per-key rate limit would measure itself.
+    env["HOOKDESK_RATE_LIMIT"] = "0"
     return env
 
 
@@ -77,6 +79,10 @@ class Server:
         except OSError:
             return None
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_bytes(self) -> int | None:
+        """Resident memory of the process, Linux only."""
+        return rss_bytes(self.process.pid)
 
     def log_tail(self, lines: int = 20) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -113,6 +119,14 @@ def running(
     with spawned(name, command, workdir, env, port) as server:
         wait_healthy(server)
         yield server
+
+
+def rss_bytes(pid: int) -> int | None:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return None
 
 
 def die_with_parent() -> None:
@@ -329,6 +343,7 @@ def machine() -> dict[str, Any]:
     return {
         "cpu_count": os.cpu_count(),
         "cpu_model": cpu_model(),
+        "memory_gib": memory_gib(),
         "platform": platform.platform(),
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "uvicorn": version("uvicorn"),
@@ -356,6 +371,14 @@ def cpu_model() -> str | None:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
+    return None
+
+
+def memory_gib() -> float | None:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 2**20, 1)
     return None
 
 
