@@ -65,3 +65,25 @@ def drop_orphans() -> list[str]:
     for name in orphans:
         drop(name)
     return orphans
+
+
+def backend_cpu_seconds(database_url: str) -> dict[int, float]:
+    """CPU seconds (user + system) of each server process now connected to the database of
+    `database_url`, by pid (Linux, the server on this machine)."""
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True, connect_timeout=5) as admin:
+        pids = [
+            row[0]
+            for row in admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,))
+        ]
+    ticks = os.sysconf("SC_CLK_TCK")
+    seconds = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return seconds
