@@ -1,6 +1,6 @@
 """The whole benchmark suite in one command; writes BENCHMARKS.md and its plots.
 
-    python -m bench                  # the real run, about 15 minutes
+    python -m bench                  # the real run, about 13 minutes on 2 cores
     python -m bench --quick          # every part small: a smoke test of a few minutes
     python -m bench --parts dispatch backlog
 
