@@ -117,6 +117,23 @@ def claim_ms(database: Database) -> float:
     return elapsed
 
 
+def claim_statements(database: Database) -> int:
+    """How many SQL statements one claim sends."""
+    from sqlalchemy import event
+
+    sent = [0]
+
+    def count(*_args: object) -> None:
+        sent[0] += 1
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        claim_ms(database)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    return sent[0]
+
+
 def idle_claims(database: Database) -> dict[str, float]:
     times = [claim_ms(database) for _ in range(IDLE_CLAIMS)]
     return dispatch.spread(times[3:])  # the first ones warm the connection and the cache
@@ -230,6 +247,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             insert_s = bulk_insert(database, fill, SMALL_BACKLOG, args.backlog - 1)
             large = idle_claims(database)
             plans = explain(database, fill.endpoint_ids[0])
+            statements = claim_statements(database)
             progress(f"backlog: draining for {args.backlog_seconds:g} s ...")
             samples = drain(args, workdir, database, url, rx, env)
         finally:
@@ -242,6 +260,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "claim_small_ms": small,
         "claim_large_ms": large,
         "claim_ratio": None if ratio is None else round(ratio, 3),
+        "claim_statements": statements,
         "plans": plans,
         "indexes_only": uses_indexes(plans),
         "samples": [asdict(s) for s in samples],
