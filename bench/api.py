@@ -63,6 +63,9 @@ from bench.common import (
 )
 
 OK_PREFIX = b'{"status":200,"ticket":{'
+LIST_OK_PREFIX = b'{"status":200,"total_results":'
+LIST_ROUTE = "/v2/agency/tickets/list"
+LIST_PER_PAGE = 20
 # The limiter runs, and its cost is in the figures, but it never refuses the load.
 RATE_LIMIT_NEVER_REACHED = 1e6
 MAX_ERROR_SAMPLES = 5
@@ -84,6 +87,8 @@ async def bare_app(scope: Scope, receive: Receive, send: Send) -> None:
     body = await _read_body(receive)
     if scope["method"] == "POST" and scope["path"] == ROUTE:
         await _send_json(send, 200, {"status": 200, "ticket": _bare_ticket(json.loads(body))})
+    elif scope["method"] == "GET" and scope["path"] == LIST_ROUTE:
+        await _send_json(send, 200, _bare_list())
     elif scope["path"] == "/healthz":
         await _send_json(send, 200, {"status": "ok"})
     else:
@@ -133,6 +138,22 @@ def _bare_ticket(data: dict[str, Any]) -> dict[str, Any]:
         "subcategory": None,
         "language": "en",
     }
+
+
+def _bare_list() -> dict[str, Any]:
+    """A page of ticket-shaped objects, as GET /v2/agency/tickets/list answers it."""
+    data = new_ticket_body(str(uuid.uuid4()), str(uuid.uuid4()))
+    tickets = [_bare_ticket(data) for _ in range(LIST_PER_PAGE)]
+    return {"status": 200, "total_results": 10_000, "tickets": tickets}
+
+
+def list_request(port: int, api_key: str) -> bytes:
+    """The exact bytes of one measured list request: the newest page of tickets."""
+    return (
+        f"GET {LIST_ROUTE}?page=1&per_page={LIST_PER_PAGE}&order=desc HTTP/1.1\r\n"
+        f"Host: {HOST}:{port}\r\n"
+        f"Authorization: Bearer {api_key}\r\n\r\n"
+    ).encode()
 
 
 def _bare_reply(text: str, at: int) -> dict[str, Any]:
@@ -187,7 +208,9 @@ class Tally:
             self.samples.append(f"{kind}: {detail[:300]}")
 
 
-async def drive(client: Client, plan: Plan, tally: Tally, timeout_s: float) -> None:
+async def drive(
+    client: Client, plan: Plan, tally: Tally, timeout_s: float, ok_prefix: bytes = OK_PREFIX
+) -> None:
     while plan.take():
         started = time.perf_counter_ns()
         try:
@@ -199,17 +222,19 @@ async def drive(client: Client, plan: Plan, tally: Tally, timeout_s: float) -> N
             await asyncio.sleep(0.01)  # no hot loop against a server that is gone
             continue
         elapsed = time.perf_counter_ns() - started
-        if answer.status == 200 and answer.body.startswith(OK_PREFIX):
+        if answer.status == 200 and answer.body.startswith(ok_prefix):
             tally.ok(elapsed, answer)
         else:
             tally.fail(f"HTTP {answer.status}", answer.body.decode(errors="replace"))
 
 
-async def phase(clients: list[Client], plan: Plan, timeout_s: float) -> tuple[Tally, float]:
+async def phase(
+    clients: list[Client], plan: Plan, timeout_s: float, ok_prefix: bytes = OK_PREFIX
+) -> tuple[Tally, float]:
     """Runs every client until the plan stops; the tally and the wall time it took."""
     tally = Tally()
     started = time.perf_counter()
-    await asyncio.gather(*(drive(c, plan, tally, timeout_s) for c in clients))
+    await asyncio.gather(*(drive(c, plan, tally, timeout_s, ok_prefix) for c in clients))
     return tally, time.perf_counter() - started
 
 
@@ -244,12 +269,15 @@ def percentile_ms(sorted_ns: list[int], percent: float) -> float:
     return sorted_ns[int(rank) - 1] / 1e6
 
 
-async def measure(server: Server, request: bytes, args: argparse.Namespace) -> Result:
+async def measure(
+    server: Server, request: bytes, args: argparse.Namespace, ok_prefix: bytes = OK_PREFIX
+) -> Result:
     clients = [Client(server.port, request) for _ in range(args.connections)]
     try:
-        warmup, _ = await phase(clients, Plan(time.monotonic() + args.warmup), args.timeout)
+        warmup_plan = Plan(time.monotonic() + args.warmup)
+        warmup, _ = await phase(clients, warmup_plan, args.timeout, ok_prefix)
         cpu_before, client_before = server.cpu_seconds(), time.process_time()
-        tally, seconds = await phase(clients, measured_plan(args), args.timeout)
+        tally, seconds = await phase(clients, measured_plan(args), args.timeout, ok_prefix)
         cpu_after, client_after = server.cpu_seconds(), time.process_time()
     finally:
         for client in clients:
@@ -322,6 +350,30 @@ def bench_hookdesk(args: argparse.Namespace, setup: Setup) -> Result:
     with running("hookdesk", command, port, setup.workdir, setup.env) as server:
         body = ticket_body(port, setup.api_key)
         return run_async(measure(server, raw_request(port, setup.api_key, body), args))
+
+
+def create_and_list(args: argparse.Namespace, workdir: Path, database_url: str) -> list[Result]:
+    """Ticket create, then list (the newest page of the tickets just created), on the bare app
+    and on hookdesk over `database_url` (an empty database); results named `<server> <route>`."""
+    env = server_env(workdir, args.sqlite_synchronous)
+    setup = Setup(workdir, database_url, env, create_account(database_url, workdir, env))
+    bare_body = new_ticket_body(str(uuid.uuid4()), str(uuid.uuid4()))
+    bare_command = [sys.executable, str(Path(__file__).resolve()), "--serve-bare"]
+    hookdesk_command_line = [str(hookdesk_command()), "serve", "--host", HOST]
+    hookdesk_command_line += ["--database-url", database_url, "--port"]
+    results = []
+    for name, command in (("bare", bare_command), ("hookdesk", hookdesk_command_line)):
+        port = free_port()
+        with running(name, [*command, str(port)], port, workdir, setup.env) as server:
+            body = bare_body if name == "bare" else ticket_body(port, setup.api_key)
+            progress(f"api: {name}, ticket create then list ...")
+            create = run_async(measure(server, raw_request(port, setup.api_key, body), args))
+            listing = run_async(
+                measure(server, list_request(port, setup.api_key), args, LIST_OK_PREFIX)
+            )
+        create.server, listing.server = f"{name} create", f"{name} list"
+        results += [create, listing]
+    return results
 
 
 def run_all(args: argparse.Namespace, workdir: Path) -> list[Result]:

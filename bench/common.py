@@ -80,6 +80,10 @@ class Server:
             return None
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def rss_bytes(self) -> int | None:
+        """Resident memory of the process, Linux only."""
+        return rss_bytes(self.process.pid)
+
     def log_tail(self, lines: int = 20) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
@@ -115,6 +119,14 @@ def running(
     with spawned(name, command, workdir, env, port) as server:
         wait_healthy(server)
         yield server
+
+
+def rss_bytes(pid: int) -> int | None:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return None
 
 
 def die_with_parent() -> None:
@@ -331,6 +343,7 @@ def machine() -> dict[str, Any]:
     return {
         "cpu_count": os.cpu_count(),
         "cpu_model": cpu_model(),
+        "memory_gib": memory_gib(),
         "platform": platform.platform(),
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "uvicorn": version("uvicorn"),
@@ -358,6 +371,14 @@ def cpu_model() -> str | None:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
+    return None
+
+
+def memory_gib() -> float | None:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 2**20, 1)
     return None
 
 

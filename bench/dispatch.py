@@ -99,13 +99,18 @@ class Arrivals:
     connections: int = 0
     ids: set[bytes] = field(default_factory=set)
     tickets: dict[str, float] = field(default_factory=dict)  # ticket id -> first arrival
+    fanout: dict[str, list[float]] = field(default_factory=dict)  # ticket id -> [count, last]
 
     def hook(self, head: bytes, body: bytes) -> None:
         self.hooks += 1
         self.ids.add(header_value(head, b"webhook-id") or b"")
         if self.record:
+            at = time.time()
             ticket_id = json.loads(body)["data"]["ticket"]["id"]
-            self.tickets.setdefault(ticket_id, time.time())
+            self.tickets.setdefault(ticket_id, at)
+            seen = self.fanout.setdefault(ticket_id, [0, at])
+            seen[0] += 1
+            seen[1] = at
 
     def stats(self) -> dict[str, int]:
         distinct, connections = len(self.ids), self.connections
@@ -162,6 +167,8 @@ class ReceiverProtocol(asyncio.Protocol):
             self.transport.write(json_answer(self.arrivals.stats()))
         elif path == b"/arrivals":
             self.transport.write(json_answer(self.arrivals.tickets))
+        elif path == b"/fanout":
+            self.transport.write(json_answer(self.arrivals.fanout))
         elif path == b"/healthz":
             self.transport.write(OK)
         else:
@@ -800,8 +807,11 @@ def spread(values: list[float]) -> dict[str, float]:
     }
 
 
-def latency(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
-    database_url = fresh_database(workdir, "latency")
+def latency(
+    args: argparse.Namespace, workdir: Path, database_url: str | None = None
+) -> dict[str, Any]:
+    """At `args.rate`, on a fresh SQLite file unless `database_url` names an empty database."""
+    database_url = database_url or fresh_database(workdir, "latency")
     env = server_env(workdir, args.sqlite_synchronous)
     api_key = create_account(database_url, workdir, env)
     port = free_port()

@@ -1,0 +1,215 @@
+"""The whole benchmark suite in one command; writes BENCHMARKS.md and its plots.
+
+    python -m bench                  # the real run, about 13 minutes on 2 cores
+    python -m bench --quick          # every part small: a smoke test of a few minutes
+    python -m bench --parts dispatch backlog
+
+Parts: dispatch (throughput vs the bare aiohttp loop; SQLite, PostgreSQL with 1, 2, 4
+dispatchers), latency (API answer -> arrival at several rates, SQLite and PostgreSQL), fanout
+(one ticket to 1, 10, 100 endpoints), api (ticket create and list vs a bare ASGI app), backlog
+(claim latency, RSS and query plans with a large backlog in PostgreSQL).
+
+PostgreSQL is the local server (postgresql://postgres@127.0.0.1:5432); every part makes its own
+database `hookdesk_bench_<pid>_<n>` and drops it, also when stopped by Ctrl-C or SIGTERM, and the
+next run drops those a killed run left. Every process it starts dies with it. The whole run stops
+by itself after --max-minutes. Progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import api, backlog, dispatch, fanout, latency_curve, postgres, report, scale
+from bench.common import machine, positive_float, progress, terminate
+
+ROOT = Path(__file__).resolve().parents[1]
+PARTS = ("dispatch", "latency", "fanout", "api", "backlog")
+DATABASES = ["sqlite", "postgresql"]
+
+# The sizes of a real run, and of --quick.
+SIZES: dict[str, dict[str, Any]] = {
+    "full": {
+        "deliveries": 30_000,
+        "repeat": 2,
+        "processes": [1, 2, 4],
+        "rates": [25.0, 50.0, 100.0, 200.0, 400.0],
+        "latency_seconds": 10.0,
+        "latency_warmup": 1.0,
+        "fanout_endpoints": [1, 10, 100],
+        "fanout_tickets": 20,
+        "api_seconds": 10.0,
+        "api_warmup": 2.0,
+        "backlog": 1_000_000,
+        "backlog_seconds": 40.0,
+        "backlog_interval": 0.5,
+        "max_minutes": 60.0,
+    },
+    "quick": {
+        "deliveries": 3_000,
+        "repeat": 1,
+        "processes": [1, 2, 4],
+        "rates": [20.0, 50.0],
+        "latency_seconds": 2.0,
+        "latency_warmup": 0.5,
+        "fanout_endpoints": [1, 10, 100],
+        "fanout_tickets": 3,
+        "api_seconds": 2.0,
+        "api_warmup": 0.5,
+        "backlog": 100_000,
+        "backlog_seconds": 8.0,
+        "backlog_interval": 0.25,
+        "max_minutes": 15.0,
+    },
+}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="hookdesk's benchmark suite: writes BENCHMARKS.md and bench/plots/*.png.",
+    )
+    add = parser.add_argument
+    add("--quick", action="store_true", help="every part at a small size (a smoke test)")
+    add("--parts", nargs="+", choices=PARTS, default=list(PARTS), help="which parts to run")
+    add("--output", type=Path, default=ROOT / "BENCHMARKS.md", help="the report")
+    add("--plots", type=Path, default=ROOT / "bench" / "plots", help="where the PNGs go")
+    add("--json", type=Path, help="also write every figure as JSON to this file")
+    add("--max-minutes", type=positive_float, help="stop the whole run after this long")
+    add("--tmp-dir", type=Path, help="where SQLite files and logs go (default: system temp)")
+    add("--keep", action="store_true", help="keep the temp dir (databases, logs)")
+    return parser.parse_args(argv)
+
+
+def dispatch_args(sizes: dict[str, Any]) -> argparse.Namespace:
+    """bench/dispatch.py's options at its defaults, with this run's sizes."""
+    args = dispatch.parse_args([])
+    args.deliveries = sizes["deliveries"]
+    args.repeat = sizes["repeat"]
+    args.seconds = sizes["latency_seconds"]
+    args.warmup = sizes["latency_warmup"]
+    args.backlog = sizes["backlog"]
+    args.backlog_seconds = sizes["backlog_seconds"]
+    args.backlog_interval = sizes["backlog_interval"]
+    return args
+
+
+def api_args(sizes: dict[str, Any]) -> argparse.Namespace:
+    args = api.parse_args([])
+    args.duration = sizes["api_seconds"]
+    args.warmup = sizes["api_warmup"]
+    return args
+
+
+def run_api(sizes: dict[str, Any], workdir: Path) -> dict[str, Any]:
+    args = api_args(sizes)
+    results: dict[str, list[dict[str, Any]]] = {}
+    for kind in DATABASES:
+        with latency_curve.database(kind, workdir) as url:
+            found = api.create_and_list(args, workdir, url)
+        results[kind] = [asdict(r) for r in found]
+    return {
+        "connections": args.connections,
+        "warmup_s": args.warmup,
+        "duration_s": args.duration,
+        "results": results,
+        "errors": sum(r["errors"] + r["warmup_errors"] for rs in results.values() for r in rs),
+    }
+
+
+def run_part(name: str, sizes: dict[str, Any], workdir: Path) -> dict[str, Any]:
+    args = dispatch_args(sizes)
+    if name == "dispatch":
+        return scale.run(args, workdir, sizes["processes"])
+    if name == "latency":
+        return latency_curve.run(args, workdir, sizes["rates"], DATABASES)
+    if name == "fanout":
+        counts, tickets = sizes["fanout_endpoints"], sizes["fanout_tickets"]
+        return fanout.run(args, workdir, counts, tickets, DATABASES)
+    if name == "api":
+        return run_api(sizes, workdir)
+    return backlog.run(args, workdir)
+
+
+def postgresql_version() -> str:
+    import psycopg
+
+    with psycopg.connect(f"{postgres.SERVER_URL}/postgres", connect_timeout=5) as connection:
+        row = connection.execute("SHOW server_version").fetchone()
+    return "?" if row is None else str(row[0]).split()[0]
+
+
+def out_of_time(_signum: int, _frame: Any) -> None:
+    progress("the run took longer than --max-minutes: stopping")
+    raise SystemExit(3)  # unwinds through every `finally`: processes stopped, databases dropped
+
+
+def run_suite(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    sizes = SIZES["quick" if args.quick else "full"]
+    parts = {}
+    for name in PARTS:
+        if name in args.parts:
+            progress(f"--- {name} ---")
+            parts[name] = run_part(name, sizes, workdir)
+    return parts
+
+
+def write(args: argparse.Namespace, parts: dict[str, Any], meta: dict[str, Any]) -> None:
+    plots = report.draw_plots(parts, args.plots, args.output.parent)
+    args.output.write_text(report.render(meta, parts, plots))
+    if args.json is not None:
+        args.json.write_text(json.dumps({"meta": meta, "parts": parts}, indent=2))
+    progress(f"wrote {args.output} and {len(plots)} plot(s) in {args.plots}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    unavailable = postgres.available()
+    if unavailable is not None:
+        progress(f"PostgreSQL at {postgres.SERVER_URL} is not available: {unavailable}")
+        return 2
+    signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGALRM, out_of_time)
+    sizes = SIZES["quick" if args.quick else "full"]
+    signal.alarm(int(60 * (args.max_minutes or sizes["max_minutes"])))
+    for name in postgres.drop_orphans():
+        progress(f"dropped {name}, left by a run that was killed")
+    started, date = time.monotonic(), datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    workdir = Path(tempfile.mkdtemp(prefix="hookdesk-bench-", dir=args.tmp_dir))
+    try:
+        parts = run_suite(args, workdir)
+    except RuntimeError as error:
+        progress(f"FAILED, no report: {error}")
+        return 2
+    finally:
+        signal.alarm(0)
+        if args.keep:
+            progress(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    errors = sum(part.get("errors", 0) for part in parts.values())
+    meta = {
+        "date": date,
+        "seconds": time.monotonic() - started,
+        "quick": args.quick,
+        "machine": machine(),
+        "postgresql": postgresql_version(),
+        "command": shlex.join(["python", "-m", "bench", *sys.argv[1:]]),
+        "errors": errors,
+    }
+    write(args, parts, meta)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,558 @@
+"""BENCHMARKS.md and its plots, from the figures of `python -m bench`.
+
+Every part renders a section (a table, its ratios against the ceiling measured in the same run)
+and its goals as (goal, measured, met) rows; the report opens with every goal in one table.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.common import fmt_ratio
+
+CLAIM_FLAT = 2.0  # claim at the large backlog / at the small one
+DRAIN_FLAT = 1.5  # claim in the drain's last quarter / its first
+RSS_FLAT = 1.2  # RSS in the drain's last quarter / its first
+DISPATCH_RATIO = 0.8
+SCALING_STEP = 1.05  # "more throughput": at least 5% more than with fewer dispatchers
+BUSY_PCT = 50.0  # CPU used outside the benchmark (100% = one core) worth a warning
+P50_MS, P99_MS = 10.0, 50.0  # end-to-end latency goals (as bench/dispatch.py's)
+
+
+@dataclass
+class Goal:
+    part: str
+    goal: str
+    measured: str
+    met: bool | None  # None: could not be measured
+
+
+@dataclass
+class Section:
+    title: str
+    lines: list[str]
+    goals: list[Goal]
+
+
+def fmt(value: float | None, digits: int = 1, unit: str = "") -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}{unit}"
+
+
+def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def times(ratio: float | None) -> str:
+    """A ratio that may be large: whole numbers from 100 on."""
+    return fmt_ratio(ratio) if ratio is None or ratio < 100 else f"{ratio:,.0f}x"
+
+
+def met_text(met: bool | None) -> str:
+    return {True: "met", False: "**missed**", None: "n/a"}[met]
+
+
+# --- dispatch throughput -------------------------------------------------------------------
+
+
+def dispatch_section(part: dict[str, Any], plots: dict[str, str]) -> Section:
+    best, ratios, limits = part["best"], part["ratios"], part["limits"]
+    keys = ["bare", "sqlite", *(f"pg{n}" for n in part["processes"])]
+    rows = [
+        (
+            best[k]["label"],
+            best[k]["database"],
+            str(best[k]["processes"]),
+            str(best[k]["delivered"]),
+            fmt(best[k]["steady_per_s"], 0),
+            fmt_ratio(ratios[k]),
+            fmt(best[k]["senders_cpu_pct"], 0),
+            fmt(best[k]["receiver_cpu_pct"], 0),
+            fmt(best[k]["machine_cpu_pct"], 0),
+            fmt(best[k]["postgresql_cpu_pct"], 0),
+            fmt(best[k]["other_cpu_pct"], 0),
+            "-" if k == "bare" else limits[k],
+        )
+        for k in keys
+    ]
+    header = (
+        *("sender", "database", "processes", "delivered", "deliveries/s", "/ bare loop"),
+        *("senders CPU%", "receiver CPU%", "machine CPU% (all cores)", "PostgreSQL CPU%"),
+        *("others CPU%", "bound by"),
+    )
+    lines = [
+        f"{part['deliveries']} due deliveries over {part['endpoints']} endpoints of one local "
+        f"receiver; each dispatcher HOOKDESK_DISPATCHER_CONCURRENCY={part['concurrency']}, "
+        f"HOOKDESK_ENDPOINT_CONCURRENCY={part['endpoint_concurrency']}; the bare loop: one "
+        f"aiohttp session, {part['concurrency']} in flight. Rates over the steady part (10% to "
+        f"90% of the deliveries counted), best of {part['repeat']} round(s). CPU: 100% = one "
+        "core, except the machine's (100% = every core busy); PostgreSQL's is its server "
+        "processes of the run's database over the whole run; 'others' is what every process "
+        "outside the benchmark used meanwhile, PostgreSQL's included.",
+        "",
+        *table(header, rows),
+        "",
+    ]
+    if "dispatch" in plots:
+        lines += [f"![Dispatch throughput by dispatcher processes]({plots['dispatch']})", ""]
+    return Section("Dispatch throughput", lines, dispatch_goals(part))
+
+
+def dispatch_goals(part: dict[str, Any]) -> list[Goal]:
+    ratios, best = part["ratios"], part["best"]
+    goals = []
+    for key, name in (("pg1", "PostgreSQL"), ("sqlite", "SQLite")):
+        if key in ratios:
+            ratio = ratios[key]
+            goals.append(
+                Goal(
+                    "dispatch",
+                    f"{name}, one dispatcher >= {DISPATCH_RATIO} of the bare loop",
+                    fmt_ratio(ratio),
+                    None if ratio is None else ratio >= DISPATCH_RATIO,
+                )
+            )
+    counts = [n for n in part["processes"] if f"pg{n}" in best]
+    steps = list(itertools.pairwise(counts))
+    if steps:
+        rates = " -> ".join(f"x{n} {best[f'pg{n}']['steady_per_s']:.0f}/s" for n in counts)
+        met: bool | None = all(
+            scaled(best[f"pg{a}"], best[f"pg{b}"], part["saturated"][f"pg{a}"]) for a, b in steps
+        )
+        bound = part["limits"][f"pg{counts[-1]}"]
+        if not met and any(part["disturbed"][f"pg{n}"] for n in counts):
+            met = None  # the CPUs went to other work: adding dispatchers could not show
+            bound += "; not judged: other processes took the CPUs"
+        goals.append(
+            Goal(
+                "dispatch",
+                "PostgreSQL: more throughput with more dispatchers until the CPUs or the "
+                "receiver are saturated",
+                f"{rates}; x{counts[-1]} bound by {bound}",
+                met,
+            )
+        )
+    return goals
+
+
+def scaled(fewer: dict[str, Any], more: dict[str, Any], fewer_saturated: bool) -> bool:
+    return fewer_saturated or more["steady_per_s"] >= SCALING_STEP * fewer["steady_per_s"]
+
+
+def plot_dispatch(part: dict[str, Any], path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    best = part["best"]
+    counts = [n for n in part["processes"] if f"pg{n}" in best]
+    fig, (rate_ax, cpu_ax) = plt.subplots(1, 2, figsize=(11, 4))
+    rate_ax.plot(counts, [best[f"pg{n}"]["steady_per_s"] for n in counts], "o-", label="PostgreSQL")
+    rate_ax.axhline(best["bare"]["steady_per_s"], color="grey", ls="--", label="bare aiohttp loop")
+    if "sqlite" in best:
+        rate_ax.plot([1], [best["sqlite"]["steady_per_s"]], "s", label="SQLite")
+    rate_ax.set(xlabel="hookdesk dispatcher processes", ylabel="deliveries/s", xticks=counts)
+    rate_ax.set_ylim(bottom=0)
+    rate_ax.legend()
+    rate_ax.set_title("Throughput")
+    for key, label in (
+        ("machine_cpu_pct", "machine (100% = all cores)"),
+        ("receiver_cpu_pct", "receiver (100% = one core)"),
+        ("senders_cpu_pct", "dispatchers (100% = one core)"),
+        ("postgresql_cpu_pct", "PostgreSQL, this database (100% = one core)"),
+    ):
+        cpu_ax.plot(counts, [best[f"pg{n}"][key] or 0 for n in counts], "o-", label=label)
+    cpu_ax.set(xlabel="hookdesk dispatcher processes", ylabel="CPU %", xticks=counts)
+    cpu_ax.set_ylim(bottom=0)
+    cpu_ax.legend()
+    cpu_ax.set_title("CPU on PostgreSQL")
+    save(fig, path)
+
+
+# --- latency -------------------------------------------------------------------------------
+
+
+def latency_section(part: dict[str, Any], plots: dict[str, str]) -> Section:
+    floor = part["floor_ms"]
+    rows = [
+        (
+            p["database"],
+            f"{p['rate']:g}",
+            fmt(p["achieved_per_s"]),
+            f"{p['delivered']}/{p['tickets']}",
+            fmt(p["delivery_ms"]["p50"], 2),
+            fmt(p["delivery_ms"]["p99"], 2),
+            times(p["delivery_ms"]["p50"] / floor["p50"] if floor["p50"] else None),
+            fmt(p["api_ms"]["p50"], 2),
+            fmt(p["server_cpu_pct"], 0),
+            fmt(p["other_cpu_pct"], 0),
+        )
+        for p in part["points"]
+    ]
+    header = (
+        *("database", "tickets/s", "sent/s", "delivered", "p50 ms", "p99 ms", "p50 / floor"),
+        *("API answer p50 ms", "hookdesk serve CPU%", "others CPU%"),
+    )
+    lines = [
+        f"POST /v2/agency/tickets/create at steady rates for {part['seconds']:g} s each (after "
+        f"{part['warmup_s']:g} s warm-up) over {part['connections']} keep-alive connections; "
+        "`hookdesk serve --dev` with its in-process dispatcher, one endpoint; latency from the "
+        "API's answer to the receiver's arrival. The floor: one bare aiohttp POST at a time to "
+        f"the same receiver, p50 {floor['p50']:.2f} ms, p99 {floor['p99']:.2f} ms.",
+        "",
+        *table(header, rows),
+        "",
+    ]
+    if "latency" in plots:
+        lines += [f"![End-to-end latency by rate]({plots['latency']})", ""]
+    return Section("End-to-end latency", lines, latency_goals(part))
+
+
+def latency_goals(part: dict[str, Any]) -> list[Goal]:
+    goals = []
+    for kind in dict.fromkeys(p["database"] for p in part["points"]):
+        points = sorted((p for p in part["points"] if p["database"] == kind), key=rate_of)
+        top = points[-1]["rate"]
+        for key, limit in (("p50", P50_MS), ("p99", P99_MS)):
+            held = [p["rate"] for p in itertools.takewhile(within(key, limit), points)]
+            worst = max(points, key=lambda p: p["delivery_ms"][key])
+            measured = (
+                f"holds up to {held[-1]:g}/s" if held else "holds at no rate measured"
+            ) + f"; worst {worst['delivery_ms'][key]:.2f} ms at {worst['rate']:g}/s"
+            complete = all(not p["missing"] for p in points)
+            goals.append(
+                Goal(
+                    "latency",
+                    f"{kind}: {key} < {limit:g} ms at every rate up to {top:g}/s",
+                    measured + ("" if complete else "; deliveries missing"),
+                    len(held) == len(points) and complete,
+                )
+            )
+    return goals
+
+
+def rate_of(point: dict[str, Any]) -> float:
+    return float(point["rate"])
+
+
+def within(key: str, limit: float) -> Callable[[dict[str, Any]], bool]:
+    return lambda point: bool(point["delivery_ms"][key] < limit and not point["missing"])
+
+
+def plot_latency(part: dict[str, Any], path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    kinds = dict.fromkeys(p["database"] for p in part["points"])
+    for color, kind in enumerate(kinds):
+        points = [p for p in part["points"] if p["database"] == kind]
+        rates = [p["rate"] for p in points]
+        for key, style in (("p50", "o-"), ("p99", "s--")):
+            values = [p["delivery_ms"][key] for p in points]
+            ax.plot(rates, values, style, color=f"C{color}", label=f"{kind} {key}")
+    ax.axhline(part["floor_ms"]["p50"], color="grey", ls=":", label="bare POST p50 (floor)")
+    ax.set(xlabel="tickets created per second", ylabel="API answer -> arrival, ms")
+    ax.set_yscale("log")
+    ax.legend()
+    ax.set_title("End-to-end latency")
+    save(fig, path)
+
+
+# --- fan-out -------------------------------------------------------------------------------
+
+
+def fanout_section(part: dict[str, Any], plots: dict[str, str]) -> Section:
+    rows = [
+        (
+            r["database"],
+            str(r["endpoints"]),
+            f"{r['complete']}/{r['tickets']}",
+            fmt(r["last_arrival_ms_p50"], 2),
+            fmt(r["last_arrival_ms_max"], 2),
+            fmt(r["deliveries_per_s"], 0),
+            fmt(r["bare_burst_ms"], 2),
+            fmt(r["bare_per_s"], 0),
+            fmt_ratio(r["ratio"]),
+        )
+        for r in part["rows"]
+    ]
+    header = (
+        *("database", "endpoints", "complete", "last arrival p50 ms", "max ms"),
+        *("deliveries/s", "bare burst ms", "bare/s", "/ bare"),
+    )
+    lines = [
+        f"One ticket created at a time ({part['tickets']} per row) for an account whose 1, 10 "
+        "or 100 endpoints all take `whitelabel.ticket.created`; time from the API's answer to "
+        "the last endpoint's arrival (median), deliveries/s over it. The ceiling: the same "
+        "number of POSTs sent at once by one bare aiohttp session (best of 3). Issue 6 sets no "
+        "goal here.",
+        "",
+        *table(header, rows),
+        "",
+    ]
+    if "fanout" in plots:
+        lines += [f"![Fan-out: time to the last arrival]({plots['fanout']})", ""]
+    return Section("Fan-out", lines, [])
+
+
+def plot_fanout(part: dict[str, Any], path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for kind in dict.fromkeys(r["database"] for r in part["rows"]):
+        rows = [r for r in part["rows"] if r["database"] == kind]
+        counts = [r["endpoints"] for r in rows]
+        ax.plot(counts, [r["last_arrival_ms_p50"] or 0 for r in rows], "o-", label=kind)
+        ax.plot(counts, [r["bare_burst_ms"] for r in rows], "x:", label=f"bare burst ({kind} run)")
+    ax.set(xlabel="endpoints", ylabel="API answer -> last arrival, ms")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.legend()
+    ax.set_title("Fan-out of one ticket")
+    save(fig, path)
+
+
+# --- API -----------------------------------------------------------------------------------
+
+
+def api_section(part: dict[str, Any], _plots: dict[str, str]) -> Section:
+    rows = []
+    for kind, results in part["results"].items():
+        by_name = {r["server"]: r for r in results}
+        for route in ("create", "list"):
+            bare, mine = by_name[f"bare {route}"], by_name[f"hookdesk {route}"]
+            ratio = mine["req_per_s"] / bare["req_per_s"] if bare["req_per_s"] else None
+            p99 = mine["p99_ms"] / bare["p99_ms"] if bare["p99_ms"] else None
+            for r in (bare, mine):
+                rows.append(
+                    (
+                        kind,
+                        r["server"],
+                        str(r["requests"]),
+                        str(r["errors"] + r["warmup_errors"]),
+                        fmt(r["req_per_s"]),
+                        fmt(r["p50_ms"], 2),
+                        fmt(r["p99_ms"], 2),
+                        fmt(r["server_cpu_pct"], 0),
+                        fmt_ratio(ratio) if r is mine else "",
+                        fmt_ratio(p99) if r is mine else "",
+                    )
+                )
+    header = (
+        *("database", "server, route", "requests", "errors", "req/s", "p50 ms", "p99 ms"),
+        *("server CPU%", "req/s / bare", "p99 / bare"),
+    )
+    lines = [
+        f"{part['connections']} keep-alive connections, one request in flight each, "
+        f"{part['warmup_s']:g} s warm-up then {part['duration_s']:g} s per row; the bare app is "
+        "a plain ASGI app under the same uvicorn settings answering the same shapes. Create: "
+        "POST /v2/agency/tickets/create; list: GET /v2/agency/tickets/list?page=1&per_page=20"
+        "&order=desc over the tickets just created. Issue 6 sets no goal here.",
+        "",
+        *table(header, rows),
+        "",
+    ]
+    return Section("API", lines, [])
+
+
+# --- backlog -------------------------------------------------------------------------------
+
+
+def backlog_section(part: dict[str, Any], plots: dict[str, str]) -> Section:
+    d, small, large = part["drain"], part["claim_small_ms"], part["claim_large_ms"]
+    rows = [
+        ("claim p50 / p99, 1,000 pending (ceiling)", f"{small['p50']:.2f} / {small['p99']:.2f} ms"),
+        (
+            f"claim p50 / p99, {part['backlog']:,} pending, idle",
+            f"{large['p50']:.2f} / {large['p99']:.2f} ms",
+        ),
+        (
+            "claim while draining, first / last quarter",
+            f"{d['claim_ms_first_quarter']:.2f} / {d['claim_ms_last_quarter']:.2f} ms",
+        ),
+        (
+            "dispatcher RSS, first / last quarter, max",
+            f"{d['rss_mib_first_quarter']} / {d['rss_mib_last_quarter']} / {d['rss_mib_max']} MiB",
+        ),
+        ("SQL statements in one claim", str(part["claim_statements"])),
+        ("delivered while sampled", f"{d['delivered']} ({d['delivered_per_s']:.0f}/s)"),
+        ("bulk insert (generate_series) and ANALYZE", f"{part['insert_s']:.1f} s"),
+    ]
+    lines = [
+        f"{part['backlog']:,} deliveries in PostgreSQL over {part['endpoints']} endpoints: half "
+        "pending and due, half retrying (attempted 1-5 times, due in an hour). A claim is "
+        "`hookdesk.delivery.claim.claim` (limit 200, 16 per endpoint) in a transaction rolled "
+        "back, timed from this process; while one `hookdesk dispatcher` drains the backlog it "
+        "is sampled beside the dispatcher's RSS.",
+        "",
+        *table(("figure", "value"), rows),
+        "",
+    ]
+    if "backlog" in plots:
+        lines += [f"![Claim latency and RSS while draining]({plots['backlog']})", ""]
+    for name, plan in part["plans"].items():
+        lines += [f"EXPLAIN (ANALYZE, BUFFERS), {name}, at {part['backlog']:,}:", "", "```"]
+        lines += [plan, "```", ""]
+    return Section("Backlog", lines, backlog_goals(part))
+
+
+def backlog_goals(part: dict[str, Any]) -> list[Goal]:
+    d = part["drain"]
+    ratio, growth, rss = part["claim_ratio"], d["claim_growth"], d["rss_growth"]
+    n = f"{part['backlog']:,}"
+    return [
+        Goal(
+            "backlog",
+            f"claim at {n} pending <= {CLAIM_FLAT} x the claim at 1,000",
+            fmt_ratio(ratio),
+            None if ratio is None else ratio <= CLAIM_FLAT,
+        ),
+        Goal(
+            "backlog",
+            f"claim flat while draining (last quarter <= {DRAIN_FLAT} x first)",
+            fmt_ratio(growth),
+            None if growth is None else growth <= DRAIN_FLAT,
+        ),
+        Goal(
+            "backlog",
+            f"dispatcher RSS flat while draining (last quarter <= {RSS_FLAT} x first)",
+            fmt_ratio(rss),
+            None if rss is None else rss <= RSS_FLAT,
+        ),
+        Goal(
+            "backlog",
+            "the claim's query plans read deliveries through indexes (no sequential scan)",
+            "indexes only" if part["indexes_only"] else "a sequential scan",
+            part["indexes_only"],
+        ),
+    ]
+
+
+def plot_backlog(part: dict[str, Any], path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    samples = part["samples"]
+    seconds = [s["seconds"] - samples[0]["seconds"] for s in samples]
+    fig, (claim_ax, rss_ax) = plt.subplots(1, 2, figsize=(11, 4))
+    claim_ax.plot(seconds, [s["claim_ms"] for s in samples], ".-", label="claim while draining")
+    claim_ax.axhline(part["claim_small_ms"]["p50"], color="grey", ls="--", label="1,000 pending")
+    claim_ax.axhline(
+        part["claim_large_ms"]["p50"], color="black", ls=":", label=f"{part['backlog']:,}, idle"
+    )
+    claim_ax.set(xlabel="seconds since the first delivery", ylabel="claim, ms")
+    claim_ax.set_ylim(bottom=0)
+    claim_ax.legend()
+    claim_ax.set_title("Claim latency")
+    rss_ax.plot(seconds, [s["rss_mib"] or 0 for s in samples], ".-")
+    rss_ax.set(xlabel="seconds since the first delivery", ylabel="dispatcher RSS, MiB")
+    rss_ax.set_ylim(bottom=0)
+    rss_ax.set_title("Dispatcher memory")
+    save(fig, path)
+
+
+# --- the whole report ----------------------------------------------------------------------
+
+
+def save(fig: Any, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+SECTIONS: dict[str, Callable[[dict[str, Any], dict[str, str]], Section]] = {
+    "dispatch": dispatch_section,
+    "latency": latency_section,
+    "fanout": fanout_section,
+    "api": api_section,
+    "backlog": backlog_section,
+}
+PLOTS: dict[str, Callable[[dict[str, Any], Path], None]] = {
+    "dispatch": plot_dispatch,
+    "latency": plot_latency,
+    "fanout": plot_fanout,
+    "backlog": plot_backlog,
+}
+
+
+def draw_plots(parts: dict[str, Any], plot_dir: Path, relative_to: Path) -> dict[str, str]:
+    """PNG files for the parts that have a curve; their paths relative to the report."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    plot_dir.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name, draw in PLOTS.items():
+        if name in parts:
+            path = plot_dir / f"{name}.png"
+            draw(parts[name], path)
+            written[name] = path.resolve().relative_to(relative_to.resolve()).as_posix()
+    return written
+
+
+def busy_elsewhere(parts: dict[str, Any]) -> float | None:
+    """The most CPU (100% = one core) that processes outside the benchmark used during a
+    measured run without PostgreSQL in it: the dispatch runs (PostgreSQL's CPU for the run's
+    database taken out) and the SQLite latency runs."""
+    seen = [
+        max(0.0, (r["other_cpu_pct"] or 0.0) - (r["postgresql_cpu_pct"] or 0.0))
+        for r in parts.get("dispatch", {}).get("runs", [])
+    ]
+    seen += [
+        p["other_cpu_pct"] or 0.0
+        for p in parts.get("latency", {}).get("points", [])
+        if p["database"] == "sqlite"
+    ]
+    return max(seen, default=None)
+
+
+def render(meta: dict[str, Any], parts: dict[str, Any], plots: dict[str, str]) -> str:
+    sections = [SECTIONS[name](parts[name], plots) for name in SECTIONS if name in parts]
+    goals = [goal for section in sections for goal in section.goals]
+    m = meta["machine"]
+    lines = ["# hookdesk benchmarks", ""]
+    if meta["quick"]:
+        lines += [
+            "**A quick run (`--quick`): every part at a small size, as a smoke test. Its "
+            "figures are not the real ones; the full run is the command without `--quick`.**",
+            "",
+        ]
+    lines += [
+        f"- date: {meta['date']} (the run took {meta['seconds'] / 60:.1f} minutes)",
+        f"- machine: {m['cpu_count']} cores, {m['cpu_model']}, {m['memory_gib']} GiB memory, "
+        f"{m['platform']}",
+        f"- software: {m['python']}, hookdesk {m['hookdesk']}, uvicorn {m['uvicorn']}, "
+        f"SQLite {m['sqlite']} (synchronous=FULL), PostgreSQL {meta['postgresql']} on 127.0.0.1",
+        f"- command: `{meta['command']}`",
+        f"- parts: {', '.join(parts)}; errors: {meta['errors'] or 'none'}",
+        "",
+        "Every process runs on this machine and talks over 127.0.0.1 only. Each figure stands "
+        "beside a ceiling measured in the same run (a bare aiohttp loop, a bare ASGI app, a "
+        "small backlog): on a machine shared with other work the absolute numbers move from "
+        "run to run, the ratios much less. The 'others CPU%' columns show how busy the rest "
+        "of the machine was.",
+        "",
+    ]
+    busiest = busy_elsewhere(parts)
+    if busiest is not None and busiest >= BUSY_PCT:
+        lines += [
+            f"**During this run other work used up to {busiest:.0f}% of a core (of "
+            f"{m['cpu_count'] * 100}%) beside the benchmark: its absolute figures are low and "
+            "CPU-bound verdicts say so.**",
+            "",
+        ]
+    lines += [
+        "## Goals",
+        "",
+        *table(
+            ("part", "goal", "measured", "verdict"),
+            [(g.part, g.goal, g.measured, met_text(g.met)) for g in goals],
+        ),
+        "",
+    ]
+    for section in sections:
+        lines += [f"## {section.title}", "", *section.lines]
+    return "\n".join(lines).rstrip() + "\n"
