@@ -1,13 +1,14 @@
 """`RateLimit-Limit` and `RateLimit-Remaining` on every answer to a request that took a token
 from an API key's bucket (accounts/ratelimit.py), whatever route or error answered it.
 
-Plain ASGI, like the other middleware here: it only adds headers to the answer's start."""
+It only adds headers to the answer's start (http/asgi.py)."""
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hookdesk.accounts.ratelimit import Decision
+from hookdesk.http.asgi import watching_start
 
 _STATE_KEY = "rate_limit"
 
@@ -28,12 +29,11 @@ class RateLimitHeaders:
         # The request's state, shared with the handlers, which fill it in (see `remember`).
         state = scope.setdefault("state", {})
 
-        async def send_with_headers(message: Message) -> None:
+        def at_start(message: Message) -> None:
             decision = state.get(_STATE_KEY)
-            if message["type"] == "http.response.start" and isinstance(decision, Decision):
+            if isinstance(decision, Decision):
                 headers = MutableHeaders(scope=message)
                 headers["RateLimit-Limit"] = str(decision.limit)
                 headers["RateLimit-Remaining"] = str(decision.remaining)
-            await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, watching_start(send, at_start))

@@ -13,6 +13,8 @@ import structlog
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hookdesk.http.asgi import watching_start
+
 HEADER = "X-Request-Id"
 _ACCEPTED_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _SECRET_PARAMS = frozenset({"token"})
@@ -29,8 +31,6 @@ def request_id_of(scope: Scope) -> str | None:
 
 
 class RequestLog:
-    """Pure ASGI, so a streamed answer (the event stream, a chunked upload's 413) passes as is."""
-
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -43,16 +43,14 @@ class RequestLog:
         status = 500  # unless an answer starts: an error escaped to the server's last handler
         started = time.perf_counter()
 
-        async def send_with_id(message: Message) -> None:
+        def at_start(message: Message) -> None:
             nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                MutableHeaders(scope=message).append(HEADER, request_id)
-            await send(message)
+            status = message["status"]
+            MutableHeaders(scope=message).append(HEADER, request_id)
 
         with structlog.contextvars.bound_contextvars(request_id=request_id):
             try:
-                await self.app(scope, receive, send_with_id)
+                await self.app(scope, receive, watching_start(send, at_start))
             finally:
                 write = log.debug if scope["path"] in _PROBES else log.info
                 write(

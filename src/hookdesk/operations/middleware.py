@@ -4,13 +4,13 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hookdesk.http.asgi import watching_start
 from hookdesk.operations import instruments
 
 
 class RequestMetrics:
-    """Plain ASGI: it leaves the request body stream untouched (the body limit's 413 is raised from
-    inside it). The route label is the matched route's template, never the raw path, so the
-    number of label values stays bounded whatever paths clients send."""
+    """The route label is the matched route's template, never the raw path, so the number of
+    label values stays bounded whatever paths clients send."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -22,14 +22,12 @@ class RequestMetrics:
         started = time.perf_counter()
         status = 500  # what the server answers when the app fails before it does
 
-        async def send_noting_status(message: Message) -> None:
+        def at_start(message: Message) -> None:
             nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
+            status = message["status"]
 
         try:
-            await self.app(scope, receive, send_noting_status)
+            await self.app(scope, receive, watching_start(send, at_start))
         finally:
             elapsed = time.perf_counter() - started
             instruments.request_answered(scope["method"], route_template(scope), status, elapsed)
