@@ -5,6 +5,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hookdesk.http.asgi import watching_start
 from hookdesk.web import errors
 from hookdesk.web.console.inbox import router as inbox_router
 from hookdesk.web.console.settings import router as settings_router
@@ -49,8 +50,7 @@ def install(app: FastAPI) -> None:
 
 
 class SecurityHeaders:
-    """Adds `SECURITY_HEADERS` to every page's answer. Plain ASGI: it leaves the request body
-    stream untouched (the body limit's 413 is raised from inside it)."""
+    """Adds `SECURITY_HEADERS` to every page's answer (plain ASGI: see http/asgi.py)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -60,9 +60,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message).update(SECURITY_HEADERS)
-            await send(message)
+        def at_start(message: Message) -> None:
+            MutableHeaders(scope=message).update(SECURITY_HEADERS)
 
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, watching_start(send, at_start))
