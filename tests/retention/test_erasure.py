@@ -5,9 +5,11 @@ import secrets
 import shutil
 import sqlite3
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -17,6 +19,7 @@ from hookdesk.access.models import OneTimeLink
 from hookdesk.clients.models import ClientErasure
 from hookdesk.config import Settings
 from hookdesk.db import Base, Database
+from hookdesk.retention.erasure import erase_client
 from tests.conftest import new_account
 from tests.helpers import Api
 from tests.receivers import Received, Receiver, Reply
@@ -200,3 +203,30 @@ def test_erasing_a_client_leaves_nothing_of_theirs(
     finally:
         echo.close()
         slow.close()
+
+
+def test_a_ticket_for_a_client_being_erased_is_refused_not_a_server_error(api: Api) -> None:
+    """The erasure holds the client's row while it works; a ticket made meanwhile waits for it,
+    then finds the client gone: a 400 naming `client_id`, never a foreign-key error."""
+    client = api.client()
+    category = api.category()
+    answers: list[Any] = []
+    with api.db.write() as session:
+        erase_client(session, account_id=api.account_id, client_id=client["id"])
+        body = {
+            "client_id": client["id"],
+            "title": "Made during the erasure",
+            "description": "Hello.",
+            "category": category["id"],
+        }
+        racing = threading.Thread(
+            target=lambda: answers.append(api.post("/v2/agency/tickets/create", body))
+        )
+        racing.start()
+        racing.join(timeout=1.0)
+        assert racing.is_alive(), "the ticket did not wait for the erasure"
+    racing.join(timeout=30)
+    [answer] = answers
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error_code"] == 1004
+    assert "client_id" in answer.json()["error"]

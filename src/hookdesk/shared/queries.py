@@ -19,14 +19,18 @@ def find_owned(
     account_id: str,
     object_id: str,
     for_update: bool = False,
+    key_share: bool = False,
 ) -> OwnedRow | None:
-    """The account's row with this id; another account's row is as absent as an unknown one."""
+    """The account's row with this id; another account's row is as absent as an unknown one.
+
+    `key_share` keeps the row from being deleted until the transaction ends (a row about to be
+    referenced); one being deleted meanwhile is waited for, then found absent."""
     canonical = parse_uuid(object_id)
     if canonical is None:
         return None
     statement = select(model).where(model.account_id == account_id, model.id == canonical)
-    if for_update:  # a row lock on PostgreSQL; SQLite's writers are serialized already
-        statement = statement.with_for_update()
+    if for_update or key_share:  # a row lock on PostgreSQL; SQLite's writers are serialized
+        statement = statement.with_for_update(read=key_share, key_share=key_share)
     return session.scalar(statement)
 
 

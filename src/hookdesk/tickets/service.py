@@ -202,7 +202,11 @@ def _add_reply(
 def _referenced(
     session: Session, scope: Scope, model: type[Row], object_id: UUID, *, field: str
 ) -> Row:
-    row = find_owned(session, model, account_id=scope.account_id, object_id=str(object_id))
+    # Locked so that it cannot go (a client being erased) between this look and the insert that
+    # refers to it: an erasure in progress is waited for, and then the row is unknown.
+    row = find_owned(
+        session, model, account_id=scope.account_id, object_id=str(object_id), key_share=True
+    )
     if row is None:
         raise _unknown(field, model.__name__.lower(), object_id)
     return row
