@@ -1,10 +1,13 @@
 import re
+from dataclasses import replace
 
 import pytest
 
 from hookdesk.accounts import keys
 from hookdesk.events.ids import is_event_id, new_event_id
 from hookdesk.shared.timeparse import parse_time
+from hookdesk.web.pages import conversation_version
+from tests.golden import golden, ticket_view
 
 
 def test_event_ids_have_the_documented_form_and_do_not_repeat() -> None:
@@ -65,3 +68,15 @@ def test_times_parse_from_unix_seconds_or_iso_8601(text: str, expected: int) -> 
 def test_unparseable_times_are_refused(text: str) -> None:
     with pytest.raises(ValueError, match="neither Unix seconds nor an ISO 8601"):
         parse_time(text)
+
+
+def test_a_polled_conversation_sees_changes_made_within_one_second() -> None:
+    ticket = ticket_view(golden("whitelabel.ticket.created")["data"]["ticket"])
+    same_second = [
+        replace(ticket, replies=(*ticket.replies, ticket.replies[0])),
+        replace(ticket, is_open=not ticket.is_open),
+        replace(ticket, teammate_id="5a09992e-1e49-4dac-a731-26af2aee10ae"),
+    ]
+    versions = {conversation_version(ticket), *map(conversation_version, same_second)}
+    assert len(versions) == 4
+    assert conversation_version(ticket) == conversation_version(replace(ticket))

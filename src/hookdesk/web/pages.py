@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
+from hookdesk.events.payloads import TicketView
 from hookdesk.web import cookies
 from hookdesk.web.templating import templates
 
@@ -29,3 +30,9 @@ def text(form: Mapping[str, Any], name: str) -> str:
     """A text field of a posted form; '' when absent or when a file was sent in its place."""
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
+
+
+def conversation_version(ticket: TicketView) -> str:
+    """What a polling ticket page compares: it changes with every reply (several in one second
+    too), resolution, reopening and assignment."""
+    return f"{len(ticket.replies)}.{int(ticket.is_open)}.{ticket.teammate_id}.{ticket.updated_at}"

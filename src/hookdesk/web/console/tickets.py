@@ -1,9 +1,8 @@
 """A ticket in the console: the conversation, replying with files, assigning, resolving."""
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
@@ -18,7 +17,7 @@ from hookdesk.tickets import service, views
 from hookdesk.tickets.schemas import ReplyCreate
 from hookdesk.web.auth import Agent, AgentForm, CurrentAgent
 from hookdesk.web.forms import field_errors
-from hookdesk.web.pages import Errors, redirect, render, text
+from hookdesk.web.pages import Errors, conversation_version, redirect, render, text
 from hookdesk.web.uploads import UploadRefused, store_uploads
 
 router = APIRouter(prefix="/console/tickets")
@@ -38,11 +37,11 @@ def conversation(
     agent: CurrentAgent,
     db: Db,
     settings: CurrentSettings,
-    shown: Annotated[int, Query(ge=0)] = 0,
+    version: str = "",
 ) -> Response:
     """Polled by the ticket page: the conversation again once the ticket changed, else 204."""
     ticket, context = _context(agent, db, settings, ticket_id)
-    if ticket.updated_at == shown:
+    if version == conversation_version(ticket):
         return Response(status_code=204)
     return render(request, "console/_conversation.html", context)
 
@@ -137,6 +136,7 @@ def _context(
                 session, account_id=agent.account_id, ticket_id=ticket.id
             ),
             "teammates": teammates.names(session, account_id=agent.account_id),
+            "version": conversation_version(ticket),
         }
 
 

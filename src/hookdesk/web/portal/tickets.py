@@ -17,7 +17,7 @@ from hookdesk.tickets import portal
 from hookdesk.tickets.schemas import ReplyCreate
 from hookdesk.web.auth import ClientForm, CurrentClient, PortalClient
 from hookdesk.web.forms import field_errors
-from hookdesk.web.pages import Errors, redirect, render, text
+from hookdesk.web.pages import Errors, conversation_version, redirect, render, text
 from hookdesk.web.portal.forms import MESSAGES
 from hookdesk.web.portal.scope import scope_of
 from hookdesk.web.uploads import MAX_FILES, UploadRefused, store_uploads
@@ -45,7 +45,7 @@ def conversation(
 ) -> Response:
     """The conversation, polled by the ticket page; 204 (nothing to swap) while unchanged."""
     ticket = _ticket(client, db, settings, ticket_id)
-    if version == _version(ticket):
+    if version == conversation_version(ticket):
         return Response(status_code=204)
     return render(request, "portal/_conversation.html", _conversation(client, ticket))
 
@@ -129,9 +129,4 @@ def _ticket_page(
 
 
 def _conversation(client: PortalClient, ticket: TicketView) -> dict[str, Any]:
-    return {"client": client, "ticket": ticket, "version": _version(ticket)}
-
-
-def _version(ticket: TicketView) -> str:
-    """Changes with every reply, resolution or reopening: what the polling page compares."""
-    return f"{len(ticket.replies)}.{int(ticket.is_open)}.{ticket.updated_at}"
+    return {"client": client, "ticket": ticket, "version": conversation_version(ticket)}
