@@ -42,6 +42,7 @@ from hookdesk.devtools.trigger import trigger
 from hookdesk.operations.standalone import metrics_server
 from hookdesk.retention.age import parse_age
 from hookdesk.retention.command import purge_and_report
+from hookdesk.shared.garbage import settle_after_start_up
 from hookdesk.webhooks.rotation import count_endpoints, reseal_all
 from hookdesk.webhooks.secretbox import MissingSecretKey, SecretBox, box_for
 
@@ -158,6 +159,7 @@ def serve(
         _create_first_account(database)
     log.info("serving", url=settings.public_url, database=_shown(database))
     application = create_app(settings, database, run_dispatcher=True, box=box)
+    settle_after_start_up()
     uvicorn.run(
         application,
         host=host,
@@ -190,6 +192,7 @@ def dispatcher(
         if metrics_port is not None:
             _serve_metrics(stack, settings, metrics_host, metrics_port)
         log.info("dispatcher started", database=_shown(database), stop_with="Ctrl-C or SIGTERM")
+        settle_after_start_up()
         with asyncio.Runner(loop_factory=_fastest_event_loop()) as runner:
             runner.run(_dispatch_until_signalled(database, settings, box))
     log.info("dispatcher stopped")
