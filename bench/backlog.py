@@ -139,15 +139,24 @@ def idle_claims(database: Database) -> dict[str, float]:
     return dispatch.spread(times[3:])  # the first ones warm the connection and the cache
 
 
-def explain(database: Database, endpoint_id: str) -> dict[str, str]:
-    """EXPLAIN (ANALYZE, BUFFERS) of the claim's two queries, rolled back."""
+def explain(database: Database, endpoint_ids: list[str]) -> dict[str, str]:
+    """EXPLAIN (ANALYZE, BUFFERS) of the claim's two statements, rolled back."""
     from hookdesk.delivery import claim as claiming
 
-    queries = {
-        "endpoints with pending deliveries": (claiming._ENDPOINTS_WITH_PENDING, {}),
-        "due deliveries of one endpoint": (
-            claiming._CLAIMABLE,
-            {"endpoint_id": endpoint_id, "room": ENDPOINT_CAP},
+    shares = endpoint_ids[: CLAIM_LIMIT // ENDPOINT_CAP]
+    queries: dict[str, tuple[Any, dict[str, Any]]] = {
+        "endpoints with pending deliveries, and how many are due": (
+            claiming._ENDPOINTS_WITH_PENDING,
+            {"count_cap": ENDPOINT_CAP + 1},
+        ),
+        f"the shares of {len(shares)} endpoints taken, locked and leased in one statement": (
+            claiming._TAKE_AND_LEASE,
+            {
+                "endpoint_ids": shares,
+                "rooms": [ENDPOINT_CAP] * len(shares),
+                "lease_end": time.time() + 60,
+                "token": "explain",
+            },
         ),
     }
     plans = {}
@@ -246,7 +255,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             progress(f"backlog: bulk-inserting {args.backlog} deliveries ...")
             insert_s = bulk_insert(database, fill, SMALL_BACKLOG, args.backlog - 1)
             large = idle_claims(database)
-            plans = explain(database, fill.endpoint_ids[0])
+            plans = explain(database, fill.endpoint_ids)
             statements = claim_statements(database)
             progress(f"backlog: draining for {args.backlog_seconds:g} s ...")
             samples = drain(args, workdir, database, url, rx, env)

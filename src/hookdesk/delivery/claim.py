@@ -1,30 +1,41 @@
 """Claiming due deliveries under a lease, in one short transaction.
 
-A claim looks endpoint by endpoint: first which enabled endpoints have deliveries due, oldest
-first, then up to the room each has (its concurrency cap less what is in flight) from each. A slow
-endpoint's backlog therefore never stands in front of another endpoint's deliveries, and every
-query is an index lookup whatever the backlog.
+A claim shares out its room endpoint by endpoint: first which enabled endpoints have deliveries
+due, oldest first, and how many (counted up to the cap), then up to the room each has (its
+concurrency cap less what is in flight) from each. A slow endpoint's backlog therefore never stands
+in front of another endpoint's deliveries, and every query is an index lookup whatever the backlog.
 
-On PostgreSQL the rows are locked `FOR UPDATE SKIP LOCKED`, so any number of dispatchers claim
-side by side without waiting on each other; on SQLite the write transaction (BEGIN IMMEDIATE)
-already serializes claims. A claimed delivery's `next_attempt_at` becomes the end of its lease: if
-its dispatcher dies, it falls due again by itself.
+On PostgreSQL one statement then takes every endpoint's share (a LATERAL lookup per endpoint),
+locks the rows `FOR UPDATE SKIP LOCKED`, leases them and returns what sending them needs: two round
+trips per claim however many endpoints, and any number of dispatchers claim side by side without
+waiting on each other. On SQLite, where the write transaction (BEGIN IMMEDIATE) already serializes
+claims and a statement costs no round trip, each endpoint's share is a statement of its own.
+
+A claimed delivery's `next_attempt_at` becomes the end of its lease: if its dispatcher dies, it
+falls due again by itself.
 """
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
+    Integer,
     ScalarSelect,
+    Select,
+    String,
     and_,
     bindparam,
     exists,
     func,
+    literal,
     not_,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.orm import Session, aliased
@@ -58,57 +69,10 @@ class Claim:
     next_due: float | None  # the earliest time a pending delivery falls due after now
 
 
-def _pending_of_endpoint(*conditions: ColumnElement[bool]) -> ScalarSelect[float | None]:
-    return (
-        select(func.min(Delivery.next_attempt_at))
-        .where(Delivery.endpoint_id == WebhookEndpoint.id, Delivery.status == PENDING, *conditions)
-        .correlate(WebhookEndpoint)
-        .scalar_subquery()
-    )
-
-
-# Built once: compiling a statement costs more than running it on an indexed table.
-_ENDPOINTS = (
-    select(
-        WebhookEndpoint.id,
-        _pending_of_endpoint().label("earliest"),
-        _pending_of_endpoint(Delivery.next_attempt_at > bindparam("now")).label("upcoming"),
-    )
-    .where(WebhookEndpoint.status == "enabled", WebhookEndpoint.deleted_at.is_(None))
-    .subquery()
-)
-_ENDPOINTS_WITH_PENDING = (
-    select(_ENDPOINTS.c.id, _ENDPOINTS.c.earliest, _ENDPOINTS.c.upcoming)
-    .where(_ENDPOINTS.c.earliest.is_not(None))
-    .order_by(_ENDPOINTS.c.earliest)
-)
-
-_earlier = aliased(Delivery)
-# An ordered endpoint gets one ticket's events in order: a later one waits for the earlier.
-_WAITS_FOR_EARLIER = exists().where(
-    _earlier.endpoint_id == Delivery.endpoint_id,
-    _earlier.ticket_id == Delivery.ticket_id,
-    _earlier.event_seq < Delivery.event_seq,
-    _earlier.status == PENDING,
-)
-_CLAIMABLE = (
-    select(Delivery.id)
-    .where(
-        Delivery.endpoint_id == bindparam("endpoint_id"),
-        Delivery.status == PENDING,
-        Delivery.next_attempt_at <= bindparam("now"),
-        or_(not_(Delivery.ordered), not_(_WAITS_FOR_EARLIER)),
-    )
-    .order_by(Delivery.next_attempt_at)
-    .limit(bindparam("room"))
-    .with_for_update(skip_locked=True)
-)
-_LEASE = (
-    update(Delivery)
-    .where(Delivery.id.in_(bindparam("ids", expanding=True)))
-    .values(next_attempt_at=bindparam("lease_end"), lease_token=bindparam("token"))
-    .execution_options(synchronize_session=False)
-)
+@dataclass(frozen=True)
+class _Share:
+    endpoint_id: str
+    room: int
 
 
 def claim(
@@ -122,61 +86,218 @@ def claim(
 ) -> Claim:
     """Lease up to `limit` due deliveries, at most `endpoint_room[e]` (else `endpoint_cap`) for
     each endpoint `e`, and say what sending them needs and when to look again."""
-    chosen: list[str] = []
+    shares, backlog, next_due = _share_out(session, now, limit, endpoint_room, endpoint_cap)
+    if not shares:
+        return Claim([], backlog, next_due)
+    take = _take_in_one_statement if _is_postgresql(session) else _take_endpoint_by_endpoint
+    claimed = take(session, shares, now, lease_end=now + lease_seconds)
+    return Claim(claimed, backlog, next_due)
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# --- which endpoints, and how many from each -----------------------------------------------
+
+
+def _pending_of_endpoint(*conditions: ColumnElement[bool]) -> ScalarSelect[Any]:
+    return (
+        select(func.min(Delivery.next_attempt_at))
+        .where(Delivery.endpoint_id == WebhookEndpoint.id, Delivery.status == PENDING, *conditions)
+        .correlate(WebhookEndpoint)
+        .scalar_subquery()
+    )
+
+
+def _due_of_endpoint() -> ScalarSelect[Any]:
+    """How many deliveries of the endpoint are due, counted no further than `count_cap`."""
+    due = (
+        select(literal(1))
+        .where(
+            Delivery.endpoint_id == WebhookEndpoint.id,
+            Delivery.status == PENDING,
+            Delivery.next_attempt_at <= bindparam("now"),
+        )
+        .correlate(WebhookEndpoint)
+        .limit(bindparam("count_cap"))
+        .subquery()
+    )
+    return select(func.count()).select_from(due).scalar_subquery()
+
+
+# Built once: compiling a statement costs more than running it on an indexed table.
+_ENDPOINTS = (
+    select(
+        WebhookEndpoint.id,
+        _pending_of_endpoint().label("earliest"),
+        _pending_of_endpoint(Delivery.next_attempt_at > bindparam("now")).label("upcoming"),
+        _due_of_endpoint().label("due"),
+    )
+    .where(WebhookEndpoint.status == "enabled", WebhookEndpoint.deleted_at.is_(None))
+    # OFFSET 0 keeps this a subquery of its own: else PostgreSQL folds it into the query below
+    # and looks `earliest` up twice, once to filter and once to sort.
+    .offset(0)
+    .subquery()
+)
+_ENDPOINTS_WITH_PENDING = (
+    select(_ENDPOINTS.c.id, _ENDPOINTS.c.upcoming, _ENDPOINTS.c.due)
+    .where(_ENDPOINTS.c.earliest.is_not(None))
+    .order_by(_ENDPOINTS.c.earliest)
+)
+
+
+def _share_out(
+    session: Session,
+    now: float,
+    limit: int,
+    endpoint_room: Mapping[str, int],
+    endpoint_cap: int,
+) -> tuple[list[_Share], bool, float | None]:
+    """Each endpoint's share of `limit`, oldest due first; whether due deliveries are left for
+    want of room; when the next pending delivery falls due."""
+    parameters = {"now": now, "count_cap": endpoint_cap + 1}  # one more: to see any left over
+    shares: list[_Share] = []
     backlog = False
     upcoming: list[float] = []
-    for endpoint_id, earliest, next_one in session.execute(_ENDPOINTS_WITH_PENDING, {"now": now}):
+    for endpoint_id, next_one, due in session.execute(_ENDPOINTS_WITH_PENDING, parameters):
         if next_one is not None:
             upcoming.append(next_one)
-        room = min(endpoint_room.get(endpoint_id, endpoint_cap), limit - len(chosen))
-        if earliest > now:
+        if not due:
             continue
-        if room <= 0:
-            backlog = True
-            continue
-        found = session.scalars(
-            _CLAIMABLE, {"endpoint_id": endpoint_id, "now": now, "room": room}
-        ).all()
-        chosen.extend(found)
-        backlog = backlog or len(found) == room
-    claimed = _lease(session, chosen, now + lease_seconds) if chosen else []
-    return Claim(claimed, backlog, min(upcoming, default=None))
+        room = min(endpoint_room.get(endpoint_id, endpoint_cap), limit, due)
+        if room > 0:
+            shares.append(_Share(endpoint_id, room))
+            limit -= room
+        backlog = backlog or due > room
+    return shares, backlog, min(upcoming, default=None)
 
 
-def _lease(session: Session, delivery_ids: list[str], lease_end: float) -> list[Claimed]:
-    token = secrets.token_hex(16)
-    session.execute(_LEASE, {"ids": delivery_ids, "lease_end": lease_end, "token": token})
-    return _details(session, delivery_ids, token)
+# --- taking the shares ---------------------------------------------------------------------
 
-
-_DELIVERY_DETAILS = (
-    select(
-        Delivery.id,
-        Delivery.account_id,
-        Delivery.endpoint_id,
-        Delivery.event_type,
-        Delivery.attempt_count,
-        Event.data,
-    )
-    .join(Event, and_(Event.id == Delivery.event_seq, Event.account_id == Delivery.account_id))
-    .where(Delivery.id.in_(bindparam("ids", expanding=True)))
+_earlier = aliased(Delivery)
+# An ordered endpoint gets one ticket's events in order: a later one waits for the earlier.
+_WAITS_FOR_EARLIER = exists().where(
+    _earlier.endpoint_id == Delivery.endpoint_id,
+    _earlier.ticket_id == Delivery.ticket_id,
+    _earlier.event_seq < Delivery.event_seq,
+    _earlier.status == PENDING,
 )
-_ENDPOINT_DETAILS = select(
-    WebhookEndpoint.id,
+
+
+def _claimable(endpoint_id: ColumnElement[str], room: ColumnElement[int]) -> Select[Any]:
+    return (
+        select(Delivery.id)
+        .where(
+            Delivery.endpoint_id == endpoint_id,
+            Delivery.status == PENDING,
+            Delivery.next_attempt_at <= bindparam("now"),
+            or_(not_(Delivery.ordered), not_(_WAITS_FOR_EARLIER)),
+        )
+        .order_by(Delivery.next_attempt_at)
+        .limit(room)
+        .with_for_update(skip_locked=True)
+    )
+
+
+_LEASED_COLUMNS = (
+    Delivery.id,
+    Delivery.account_id,
+    Delivery.endpoint_id,
+    Delivery.event_type,
+    Delivery.attempt_count,
+    Delivery.event_seq,
+)
+_DETAIL_COLUMNS = (
+    Event.data,
     WebhookEndpoint.url,
     WebhookEndpoint.headers,
     WebhookEndpoint.api_version,
     WebhookEndpoint.secret,
     WebhookEndpoint.previous_secret,
     WebhookEndpoint.previous_secret_expires_at,
-).where(WebhookEndpoint.id.in_(bindparam("ids", expanding=True)))
+)
 
 
-def _details(session: Session, delivery_ids: list[str], token: str) -> list[Claimed]:
-    deliveries = session.execute(_DELIVERY_DETAILS, {"ids": delivery_ids}).all()
-    # Read each endpoint once, however many of its deliveries are claimed.
-    endpoint_ids = list({row.endpoint_id for row in deliveries})
-    endpoints = {row.id: row for row in session.execute(_ENDPOINT_DETAILS, {"ids": endpoint_ids})}
+def _with_details(leased: Any) -> Select[Any]:
+    """What sending each leased delivery needs: its event's data, its endpoint's address and
+    secrets."""
+    return (
+        select(*[leased.c[column.key] for column in _LEASED_COLUMNS], *_DETAIL_COLUMNS)
+        .join(Event, and_(Event.id == leased.c.event_seq, Event.account_id == leased.c.account_id))
+        .join(WebhookEndpoint, WebhookEndpoint.id == leased.c.endpoint_id)
+    )
+
+
+def _one_statement() -> Select[Any]:
+    """PostgreSQL: every endpoint's share looked up (LATERAL), locked, leased and returned with
+    its details."""
+    shares = (
+        func.unnest(
+            bindparam("endpoint_ids", type_=ARRAY(String)), bindparam("rooms", type_=ARRAY(Integer))
+        )
+        .table_valued("endpoint_id", "room", name="shares")
+        .render_derived()
+    )
+    taken = _claimable(shares.c.endpoint_id, shares.c.room).lateral("taken")
+    chosen = select(taken.c.id).select_from(shares).join(taken, true()).cte("chosen")
+    leased = (
+        update(Delivery)
+        .where(Delivery.id == chosen.c.id)
+        .values(next_attempt_at=bindparam("lease_end"), lease_token=bindparam("token"))
+        .returning(*_LEASED_COLUMNS)
+        .cte("leased")
+    )
+    return _with_details(leased)
+
+
+_TAKE_AND_LEASE = _one_statement()
+
+
+def _take_in_one_statement(
+    session: Session, shares: Sequence[_Share], now: float, *, lease_end: float
+) -> list[Claimed]:
+    token = secrets.token_hex(16)
+    parameters = {
+        "endpoint_ids": [share.endpoint_id for share in shares],
+        "rooms": [share.room for share in shares],
+        "now": now,
+        "lease_end": lease_end,
+        "token": token,
+    }
+    return _claimed(session.execute(_TAKE_AND_LEASE, parameters), token)
+
+
+_CLAIMABLE = _claimable(bindparam("endpoint_id"), bindparam("room"))
+_LEASE = (
+    update(Delivery)
+    .where(Delivery.id.in_(bindparam("ids", expanding=True)))
+    .values(next_attempt_at=bindparam("lease_end"), lease_token=bindparam("token"))
+    .execution_options(synchronize_session=False)
+)
+_LEASED = (
+    select(*_LEASED_COLUMNS).where(Delivery.id.in_(bindparam("ids", expanding=True))).subquery()
+)
+_LEASED_WITH_DETAILS = _with_details(_LEASED)
+
+
+def _take_endpoint_by_endpoint(
+    session: Session, shares: Sequence[_Share], now: float, *, lease_end: float
+) -> list[Claimed]:
+    """SQLite: a statement per endpoint to choose, one to lease, one to read the details (SQLite
+    has no UPDATE in a WITH)."""
+    chosen: list[str] = []
+    for share in shares:
+        parameters = {"endpoint_id": share.endpoint_id, "now": now, "room": share.room}
+        chosen.extend(session.scalars(_CLAIMABLE, parameters))
+    if not chosen:
+        return []
+    token = secrets.token_hex(16)
+    session.execute(_LEASE, {"ids": chosen, "lease_end": lease_end, "token": token})
+    return _claimed(session.execute(_LEASED_WITH_DETAILS, {"ids": chosen}), token)
+
+
+def _claimed(rows: Any, token: str) -> list[Claimed]:
     return [
         Claimed(
             delivery_id=row.id,
@@ -186,15 +307,14 @@ def _details(session: Session, delivery_ids: list[str], token: str) -> list[Clai
             event_type=row.event_type,
             attempt_count=row.attempt_count,
             data_json=row.data,
-            url=endpoint.url,
-            headers=endpoint.headers,
-            api_version=endpoint.api_version,
-            secret=endpoint.secret,
-            previous_secret=endpoint.previous_secret,
-            previous_secret_expires_at=endpoint.previous_secret_expires_at,
+            url=row.url,
+            headers=row.headers,
+            api_version=row.api_version,
+            secret=row.secret,
+            previous_secret=row.previous_secret,
+            previous_secret_expires_at=row.previous_secret_expires_at,
         )
-        for row in deliveries
-        for endpoint in (endpoints[row.endpoint_id],)
+        for row in rows
     ]
 
 
