@@ -22,6 +22,7 @@ import json
 import shlex
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import api, backlog, dispatch, fanout, latency_curve, postgres, report, scale
+from bench import api, backlog, compare, dispatch, fanout, latency_curve, postgres, report, scale
 from bench.common import machine, positive_float, progress, terminate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,6 +86,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add("--output", type=Path, default=ROOT / "BENCHMARKS.md", help="the report")
     add("--plots", type=Path, default=ROOT / "bench" / "plots", help="where the PNGs go")
     add("--json", type=Path, help="also write every figure as JSON to this file")
+    add(
+        "--baseline",
+        type=Path,
+        help="an earlier run's --json file: the report sets its figures beside this run's",
+    )
     add("--max-minutes", type=positive_float, help="stop the whole run after this long")
     add("--tmp-dir", type=Path, help="where SQLite files and logs go (default: system temp)")
     add("--keep", action="store_true", help="keep the temp dir (databases, logs)")
@@ -149,6 +155,24 @@ def postgresql_version() -> str:
     return "?" if row is None else str(row[0]).split()[0]
 
 
+def revision() -> str:
+    """The commit measured, and whether the checkout had changes beside it."""
+    git = ["git", "-C", str(ROOT)]
+    try:
+        commit = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            [*git, "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "an unknown revision (no git checkout)"
+    return f"commit {commit}" + (" with uncommitted changes" if changed else "")
+
+
 def out_of_time(_signum: int, _frame: Any) -> None:
     progress("the run took longer than --max-minutes: stopping")
     raise SystemExit(3)  # unwinds through every `finally`: processes stopped, databases dropped
@@ -166,7 +190,10 @@ def run_suite(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
 def write(args: argparse.Namespace, parts: dict[str, Any], meta: dict[str, Any]) -> None:
     plots = report.draw_plots(parts, args.plots, args.output.parent)
-    args.output.write_text(report.render(meta, parts, plots))
+    before_and_after = None
+    if args.baseline is not None:
+        before_and_after = compare.section(json.loads(args.baseline.read_text()), meta, parts)
+    args.output.write_text(report.render(meta, parts, plots, before_and_after))
     if args.json is not None:
         args.json.write_text(json.dumps({"meta": meta, "parts": parts}, indent=2))
     progress(f"wrote {args.output} and {len(plots)} plot(s) in {args.plots}")
@@ -205,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "postgresql": postgresql_version(),
         "command": shlex.join(["python", "-m", "bench", *sys.argv[1:]]),
+        "revision": revision(),
         "errors": errors,
     }
     write(args, parts, meta)

@@ -509,7 +509,12 @@ def busy_elsewhere(parts: dict[str, Any]) -> float | None:
     return max(seen, default=None)
 
 
-def render(meta: dict[str, Any], parts: dict[str, Any], plots: dict[str, str]) -> str:
+def render(
+    meta: dict[str, Any],
+    parts: dict[str, Any],
+    plots: dict[str, str],
+    before_and_after: list[str] | None = None,
+) -> str:
     sections = [SECTIONS[name](parts[name], plots) for name in SECTIONS if name in parts]
     goals = [goal for section in sections for goal in section.goals]
     m = meta["machine"]
@@ -526,7 +531,7 @@ def render(meta: dict[str, Any], parts: dict[str, Any], plots: dict[str, str]) -
         f"{m['platform']}",
         f"- software: {m['python']}, hookdesk {m['hookdesk']}, uvicorn {m['uvicorn']}, "
         f"SQLite {m['sqlite']} (synchronous=FULL), PostgreSQL {meta['postgresql']} on 127.0.0.1",
-        f"- command: `{meta['command']}`",
+        f"- command: `{meta['command']}`, on hookdesk at {meta.get('revision', '?')}",
         f"- parts: {', '.join(parts)}; errors: {meta['errors'] or 'none'}",
         "",
         "Every process runs on this machine and talks over 127.0.0.1 only. Each figure stands "
@@ -553,6 +558,8 @@ def render(meta: dict[str, Any], parts: dict[str, Any], plots: dict[str, str]) -
         ),
         "",
     ]
+    if before_and_after:
+        lines += ["## Before and after", "", *before_and_after]
     for section in sections:
         lines += [f"## {section.title}", "", *section.lines]
     return "\n".join(lines).rstrip() + "\n"
