@@ -93,7 +93,8 @@ def test_claimed_deliveries_are_leased_and_carry_what_sending_needs(api: Api, db
             select(Delivery.lease_token, Delivery.next_attempt_at).where(Delivery.id.in_(ids))
         ).all()
     assert {token for token, _ in rows} == {item.lease_token}
-    assert all(before + LEASE <= lease_end <= time.time() + LEASE for _, lease_end in rows)
+    lease_ends = [lease_end or 0.0 for _, lease_end in rows]
+    assert all(before + LEASE <= lease_end <= time.time() + LEASE for lease_end in lease_ends)
     # Leased, they are not due again until the lease ends: that is the next look.
     again = claimed_now(db)
     assert again.claimed == [] and not again.backlog
