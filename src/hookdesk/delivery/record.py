@@ -5,7 +5,18 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import (
+    ARRAY,
+    Double,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from hookdesk.delivery import health
@@ -71,25 +82,79 @@ def record(
     outcomes = finished_outcomes(finished, decisions)
     health.record_outcomes(session, outcomes, policy.disable_after, now)
     pairs = sorted(zip(finished, decisions, strict=True), key=lambda p: p[0].claimed.delivery_id)
-    advances = [_advance_row(f, d, now) for f, d in pairs if d.verdict is not Verdict.FAILED]
-    if advances:
-        session.execute(_ADVANCE, advances)
+    rows = [_advance_row(f, d, now) for f, d in pairs]
+    advance = _advance_in_one_statement if _is_postgresql(session) else _advance_row_by_row
+    held = advance(session, rows, [d.verdict is Verdict.FAILED for _f, d in pairs])
     for f, d in pairs:
-        if d.verdict is Verdict.FAILED:
-            _fail_for_good(session, f, _advance_row(f, d, now))
+        if d.verdict is Verdict.FAILED and f.claimed.delivery_id in held:
+            _tell_failed(session, f)
     return [(f, d.verdict) for f, d in zip(finished, decisions, strict=True)]
 
 
-def _fail_for_good(session: Session, finished: Finished, advance: dict[str, object]) -> None:
-    """One by one (they are few), to know whether this dispatcher still held the lease: only
-    then is the delivery failed now, and the account told."""
-    if session.execute(_ADVANCE, advance).rowcount:  # type: ignore[attr-defined]
-        result = finished.result
-        last = operational.LastAttempt(int(finished.at), result.status_code, result.error)
-        claimed = finished.claimed
-        operational.event_failed(
-            session, account_id=claimed.account_id, delivery_id=claimed.delivery_id, last=last
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _advance_row_by_row(
+    session: Session, rows: list[dict[str, object]], failing: list[bool]
+) -> set[str]:
+    """SQLite (a statement costs no round trip): the deliveries that failed for good one by one,
+    to know which of them this dispatcher still held; their ids."""
+    moving_on = [row for row, failed in zip(rows, failing, strict=True) if not failed]
+    if moving_on:
+        session.execute(_ADVANCE, moving_on)
+    return {
+        str(row["b_id"])
+        for row, failed in zip(rows, failing, strict=True)
+        if failed and session.execute(_ADVANCE, row).rowcount  # type: ignore[attr-defined]
+    }
+
+
+_moves = (
+    func.unnest(
+        *(
+            bindparam(name, type_=ARRAY(column_type))
+            for name, column_type in (
+                ("b_id", String),
+                ("b_token", String),
+                ("b_status", String),
+                ("b_count", Integer),
+                ("b_next", Double),
+            )
         )
+    )
+    .table_valued("id", "token", "status", "count", "next_attempt_at")
+    .render_derived()
+)
+_ADVANCE_ALL = (
+    update(_deliveries)
+    .where(_deliveries.c.id == _moves.c.id, _deliveries.c.lease_token == _moves.c.token)
+    .values(
+        status=_moves.c.status,
+        attempt_count=_moves.c.count,
+        next_attempt_at=_moves.c.next_attempt_at,
+        lease_token=None,
+    )
+    .returning(_deliveries.c.id)
+)
+
+
+def _advance_in_one_statement(
+    session: Session, rows: list[dict[str, object]], _failing: list[bool]
+) -> set[str]:
+    """PostgreSQL: every delivery moved on in one statement (one round trip, not one each);
+    the ids of those this dispatcher still held."""
+    columns = {key: [row[key] for row in rows] for key in rows[0]}
+    return set(session.scalars(_ADVANCE_ALL, columns))
+
+
+def _tell_failed(session: Session, finished: Finished) -> None:
+    result = finished.result
+    last = operational.LastAttempt(int(finished.at), result.status_code, result.error)
+    claimed = finished.claimed
+    operational.event_failed(
+        session, account_id=claimed.account_id, delivery_id=claimed.delivery_id, last=last
+    )
 
 
 def _still_stored(session: Session, finished: Sequence[Finished]) -> Sequence[Finished]:

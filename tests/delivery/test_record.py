@@ -1,0 +1,119 @@
+"""Recording finished attempts (delivery/record.py): only the holder of a lease moves its delivery
+on, and a delivery failed for good is told to the account only by that holder."""
+
+import random
+import time
+
+from sqlalchemy import func, select, update
+
+from hookdesk.db import Database
+from hookdesk.delivery.claim import Claimed
+from hookdesk.delivery.models import DELIVERED, FAILED, PENDING, Attempt, Delivery
+from hookdesk.delivery.record import Finished, Policy, record
+from hookdesk.delivery.retry import Verdict
+from hookdesk.delivery.sender import Result
+from hookdesk.events.models import Event
+from tests.helpers import Api
+from tests.retention.history import endpoint, history
+
+ONE_RETRY = Policy((60.0,), 3600.0)  # a second failed attempt fails the delivery for good
+
+
+def leased(db: Database, account_id: str, endpoint_id: str, count: int) -> list[str]:
+    ids = history(
+        db, account_id, endpoint_id, created_at=int(time.time()), count=count, status=PENDING
+    ).delivery_ids
+    with db.write() as session:
+        for delivery_id in ids:
+            session.execute(
+                update(Delivery).where(Delivery.id == delivery_id).values(lease_token=delivery_id)
+            )
+    return ids
+
+
+def attempt(
+    account_id: str,
+    endpoint_id: str,
+    delivery_id: str,
+    token: str,
+    status: int,
+    *,
+    made_before: int = 1,
+) -> Finished:
+    claimed = Claimed(
+        delivery_id=delivery_id,
+        lease_token=token,
+        account_id=account_id,
+        endpoint_id=endpoint_id,
+        event_type="whitelabel.ticket.created",
+        attempt_count=made_before,
+        data_json="{}",
+        url="https://receiver.invalid/hook",
+        headers={},
+        api_version=2,
+        secret="sealed",
+        previous_secret=None,
+        previous_secret_expires_at=None,
+    )
+    return Finished(claimed, Result(status, 4, response_body="answer"), time.time())
+
+
+def recorded(db: Database, batch: list[Finished]) -> list[Verdict]:
+    with db.write() as session:
+        done = record(session, batch, policy=ONE_RETRY, now=time.time(), rng=random.Random(1))
+    return [verdict for _finished, verdict in done]
+
+
+def test_each_held_delivery_moves_on_by_its_verdict(api: Api, db: Database) -> None:
+    endpoint_id = endpoint(db, api.account_id)
+    ok, retried, failed = leased(db, api.account_id, endpoint_id, 3)
+    batch = [
+        attempt(api.account_id, endpoint_id, ok, ok, 200),
+        attempt(api.account_id, endpoint_id, retried, retried, 429, made_before=0),
+        attempt(api.account_id, endpoint_id, failed, failed, 500),  # its last retry
+    ]
+
+    assert recorded(db, batch) == [Verdict.DELIVERED, Verdict.RETRY, Verdict.FAILED]
+
+    with db.read() as session:
+        rows = {
+            row.id: row
+            for row in session.execute(
+                select(Delivery.id, Delivery.status, Delivery.attempt_count, Delivery.lease_token)
+            )
+        }
+        attempts = session.scalar(select(func.count()).select_from(Attempt))
+        told = session.scalar(
+            select(func.count()).where(Event.event_type == "webhook_event.failed")
+        )
+    assert (rows[ok].status, rows[ok].attempt_count) == (DELIVERED, 2)
+    assert (rows[retried].status, rows[retried].attempt_count) == (PENDING, 1)
+    assert (rows[failed].status, rows[failed].attempt_count) == (FAILED, 2)
+    assert all(row.lease_token is None for row in rows.values())
+    assert attempts == 3 + 3  # history wrote one attempt each
+    assert told == 1
+
+
+def test_a_delivery_whose_lease_was_lost_keeps_its_newer_state(api: Api, db: Database) -> None:
+    endpoint_id = endpoint(db, api.account_id)
+    (delivery_id,) = leased(db, api.account_id, endpoint_id, 1)
+    # Meanwhile resent: a new lease holder, or none.
+    with db.write() as session:
+        session.execute(
+            update(Delivery).where(Delivery.id == delivery_id).values(lease_token="another")
+        )
+
+    verdicts = recorded(db, [attempt(api.account_id, endpoint_id, delivery_id, delivery_id, 500)])
+
+    assert verdicts == [Verdict.FAILED]  # what the attempt came to, recorded all the same
+    with db.read() as session:
+        status, token = session.execute(
+            select(Delivery.status, Delivery.lease_token).where(Delivery.id == delivery_id)
+        ).one()
+        attempts = session.scalar(select(func.count()).where(Attempt.delivery_id == delivery_id))
+        told = session.scalar(
+            select(func.count()).where(Event.event_type == "webhook_event.failed")
+        )
+    assert (status, token) == (PENDING, "another")
+    assert attempts == 2
+    assert told == 0  # not this dispatcher's to tell
