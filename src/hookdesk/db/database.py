@@ -8,6 +8,7 @@ together.
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -104,8 +105,8 @@ class Database:
             for listener in list(self._wakeup_listeners):
                 listener()
 
-    @property
-    def is_sqlite(self) -> bool:
+    @cached_property
+    def is_sqlite(self) -> bool:  # asked on every transaction: the URL is parsed once
         return is_sqlite(self.url)
 
     @contextmanager
