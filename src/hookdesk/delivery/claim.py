@@ -160,7 +160,9 @@ def _share_out(
     shares: list[_Share] = []
     backlog = False
     upcoming: list[float] = []
-    for endpoint_id, next_one, due in session.execute(_ENDPOINTS_WITH_PENDING, parameters):
+    for endpoint_id, next_one, due in session.connection().execute(
+        _ENDPOINTS_WITH_PENDING, parameters
+    ):
         if next_one is not None:
             upcoming.append(next_one)
         if not due:
@@ -265,7 +267,7 @@ def _take_in_one_statement(
         "lease_end": lease_end,
         "token": token,
     }
-    return _claimed(session.execute(_TAKE_AND_LEASE, parameters), token)
+    return _claimed(session.connection().execute(_TAKE_AND_LEASE, parameters), token)
 
 
 _CLAIMABLE = _claimable(bindparam("endpoint_id"), bindparam("room"))
@@ -289,32 +291,20 @@ def _take_endpoint_by_endpoint(
     chosen: list[str] = []
     for share in shares:
         parameters = {"endpoint_id": share.endpoint_id, "now": now, "room": share.room}
-        chosen.extend(session.scalars(_CLAIMABLE, parameters))
+        chosen.extend(session.connection().scalars(_CLAIMABLE, parameters))
     if not chosen:
         return []
     token = secrets.token_hex(16)
-    session.execute(_LEASE, {"ids": chosen, "lease_end": lease_end, "token": token})
-    return _claimed(session.execute(_LEASED_WITH_DETAILS, {"ids": chosen}), token)
+    session.connection().execute(_LEASE, {"ids": chosen, "lease_end": lease_end, "token": token})
+    return _claimed(session.connection().execute(_LEASED_WITH_DETAILS, {"ids": chosen}), token)
 
 
 def _claimed(rows: Any, token: str) -> list[Claimed]:
+    # Unpacked by position (the columns of `_with_details`): named access to a row's fields
+    # costs more than building the Claimed.
     return [
-        Claimed(
-            delivery_id=row.id,
-            lease_token=token,
-            account_id=row.account_id,
-            endpoint_id=row.endpoint_id,
-            event_type=row.event_type,
-            attempt_count=row.attempt_count,
-            data_json=row.data,
-            url=row.url,
-            headers=row.headers,
-            api_version=row.api_version,
-            secret=row.secret,
-            previous_secret=row.previous_secret,
-            previous_secret_expires_at=row.previous_secret_expires_at,
-        )
-        for row in rows
+        Claimed(delivery_id, token, account_id, endpoint_id, event_type, attempt_count, *details)
+        for delivery_id, account_id, endpoint_id, event_type, attempt_count, _seq, *details in rows
     ]
 
 

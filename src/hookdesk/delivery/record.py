@@ -75,7 +75,7 @@ def record(
     finished = _still_stored(session, finished)
     if not finished:
         return []
-    session.execute(insert(_attempts), [_attempt_row(f) for f in finished])
+    session.connection().execute(insert(_attempts), [_attempt_row(f) for f in finished])
     decisions = [_decide(f, policy, rng) for f in finished]
     # Endpoints before deliveries, the order the API locks them in (webhooks/service.py), so the
     # two never wait on each other in a circle.
@@ -102,7 +102,7 @@ def _advance_row_by_row(
     to know which of them this dispatcher still held; their ids."""
     moving_on = [row for row, failed in zip(rows, failing, strict=True) if not failed]
     if moving_on:
-        session.execute(_ADVANCE, moving_on)
+        session.connection().execute(_ADVANCE, moving_on)
     return {
         str(row["b_id"])
         for row, failed in zip(rows, failing, strict=True)
@@ -145,7 +145,7 @@ def _advance_in_one_statement(
     """PostgreSQL: every delivery moved on in one statement (one round trip, not one each);
     the ids of those this dispatcher still held."""
     columns = {key: [row[key] for row in rows] for key in rows[0]}
-    return set(session.scalars(_ADVANCE_ALL, columns))
+    return set(session.connection().scalars(_ADVANCE_ALL, columns))
 
 
 def _tell_failed(session: Session, finished: Finished) -> None:
