@@ -27,7 +27,6 @@ from sqlalchemy import (
     ScalarSelect,
     Select,
     String,
-    and_,
     bindparam,
     exists,
     func,
@@ -210,8 +209,7 @@ _LEASED_COLUMNS = (
     Delivery.attempt_count,
     Delivery.event_seq,
 )
-_DETAIL_COLUMNS = (
-    Event.data,
+_ENDPOINT_COLUMNS = (
     WebhookEndpoint.url,
     WebhookEndpoint.headers,
     WebhookEndpoint.api_version,
@@ -224,11 +222,16 @@ _DETAIL_COLUMNS = (
 def _with_details(leased: Any) -> Select[Any]:
     """What sending each leased delivery needs: its event's data, its endpoint's address and
     secrets."""
-    return (
-        select(*[leased.c[column.key] for column in _LEASED_COLUMNS], *_DETAIL_COLUMNS)
-        .join(Event, and_(Event.id == leased.c.event_seq, Event.account_id == leased.c.account_id))
-        .join(WebhookEndpoint, WebhookEndpoint.id == leased.c.endpoint_id)
+    # The event's data is looked up row by row, not joined: PostgreSQL cannot foresee how few
+    # rows a lease returns, and joined it would hash the whole events table on every claim.
+    data = (
+        select(Event.data)
+        .where(Event.id == leased.c.event_seq, Event.account_id == leased.c.account_id)
+        .scalar_subquery()
     )
+    return select(
+        *[leased.c[column.key] for column in _LEASED_COLUMNS], data, *_ENDPOINT_COLUMNS
+    ).join(WebhookEndpoint, WebhookEndpoint.id == leased.c.endpoint_id)
 
 
 def _one_statement() -> Select[Any]:
