@@ -1,3 +1,4 @@
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -33,6 +34,13 @@ def test_sqlite_runs_in_wal_mode(tmp_path) -> None:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     database.dispose()
+
+
+def test_postgresql_connections_compile_no_queries(db: Database) -> None:
+    if db.is_sqlite:
+        pytest.skip("SQLite compiles no queries")
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
 
 
 def test_an_out_of_date_schema_is_refused_with_the_command_to_run(tmp_path) -> None:
