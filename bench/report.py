@@ -423,7 +423,8 @@ def backlog_goals(part: dict[str, Any]) -> list[Goal]:
         ),
         Goal(
             "backlog",
-            "the claim's query plans read deliveries through indexes (no sequential scan)",
+            "the claim's query plans read deliveries and events through indexes (no sequential "
+            "scan)",
             "indexes only" if part["indexes_only"] else "a sequential scan",
             part["indexes_only"],
         ),
