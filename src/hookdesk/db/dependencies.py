@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 from hookdesk.db.database import Database
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 

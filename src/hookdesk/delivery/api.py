@@ -42,7 +42,7 @@ class WebhookEventRead(BaseModel):
     attempts: list[AttemptRead] | None = None
 
 
-def _filters(
+async def _filters(
     endpoint_id: UUID | None = None,
     event_type: EventType | None = None,
     status: Literal["pending", "delivered", "failed", "cancelled"] | None = None,

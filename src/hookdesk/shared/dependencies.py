@@ -5,7 +5,7 @@ from fastapi import Depends, Request
 from hookdesk.config import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

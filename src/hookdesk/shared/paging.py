@@ -17,14 +17,14 @@ class Page:
         return (self.page - 1) * self.per_page
 
 
-def _optional_page(
+async def _optional_page(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Items per page.")] = 20,
 ) -> Page:
     return Page(page, per_page)
 
 
-def _required_page(
+async def _required_page(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")],
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Items per page.")],
 ) -> Page:

@@ -10,7 +10,7 @@ from hookdesk.webhooks import service
 from hookdesk.webhooks.secretbox import SecretBox
 
 
-def _scope(request: Request, agent: CurrentAgent, settings: CurrentSettings) -> service.Scope:
+async def _scope(request: Request, agent: CurrentAgent, settings: CurrentSettings) -> service.Scope:
     box: SecretBox = request.app.state.secret_box
     return service.Scope(account_id=agent.account_id, dev=settings.dev, box=box)
 
