@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from hookdesk.accounts import keys
@@ -38,14 +38,15 @@ def create_api_key(session: Session, *, account_id: str) -> str:
     return key.plaintext
 
 
+_API_KEY = select(ApiKey.secret_hash, ApiKey.account_id).where(ApiKey.id == bindparam("key_id"))
+
+
 def authenticate(session: Session, *, plaintext: str) -> KeyHolder | None:
     """The account that owns this API key, or None."""
     presented = keys.parse(plaintext)
     if presented is None:
         return None
-    row = session.execute(
-        select(ApiKey.secret_hash, ApiKey.account_id).where(ApiKey.id == presented.key_id)
-    ).one_or_none()
+    row = session.execute(_API_KEY, {"key_id": presented.key_id}).one_or_none()
     stored_hash, account_id = (row[0], row[1]) if row else (None, None)
     # Compared even for an unknown key id, so that both failures take the same time.
     if not keys.matches(presented, stored_hash) or account_id is None:

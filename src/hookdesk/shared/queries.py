@@ -1,7 +1,7 @@
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from hookdesk.db.base import Owned
@@ -28,10 +28,28 @@ def find_owned(
     canonical = parse_uuid(object_id)
     if canonical is None:
         return None
-    statement = select(model).where(model.account_id == account_id, model.id == canonical)
-    if for_update or key_share:  # a row lock on PostgreSQL; SQLite's writers are serialized
-        statement = statement.with_for_update(read=key_share, key_share=key_share)
-    return session.scalar(statement)
+    statement = _owned_row(model, for_update or key_share, key_share)
+    row: OwnedRow | None = session.scalar(
+        statement, {"account_id": account_id, "object_id": canonical}
+    )
+    return row
+
+
+# Built once per model and lock: building a statement (and its cache key) costs more than
+# running it.
+_OWNED_ROW: dict[tuple[type[Owned], bool, bool], Select[Any]] = {}
+
+
+def _owned_row(model: type[Owned], locked: bool, key_share: bool) -> Select[Any]:
+    statement = _OWNED_ROW.get((model, locked, key_share))
+    if statement is None:
+        statement = select(model).where(
+            model.account_id == bindparam("account_id"), model.id == bindparam("object_id")
+        )
+        if locked:  # a row lock on PostgreSQL; SQLite's writers are serialized
+            statement = statement.with_for_update(read=key_share, key_share=key_share)
+        _OWNED_ROW[(model, locked, key_share)] = statement
+    return statement
 
 
 def get_owned(
