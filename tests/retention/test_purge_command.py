@@ -3,12 +3,14 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from hookdesk.db import Database
 from hookdesk.retention.age import describe, parse_age
+from hookdesk.retention.periodic import purge_turn
 from hookdesk.shared.clock import now
 from tests.helpers import Api
 from tests.retention.history import counts, endpoint, history
@@ -74,3 +76,32 @@ def test_a_bad_age_is_one_clear_line(
 def test_ages(text: str, seconds: float, shown: str) -> None:
     assert parse_age(text) == seconds
     assert describe(seconds) == shown
+
+
+@pytest.mark.slow
+def test_purge_waits_for_a_dispatchers_purge_to_end(api: Api, db: Database, tmp_path: Path) -> None:
+    if db.is_sqlite:
+        pytest.skip("SQLite serializes every writer: there is no purge lock to wait for")
+    target = endpoint(db, api.account_id)
+    history(db, api.account_id, target, created_at=now() - 2 * DAY, count=2)
+
+    with purge_turn(db) as held:  # as a dispatcher's purge holds it
+        assert held
+        process = subprocess.Popen(
+            [HOOKDESK, "purge", "--older-than", "1d", "--database-url", db.url],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "HOOKDESK_DATA_DIR": str(tmp_path / "data")},
+        )
+        assert process.stderr is not None
+        assert "waiting for it to end" in process.stderr.readline()
+        time.sleep(0.5)
+        assert process.poll() is None  # still waiting
+        assert counts(db, api.account_id)["events"] == 2
+
+    stdout, _ = process.communicate(timeout=60)
+    assert process.returncode == 0
+    assert stdout.startswith("Removed what was older than 1 day:\n")
+    assert counts(db, api.account_id) == {"attempts": 0, "deliveries": 0, "events": 0}

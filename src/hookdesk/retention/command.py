@@ -1,5 +1,6 @@
 """What `hookdesk purge` shows: a live line of running totals on a terminal, then a table of what
-was removed from each table."""
+was removed from each table. On PostgreSQL it takes the purge's turn as dispatchers do, waiting
+for a dispatcher's purge to end rather than running beside it."""
 
 import time
 
@@ -11,10 +12,22 @@ from hookdesk.assets.storage import LocalStorage
 from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.retention.age import describe
+from hookdesk.retention.periodic import purge_turn
 from hookdesk.retention.purge import Purged, cutoffs, purge
 
 
 def purge_and_report(
+    database: Database, settings: Settings, older_than: float, console: Console
+) -> Purged:
+    def waiting() -> None:
+        note = "Another purge (a dispatcher's) is running: waiting for it to end ..."
+        Console(stderr=True, soft_wrap=True).print(note)
+
+    with purge_turn(database, waiting=waiting):
+        return _purge_and_report(database, settings, older_than, console)
+
+
+def _purge_and_report(
     database: Database, settings: Settings, older_than: float, console: Console
 ) -> Purged:
     limits = cutoffs(retention_seconds=older_than, now=time.time())

@@ -25,17 +25,20 @@ PURGE_LOCK = int.from_bytes(b"hookpurg", "big")  # the advisory lock's key, any 
 
 
 @contextmanager
-def purge_turn(database: Database) -> Iterator[bool]:
+def purge_turn(database: Database, *, waiting: Callable[[], None] | None = None) -> Iterator[bool]:
     """True while this process holds the purge's turn (always on SQLite); False when another
-    process has it."""
+    process has it. With `waiting`, the turn is waited for instead (`waiting` is called first)."""
     if database.is_sqlite:
         yield True
         return
     # Autocommit: the lock is the session's, and no transaction stays open while it is held.
     with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        taken = bool(
-            connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": PURGE_LOCK})
-        )
+        key = {"key": PURGE_LOCK}
+        taken = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), key))
+        if not taken and waiting is not None:
+            waiting()
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), key)
+            taken = True
         try:
             yield taken
         finally:
