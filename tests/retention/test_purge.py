@@ -4,6 +4,8 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from hookdesk.access.models import SignInFailure
+from hookdesk.access.signin import FAILURE_WINDOW
 from hookdesk.assets.models import Asset
 from hookdesk.assets.storage import LocalStorage
 from hookdesk.config import Settings
@@ -82,6 +84,28 @@ def test_a_retention_of_zero_keeps_every_event(api: Api, db: Database, settings:
     assert limits.records is None
     assert purge(db, LocalStorage(settings.assets_dir), limits, batch=100) == Purged()
     assert counts(db, api.account_id) == {"attempts": 3, "deliveries": 3, "events": 3}
+
+
+def test_failed_sign_ins_go_once_too_old_to_count_whatever_the_retention(
+    db: Database, settings: Settings
+) -> None:
+    with db.write() as session:
+        session.add_all(
+            SignInFailure(email=email, at=at)
+            for email, at in [
+                ("gone@example.com", now() - FAILURE_WINDOW - 5),
+                ("gone@example.com", now() - 3 * 86_400),
+                ("kept@example.com", now() - 60),
+            ]
+        )
+    limits = cutoffs(retention_seconds=0, now=now())  # keep every event
+
+    # Batches of one: the sweep goes on until nothing old is left.
+    assert purge(db, LocalStorage(settings.assets_dir), limits, batch=1) == Purged(
+        sign_in_failures=2
+    )
+    with db.read() as session:
+        assert session.scalars(select(SignInFailure.email)).all() == ["kept@example.com"]
 
 
 def upload(api: Api, name: str) -> dict:

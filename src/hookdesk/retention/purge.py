@@ -7,7 +7,8 @@ once no delivery refers to it. A delivery still pending (retries ahead, or its e
 is kept, with its event, until it ends: the purge never takes a delivery from under a dispatcher.
 
 Uploads never attached to a reply go once older than a day (the portal's current logo excepted);
-their files are removed after the transaction that deleted their rows has committed.
+their files are removed after the transaction that deleted their rows has committed. Failed
+sign-ins go once too old to count towards throttling, whatever the retention.
 """
 
 import time
@@ -18,6 +19,7 @@ from functools import partial
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
+from hookdesk.access.signin import forget_old_failures
 from hookdesk.accounts.models import Account
 from hookdesk.assets.models import Asset
 from hookdesk.assets.storage import LocalStorage
@@ -39,6 +41,7 @@ class Purged:
     deliveries: int = 0
     events: int = 0
     assets: int = 0
+    sign_in_failures: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {each.name: getattr(self, each.name) for each in fields(self)}
@@ -90,7 +93,9 @@ def purge(
         while step(partial(_assets, scope, limits.assets)):
             pass
         if should_stop():
-            break
+            return purged
+    while step(partial(_sign_in_failures, purged, batch)):
+        pass
     return purged
 
 
@@ -135,6 +140,12 @@ def _assets(scope: _Scope, before: float, session: Session) -> Batch:
     )
     scope.purged.assets += len(keys)
     return Batch(len(keys), keys)
+
+
+def _sign_in_failures(purged: Purged, limit: int, session: Session) -> Batch:
+    removed = forget_old_failures(session, limit=limit)
+    purged.sign_in_failures += removed
+    return Batch(removed)
 
 
 def delete_old_deliveries(
