@@ -26,6 +26,14 @@ class Delivery(Base):
         Index("ix_deliveries_account_created", "account_id", "created_at"),
         Index("ix_deliveries_endpoint_ticket", "endpoint_id", "ticket_id", "event_seq"),
         Index("ix_deliveries_created_at", "created_at"),  # retention purges by age
+        # The dashboard counts an account's failed deliveries (delivery/alerts.py): few rows of
+        # many.
+        Index(
+            "ix_deliveries_account_failed",
+            "account_id",
+            postgresql_where=text("status = 'failed'"),
+            sqlite_where=text("status = 'failed'"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(22), primary_key=True)
