@@ -51,6 +51,7 @@ def assert_refused(response: httpx.Response, *, rate: float) -> int:
     assert body["error_code"] == int(ErrorCode.RATE_LIMITED)
     assert "Too many requests" in body["error"]
     assert response.headers["RateLimit-Remaining"] == "0"
+    assert int(response.headers["RateLimit-Reset"]) >= int(response.headers["Retry-After"])
     retry_after = int(response.headers["Retry-After"])
     assert 1 <= retry_after <= math.ceil(1 / rate)
     return retry_after
@@ -61,13 +62,16 @@ def test_a_burst_over_the_limit_is_refused_while_another_key_goes_on(
 ) -> None:
     with limited(settings, db, rate=0.1, burst=5) as http:
         one, two = new_account(http, db, "One"), new_account(http, db, "Two")
-        remaining = []
+        remaining, resets = [], []
         for _ in range(5):
             response = one.get(A_ROUTE)
             assert response.status_code == 200, response.text
             assert response.headers["RateLimit-Limit"] == "5"
             remaining.append(int(response.headers["RateLimit-Remaining"]))
+            resets.append(int(response.headers["RateLimit-Reset"]))
         assert remaining == [4, 3, 2, 1, 0]
+        # At 0.1 token a second, each token taken puts the full bucket 10 s further off.
+        assert [math.ceil(r / 10) for r in resets] == [1, 2, 3, 4, 5]
         for _ in range(3):
             assert_refused(one.get(A_ROUTE), rate=0.1)
             assert_refused(

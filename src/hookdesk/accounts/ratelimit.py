@@ -42,15 +42,20 @@ class Decision:
     limit: int  # the bucket's capacity
     remaining: int  # whole tokens left after this request
     retry_after: int  # whole seconds until a token is back; 0 when allowed
+    reset: int  # whole seconds until the bucket is full again
 
     @classmethod
     def taken(cls, limits: Limits, tokens_left: float) -> "Decision":
-        return cls(True, limits.burst, math.floor(tokens_left), 0)
+        return cls(True, limits.burst, math.floor(tokens_left), 0, _until_full(limits, tokens_left))
 
     @classmethod
     def refused(cls, limits: Limits, tokens: float) -> "Decision":
         wait = math.ceil((1 - tokens) / limits.rate)
-        return cls(False, limits.burst, 0, max(1, wait))
+        return cls(False, limits.burst, 0, max(1, wait), _until_full(limits, tokens))
+
+
+def _until_full(limits: Limits, tokens: float) -> int:
+    return max(0, math.ceil((limits.burst - tokens) / limits.rate))
 
 
 class Limiter(Protocol):

@@ -59,7 +59,18 @@ def _rate_limited_response() -> dict[str, Any]:
         "schema": {"type": "integer", "minimum": 1},
     }
     described = _error_response("Over the API key's rate limit: nothing was done.")
-    return described | {"headers": {"Retry-After": retry_after}}
+    return described | {"headers": {"Retry-After": retry_after, **_RATE_LIMIT_HEADERS}}
+
+
+# Sent with every answer to a counted request (http/ratelimit.py); documented on the 429.
+_RATE_LIMIT_HEADERS = {
+    name: {"description": description, "schema": {"type": "integer", "minimum": 0}}
+    for name, description in (
+        ("RateLimit-Limit", "The API key's bucket: how many requests it holds at most."),
+        ("RateLimit-Remaining", "Whole requests left in the bucket (0 on a 429)."),
+        ("RateLimit-Reset", "Whole seconds until the bucket is full again."),
+    )
+}
 
 
 def _error_response(description: str) -> dict[str, Any]:

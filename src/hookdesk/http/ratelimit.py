@@ -1,5 +1,6 @@
-"""`RateLimit-Limit` and `RateLimit-Remaining` on every answer to a request that took a token
-from an API key's bucket (accounts/ratelimit.py), whatever route or error answered it.
+"""`RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` on every answer to a request
+that took a token from an API key's bucket (accounts/ratelimit.py), whatever route or error
+answered it.
 
 It only adds headers to the answer's start (http/asgi.py)."""
 
@@ -35,5 +36,6 @@ class RateLimitHeaders:
                 headers = MutableHeaders(scope=message)
                 headers["RateLimit-Limit"] = str(decision.limit)
                 headers["RateLimit-Remaining"] = str(decision.remaining)
+                headers["RateLimit-Reset"] = str(decision.reset)
 
         await self.app(scope, receive, watching_start(send, at_start))
