@@ -1,5 +1,6 @@
 """Before and after: this run's headline figures beside those of an earlier run's JSON
-(`python -m bench --json FILE` on an earlier commit, then `--baseline FILE`).
+(`python -m bench --json FILE` on an earlier commit, then `--baseline FILE`). The file may carry
+`changes`: what was changed since, listed above the table.
 
 Ratios against a ceiling measured in the same run compare across runs; absolute rates and times
 only when both runs had the same quiet machine, which the dates and machines in the section say.
@@ -155,11 +156,17 @@ def section(baseline: dict[str, Any], meta: dict[str, Any], parts: dict[str, Any
             before, after = _read(figure, before_parts), _read(figure, parts)
             change = fmt_ratio(after / before) if before and after is not None else "-"
             rows.append((figure[0], _shown(before, figure[2]), _shown(after, figure[2]), change))
+    changes = [f"- {change}" for change in baseline.get("changes", [])]
     return [
         f"Before: {describe(before_meta)}. After: {describe(meta)}. The ratios stand each against "
         "the ceiling of their own run; absolute figures compare only as far as the two runs' "
         "machines were equally quiet (see each run's 'others CPU%').",
         "",
+        *(
+            ["What changed between the two, as the measurements showed the need:", "", *changes, ""]
+            if changes
+            else []
+        ),
         *table(("figure", "before", "after", "after / before"), rows),
         "",
     ]
