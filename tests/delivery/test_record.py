@@ -7,14 +7,12 @@ import time
 from sqlalchemy import func, select, update
 
 from hookdesk.db import Database
-from hookdesk.delivery.claim import Claimed
 from hookdesk.delivery.models import DELIVERED, FAILED, PENDING, Attempt, Delivery
 from hookdesk.delivery.record import Finished, Policy, record
 from hookdesk.delivery.retry import Verdict
-from hookdesk.delivery.sender import Result
 from hookdesk.events.models import Event
 from tests.helpers import Api
-from tests.retention.history import endpoint, history
+from tests.retention.history import endpoint, finished_attempt, history
 
 ONE_RETRY = Policy((60.0,), 3600.0)  # a second failed attempt fails the delivery for good
 
@@ -31,33 +29,6 @@ def leased(db: Database, account_id: str, endpoint_id: str, count: int) -> list[
     return ids
 
 
-def attempt(
-    account_id: str,
-    endpoint_id: str,
-    delivery_id: str,
-    token: str,
-    status: int,
-    *,
-    made_before: int = 1,
-) -> Finished:
-    claimed = Claimed(
-        delivery_id=delivery_id,
-        lease_token=token,
-        account_id=account_id,
-        endpoint_id=endpoint_id,
-        event_type="whitelabel.ticket.created",
-        attempt_count=made_before,
-        data_json="{}",
-        url="https://receiver.invalid/hook",
-        headers={},
-        api_version=2,
-        secret="sealed",
-        previous_secret=None,
-        previous_secret_expires_at=None,
-    )
-    return Finished(claimed, Result(status, 4, response_body="answer"), time.time())
-
-
 def recorded(db: Database, batch: list[Finished]) -> list[Verdict]:
     with db.write() as session:
         done = record(session, batch, policy=ONE_RETRY, now=time.time(), rng=random.Random(1))
@@ -68,9 +39,11 @@ def test_each_held_delivery_moves_on_by_its_verdict(api: Api, db: Database) -> N
     endpoint_id = endpoint(db, api.account_id)
     ok, retried, failed = leased(db, api.account_id, endpoint_id, 3)
     batch = [
-        attempt(api.account_id, endpoint_id, ok, ok, 200),
-        attempt(api.account_id, endpoint_id, retried, retried, 429, made_before=0),
-        attempt(api.account_id, endpoint_id, failed, failed, 500),  # its last retry
+        finished_attempt(api.account_id, endpoint_id, ok, token=ok, status=200),
+        finished_attempt(
+            api.account_id, endpoint_id, retried, token=retried, status=429, made_before=0
+        ),
+        finished_attempt(api.account_id, endpoint_id, failed, token=failed, status=500),  # last
     ]
 
     assert recorded(db, batch) == [Verdict.DELIVERED, Verdict.RETRY, Verdict.FAILED]
@@ -103,7 +76,8 @@ def test_a_delivery_whose_lease_was_lost_keeps_its_newer_state(api: Api, db: Dat
             update(Delivery).where(Delivery.id == delivery_id).values(lease_token="another")
         )
 
-    verdicts = recorded(db, [attempt(api.account_id, endpoint_id, delivery_id, delivery_id, 500)])
+    lost = finished_attempt(api.account_id, endpoint_id, delivery_id, token=delivery_id, status=500)
+    verdicts = recorded(db, [lost])
 
     assert verdicts == [Verdict.FAILED]  # what the attempt came to, recorded all the same
     with db.read() as session:

@@ -1,12 +1,16 @@
 """Webhook history written straight into the tables, as old as a test needs it."""
 
 import secrets
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select
 
 from hookdesk.db import Database
+from hookdesk.delivery.claim import Claimed
 from hookdesk.delivery.models import DELIVERED, Attempt, Delivery
+from hookdesk.delivery.record import Finished
+from hookdesk.delivery.sender import Result
 from hookdesk.events.ids import new_event_id
 from hookdesk.events.models import Event
 from hookdesk.shared.clock import now
@@ -109,3 +113,32 @@ def counts(db: Database, account_id: str) -> dict[str, int]:
             or 0
             for name, model in (("attempts", Attempt), ("deliveries", Delivery), ("events", Event))
         }
+
+
+def finished_attempt(
+    account_id: str,
+    endpoint_id: str,
+    delivery_id: str,
+    *,
+    token: str,
+    status: int,
+    made_before: int = 1,
+) -> Finished:
+    """An attempt at a delivery as a dispatcher holding lease `token` finishes it: the receiver
+    answered `status`; `made_before` attempts were made earlier."""
+    claimed = Claimed(
+        delivery_id=delivery_id,
+        lease_token=token,
+        account_id=account_id,
+        endpoint_id=endpoint_id,
+        event_type="whitelabel.ticket.created",
+        attempt_count=made_before,
+        data_json="{}",
+        url="https://receiver.invalid/hook",
+        headers={},
+        api_version=2,
+        secret="sealed",
+        previous_secret=None,
+        previous_secret_expires_at=None,
+    )
+    return Finished(claimed, Result(status, 4, response_body="answer"), time.time())

@@ -7,32 +7,11 @@ import time
 from sqlalchemy import delete, select, update
 
 from hookdesk.db import Database
-from hookdesk.delivery.claim import Claimed
 from hookdesk.delivery.models import DELIVERED, PENDING, Attempt, Delivery
-from hookdesk.delivery.record import Finished, Policy, record
-from hookdesk.delivery.sender import Result
+from hookdesk.delivery.record import Policy, record
 from hookdesk.shared.clock import now
 from tests.helpers import Api
-from tests.retention.history import endpoint, history
-
-
-def finished(account_id: str, endpoint_id: str, delivery_id: str) -> Finished:
-    claimed = Claimed(
-        delivery_id=delivery_id,
-        lease_token="token",
-        account_id=account_id,
-        endpoint_id=endpoint_id,
-        event_type="whitelabel.ticket.created",
-        attempt_count=1,
-        data_json="{}",
-        url="https://receiver.invalid/hook",
-        headers={},
-        api_version=2,
-        secret="sealed",
-        previous_secret=None,
-        previous_secret_expires_at=None,
-    )
-    return Finished(claimed, Result(200, 5, response_body="echo"), time.time())
+from tests.retention.history import endpoint, finished_attempt, history
 
 
 def test_an_attempt_of_a_vanished_delivery_is_dropped(api: Api, db: Database) -> None:
@@ -44,7 +23,10 @@ def test_an_attempt_of_a_vanished_delivery_is_dropped(api: Api, db: Database) ->
     with db.write() as session:
         session.execute(delete(Delivery).where(Delivery.id == erased))
         session.execute(update(Delivery).where(Delivery.id == kept).values(lease_token="token"))
-    batch = [finished(api.account_id, endpoint_id, d) for d in (kept, erased)]
+    batch = [
+        finished_attempt(api.account_id, endpoint_id, d, token="token", status=200)
+        for d in (kept, erased)
+    ]
     with db.write() as session:
         record(session, batch, policy=Policy((1.0,), 3600.0), now=time.time(), rng=random.Random(1))
     with db.read() as session:
