@@ -16,7 +16,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,11 +31,10 @@ from tests.delivery.test_nothing_lost import (
     HOOKDESK,
     SCALE,
     FlakyReceiver,
-    Producer,
     child_env,
     describe,
     free_port,
-    set_up_account,
+    producing,
     settle_and_check,
     start,
     states,
@@ -142,17 +140,11 @@ def test_postgres_restarted_under_load_loses_nothing(
     database = Database(own_server.url)
     headers = {"Authorization": f"Bearer {api_key}"}
     with httpx.Client(base_url=url, headers=headers, timeout=10) as http:
-        client_id, category_id, secret = set_up_account(http, flaky.url)
-        producer = Producer(http, client_id, category_id, total)
-        deadline = time.monotonic() + 180 * SCALE
-        making = threading.Thread(target=producer.run, args=(deadline,), daemon=True)
-        try:
-            making.start()
+        with producing(http, flaky.url, total, seconds=180 * SCALE) as production:
+            producer = production.producer
 
             def backlog_built() -> bool:
-                if producer.error is not None:
-                    raise AssertionError("making changes failed") from producer.error
-                if len(producer.committed) < restart_after:
+                if not production.reached(restart_after):
                     return False
                 pending = [s for s, _n, _t in states(database).values() if s == PENDING]
                 return len(pending) >= 10 and flaky.in_flight() > 0
@@ -170,11 +162,7 @@ def test_postgres_restarted_under_load_loses_nothing(
             assert answer.status_code == 503, answer.text
             assert answer.headers["retry-after"] == "1"
             own_server.start()
-            making.join(timeout=max(deadline - time.monotonic(), 0) + 10)
-        finally:
-            producer.total = 0  # stops the thread, should the test have failed
-        assert producer.error is None, producer.error
-        assert not making.is_alive()
+            production.finish()
         assert not producer.rejected, f"answers other than 200 and 503: {producer.rejected}"
         assert producer.unavailable + producer.refused + len(producer.uncertain) > 0
         assert serve.poll() is None and extra.poll() is None, "a hookdesk process died"
@@ -184,7 +172,7 @@ def test_postgres_restarted_under_load_loses_nothing(
         )
         flaky.recover()
         try:
-            settle_and_check("restart", producer, flaky, database, secret)
+            settle_and_check("restart", producer, flaky, database, production.secret)
         finally:
             database.dispose()
     assert "unexpected error" not in (tmp_path / "serve.err").read_text()  # no 500 was answered

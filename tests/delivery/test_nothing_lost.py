@@ -21,6 +21,7 @@ Each change carries a unique marker (the ticket title, or the reply text), found
 event received. The outcome (committed, delivered, duplicates, lost) is printed (see it with -s).
 """
 
+import contextlib
 import json
 import os
 import secrets
@@ -366,6 +367,45 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
 # --- the verdict -----------------------------------------------------------------------------
 
 
+@dataclass
+class Production:
+    """Changes being made by a `Producer` on a thread of their own (see `producing`)."""
+
+    producer: Producer
+    secret: str  # the endpoint's
+    deadline: float
+    thread: threading.Thread
+
+    def reached(self, count: int) -> bool:
+        """True once `count` changes are committed; a failure to make them is raised here."""
+        if self.producer.error is not None:
+            raise AssertionError("making changes failed") from self.producer.error
+        return len(self.producer.committed) >= count
+
+    def finish(self) -> None:
+        """Waits for the last change, which must have been made without error."""
+        self.thread.join(timeout=max(self.deadline - time.monotonic(), 0) + 10)
+        assert self.producer.error is None, self.producer.error
+        assert not self.thread.is_alive()
+
+
+@contextlib.contextmanager
+def producing(
+    http: httpx.Client, receiver_url: str, total: int, *, seconds: float
+) -> Iterator[Production]:
+    """`total` changes made on a thread while the block runs, for an account set up to send
+    every ticket event to `receiver_url`."""
+    client_id, category_id, secret = set_up_account(http, receiver_url)
+    producer = Producer(http, client_id, category_id, total)
+    deadline = time.monotonic() + seconds
+    thread = threading.Thread(target=producer.run, args=(deadline,), daemon=True)
+    thread.start()
+    try:
+        yield Production(producer, secret, deadline, thread)
+    finally:
+        producer.total = 0  # stops the thread, should the test have failed
+
+
 def settle_and_check(
     name: str,
     producer: Producer,
@@ -436,17 +476,11 @@ def test_serve_killed_mid_delivery_loses_nothing(
     database = Database(database_url)
     headers = {"Authorization": f"Bearer {created['api_key']}"}
     with httpx.Client(base_url=url, headers=headers, timeout=10) as http:
-        client_id, category_id, secret = set_up_account(http, flaky.url)
-        producer = Producer(http, client_id, category_id, total)
-        deadline = time.monotonic() + 120 * SCALE
-        making = threading.Thread(target=producer.run, args=(deadline,), daemon=True)
-        try:
-            making.start()
+        with producing(http, flaky.url, total, seconds=120 * SCALE) as production:
+            producer = production.producer
 
             def mid_run() -> bool:
-                if producer.error is not None:
-                    raise AssertionError("making changes failed") from producer.error
-                if len(producer.committed) < kill_after:
+                if not production.reached(kill_after):
                     return False
                 found = states(database)
                 leased = any(s == PENDING and token for s, _, token in found.values())
@@ -463,15 +497,11 @@ def test_serve_killed_mid_delivery_loses_nothing(
             )
             second = start(children, args, env=env, cwd=tmp_path, logs="serve-2")
             wait_until_up(second, url, tmp_path / "serve-2.err")
-            making.join(timeout=max(deadline - time.monotonic(), 0) + 10)
-        finally:
-            producer.total = 0  # stops the thread, should the test have failed
-        assert producer.error is None, producer.error
-        assert not making.is_alive()
+            production.finish()
         print(f"[sqlite] the service restarted; {len(producer.committed)} changes committed")
         flaky.recover()
         try:
-            settle_and_check("sqlite", producer, flaky, database, secret)
+            settle_and_check("sqlite", producer, flaky, database, production.secret)
         finally:
             database.dispose()
     # `serve --dev` created the account only the first time: the second start printed no key.
