@@ -7,6 +7,8 @@ claim with a backlog of 1,000. With the large backlog in place this measures:
 
 - the claim (`hookdesk.delivery.claim.claim`, the dispatcher's own function, in a transaction that
   is rolled back) while idle, and EXPLAIN (ANALYZE, BUFFERS) of its two queries;
+- the claim again once 10,000 more endpoints with nothing pending exist (those of many accounts
+  at rest): it should not notice them;
 - then, while one `hookdesk dispatcher` drains part of it, the claim again and the dispatcher's RSS,
   sampled every `interval` seconds: both should stay flat.
 """
@@ -32,6 +34,17 @@ RETRY_IN_S = 3600.0
 CLAIM_LIMIT = 200  # HOOKDESK_DISPATCHER_BATCH's default
 ENDPOINT_CAP = 16  # HOOKDESK_ENDPOINT_CONCURRENCY's default
 IDLE_CLAIMS = 30
+IDLE_ENDPOINTS = 10_000
+
+# Copies of one endpoint, with nothing pending: the claim looks at them as it would at other
+# accounts' endpoints (it reads no account).
+_IDLE_ENDPOINTS = """
+INSERT INTO webhook_endpoints (id, account_id, url, events, description, status, api_version,
+                               ordered, headers, secret, created_at, updated_at)
+SELECT gen_random_uuid()::text, e.account_id, e.url, e.events, e.description, e.status,
+       e.api_version, e.ordered, e.headers, e.secret, e.created_at, e.updated_at
+FROM (SELECT * FROM webhook_endpoints LIMIT 1) AS e, generate_series(1, :count)
+"""
 
 _EVENTS = """
 INSERT INTO events (id, account_id, event_type, ticket_id, data, created_at)
@@ -94,6 +107,15 @@ def bulk_insert(database: Database, fill: Fill, first: int, last: int) -> float:
     with database.engine.connect() as connection:
         connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     return time.monotonic() - started
+
+
+def add_idle_endpoints(database: Database, count: int) -> None:
+    from sqlalchemy import text
+
+    with database.transaction() as session:
+        session.execute(text(_IDLE_ENDPOINTS), {"count": count})
+    with database.engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
 
 
 def claim_ms(database: Database) -> float:
@@ -264,6 +286,8 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             large = idle_claims(database)
             plans = explain(database, fill.endpoint_ids)
             statements = claim_statements(database)
+            add_idle_endpoints(database, IDLE_ENDPOINTS)
+            crowded = idle_claims(database)
             progress(f"backlog: draining for {args.backlog_seconds:g} s ...")
             samples = drain(args, workdir, database, url, rx, env)
         finally:
@@ -276,6 +300,9 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "claim_small_ms": small,
         "claim_large_ms": large,
         "claim_ratio": None if ratio is None else round(ratio, 3),
+        "idle_endpoints": IDLE_ENDPOINTS,
+        "claim_crowded_ms": crowded,
+        "claim_crowded_ratio": round(crowded["p50"] / large["p50"], 3) if large["p50"] else None,
         "claim_statements": statements,
         "plans": plans,
         "indexes_only": uses_indexes(plans),

@@ -15,6 +15,7 @@ from typing import Any
 from bench.common import fmt_ratio
 
 CLAIM_FLAT = 2.0  # claim at the large backlog / at the small one
+CROWD_FLAT = 1.5  # claim with many endpoints at rest / without them
 DRAIN_FLAT = 1.5  # claim in the drain's last quarter / its first
 RSS_FLAT = 1.2  # RSS in the drain's last quarter / its first
 DISPATCH_RATIO = 0.8
@@ -368,6 +369,18 @@ def backlog_section(part: dict[str, Any], plots: dict[str, str]) -> Section:
             f"claim p50 / p99, {part['backlog']:,} pending, idle",
             f"{large['p50']:.2f} / {large['p99']:.2f} ms",
         ),
+        *(
+            [
+                (
+                    f"claim p50 / p99, then with {part['idle_endpoints']:,} more endpoints "
+                    "with nothing pending",
+                    f"{part['claim_crowded_ms']['p50']:.2f} / "
+                    f"{part['claim_crowded_ms']['p99']:.2f} ms",
+                )
+            ]
+            if "claim_crowded_ms" in part
+            else []
+        ),
         (
             "claim while draining, first / last quarter",
             f"{d['claim_ms_first_quarter']:.2f} / {d['claim_ms_last_quarter']:.2f} ms",
@@ -409,6 +422,7 @@ def backlog_goals(part: dict[str, Any]) -> list[Goal]:
             fmt_ratio(ratio),
             None if ratio is None else ratio <= CLAIM_FLAT,
         ),
+        *_crowded_goal(part),
         Goal(
             "backlog",
             f"claim flat while draining (last quarter <= {DRAIN_FLAT} x first)",
@@ -428,6 +442,21 @@ def backlog_goals(part: dict[str, Any]) -> list[Goal]:
             "indexes only" if part["indexes_only"] else "a sequential scan",
             part["indexes_only"],
         ),
+    ]
+
+
+def _crowded_goal(part: dict[str, Any]) -> list[Goal]:
+    crowded = part.get("claim_crowded_ratio")  # absent from runs before it was measured
+    if "claim_crowded_ms" not in part:
+        return []
+    return [
+        Goal(
+            "backlog",
+            f"claim with {part['idle_endpoints']:,} more endpoints with nothing pending <= "
+            f"{CROWD_FLAT} x the claim without them",
+            fmt_ratio(crowded),
+            None if crowded is None else crowded <= CROWD_FLAT,
+        )
     ]
 
 
