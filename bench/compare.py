@@ -126,6 +126,11 @@ FIGURES: dict[str, list[Figure]] = {
             2,
         ),
         (
+            "backlog: claim p50 with 10,000 more endpoints at rest, ms",
+            _backlog(lambda b: b["claim_crowded_ms"]["p50"]),
+            2,
+        ),
+        (
             "backlog: delivered/s while draining",
             _backlog(lambda b: b["drain"]["delivered_per_s"]),
             0,
