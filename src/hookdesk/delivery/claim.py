@@ -4,6 +4,8 @@ A claim shares out its room endpoint by endpoint: first which enabled endpoints 
 due, oldest first, and how many (counted up to the cap), then up to the room each has (its
 concurrency cap less what is in flight) from each. A slow endpoint's backlog therefore never stands
 in front of another endpoint's deliveries, and every query is an index lookup whatever the backlog.
+The endpoints are found through the index of pending deliveries, so endpoints with nothing pending
+(most of them, across many accounts) cost a claim nothing.
 
 On PostgreSQL one statement then takes every endpoint's share (a LATERAL lookup per endpoint),
 locks the rows `FOR UPDATE SKIP LOCKED`, leases them and returns what sending them needs: two round
