@@ -8,13 +8,15 @@ if the transaction rolls back).
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from hookdesk.db.dialects import on_postgresql
+
 CHANNEL = "hookdesk_deliveries"
 _FLAG = "hookdesk_wake_dispatcher"
 
 
 def request_wakeup(session: Session) -> None:
     session.info[_FLAG] = True
-    if session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(session):
         session.execute(text(f"NOTIFY {CHANNEL}"))
 
 

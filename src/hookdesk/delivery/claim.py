@@ -41,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from hookdesk.db.dialects import on_postgresql
 from hookdesk.delivery.models import PENDING, Delivery
 from hookdesk.events.models import Event
 from hookdesk.webhooks.models import WebhookEndpoint
@@ -90,13 +91,9 @@ def claim(
     shares, backlog, next_due = _share_out(session, now, limit, endpoint_room, endpoint_cap)
     if not shares:
         return Claim([], backlog, next_due)
-    take = _take_in_one_statement if _is_postgresql(session) else _take_endpoint_by_endpoint
+    take = _take_in_one_statement if on_postgresql(session) else _take_endpoint_by_endpoint
     claimed = take(session, shares, now, lease_end=now + lease_seconds)
     return Claim(claimed, backlog, next_due)
-
-
-def _is_postgresql(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 # --- which endpoints, and how many from each -----------------------------------------------

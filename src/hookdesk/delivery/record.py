@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from hookdesk.db.dialects import on_postgresql
 from hookdesk.delivery import health
 from hookdesk.delivery.claim import Claimed
 from hookdesk.delivery.models import DELIVERED, FAILED, PENDING, Attempt, Delivery
@@ -83,16 +84,12 @@ def record(
     health.record_outcomes(session, outcomes, policy.disable_after, now)
     pairs = sorted(zip(finished, decisions, strict=True), key=lambda p: p[0].claimed.delivery_id)
     rows = [_advance_row(f, d, now) for f, d in pairs]
-    advance = _advance_in_one_statement if _is_postgresql(session) else _advance_row_by_row
+    advance = _advance_in_one_statement if on_postgresql(session) else _advance_row_by_row
     held = advance(session, rows, [d.verdict is Verdict.FAILED for _f, d in pairs])
     for f, d in pairs:
         if d.verdict is Verdict.FAILED and f.claimed.delivery_id in held:
             _tell_failed(session, f)
     return [(f, d.verdict) for f, d in zip(finished, decisions, strict=True)]
-
-
-def _is_postgresql(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 def _advance_row_by_row(
