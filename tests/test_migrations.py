@@ -1,3 +1,6 @@
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -5,7 +8,15 @@ from sqlalchemy import inspect, text
 
 import hookdesk.db.models  # noqa: F401
 from hookdesk.db import Base, Database
-from hookdesk.db.migrate import SchemaOutOfDate, current_revision, head_revision, prepare
+from hookdesk.db.database import is_sqlite
+from hookdesk.db.migrate import (
+    SchemaOutOfDate,
+    current_revision,
+    head_revision,
+    prepare,
+    upgrade,
+)
+from tests.conftest import _private_postgres
 
 
 def test_migrations_create_exactly_the_models(db: Database) -> None:
@@ -57,3 +68,63 @@ def test_an_out_of_date_schema_is_refused_with_the_command_to_run(tmp_path) -> N
         raise AssertionError("an out-of-date schema was accepted")
     finally:
         database.dispose()
+
+
+@pytest.fixture
+def empty_database(database_url: str, tmp_path: Path) -> Iterator[Database]:
+    """A database with no schema yet, of the run's kind."""
+    if is_sqlite(database_url):
+        database = Database(f"sqlite:///{tmp_path / 'empty.db'}")
+        yield database
+        database.dispose()
+        return
+    with _private_postgres(database_url) as url:
+        database = Database(url)
+        yield database
+        database.dispose()
+
+
+# One of everything a ticket holds, as the first schema had them.
+FIRST_SCHEMA_ROWS = {
+    "accounts": "INSERT INTO accounts VALUES ('a0000000-0000-4000-8000-000000000001', 'A', 1)",
+    "api_keys": "INSERT INTO api_keys VALUES ('0123456789abcdef', "
+    "'a0000000-0000-4000-8000-000000000001', 'hash', 1)",
+    "clients": "INSERT INTO clients (id, account_id, name, email, created_at) VALUES "
+    "('c0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000001', "
+    "'C', 'c@example.com', 1)",
+    "teammates": "INSERT INTO teammates (id, account_id, name, email, created_at) VALUES "
+    "('d0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000001', "
+    "'T', 't@example.com', 1)",
+    "ticket_categories": "INSERT INTO ticket_categories (id, account_id, title, language, "
+    "subcategories, created_at) VALUES ('e0000000-0000-4000-8000-000000000001', "
+    "'a0000000-0000-4000-8000-000000000001', 'General', 'en', '[]', 1)",
+    "tickets": "INSERT INTO tickets (id, account_id, client_id, title, is_open, category_id, "
+    "language, teammate_id, created_at, updated_at) VALUES "
+    "('f0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000001', "
+    "'c0000000-0000-4000-8000-000000000001', 'Help', true, "
+    "'e0000000-0000-4000-8000-000000000001', 'en', 'd0000000-0000-4000-8000-000000000001', 1, 1)",
+    "replies": "INSERT INTO replies (id, account_id, ticket_id, position, text, is_client_reply, "
+    "created_at) VALUES ('b0000000-0000-4000-8000-000000000001', "
+    "'a0000000-0000-4000-8000-000000000001', 'f0000000-0000-4000-8000-000000000001', 0, "
+    "'It broke.', true, 1)",
+    "assets": "INSERT INTO assets (id, account_id, reply_id, position, filename, extension, "
+    "filesize, content_type, created_at) VALUES ('90000000-0000-4000-8000-000000000001', "
+    "'a0000000-0000-4000-8000-000000000001', 'b0000000-0000-4000-8000-000000000001', 0, "
+    "'a.png', 'png', 3, 'image/png', 1)",
+}
+
+
+def test_data_survives_every_migration(empty_database: Database) -> None:
+    """SQLite rebuilds a table to change it: the drop of the old copy must not cascade."""
+    upgrade(empty_database.engine, "0001")
+    with empty_database.engine.begin() as connection:
+        for statement in FIRST_SCHEMA_ROWS.values():
+            connection.execute(text(statement))
+    upgrade(empty_database.engine)
+    assert current_revision(empty_database.engine) == head_revision(empty_database.engine)
+    with empty_database.engine.connect() as connection:
+        for table in FIRST_SCHEMA_ROWS:
+            count = connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+            assert count == 1, table
+        if empty_database.is_sqlite:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

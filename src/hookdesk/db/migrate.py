@@ -31,8 +31,8 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(engine: Engine) -> None:
-    command.upgrade(_config(engine), "head")
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    command.upgrade(_config(engine), revision)
 
 
 def prepare(engine: Engine) -> None:
