@@ -61,8 +61,8 @@ def attempts_of(api: Api, event_id: str) -> list[dict[str, object]]:
 
 
 def agent_cookie(page: Page) -> dict[str, str]:
-    cookie = next(c for c in page.context.cookies() if c["name"] == "hookdesk_agent")
-    return {"Cookie": f"hookdesk_agent={cookie['value']}"}
+    cookie = next(c for c in page.context.cookies() if c["name"] == "agent_session")
+    return {"Cookie": f"agent_session={cookie['value']}"}
 
 
 def utc_local(moment: datetime) -> str:

@@ -18,7 +18,7 @@ def agent_session(api: Api) -> tuple[dict[str, str], str]:
     url = api.ok(api.post(f"/v2/agency/teammates/invite/{teammate['id']}"), "url")
     with api.db.write() as session:
         signed_in = signin.accept_invite(session, url.rsplit("/", 1)[1], PASSWORD)
-    headers = {"Cookie": f"hookdesk_agent={signed_in.started.token}"}
+    headers = {"Cookie": f"agent_session={signed_in.started.token}"}
     page = api.http.get("/console", headers=headers)
     assert page.status_code == 200
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
@@ -40,7 +40,7 @@ def anonymous_post(http: TestClient, path: str, data: dict[str, str]) -> Respons
     return http.post(
         path,
         data=data | {"csrf_token": token},
-        headers={"Cookie": f"hookdesk_form={token}"},
+        headers={"Cookie": f"form_token={token}"},
         follow_redirects=False,
     )
 
@@ -78,7 +78,7 @@ def test_session_cookies_are_httponly_samesite_and_secure_outside_development(ap
     )
     assert answer.status_code == 303
     cookie = answer.headers["set-cookie"].lower()
-    assert cookie.startswith("hookdesk_agent=")
+    assert cookie.startswith("agent_session=")
     assert "httponly" in cookie and "samesite=lax" in cookie and "secure" in cookie
     assert answer.headers["content-security-policy"].startswith("default-src 'self'")
     assert answer.headers["referrer-policy"] == "no-referrer"

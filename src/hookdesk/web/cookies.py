@@ -1,17 +1,17 @@
 """The cookies of the pages: HttpOnly, SameSite, and Secure unless in development mode.
 
-A signed-in agent's session lives in `hookdesk_agent`, a client's in `hookdesk_client` (sent only
+A signed-in agent's session lives in `agent_session`, a client's in `client_session` (sent only
 under /portal). Forms shown before a session exists (sign-in, invite, portal entry) carry a
-token that must equal the `hookdesk_form` cookie (the double-submit pattern).
+token that must equal the `form_token` cookie (the double-submit pattern).
 """
 
 import secrets
 
 from fastapi import Request, Response
 
-AGENT = "hookdesk_agent"
-CLIENT = "hookdesk_client"
-FORM = "hookdesk_form"
+AGENT = "agent_session"
+CLIENT = "client_session"
+FORM = "form_token"
 PATHS = {AGENT: "/", CLIENT: "/portal", FORM: "/"}
 
 

@@ -66,12 +66,22 @@ def _as_page(api_handler: Handler) -> Handler:
             return answer
         if isinstance(error, HTTPException) and error.status_code == 404:
             return page(request, 404, "There is no page at this address.")
-        shown = page(request, answer.status_code, json.loads(bytes(answer.body))["error"])
+        shown = page(request, answer.status_code, _message(request, answer))
         if HEADER in answer.headers:  # a 500 answers outside the request log: keep its id
             shown.headers[HEADER] = answer.headers[HEADER]
         return shown
 
     return handle
+
+
+def _message(request: Request, answer: Response) -> str:
+    """The API's message, but in the portal (the agency's brand) an internal error's without the
+    product's name in it."""
+    if answer.status_code == 500 and request.url.path.startswith("/portal"):
+        reference = answer.headers.get(HEADER, "unknown")
+        return f"Something went wrong on our side. Please try again later (reference {reference})."
+    message: str = json.loads(bytes(answer.body))["error"]
+    return message
 
 
 async def _to_sign_in(request: Request, _error: Exception) -> Response:
