@@ -106,10 +106,30 @@ def test_bad_endpoints_are_refused(api: Api, body: dict, words: str) -> None:
         "https://0.0.0.0/hook",
         "https://user:pw@example.com/hook",
         "https:///nohost",
+        # IPv6 addresses that carry an internal IPv4 address for a gateway to reach
+        "https://[::127.0.0.1]/hook",
+        "https://[64:ff9b::7f00:1]/hook",
+        "https://[64:ff9b::169.254.169.254]/hook",
+        "https://[2002:7f00:1::]/hook",
+        "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook",
+        # hosts that are no host names
+        "https://[::1/hook",
+        "https://exa mple.com/hook",
+        "https://exa\u0001mple.com/hook",
+        "https://0x7f.1/hook",
     ],
 )
 def test_unsafe_urls_are_refused_outside_dev_mode(api: Api, url: str) -> None:
     response = api.post(CREATE, {"url": url, "events": ALL_EVENTS})
+    assert response.status_code == 400, url
+    assert response.json()["error_code"] == 1012
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1/hook", "http://local host:4000/hook", "http://exa\u0000mple/hook"]
+)
+def test_a_malformed_host_is_refused_in_dev_mode_too(live: Api, url: str) -> None:
+    response = live.post(CREATE, {"url": url, "events": ALL_EVENTS})
     assert response.status_code == 400, url
     assert response.json()["error_code"] == 1012
 

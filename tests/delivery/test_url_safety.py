@@ -22,17 +22,16 @@ from tests.receivers import Receiver
 class RebindingResolver(AbstractResolver):
     """Answers a public address for the first lookup and loopback afterwards (DNS rebinding)."""
 
-    def __init__(self) -> None:
-        self.answers = ["93.184.215.14", "127.0.0.1"]
+    def __init__(self, answers: list[str] | None = None) -> None:
+        self.answers = answers or ["93.184.215.14", "127.0.0.1"]
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         address = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
         return [
-            ResolveResult(
-                hostname=host, host=address, port=port, family=socket.AF_INET, proto=0, flags=0
-            )
+            ResolveResult(hostname=host, host=address, port=port, family=family, proto=0, flags=0)
         ]
 
     async def close(self) -> None:
@@ -47,9 +46,25 @@ async def test_the_connection_only_goes_to_checked_addresses() -> None:
         await resolver.resolve("rebind.test", 443)
 
 
+@pytest.mark.parametrize(
+    "address", ["64:ff9b::7f00:1", "::127.0.0.1", "2002:a9fe:a9fe::", "::ffff:10.0.0.1"]
+)
+async def test_the_resolver_drops_ipv6_answers_that_carry_an_internal_ipv4(address: str) -> None:
+    resolver = PublicOnlyResolver(RebindingResolver([address]))
+    with pytest.raises(OSError, match="non-public"):
+        await resolver.resolve("nat64.test", 443)
+
+
 async def test_sender_refuses_loopback_names_and_literals() -> None:
+    urls = (
+        "http://localhost:9/hook",
+        "http://127.0.0.1:9/hook",
+        "http://[::1]:9/",
+        "http://[::127.0.0.1]:9/",
+        "http://[64:ff9b::7f00:1]:9/",
+    )
     async with AiohttpSender(timeout=2, allow_private=False, user_agent="t") as sender:
-        for url in ("http://localhost:9/hook", "http://127.0.0.1:9/hook", "http://[::1]:9/"):
+        for url in urls:
             result = await sender.send(Request(url, b"{}", {}))
             assert result.status_code is None
             assert result.error is not None

@@ -167,10 +167,10 @@ def _describe(error: BaseException, timeout: float) -> str:
 
 def _blocked_literal(url: str) -> str | None:
     """IP-literal hosts skip the resolver, so they are checked here."""
-    host = urlsplit(url).hostname or ""
     try:
+        host = urlsplit(url).hostname or ""
         ipaddress.ip_address(host)
-    except ValueError:
+    except ValueError:  # a name, or a URL aiohttp refuses with its own error
         return None
     return None if is_public_address(host) else f"{host} is not a public address"
 
