@@ -141,6 +141,17 @@ def test_bad_paging(api: Api, params, words) -> None:
     assert_error(api.get("/v2/agency/tickets/list", **params), 400, 1003, *words)
 
 
+def test_several_problems_make_one_sentence(api: Api) -> None:
+    listed = api.get("/v2/agency/tickets/list")
+    assert listed.json()["error"] == "page and per_page are required."
+    created = api.post("/v2/agency/clients/create", {})
+    assert created.json()["error"] == "name and email are required."
+    mixed = api.post("/v2/agency/clients/create", {"name": 5})
+    assert mixed.json()["error"] == "email is required; name: Input should be a valid string."
+    missing_body = api.http.post("/v2/agency/clients/create", headers=api.headers)
+    assert missing_body.json()["error"] == "A JSON body is required."
+
+
 @pytest.mark.parametrize(
     ("params", "words"),
     [

@@ -46,8 +46,7 @@ async def _validation_error(request: Request, error: RequestValidationError) -> 
     if _body_not_json(request, problems):
         message = "Send the body as JSON, with the header 'Content-Type: application/json'."
         return envelope(400, message, ErrorCode.INVALID_JSON)
-    message = "; ".join(_describe(problem) for problem in problems[:5])
-    return envelope(400, message, _code_for(problems[0]))
+    return envelope(400, _sentence(problems[:5]), _code_for(problems[0]))
 
 
 async def _http_error(_request: Request, error: HTTPException) -> JSONResponse:
@@ -90,13 +89,29 @@ def _body_not_json(request: Request, problems: list[dict[str, Any]]) -> bool:
     return sent_otherwise and any(tuple(p["loc"]) == ("body",) for p in problems)
 
 
+def _sentence(problems: list[dict[str, Any]]) -> str:
+    """One sentence: the missing fields together ("page and per_page are required"), then each
+    other problem, separated by semicolons."""
+    missing = [_field(p) for p in problems if p["type"] == "missing"]
+    parts = [_describe(p).rstrip(".") for p in problems if p["type"] != "missing"]
+    if missing:
+        parts.insert(0, _required(missing))
+    return "; ".join(parts) + "."
+
+
+def _required(fields: list[str]) -> str:
+    if fields == [""]:
+        return "A JSON body is required"
+    if len(fields) == 1:
+        return f"{fields[0]} is required"
+    return f"{', '.join(fields[:-1])} and {fields[-1]} are required"
+
+
 def _describe(problem: dict[str, Any]) -> str:
     if problem["type"] == "json_invalid":
         return "The body is not valid JSON."
     field = _field(problem)
     message = str(problem["msg"]).removeprefix("Value error, ")
-    if problem["type"] == "missing":
-        return f"{field} is required." if field else "A JSON body is required."
     return f"{field}: {message}" if field else message
 
 
