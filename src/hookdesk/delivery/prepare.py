@@ -7,6 +7,7 @@ from hookdesk.delivery.claim import Claimed
 from hookdesk.delivery.sender import Request
 from hookdesk.events.payloads import render_body
 from hookdesk.receiver.signing import secret_key, signature_headers
+from hookdesk.webhooks import headers as custom_headers
 from hookdesk.webhooks.secretbox import SecretBox
 
 USER_AGENT = f"hookdesk/{__version__}"
@@ -18,6 +19,8 @@ class Preparer:
         self._keys: dict[str, bytes] = {}  # sealed secret -> HMAC key; decrypting costs ~20 µs
 
     def request(self, item: Claimed, *, now: float) -> Request:
+        """The request, or InvalidHeaders for custom headers saved before the save-time check."""
+        custom_headers.check(item.headers)
         body = render_body(
             event_id=item.delivery_id,
             event_type=item.event_type,

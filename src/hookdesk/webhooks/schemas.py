@@ -12,24 +12,7 @@ from pydantic import (
 
 from hookdesk.events.catalog import EventType
 from hookdesk.shared.schemas import RequestBody, Text
-
-# Headers hookdesk sets itself: a custom header may not replace or shadow them.
-RESERVED_HEADERS = frozenset(
-    {
-        "host",
-        "content-type",
-        "content-length",
-        "content-encoding",
-        "transfer-encoding",
-        "connection",
-        "user-agent",
-        "webhook-id",
-        "webhook-timestamp",
-        "webhook-signature",
-        "hookdesk-signature",
-    }
-)
-MAX_HEADERS = 20
+from hookdesk.webhooks import headers as custom_headers
 
 
 def _distinct_events(events: list[EventType]) -> list[EventType]:
@@ -39,22 +22,18 @@ def _distinct_events(events: list[EventType]) -> list[EventType]:
 
 
 def _allowed_headers(headers: dict[str, str]) -> dict[str, str]:
-    if len(headers) > MAX_HEADERS:
-        raise ValueError(f"at most {MAX_HEADERS} headers")
-    for name, value in headers.items():
-        if not name or not all(c.isalnum() or c in "-_" for c in name):
-            raise ValueError(f"'{name}' is not a valid header name")
-        if name.lower() in RESERVED_HEADERS:
-            raise ValueError(f"'{name}' is set by hookdesk and cannot be overridden")
-        if any(c in value for c in "\r\n\x00") or len(value) > 4096:
-            raise ValueError(f"the value of '{name}' is not a valid header value")
+    custom_headers.check(headers)
     return headers
 
 
 EventTypes = Annotated[
     list[EventType], Field(min_length=1, max_length=50), AfterValidator(_distinct_events)
 ]
-Headers = Annotated[dict[StrictStr, StrictStr], AfterValidator(_allowed_headers)]
+Headers = Annotated[
+    dict[StrictStr, StrictStr],
+    Field(max_length=custom_headers.MAX_HEADERS),
+    AfterValidator(_allowed_headers),
+]
 Url = Annotated[str, Field(strict=True, min_length=1, max_length=2048)]
 
 

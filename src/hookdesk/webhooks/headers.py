@@ -1,0 +1,91 @@
+"""Custom endpoint headers: which ones may be saved and sent.
+
+A name is an HTTP token (RFC 9110, section 5.6.2) and a value has no control characters. Names
+hookdesk or its HTTP client sets are reserved, compared after folding case and `_` to `-`: servers
+that map headers to variables (CGI, WSGI, PHP) read `Webhook_Signature` as `webhook-signature`.
+For the same reason two names that fold to one are refused. Checked when an endpoint is saved;
+a row saved before these rules is checked again before each attempt, which then fails with the
+reason instead of sending.
+"""
+
+import re
+import unicodedata
+from collections.abc import Mapping
+
+MAX_HEADERS = 20
+MAX_NAME_LENGTH = 256
+MAX_VALUE_LENGTH = 4096
+
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+RESERVED = frozenset(
+    {
+        # what every delivery carries
+        "host",
+        "content-type",
+        "content-length",
+        "content-encoding",
+        "transfer-encoding",
+        "user-agent",
+        "webhook-id",
+        "webhook-timestamp",
+        "webhook-signature",
+        "hookdesk-signature",
+        # how the connection is used, which the HTTP client decides
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "upgrade",
+        "expect",
+    }
+)
+
+
+class InvalidHeaders(ValueError):
+    pass
+
+
+def folded(name: str) -> str:
+    return name.lower().replace("_", "-")
+
+
+def check(headers: Mapping[str, str]) -> None:
+    """Raise InvalidHeaders naming the first header that may not be sent."""
+    if len(headers) > MAX_HEADERS:
+        raise InvalidHeaders(f"at most {MAX_HEADERS} headers")
+    seen: dict[str, str] = {}
+    for name, value in headers.items():
+        _check_name(name)
+        if folded(name) in seen:
+            raise InvalidHeaders(f"'{name}' and '{seen[folded(name)]}' name the same header")
+        seen[folded(name)] = name
+        _check_value(name, value)
+
+
+def _check_name(name: str) -> None:
+    if len(name) > MAX_NAME_LENGTH or not _TOKEN.fullmatch(name):
+        raise InvalidHeaders(
+            f"{_quoted(name)} is not a valid header name (letters, digits and !#$%&'*+-.^_`|~, "
+            f"at most {MAX_NAME_LENGTH} characters)"
+        )
+    if folded(name) in RESERVED:
+        raise InvalidHeaders(f"'{name}' is set by hookdesk and cannot be overridden")
+
+
+def _check_value(name: str, value: str) -> None:
+    if len(value) > MAX_VALUE_LENGTH:
+        raise InvalidHeaders(
+            f"the value of '{name}' is not a valid header value: over {MAX_VALUE_LENGTH} characters"
+        )
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise InvalidHeaders(
+            f"the value of '{name}' is not a valid header value: it has a control character"
+        )
+
+
+def _quoted(name: str) -> str:
+    """The name as JSON would write it, so that control characters show in the message."""
+    shown = name if len(name) <= 40 else name[:40] + "…"
+    return repr(shown)

@@ -1,0 +1,91 @@
+"""Custom endpoint headers: refused when saved unless they can be sent as they are."""
+
+import pytest
+from sqlalchemy import update
+
+from hookdesk.webhooks.models import WebhookEndpoint
+from tests.delivery.test_lifecycle import ALL_EVENTS, endpoint
+from tests.delivery.test_retries import only_event_id, wait_for_status
+from tests.helpers import Api
+from tests.receivers import Receiver
+
+CREATE = "/v2/webhook-endpoints/create"
+URL = "https://example.com/hook"
+
+
+@pytest.mark.parametrize(
+    ("headers", "words"),
+    [
+        ({"X Key": "1"}, "'X Key' is not a valid header name"),
+        ({"X-Key:": "1"}, "is not a valid header name"),
+        ({"": "1"}, "is not a valid header name"),
+        ({"X-Ключ": "1"}, "is not a valid header name"),
+        ({"X-Key\u0000": "1"}, "is not a valid header name"),
+        ({"X-(Key)": "1"}, "is not a valid header name"),
+        ({"X" * 257: "1"}, "is not a valid header name"),
+        ({"webhook_signature": "v1,x"}, "'webhook_signature' is set by hookdesk"),
+        ({"CONTENT_TYPE": "text/plain"}, "'CONTENT_TYPE' is set by hookdesk"),
+        ({"hOsT": "evil.example"}, "'hOsT' is set by hookdesk"),
+        ({"Hookdesk_Signature": "t=1,s=0"}, "'Hookdesk_Signature' is set by hookdesk"),
+        ({"Transfer_Encoding": "chunked"}, "'Transfer_Encoding' is set by hookdesk"),
+        ({"X-Key": "a\nb"}, "the value of 'X-Key' is not a valid header value"),
+        ({"X-Key": "a\u0000b"}, "the value of 'X-Key' is not a valid header value"),
+        ({"X-Key": "a\tb"}, "the value of 'X-Key' is not a valid header value"),
+        ({"X-Key": "a\u007fb"}, "the value of 'X-Key' is not a valid header value"),
+        ({"X-Key": "a\u0085b"}, "the value of 'X-Key' is not a valid header value"),
+        ({"X-Key": "v" * 4097}, "the value of 'X-Key' is not a valid header value"),
+        ({"X-Key": "1", "x_key": "2"}, "'x_key' and 'X-Key' name the same header"),
+        ({f"X-{n}": "1" for n in range(21)}, "headers"),
+    ],
+)
+def test_bad_headers_are_refused_when_saved_naming_the_header(
+    api: Api, headers: dict, words: str
+) -> None:
+    response = api.post(CREATE, {"url": URL, "events": ALL_EVENTS, "headers": headers})
+    assert response.status_code == 400, response.text
+    assert response.json()["error_code"] == 1002
+    assert response.json()["error"].startswith("headers")
+    assert words in response.json()["error"]
+    assert api.ok(api.get("/v2/webhook-endpoints/list"), "webhook_endpoints") == []
+
+
+def test_an_update_with_bad_headers_changes_nothing(api: Api) -> None:
+    created = api.ok(
+        api.post(CREATE, {"url": URL, "events": ALL_EVENTS, "headers": {"X-Key": "1"}}),
+        "webhook_endpoint",
+    )
+    path = f"/v2/webhook-endpoints/update/{created['id']}"
+    response = api.post(path, {"headers": {"User_Agent": "mine"}, "description": "changed"})
+    assert response.status_code == 400
+    assert "'User_Agent' is set by hookdesk" in response.json()["error"]
+    shown = api.ok(api.get(f"/v2/webhook-endpoints/retrieve/{created['id']}"), "webhook_endpoint")
+    assert (shown["headers"], shown["description"]) == ({"X-Key": "1"}, None)
+
+
+def test_every_token_character_is_a_valid_name(api: Api) -> None:
+    headers = {"X-!#$%&'*+.^_`|~09az": "v", "x-receiver-key": "Bearer a b=c,d;é"}
+    created = api.ok(
+        api.post(CREATE, {"url": URL, "events": ALL_EVENTS, "headers": headers}),
+        "webhook_endpoint",
+    )
+    assert created["headers"] == headers
+
+
+def test_an_endpoint_saved_with_a_bad_header_before_the_rules_fails_its_attempt(
+    live: Api, receiver: Receiver
+) -> None:
+    hook = endpoint(live, receiver.url, events=["whitelabel.ticket.created"])
+    with live.db.write() as session:
+        session.execute(
+            update(WebhookEndpoint)
+            .where(WebhookEndpoint.id == hook["id"])
+            .values(headers={"X-Key": "a\r\nInjected: 1"})
+        )
+    live.ticket()
+    entry = wait_for_status(live, only_event_id(live), "failed")
+    errors = {attempt["error"] for attempt in entry["attempts"]}
+    assert errors == {
+        "could not prepare the request: the value of 'X-Key' is not a valid header value: "
+        "it has a control character"
+    }
+    assert receiver.received == []
