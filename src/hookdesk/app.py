@@ -23,6 +23,7 @@ from hookdesk.http.limits import BodyLimit
 from hookdesk.http.openapi import document_errors_as_sent
 from hookdesk.http.ratelimit import RateLimitHeaders
 from hookdesk.http.request_log import RequestLog
+from hookdesk.mail.api import router as mail_router
 from hookdesk.operations.api import router as operations_router
 from hookdesk.operations.middleware import RequestMetrics
 from hookdesk.operations.state import Operations
@@ -44,6 +45,7 @@ ROUTERS = (
     webhook_endpoints_router,
     webhook_events_router,
     events_router,
+    mail_router,
 )
 
 

@@ -39,6 +39,7 @@ from hookdesk.devtools.listen import listen
 from hookdesk.devtools.manage import endpoints_app, events_app, tickets_app
 from hookdesk.devtools.people import clients_app, teammates_app
 from hookdesk.devtools.trigger import trigger
+from hookdesk.mail import rotation as mail_rotation
 from hookdesk.operations.standalone import metrics_server
 from hookdesk.retention.age import parse_age
 from hookdesk.retention.command import purge_and_report
@@ -322,7 +323,7 @@ def generate_secret_key() -> None:
 
 @secret_key_app.command("rotate", cls=OneLineErrors)
 def rotate_secret_key(database_url: DatabaseUrl = None) -> None:
-    """Seal every endpoint secret again with the first key of HOOKDESK_SECRET_KEY.
+    """Seal every endpoint secret and mail password again with the first key of HOOKDESK_SECRET_KEY.
 
     Put the new key first and the old one after it (HOOKDESK_SECRET_KEY=new,old) in every process,
     run this, then remove the old key."""
@@ -335,10 +336,16 @@ def rotate_secret_key(database_url: DatabaseUrl = None) -> None:
         task = progress.add_task("Sealing endpoint secrets", total=count_endpoints(database))
         done = reseal_all(database, box, on_batch=lambda n: progress.advance(task, n))
     err.print(f"Sealed {done.endpoints} endpoint secret(s) with the first key.")
-    if done.unreadable:
+    mail = mail_rotation.reseal_all(database, box)
+    err.print(f"Sealed the mail server passwords of {mail.accounts} account(s) with the first key.")
+    unreadable = [
+        *([f"{done.unreadable} endpoint secret(s)"] if done.unreadable else []),
+        *([f"the mail passwords of {mail.unreadable} account(s)"] if mail.unreadable else []),
+    ]
+    if unreadable:
         _fail(
-            f"{done.unreadable} endpoint secret(s) open with none of the keys given and were left "
-            "as they were: add the key they were sealed with to HOOKDESK_SECRET_KEY and run again."
+            f"{' and '.join(unreadable)} open with none of the keys given and were left as they "
+            "were: add the key they were sealed with to HOOKDESK_SECRET_KEY and run again."
         )
     if box.key_count > 1:
         err.print("Every process can now drop the other keys from HOOKDESK_SECRET_KEY.")

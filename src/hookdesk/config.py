@@ -8,6 +8,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -15,6 +16,8 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from hookdesk.mail import urls
 
 MIB = 1024 * 1024
 DEFAULT_RETRY_SCHEDULE = (5, 60, 300, 1800, 7200, 21600, 43200, 86400, 86400)
@@ -88,6 +91,36 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(
         default=100, ge=1, description="API requests one key may make at once, above the rate."
     )
+
+    smtp_url: str | None = Field(
+        default=None,
+        description="smtp://[user:password@]host[:port] (STARTTLS when offered) or smtps://...: "
+        "the mail server of accounts without their own; unset, no mail is sent.",
+    )
+    mail_from: str | None = Field(
+        default=None,
+        description="`Name <address>`: the sender of accounts that set none of their own.",
+    )
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str | None) -> str | None:
+        if value:
+            try:
+                urls.parse(value, schemes=urls.SENDING)
+            except urls.BadMailUrl as error:
+                raise ValueError(str(error)) from None
+        return value or None
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        name, address = parseaddr(value)
+        if "@" not in address or "\r" in value or "\n" in value:
+            raise ValueError("must look like Name <address@example.com>")
+        return formataddr((name, address))
 
     @field_validator("database_url")
     @classmethod
@@ -170,6 +203,8 @@ def masked(settings: Settings) -> dict[str, Any]:
             value = "(set, hidden)" if value else "(not set)"
         elif name == "database_url":
             value = make_url(value).render_as_string(hide_password=True)
+        elif name == "smtp_url" and value:
+            value = urls.parse(value, schemes=urls.SENDING).shown
         elif isinstance(value, Path):
             value = str(value)
         elif isinstance(value, tuple):

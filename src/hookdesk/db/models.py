@@ -7,6 +7,7 @@ from hookdesk.categories.models import TicketCategory
 from hookdesk.clients.models import Client, ClientErasure
 from hookdesk.delivery.models import Attempt, Delivery, DispatcherHeartbeat
 from hookdesk.events.models import Event
+from hookdesk.mail.models import MailSettings
 from hookdesk.teammates.models import Teammate
 from hookdesk.tickets.models import Reply, Ticket
 from hookdesk.webhooks.models import WebhookEndpoint
@@ -21,6 +22,7 @@ __all__ = [
     "Delivery",
     "DispatcherHeartbeat",
     "Event",
+    "MailSettings",
     "OneTimeLink",
     "RateLimitBucket",
     "Reply",
