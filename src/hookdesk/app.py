@@ -7,6 +7,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 
 from hookdesk import __version__
+from hookdesk.accounts.api import keys_router as api_keys_router
 from hookdesk.accounts.api import router as brand_router
 from hookdesk.accounts.ratelimit import limiter_for
 from hookdesk.assets.api import router as assets_router
@@ -39,6 +40,7 @@ ROUTERS = (
     clients_router,
     teammates_router,
     brand_router,
+    api_keys_router,
     categories_router,
     tickets_router,
     assets_router,

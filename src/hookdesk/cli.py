@@ -35,6 +35,7 @@ from hookdesk.db.migrate import SchemaOutOfDate, prepare, upgrade
 from hookdesk.delivery.runtime import running_dispatcher
 from hookdesk.devtools.common import OneLineErrors
 from hookdesk.devtools.demo import demo
+from hookdesk.devtools.keys import keys_app
 from hookdesk.devtools.listen import listen
 from hookdesk.devtools.manage import endpoints_app, events_app, tickets_app
 from hookdesk.devtools.people import clients_app, teammates_app
@@ -69,6 +70,7 @@ app.add_typer(events_app, name="events")
 app.add_typer(tickets_app, name="tickets")
 app.add_typer(teammates_app, name="teammates")
 app.add_typer(clients_app, name="clients")
+app.add_typer(keys_app, name="keys")
 err = Console(stderr=True, soft_wrap=True)  # long lines stay whole in logs
 log = structlog.get_logger("hookdesk")
 

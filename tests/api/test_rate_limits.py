@@ -91,8 +91,8 @@ def test_each_api_key_has_its_own_bucket(settings: Settings, db: Database) -> No
     with limited(settings, db, rate=0.1, burst=2) as http:
         first = new_account(http, db, "Two Keys")
         with db.write() as session:
-            second_key = accounts.create_api_key(session, account_id=first.account_id)
-        second = Api(http, db, first.account_id, second_key)
+            second_key = accounts.create_api_key(session, account_id=first.account_id, name="Two")
+        second = Api(http, db, first.account_id, second_key.plaintext)
         assert [first.get(A_ROUTE).status_code for _ in range(3)] == [200, 200, 429]
         assert second.get(A_ROUTE).status_code == 200
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from hookdesk.accounts import service
+from hookdesk.accounts import api_keys, service
 from hookdesk.accounts.ratelimit import Limiter
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import ErrorCode, TooManyRequests, Unauthorized
@@ -30,6 +30,9 @@ def current_account(
     if key is None:
         raise Unauthorized("Invalid API key.", code=ErrorCode.API_KEY_INVALID)
     _take_token(request, key)
+    if api_keys.is_stale(key):
+        with db.write() as session:
+            api_keys.mark_used(session, account_id=key.account_id, key_id=key.key_id)
     return key.account_id
 
 

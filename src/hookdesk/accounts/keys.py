@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 PREFIX = "hk_"
 KEY_ID_LENGTH = 16
+PREFIX_LENGTH = 8  # how much of a key its listing shows: "hk_" and 5 characters of the key id
 # Compared against when the key id is unknown, so both failures take the same time.
 _DUMMY_HASH = hashlib.sha256(b"hookdesk-unknown-key").hexdigest()
 

@@ -1,4 +1,4 @@
-from sqlalchemy import Double, ForeignKey, String
+from sqlalchemy import BigInteger, Double, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hookdesk.db.base import Base, unix_time
@@ -17,16 +17,24 @@ class Account(Base):
 
 
 class ApiKey(Base):
-    """Only a hash of the key's secret part is kept; the key itself is shown once, at creation."""
+    """Only a hash of the key's secret part is kept; the key itself is shown once, at creation.
+
+    `id` is the key id written inside the key (`hk_<id>_...`), which finds the row when the key is
+    presented; `public_id` is the UUID the API names the key by."""
 
     __tablename__ = "api_keys"
 
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, index=True)
     account_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("accounts.id", ondelete="CASCADE"), index=True
     )
+    name: Mapped[str] = mapped_column(String(200))
     secret_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[int] = unix_time()
+    # Written at most once a minute per key (see api_keys.LAST_USED_PRECISION), not per request.
+    last_used_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    revoked_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class RateLimitBucket(Base):

@@ -5,8 +5,11 @@ from sqlalchemy.orm import Session
 
 from hookdesk.accounts import keys
 from hookdesk.accounts.models import Account, ApiKey
+from hookdesk.errors import ErrorCode, Unauthorized
 from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
+
+FIRST_KEY_NAME = "Default"
 
 
 @dataclass(frozen=True)
@@ -21,37 +24,57 @@ class KeyHolder:
 
     account_id: str
     key_id: str
+    last_used_at: int | None = None
 
 
 def create(session: Session, *, name: str) -> CreatedAccount:
     account = Account(id=new_id(), name=name, created_at=now())
     session.add(account)
     session.flush()
-    return CreatedAccount(account.id, create_api_key(session, account_id=account.id))
+    key = create_api_key(session, account_id=account.id, name=FIRST_KEY_NAME)
+    return CreatedAccount(account.id, key.plaintext)
 
 
-def create_api_key(session: Session, *, account_id: str) -> str:
+@dataclass(frozen=True)
+class CreatedKey:
+    row: ApiKey
+    plaintext: str  # shown once; only its hash is stored
+
+
+def create_api_key(session: Session, *, account_id: str, name: str) -> CreatedKey:
     key = keys.generate()
-    session.add(
-        ApiKey(id=key.key_id, account_id=account_id, secret_hash=key.secret_hash, created_at=now())
+    row = ApiKey(
+        id=key.key_id,
+        public_id=new_id(),
+        account_id=account_id,
+        name=name,
+        secret_hash=key.secret_hash,
+        created_at=now(),
     )
-    return key.plaintext
+    session.add(row)
+    return CreatedKey(row, key.plaintext)
 
 
-_API_KEY = select(ApiKey.secret_hash, ApiKey.account_id).where(ApiKey.id == bindparam("key_id"))
+_API_KEY = select(
+    ApiKey.secret_hash, ApiKey.account_id, ApiKey.revoked_at, ApiKey.last_used_at
+).where(ApiKey.id == bindparam("key_id"))
 
 
 def authenticate(session: Session, *, plaintext: str) -> KeyHolder | None:
-    """The account that owns this API key, or None."""
+    """The account that owns this API key, or None; a revoked key is refused with its own code."""
     presented = keys.parse(plaintext)
     if presented is None:
         return None
     row = session.execute(_API_KEY, {"key_id": presented.key_id}).one_or_none()
-    stored_hash, account_id = (row[0], row[1]) if row else (None, None)
     # Compared even for an unknown key id, so that both failures take the same time.
-    if not keys.matches(presented, stored_hash) or account_id is None:
+    if not keys.matches(presented, row.secret_hash if row else None) or row is None:
         return None
-    return KeyHolder(account_id, presented.key_id)
+    if row.revoked_at is not None:
+        raise Unauthorized(
+            "This API key was revoked: use another key of the account.",
+            code=ErrorCode.API_KEY_REVOKED,
+        )
+    return KeyHolder(row.account_id, presented.key_id, row.last_used_at)
 
 
 def any_exists(session: Session) -> bool:
