@@ -35,6 +35,7 @@ from hookdesk.db.migrate import SchemaOutOfDate, prepare, upgrade
 from hookdesk.delivery.runtime import running_dispatcher
 from hookdesk.devtools.common import OneLineErrors
 from hookdesk.devtools.demo import demo
+from hookdesk.devtools.invocation import as_run_here
 from hookdesk.devtools.keys import keys_app
 from hookdesk.devtools.listen import listen
 from hookdesk.devtools.manage import endpoints_app, events_app, tickets_app
@@ -127,7 +128,7 @@ def _settings(**flags: Any) -> Settings:
 
 
 def _fail(message: str) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {as_run_here(message)}")
     raise typer.Exit(1)
 
 

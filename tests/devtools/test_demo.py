@@ -1,17 +1,23 @@
 import re
+import shlex
 import subprocess
-import sys
+from itertools import takewhile
 from pathlib import Path
 
 import pytest
 
-HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
+from tests.devtools.test_invocation import CHECKOUT, HOOKDESK, environment
 
 
 @pytest.mark.slow
 def test_the_demo_runs_to_the_end(tmp_path: Path) -> None:
     result = subprocess.run(
-        [HOOKDESK, "demo"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        [HOOKDESK, "demo"],
+        cwd=tmp_path,
+        env=environment(),  # hookdesk is not on the PATH
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     verified = re.findall(
@@ -23,6 +29,21 @@ def test_the_demo_runs_to_the_end(tmp_path: Path) -> None:
         "whitelabel.ticket.assigned",
         "whitelabel.ticket.resolved",
     ]
-    assert "Try next" in result.stdout
+    try_next = result.stdout.split("Try next\n")[1].splitlines()
+    commands = [line.strip() for line in try_next if not line.strip().startswith("#")]
+    assert commands[0] == str(CHECKOUT / "scripts" / "serve")
+    assert commands[1].startswith("export HOOKDESK_API_KEY=")
+    assert [c.split()[:2] for c in commands[2:]] == [
+        [HOOKDESK, "listen"],
+        [HOOKDESK, "trigger"],
+        [HOOKDESK, "endpoints"],
+    ]
+    for command in commands[2:]:  # each runs from here: its help, at least
+        words = takewhile(lambda word: not word.startswith("--"), shlex.split(command))
+        shown = subprocess.run(
+            [*words, "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
+        assert shown.returncode == 0, command + shown.stderr
+    assert str(CHECKOUT / "docs" / "receiving.md") in try_next[-1]
     assert "Traceback" not in result.stdout + result.stderr
     assert list(tmp_path.iterdir()) == []  # nothing left behind in the working folder

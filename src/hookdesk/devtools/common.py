@@ -15,6 +15,7 @@ from rich.table import Table
 from typer.core import TyperCommand
 
 from hookdesk.devtools.client import Api, ApiError
+from hookdesk.devtools.invocation import as_run_here
 
 Object = dict[str, Any]
 
@@ -30,7 +31,7 @@ def stderr() -> Console:
 
 def fail(message: str) -> NoReturn:
     """One line on stderr and exit status 1."""
-    stderr().print(f"[red]error:[/red] {escape(message)}")
+    stderr().print(f"[red]error:[/red] {escape(as_run_here(message))}")
     raise typer.Exit(1)
 
 

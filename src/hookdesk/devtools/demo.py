@@ -22,8 +22,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from hookdesk.devtools.client import Api
+from hookdesk.devtools.invocation import command, source_file
 from hookdesk.devtools.listen import Session
 from hookdesk.receiver import (
     WebhookEndpointDisabled,
@@ -37,14 +39,26 @@ from hookdesk.receiver.signing import new_secret
 console = Console(soft_wrap=True, highlight=False)
 EVENT_WAIT = 15.0
 
-NEXT_STEPS = """
-[bold]Try next[/]
-  scripts/serve                                    run hookdesk for real (./hookdesk.db)
-  hookdesk listen --forward-to http://localhost:4000/hooks   your app gets the events, signed
-  hookdesk endpoints create --url https://... --events whitelabel.ticket.created
-  hookdesk trigger whitelabel.ticket.resolved      a sample event of any type
-  docs/receiving.md                                verify and parse events in your app
-"""
+
+def next_steps() -> str:
+    """What to try next: commands that run from where the user stands, each after a comment."""
+    hookdesk = command()
+    serve = source_file("scripts/serve") or f"{hookdesk} serve --dev"
+    steps = [
+        ("run it for real on SQLite; it prints a first account's API key", serve),
+        ("in another terminal, that key for the commands below", "export HOOKDESK_API_KEY=hk_…"),
+        ("your app gets the events", f"{hookdesk} listen --forward-to http://localhost:4000/hooks"),
+        ("a sample event of any type", f"{hookdesk} trigger whitelabel.ticket.resolved"),
+        (
+            "an endpoint of your own",
+            f"{hookdesk} endpoints create --url https://… --events whitelabel.ticket.created",
+        ),
+    ]
+    lines = [f"  [dim]# {why}[/]\n  {escape(step)}" for why, step in steps]
+    guide = source_file("docs/receiving.md")
+    if guide:
+        lines.append(f"  [dim]# verifying and parsing the events in your app: {escape(guide)}[/]")
+    return "[bold]Try next[/]\n" + "\n".join(lines)
 
 
 def demo(
@@ -63,7 +77,7 @@ def demo(
                 _walk_a_ticket(Api(url, key), arrivals, secret)
             finally:
                 listening.stop()
-        console.print(NEXT_STEPS)
+        console.print(f"\n{next_steps()}")
     finally:
         if keep:
             console.print(f"The demo's folder is kept: {folder}")

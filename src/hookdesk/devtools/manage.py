@@ -25,6 +25,7 @@ from hookdesk.devtools.common import (
     text,
     when,
 )
+from hookdesk.devtools.invocation import as_run_here
 
 ENDPOINTS = "/v2/webhook-endpoints"
 EVENTS = "/v2/webhook-events"
@@ -81,7 +82,8 @@ def list_endpoints(api_url: ApiUrl = None, api_key: ApiKey = None, as_json: AsJs
         print_json(found)
         return
     if not found:
-        stdout().print("No webhook endpoints yet: add one with `hookdesk endpoints create`.")
+        hint = "No webhook endpoints yet: add one with `hookdesk endpoints create`."
+        stdout().print(as_run_here(hint))
         return
     console = stdout()
     title = f"Webhook endpoints ({len(found)})"
@@ -327,9 +329,10 @@ def resend_event(
         print_json(event)
         return
     event_id = event["id"]
+    see = as_run_here(f"See `hookdesk events show {event_id}`.")
     stdout().print(
         f"Queued {event_id} ({event['event_type']}) again for endpoint {event['endpoint_id']}: "
-        f"the same body and webhook-id, freshly signed. See `hookdesk events show {event_id}`."
+        f"the same body and webhook-id, freshly signed. {see}"
     )
 
 

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from hookdesk.devtools.client import Api, ApiError, ApiKey, ApiUrl, AsJson
 from hookdesk.devtools.common import Object, connect, fail, print_json, stderr, stdout, text
+from hookdesk.devtools.invocation import as_run_here
 from hookdesk.events.catalog import OPERATIONAL_EVENT_TYPES, EventType
 
 CREATED = EventType.TICKET_CREATED.value
@@ -238,7 +239,8 @@ def _report(run: Run, ticket: Object, kind: EventType, unheard: bool) -> None:
 
 
 def _warn_unheard(kind: EventType) -> None:
+    hint = as_run_here("Add one with `hookdesk endpoints create`.")
     stdout().print(
         f"[yellow]No enabled endpoint subscribes to {kind.value}: nobody receives it. "
-        "Add one with `hookdesk endpoints create`.[/yellow]"
+        f"{hint}[/yellow]"
     )

@@ -11,9 +11,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 SECRET_KEY_FILE = "secret.key"
-MAKE_ONE = (
-    "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
-)
+MAKE_ONE = "`hookdesk secret-key generate`"
 
 
 class SecretBox:
@@ -79,5 +77,5 @@ def box_for(key: str | None, *, dev: bool, data_dir: Path) -> SecretBox:
         return SecretBox(development_key(data_dir))
     raise MissingSecretKey(
         "HOOKDESK_SECRET_KEY is not set: it encrypts webhook endpoint secrets. "
-        f"Make one with {MAKE_ONE}"
+        f"Make one with {MAKE_ONE} and give every process the same one."
     )
