@@ -35,6 +35,7 @@ from hookdesk.db.migrate import SchemaOutOfDate, prepare, upgrade
 from hookdesk.delivery.runtime import running_dispatcher
 from hookdesk.devtools.common import OneLineErrors
 from hookdesk.devtools.demo import demo
+from hookdesk.devtools.help import HelpGroup
 from hookdesk.devtools.invocation import as_run_here
 from hookdesk.devtools.keys import keys_app
 from hookdesk.devtools.listen import listen
@@ -50,22 +51,25 @@ from hookdesk.webhooks.rotation import count_endpoints, reseal_all
 from hookdesk.webhooks.secretbox import MissingSecretKey, SecretBox, box_for
 
 app = typer.Typer(
-    help="hookdesk: a whitelabel helpdesk with first-class webhooks.", no_args_is_help=True
+    cls=HelpGroup,
+    help="hookdesk: a whitelabel helpdesk with first-class webhooks.",
+    no_args_is_help=True,
 )
 accounts_app = typer.Typer(
-    help="Manage accounts (agencies) and their API keys.", no_args_is_help=True
+    cls=HelpGroup, help="Manage accounts (agencies) and their API keys.", no_args_is_help=True
 )
-config_app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
+config_app = typer.Typer(cls=HelpGroup, help="Inspect the configuration.", no_args_is_help=True)
 secret_key_app = typer.Typer(
+    cls=HelpGroup,
     help="Make and rotate HOOKDESK_SECRET_KEY, which encrypts endpoint secrets.",
     no_args_is_help=True,
 )
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(config_app, name="config")
 app.add_typer(secret_key_app, name="secret-key")
-app.command()(listen)
+app.command(cls=OneLineErrors)(listen)
 app.command(cls=OneLineErrors)(trigger)
-app.command()(demo)
+app.command(cls=OneLineErrors)(demo)
 app.add_typer(endpoints_app, name="endpoints")
 app.add_typer(events_app, name="events")
 app.add_typer(tickets_app, name="tickets")
@@ -78,7 +82,9 @@ log = structlog.get_logger("hookdesk")
 DatabaseUrl = Annotated[
     str | None,
     typer.Option(
-        "--database-url", help="sqlite:///path or postgresql://... \\[env: HOOKDESK_DATABASE_URL]"
+        "--database-url",
+        metavar="URL",
+        help="sqlite:///path or postgresql://... \\[env: HOOKDESK_DATABASE_URL]",
     ),
 ]
 
@@ -97,6 +103,7 @@ def main(
         Path | None,
         typer.Option(
             "--config",
+            metavar="FILE",
             envvar=CONFIG_FILE_VARIABLE,
             help="A TOML file of settings; the environment and flags override it.",
             dir_okay=False,
@@ -275,6 +282,7 @@ def purge(
         str | None,
         typer.Option(
             "--older-than",
+            metavar="AGE",
             help="An age: 30d, 12h, 90m or seconds. Default: the retention_days setting.",
             show_default=False,
         ),
@@ -318,7 +326,7 @@ def show_config(
     Console(soft_wrap=True).print(table)
 
 
-@secret_key_app.command("generate")
+@secret_key_app.command("generate", cls=OneLineErrors)
 def generate_secret_key() -> None:
     """Print a new key for HOOKDESK_SECRET_KEY."""
     print(Fernet.generate_key().decode())

@@ -14,11 +14,18 @@ DEFAULT_API_URL = "http://127.0.0.1:8000"
 
 ApiUrl = Annotated[
     str | None,
-    typer.Option("--api-url", help="hookdesk's URL. \\[env: HOOKDESK_API_URL]", show_default=False),
+    typer.Option(
+        "--api-url",
+        metavar="URL",
+        help="hookdesk's URL. \\[env: HOOKDESK_API_URL]",
+        show_default=DEFAULT_API_URL,
+    ),
 ]
 ApiKey = Annotated[
     str | None,
-    typer.Option("--api-key", help="An API key. \\[env: HOOKDESK_API_KEY]", show_default=False),
+    typer.Option(
+        "--api-key", metavar="KEY", help="An API key. \\[env: HOOKDESK_API_KEY]", show_default=False
+    ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 

@@ -12,9 +12,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from typer.core import TyperCommand
 
 from hookdesk.devtools.client import Api, ApiError
+from hookdesk.devtools.help import HelpCommand
 from hookdesk.devtools.invocation import as_run_here
 
 Object = dict[str, Any]
@@ -41,7 +41,7 @@ UsageError: type[Exception] = next(
 )
 
 
-class OneLineErrors(TyperCommand):
+class OneLineErrors(HelpCommand):
     """A command whose bad flags (unknown, missing, invalid) are one line and exit status 1."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # Any: Click's Context

@@ -16,10 +16,13 @@ from hookdesk.devtools.common import (
     text,
     when,
 )
+from hookdesk.devtools.help import HelpGroup
 
 KEYS = "/v2/agency/api-keys"
 
-keys_app = typer.Typer(help="List, create and revoke the account's API keys.", no_args_is_help=True)
+keys_app = typer.Typer(
+    cls=HelpGroup, help="List, create and revoke the account's API keys.", no_args_is_help=True
+)
 
 ApiKeyId = Annotated[
     str,

@@ -25,17 +25,20 @@ from hookdesk.devtools.common import (
     text,
     when,
 )
+from hookdesk.devtools.help import HelpGroup
 from hookdesk.devtools.invocation import as_run_here
 
 ENDPOINTS = "/v2/webhook-endpoints"
 EVENTS = "/v2/webhook-events"
 TICKETS = "/v2/agency/tickets"
 
-endpoints_app = typer.Typer(help="Manage webhook endpoints.", no_args_is_help=True)
+endpoints_app = typer.Typer(cls=HelpGroup, help="Manage webhook endpoints.", no_args_is_help=True)
 events_app = typer.Typer(
-    help="Look at the webhook event log and resend events.", no_args_is_help=True
+    cls=HelpGroup, help="Look at the webhook event log and resend events.", no_args_is_help=True
 )
-tickets_app = typer.Typer(help="Look at tickets and their conversations.", no_args_is_help=True)
+tickets_app = typer.Typer(
+    cls=HelpGroup, help="Look at tickets and their conversations.", no_args_is_help=True
+)
 
 EndpointId = Annotated[
     str, typer.Argument(help="The endpoint's id.", metavar="ENDPOINT_ID", show_default=False)

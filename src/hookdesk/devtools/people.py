@@ -15,10 +15,13 @@ from hookdesk.devtools.common import (
     stdout,
     when,
 )
+from hookdesk.devtools.help import HelpGroup
 
-teammates_app = typer.Typer(help="Give teammates access to the web console.", no_args_is_help=True)
+teammates_app = typer.Typer(
+    cls=HelpGroup, help="Give teammates access to the web console.", no_args_is_help=True
+)
 clients_app = typer.Typer(
-    help="Let clients into the support portal, or erase them.", no_args_is_help=True
+    cls=HelpGroup, help="Let clients into the support portal, or erase them.", no_args_is_help=True
 )
 
 TeammateId = Annotated[
