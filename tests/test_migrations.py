@@ -126,5 +126,7 @@ def test_data_survives_every_migration(empty_database: Database) -> None:
         for table in FIRST_SCHEMA_ROWS:
             count = connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
             assert count == 1, table
+        assert connection.execute(text("SELECT name FROM api_keys")).scalar() == "Default"
+        assert connection.execute(text("SELECT role FROM teammates")).scalar() == "admin"
         if empty_database.is_sqlite:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

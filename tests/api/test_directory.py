@@ -17,7 +17,8 @@ def test_client_object(api: Api) -> None:
 
 def test_teammate_object_and_list(api: Api) -> None:
     teammate = api.teammate(name="Ann Agent")
-    assert list(teammate) == ["id", "object", "name", "email", "created_at"]
+    # The contract's fields first, then the role and whether the teammate is disabled.
+    assert list(teammate) == ["id", "object", "name", "email", "created_at", "role", "disabled"]
     assert teammate["object"] == "teammate"
     assert api.ok(api.get("/v2/agency/teammates/list"), "teammates") == [teammate]
     duplicate = api.post(

@@ -1,5 +1,7 @@
 """An agent accepts an invite, signs out, and signs in again; the forms' errors are shown."""
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.web.conftest import PASSWORD, Site, invite_link, signed_in_agent
@@ -43,3 +45,23 @@ def test_an_invite_link_works_once(page: Page, site: Site) -> None:
     page.wait_for_url(f"{site.url}/console")
     page.goto(link)
     expect(page.get_by_role("alert")).to_contain_text("expired or was used")
+
+
+def test_a_disabled_agent_is_signed_out_at_once(page: Page, site: Site) -> None:
+    agent = signed_in_agent(page, site)
+    site.api.ok(
+        site.api.post(f"/v2/agency/teammates/update/{agent['id']}", {"disabled": True}), "teammate"
+    )
+    page.reload()
+    page.wait_for_url(re.compile(r"/console/sign-in"))
+    page.get_by_label("Email").fill(agent["email"])
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("do not match")
+
+
+def test_a_deleted_agent_is_signed_out_at_once(page: Page, site: Site) -> None:
+    agent = signed_in_agent(page, site)
+    site.api.ok(site.api.post(f"/v2/agency/teammates/delete/{agent['id']}"), "teammate")
+    page.reload()
+    page.wait_for_url(re.compile(r"/console/sign-in"))

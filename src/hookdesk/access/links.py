@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hookdesk.access.models import OneTimeLink
 from hookdesk.access.tokens import new_token, token_hash
 from hookdesk.clients.models import Client
-from hookdesk.errors import NotFound
+from hookdesk.errors import BadRequest, ErrorCode, NotFound
 from hookdesk.shared.clock import now
 from hookdesk.shared.queries import find_owned
 from hookdesk.teammates.models import Teammate
@@ -36,8 +36,13 @@ class Link:
 
 def invite(session: Session, *, account_id: str, teammate_id: str, public_url: str) -> Link:
     teammate = find_owned(session, Teammate, account_id=account_id, object_id=teammate_id)
-    if teammate is None:
+    if teammate is None or teammate.deleted_at is not None:
         raise NotFound.of("teammate", teammate_id)
+    if teammate.disabled_at is not None:
+        raise BadRequest(
+            f"Teammate '{teammate_id}' is disabled: enable them before inviting them.",
+            code=ErrorCode.TEAMMATE_DISABLED,
+        )
     return _create(session, Purpose.INVITE, account_id, teammate.id, public_url)
 
 

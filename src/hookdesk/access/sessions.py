@@ -53,5 +53,19 @@ def end(session: Session, token: str) -> None:
     session.execute(delete(WebSession).where(WebSession.token_hash == token_hash(token)))
 
 
+def end_all(
+    session: Session, kind: Kind, *, account_id: str, subject_id: str, keep: str | None = None
+) -> None:
+    """End every session of this agent or client, except the one whose token is `keep`."""
+    statement = delete(WebSession).where(
+        WebSession.account_id == account_id,
+        WebSession.kind == kind.value,
+        WebSession.subject_id == subject_id,
+    )
+    if keep is not None:
+        statement = statement.where(WebSession.token_hash != token_hash(keep))
+    session.execute(statement)
+
+
 def end_expired(session: Session) -> None:
     session.execute(delete(WebSession).where(WebSession.expires_at <= now()))

@@ -37,9 +37,13 @@ def accept_invite(session: Session, token: str, password: str) -> SignedIn:
     """Set the invited teammate's password (`passwords.problem_with` was checked) and sign in."""
     link = links.consume(session, links.Purpose.INVITE, token)
     teammate = session.get(Teammate, link.subject_id) if link else None
-    if link is None or teammate is None:
+    if link is None or teammate is None or not teammate.may_sign_in:
         raise LinkUnusable
     teammate.password_hash = hash_password(password)
+    # A new password ends every session signed in with the old one.
+    sessions.end_all(
+        session, sessions.Kind.AGENT, account_id=link.account_id, subject_id=teammate.id
+    )
     return _start(session, sessions.Kind.AGENT, link.account_id, teammate.id)
 
 
@@ -50,7 +54,10 @@ def sign_in(session: Session, email: str, password: str) -> SignedIn | None:
     _refuse_when_throttled(session, email)
     candidates = session.scalars(
         select(Teammate).where(
-            func.lower(Teammate.email) == email, Teammate.password_hash.is_not(None)
+            func.lower(Teammate.email) == email,
+            Teammate.password_hash.is_not(None),
+            Teammate.disabled_at.is_(None),
+            Teammate.deleted_at.is_(None),
         )
     ).all()
     for teammate in candidates:

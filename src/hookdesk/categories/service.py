@@ -87,8 +87,11 @@ def _live(account_id: str) -> Select[TicketCategory]:
 def _checked_teammate(session: Session, account_id: str, teammate_id: UUID | None) -> str | None:
     if teammate_id is None:
         return None
-    teammate = find_owned(session, Teammate, account_id=account_id, object_id=str(teammate_id))
-    if teammate is None:
+    # Key-share locked: a teammate being deleted is waited for, then refused.
+    teammate = find_owned(
+        session, Teammate, account_id=account_id, object_id=str(teammate_id), key_share=True
+    )
+    if teammate is None or teammate.deleted_at is not None:
         raise BadRequest(
             f"teammate_id: no teammate with id '{teammate_id}'.", code=ErrorCode.UNKNOWN_REFERENCE
         )

@@ -1,7 +1,14 @@
-from sqlalchemy import String, UniqueConstraint
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hookdesk.db.base import Base, Owned, unix_time
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # also manages settings, webhooks, keys and teammates
+    AGENT = "agent"  # works tickets
 
 
 class Teammate(Owned, Base):
@@ -13,3 +20,11 @@ class Teammate(Owned, Base):
     created_at: Mapped[int] = unix_time()
     # argon2; None until the teammate accepts an invite to the web console
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    role: Mapped[str] = mapped_column(String(16))
+    disabled_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Deleted teammates stay as rows, so that their past replies keep their name.
+    deleted_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+    @property
+    def may_sign_in(self) -> bool:
+        return self.disabled_at is None and self.deleted_at is None

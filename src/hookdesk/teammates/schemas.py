@@ -1,9 +1,9 @@
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictBool, model_validator
 
 from hookdesk.shared.schemas import Email, Name, RequestBody
-from hookdesk.teammates.models import Teammate
+from hookdesk.teammates.models import Role, Teammate
 
 
 class TeammateCreate(RequestBody):
@@ -13,6 +13,26 @@ class TeammateCreate(RequestBody):
 
     name: Name
     email: Email
+    role: Role = Role.AGENT
+
+
+class TeammateUpdate(RequestBody):
+    """Only the fields present change."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"role": "admin"}, {"disabled": True}]}
+    )
+
+    name: Name | None = None
+    role: Role | None = None
+    disabled: StrictBool | None = None
+
+    @model_validator(mode="after")
+    def _fields_not_null(self) -> "TeammateUpdate":
+        for name in self.model_fields_set:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
 
 
 class TeammateRead(BaseModel):
@@ -21,6 +41,8 @@ class TeammateRead(BaseModel):
     name: str
     email: str
     created_at: int
+    role: Role
+    disabled: bool
 
 
 def teammate_object(teammate: Teammate) -> dict[str, object]:
@@ -30,4 +52,6 @@ def teammate_object(teammate: Teammate) -> dict[str, object]:
         "name": teammate.name,
         "email": teammate.email,
         "created_at": teammate.created_at,
+        "role": teammate.role,
+        "disabled": teammate.disabled_at is not None,
     }

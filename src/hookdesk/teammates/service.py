@@ -1,15 +1,20 @@
 from collections.abc import Sequence
 
 from sqlalchemy import select
+from sqlalchemy import update as update_rows
 from sqlalchemy.orm import Session
 
-from hookdesk.errors import Conflict
+from hookdesk.access import sessions
+from hookdesk.categories.models import TicketCategory
+from hookdesk.errors import Conflict, NotFound
 from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
 from hookdesk.shared.paging import Page
-from hookdesk.shared.queries import paginate
+from hookdesk.shared.queries import find_owned, paginate
 from hookdesk.teammates.models import Teammate
-from hookdesk.teammates.schemas import TeammateCreate
+from hookdesk.teammates.schemas import TeammateCreate, TeammateUpdate
+from hookdesk.tickets import service as tickets
+from hookdesk.tickets.models import Ticket
 
 
 def create(session: Session, *, account_id: str, data: TeammateCreate) -> Teammate:
@@ -19,9 +24,64 @@ def create(session: Session, *, account_id: str, data: TeammateCreate) -> Teamma
     if session.scalar(duplicate) is not None:
         raise Conflict(f"A teammate with email '{data.email}' already exists.")
     teammate = Teammate(
-        id=new_id(), account_id=account_id, name=data.name, email=data.email, created_at=now()
+        id=new_id(),
+        account_id=account_id,
+        name=data.name,
+        email=data.email,
+        role=data.role.value,
+        created_at=now(),
     )
     session.add(teammate)
+    session.flush()
+    return teammate
+
+
+def get(session: Session, *, account_id: str, teammate_id: str) -> Teammate:
+    """The teammate, locked for a change; a deleted one is unknown."""
+    teammate = find_owned(
+        session, Teammate, account_id=account_id, object_id=teammate_id, for_update=True
+    )
+    if teammate is None or teammate.deleted_at is not None:
+        raise NotFound.of("teammate", teammate_id)
+    return teammate
+
+
+def update(
+    session: Session, *, account_id: str, teammate_id: str, data: TeammateUpdate
+) -> Teammate:
+    """Change the fields given; disabling ends the teammate's web sessions at once."""
+    teammate = get(session, account_id=account_id, teammate_id=teammate_id)
+    if data.name is not None:
+        teammate.name = data.name
+    if data.role is not None:
+        teammate.role = data.role.value
+    if data.disabled is True and teammate.disabled_at is None:
+        teammate.disabled_at = now()
+        _end_sessions(session, teammate)
+    elif data.disabled is False:
+        teammate.disabled_at = None
+    session.flush()
+    return teammate
+
+
+def delete(session: Session, *, account_id: str, teammate_id: str, public_url: str) -> Teammate:
+    """The teammate can no longer sign in and is assigned nothing: each of their tickets is
+    unassigned with its `assigned` event, and categories stop giving them new tickets. The row
+    stays, so that their past replies keep their name."""
+    teammate = get(session, account_id=account_id, teammate_id=teammate_id)
+    teammate.deleted_at = now()
+    _end_sessions(session, teammate)
+    session.execute(
+        update_rows(TicketCategory)
+        .where(TicketCategory.account_id == account_id, TicketCategory.teammate_id == teammate.id)
+        .values(teammate_id=None)
+    )
+    assigned = select(Ticket.id).where(
+        Ticket.account_id == account_id, Ticket.teammate_id == teammate.id
+    )
+    scope = tickets.Scope(account_id=account_id, public_url=public_url)
+    for ticket_id in session.scalars(assigned.order_by(Ticket.created_us, Ticket.id)).all():
+        tickets.assign(session, scope, ticket_id, None)
     session.flush()
     return teammate
 
@@ -29,13 +89,28 @@ def create(session: Session, *, account_id: str, data: TeammateCreate) -> Teamma
 def list_page(session: Session, *, account_id: str, page: Page) -> tuple[int, Sequence[Teammate]]:
     statement = (
         select(Teammate)
-        .where(Teammate.account_id == account_id)
+        .where(Teammate.account_id == account_id, Teammate.deleted_at.is_(None))
         .order_by(Teammate.created_at.desc(), Teammate.id)
     )
     return paginate(session, statement, page)
 
 
 def names(session: Session, *, account_id: str) -> dict[str, str]:
-    """Every teammate's name by id: for pages that show who is assigned or who wrote."""
+    """Every teammate's name by id, deleted ones included: for pages that show who wrote or who
+    was assigned."""
     statement = select(Teammate.id, Teammate.name).where(Teammate.account_id == account_id)
     return {row.id: row.name for row in session.execute(statement.order_by(Teammate.name))}
+
+
+def assignable(session: Session, *, account_id: str) -> dict[str, str]:
+    """The names of the teammates a ticket may be assigned to (not deleted), by id."""
+    statement = select(Teammate.id, Teammate.name).where(
+        Teammate.account_id == account_id, Teammate.deleted_at.is_(None)
+    )
+    return {row.id: row.name for row in session.execute(statement.order_by(Teammate.name))}
+
+
+def _end_sessions(session: Session, teammate: Teammate) -> None:
+    sessions.end_all(
+        session, sessions.Kind.AGENT, account_id=teammate.account_id, subject_id=teammate.id
+    )

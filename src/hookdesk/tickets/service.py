@@ -113,7 +113,10 @@ def assign(session: Session, scope: Scope, ticket_id: str, teammate_id: UUID | N
     ticket = _locked(session, scope, ticket_id)
     new_teammate = None
     if teammate_id is not None:
-        new_teammate = _referenced(session, scope, Teammate, teammate_id, field="teammate_id").id
+        teammate = _referenced(session, scope, Teammate, teammate_id, field="teammate_id")
+        if teammate.deleted_at is not None:
+            raise _unknown("teammate_id", "teammate", teammate_id)
+        new_teammate = teammate.id
     if new_teammate == ticket.teammate_id:
         return _view(session, scope, ticket)
     ticket.teammate_id = new_teammate

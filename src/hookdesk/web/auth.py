@@ -51,6 +51,8 @@ def current_agent(request: Request, db: Db) -> Agent:
         teammate = session.get(Teammate, found.subject_id) if found else None
         if found is None or teammate is None or teammate.account_id != found.account_id:
             raise SignInRequired
+        if not teammate.may_sign_in:  # its sessions ended with it; this one lost the race
+            raise SignInRequired
         account = brand.get(session, account_id=found.account_id)
         return Agent(
             account_id=found.account_id,

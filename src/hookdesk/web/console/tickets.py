@@ -136,6 +136,7 @@ def _context(
                 session, account_id=agent.account_id, ticket_id=ticket.id
             ),
             "teammates": teammates.names(session, account_id=agent.account_id),
+            "assignable": teammates.assignable(session, account_id=agent.account_id),
             "version": conversation_version(ticket),
         }
 
