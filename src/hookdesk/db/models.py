@@ -7,7 +7,7 @@ from hookdesk.categories.models import TicketCategory
 from hookdesk.clients.models import Client, ClientErasure
 from hookdesk.delivery.models import Attempt, Delivery, DispatcherHeartbeat
 from hookdesk.events.models import Event
-from hookdesk.mail.models import MailSettings
+from hookdesk.mail.models import MailAttempt, MailMessage, MailSettings, MailThread
 from hookdesk.teammates.models import Teammate
 from hookdesk.tickets.models import Reply, Ticket
 from hookdesk.webhooks.models import WebhookEndpoint
@@ -22,7 +22,10 @@ __all__ = [
     "Delivery",
     "DispatcherHeartbeat",
     "Event",
+    "MailAttempt",
+    "MailMessage",
     "MailSettings",
+    "MailThread",
     "OneTimeLink",
     "RateLimitBucket",
     "Reply",

@@ -73,3 +73,28 @@ class MailSettingsRead(BaseModel):
     notify_teammates: bool
     unknown_senders: UnknownSenders
     updated_at: int | None
+
+
+class MailAttemptRead(BaseModel):
+    at: int
+    status: Literal["sent", "retrying", "failed"]
+    duration_ms: int
+    response: str | None = Field(description="The SMTP server's answer, or why none came.")
+
+
+class MailMessageRead(BaseModel):
+    id: str
+    object: Literal["mail_message"]
+    direction: Literal["outbound", "inbound"]
+    ticket_id: str | None
+    to: str
+    from_: str | None = Field(alias="from")
+    subject: str | None = Field(description="Outbound: set once the message is rendered to send.")
+    kind: str
+    status: Literal["pending", "sent", "failed", "applied", "ignored"]
+    reason: str | None = Field(
+        description="Why an inbound message was ignored, or an outbound one failed."
+    )
+    attempt_count: int
+    created_at: int
+    attempts: list[MailAttemptRead] | None = Field(default=None, description="In retrieve only.")

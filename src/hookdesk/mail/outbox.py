@@ -1,0 +1,112 @@
+"""Queue the notifications a ticket change causes, in the transaction of the change: one row per
+recipient, sent by the dispatchers like a webhook delivery.
+
+The client hears of an agent's reply, of the ticket opened and of its resolution; teammates of a
+new ticket and of the client's replies (the assignee, or every teammate when there is none), and
+the assignee of the assignment."""
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from hookdesk.db.wakeup import request_wakeup
+from hookdesk.mail import settings as mail_settings
+from hookdesk.mail.models import MailMessage, MailSettings
+from hookdesk.mail.render.content import Kind
+from hookdesk.mail.statuses import Direction, Status
+from hookdesk.shared.ids import new_id
+from hookdesk.teammates.models import Teammate
+
+CREATED = "whitelabel.ticket.created"
+UPDATED = "whitelabel.ticket.updated"
+ASSIGNED = "whitelabel.ticket.assigned"
+RESOLVED = "whitelabel.ticket.resolved"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    id: str
+    name: str
+    address: str
+
+
+def queue(session: Session, *, account_id: str, event_type: str, data: dict[str, Any]) -> int:
+    """Queue the notifications of one ticket event; the number queued."""
+    if event_type not in {CREATED, UPDATED, ASSIGNED, RESOLVED}:
+        return 0
+    settings = mail_settings.get(session, account_id=account_id)
+    ticket, reply = data["ticket"], data.get("reply")
+    planned = list(_planned(session, account_id, settings, event_type, ticket, reply))
+    if not planned:
+        return 0
+    at = time.time()
+    rows = [
+        {
+            "id": new_id(),
+            "account_id": account_id,
+            "direction": Direction.OUTBOUND,
+            "kind": kind,
+            "status": Status.PENDING,
+            "ticket_id": ticket["id"],
+            "reply_id": reply_id,
+            "recipient_id": recipient.id,
+            "to_address": recipient.address,
+            "to_name": recipient.name,
+            "attempt_count": 0,
+            "next_attempt_at": at,
+            "created_at": int(at),
+            "updated_at": int(at),
+        }
+        for kind, recipient, reply_id in planned
+    ]
+    session.execute(insert(MailMessage), rows)
+    request_wakeup(session)
+    return len(rows)
+
+
+Planned = tuple[Kind, Recipient, str | None]
+
+
+def _planned(
+    session: Session,
+    account_id: str,
+    settings: MailSettings,
+    event_type: str,
+    ticket: dict[str, Any],
+    reply: dict[str, Any] | None,
+) -> Iterator[Planned]:
+    client = Recipient(ticket["client"]["id"], ticket["client"]["name"], ticket["client"]["email"])
+    replies = ticket["replies"]
+    if event_type == CREATED:
+        if settings.notify_clients:
+            shown = replies[1]["id"] if len(replies) > 1 else None  # the automated reply
+            yield Kind.TICKET_OPENED, client, shown
+        if settings.notify_teammates:
+            for teammate in _teammates(session, account_id, ticket["teammate_id"]):
+                yield Kind.NEW_TICKET, teammate, replies[0]["id"]
+    elif event_type == UPDATED and reply is not None:
+        if not reply["is_client_reply"] and settings.notify_clients:
+            yield Kind.AGENT_REPLIED, client, reply["id"]
+        if reply["is_client_reply"] and settings.notify_teammates:
+            for teammate in _teammates(session, account_id, ticket["teammate_id"]):
+                yield Kind.CLIENT_REPLIED, teammate, reply["id"]
+    elif event_type == ASSIGNED and ticket["teammate_id"] and settings.notify_teammates:
+        for teammate in _teammates(session, account_id, ticket["teammate_id"]):
+            yield Kind.TICKET_ASSIGNED, teammate, None
+    elif event_type == RESOLVED and settings.notify_clients:
+        yield Kind.TICKET_RESOLVED, client, None
+
+
+def _teammates(session: Session, account_id: str, assignee: str | None) -> Iterator[Recipient]:
+    """The assignee, or every teammate of the account when the ticket has none."""
+    statement = select(Teammate.id, Teammate.name, Teammate.email).where(
+        Teammate.account_id == account_id
+    )
+    if assignee is not None:
+        statement = statement.where(Teammate.id == assignee)
+    for teammate_id, name, email in session.execute(statement):
+        yield Recipient(teammate_id, name, email)
