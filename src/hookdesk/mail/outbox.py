@@ -102,9 +102,11 @@ def _planned(
 
 
 def _teammates(session: Session, account_id: str, assignee: str | None) -> Iterator[Recipient]:
-    """The assignee, or every teammate of the account when the ticket has none."""
+    """The assignee, or every active teammate of the account when the ticket has none."""
     statement = select(Teammate.id, Teammate.name, Teammate.email).where(
-        Teammate.account_id == account_id
+        Teammate.account_id == account_id,
+        Teammate.disabled_at.is_(None),
+        Teammate.deleted_at.is_(None),
     )
     if assignee is not None:
         statement = statement.where(Teammate.id == assignee)
