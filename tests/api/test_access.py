@@ -20,8 +20,7 @@ def test_an_invite_is_a_one_time_console_link(api: Api) -> None:
     assert set(answer) == {"status", "url", "expires_at"}
     assert answer["url"].startswith("http://testserver/console/invite/")
     assert before + 7 * 86_400 <= answer["expires_at"] <= int(time.time()) + 7 * 86_400
-    with api.db.write() as session:
-        signin.accept_invite(session, _token(answer["url"]), "a long password")
+    signin.accept_invite(api.db, _token(answer["url"]), "a long password")
     with api.db.write() as session:
         assert links.consume(session, links.Purpose.INVITE, _token(answer["url"])) is None
 

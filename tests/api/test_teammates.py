@@ -15,8 +15,7 @@ PASSWORD = "a long password"
 def _signed_in(api: Api, teammate_id: str) -> str:
     """The session token of the teammate, signed in through an invite."""
     url = api.ok(api.post(f"{TEAMMATES}/invite/{teammate_id}"), "url")
-    with api.db.write() as session:
-        return signin.accept_invite(session, url.rsplit("/", 1)[1], PASSWORD).started.token
+    return signin.accept_invite(api.db, url.rsplit("/", 1)[1], PASSWORD).started.token
 
 
 def _console(api: Api, token: str) -> int:
@@ -66,8 +65,7 @@ def test_bad_updates_are_refused(api: Api, other_api: Api) -> None:
 def test_disabling_ends_the_teammates_sessions_at_once(api: Api) -> None:
     teammate = api.teammate()
     first, second = _signed_in(api, teammate["id"]), None
-    with api.db.write() as session:
-        second = signin.sign_in(session, teammate["email"], PASSWORD)
+    second = signin.sign_in(api.db, teammate["email"], PASSWORD)
     assert second is not None
     other = api.teammate()
     others = _signed_in(api, other["id"])
@@ -75,13 +73,11 @@ def test_disabling_ends_the_teammates_sessions_at_once(api: Api) -> None:
     api.ok(api.post(f"{TEAMMATES}/update/{teammate['id']}", {"disabled": True}), "teammate")
     assert _console(api, first) == 303 and _console(api, second.started.token) == 303
     assert _console(api, others) == 200
-    with api.db.write() as session:
-        assert signin.sign_in(session, teammate["email"], PASSWORD) is None
+    assert signin.sign_in(api.db, teammate["email"], PASSWORD) is None
     invite = api.post(f"{TEAMMATES}/invite/{teammate['id']}")
     assert invite.status_code == 400 and invite.json()["error_code"] == 1014
     api.ok(api.post(f"{TEAMMATES}/update/{teammate['id']}", {"disabled": False}), "teammate")
-    with api.db.write() as session:
-        assert signin.sign_in(session, teammate["email"], PASSWORD) is not None
+    assert signin.sign_in(api.db, teammate["email"], PASSWORD) is not None
 
 
 def test_a_new_password_ends_every_other_session(api: Api) -> None:
@@ -90,8 +86,7 @@ def test_a_new_password_ends_every_other_session(api: Api) -> None:
     new = _signed_in(api, teammate["id"])  # a second invite: a new password
     assert _console(api, old) == 303
     assert _console(api, new) == 200
-    with api.db.write() as session:
-        assert signin.sign_in(session, teammate["email"], PASSWORD) is not None
+    assert signin.sign_in(api.db, teammate["email"], PASSWORD) is not None
 
 
 def test_deleting_a_teammate_unassigns_their_tickets(api: Api) -> None:
@@ -124,8 +119,7 @@ def test_deleting_a_teammate_unassigns_their_tickets(api: Api) -> None:
     assert kept["teammate_id"] == colleague["id"]
 
     assert _console(api, token) == 303
-    with api.db.write() as session:
-        assert signin.sign_in(session, teammate["email"], PASSWORD) is None
+    assert signin.sign_in(api.db, teammate["email"], PASSWORD) is None
     assert teammate["id"] not in {
         t["id"] for t in api.ok(api.get(f"{TEAMMATES}/list"), "teammates")
     }

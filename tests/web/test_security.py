@@ -16,8 +16,7 @@ def agent_session(api: Api) -> tuple[dict[str, str], str]:
     """A new teammate of `api`'s account with a password: its cookie header and CSRF token."""
     teammate = api.teammate()
     url = api.ok(api.post(f"/v2/agency/teammates/invite/{teammate['id']}"), "url")
-    with api.db.write() as session:
-        signed_in = signin.accept_invite(session, url.rsplit("/", 1)[1], PASSWORD)
+    signed_in = signin.accept_invite(api.db, url.rsplit("/", 1)[1], PASSWORD)
     headers = {"Cookie": f"agent_session={signed_in.started.token}"}
     page = api.http.get("/console", headers=headers)
     assert page.status_code == 200
@@ -87,8 +86,7 @@ def test_session_cookies_are_httponly_samesite_and_secure_outside_development(ap
 def test_sign_in_is_throttled_per_email_after_five_failures(api: Api) -> None:
     teammate = api.teammate()
     url = api.ok(api.post(f"/v2/agency/teammates/invite/{teammate['id']}"), "url")
-    with api.db.write() as session:
-        signin.accept_invite(session, url.rsplit("/", 1)[1], PASSWORD)
+    signin.accept_invite(api.db, url.rsplit("/", 1)[1], PASSWORD)
 
     def attempt(email: str, password: str) -> Response:
         return anonymous_post(api.http, "/console/sign-in", {"email": email, "password": password})
@@ -133,8 +131,7 @@ def test_signing_out_ends_the_session(api: Api) -> None:
 def test_sign_in_only_returns_to_a_console_page(api: Api) -> None:
     teammate = api.teammate()
     url = api.ok(api.post(f"/v2/agency/teammates/invite/{teammate['id']}"), "url")
-    with api.db.write() as session:
-        signin.accept_invite(session, url.rsplit("/", 1)[1], PASSWORD)
+    signin.accept_invite(api.db, url.rsplit("/", 1)[1], PASSWORD)
     for asked, landed in (
         ("//evil.example/", "/console"),
         ("/console?view=closed", "/console?view=closed"),

@@ -28,8 +28,7 @@ def sign_in(request: Request, form: AnonymousForm, db: Db) -> Response:
         errors |= {} if password else {"password": "Enter your password."}
         return _sign_in_form(request, next_page=next_page, email=email, errors=errors, status=400)
     try:
-        with db.write() as session:
-            signed_in = signin.sign_in(session, email, password)
+        signed_in = signin.sign_in(db, email, password)
     except signin.Throttled as throttled:
         minutes = -(-throttled.retry_after // 60)
         errors = {"_form": f"Too many failed attempts. Try again in {minutes} minutes."}
@@ -70,17 +69,17 @@ def accept_invite(request: Request, token: str, form: AnonymousForm, db: Db) -> 
         errors["password"] = problem
     elif confirmation != password:
         errors["password_confirmation"] = "The two passwords differ."
-    with db.write() as session:
-        if errors:
+    if errors:
+        with db.read() as session:
             link = links.peek(session, links.Purpose.INVITE, token)
             teammate = session.get(Teammate, link.subject_id) if link else None
             if teammate is None:
                 return _invite_unusable(request)
             return _invite_form(request, teammate, errors=errors, status=400)
-        try:
-            signed_in = signin.accept_invite(session, token, password)
-        except signin.LinkUnusable:
-            return _invite_unusable(request)
+    try:
+        signed_in = signin.accept_invite(db, token, password)
+    except signin.LinkUnusable:
+        return _invite_unusable(request)
     return _signed_in(request, signed_in, "/console")
 
 
