@@ -4,7 +4,7 @@ dispatcher, metrics and readiness."""
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from hookdesk import __version__
 from hookdesk.accounts.api import keys_router as api_keys_router
@@ -19,6 +19,7 @@ from hookdesk.delivery.api import router as webhook_events_router
 from hookdesk.delivery.runtime import running_dispatcher
 from hookdesk.events.api import router as events_router
 from hookdesk.http import errors
+from hookdesk.http.characters import refuse_forbidden_characters
 from hookdesk.http.health import router as health_router
 from hookdesk.http.limits import BodyLimit
 from hookdesk.http.openapi import document_errors_as_sent
@@ -82,6 +83,7 @@ def create_app(
         version=__version__,
         summary="A self-hostable whitelabel helpdesk with first-class webhooks.",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_forbidden_characters)],
     )
     app.state.settings = settings
     app.state.database = db

@@ -22,6 +22,7 @@ class ErrorCode(IntEnum):
     UNSAFE_URL = 1012
     LAST_ACTIVE_API_KEY = 1013
     TEAMMATE_DISABLED = 1014
+    FORBIDDEN_CHARACTER = 1015
     API_KEY_MISSING = 2001
     API_KEY_INVALID = 2002
     API_KEY_REVOKED = 2003
@@ -45,9 +46,6 @@ class HookdeskError(Exception):
         self.message = message
         if code is not None:
             self.code = code
-
-    def to_dict(self) -> dict[str, object]:
-        return {"status": self.status, "error": self.message, "error_code": int(self.code)}
 
     def headers(self) -> dict[str, str]:
         """HTTP headers the answer carries besides the body."""

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException
 
 from hookdesk.errors import ErrorCode, HookdeskError
+from hookdesk.http.characters import printable
 from hookdesk.http.request_log import HEADER, request_id_of
 
 log = structlog.get_logger("hookdesk.http")
@@ -31,14 +32,16 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected_error)
 
 
-def envelope(status: int, message: str, code: ErrorCode) -> JSONResponse:
-    return JSONResponse(
-        {"status": status, "error": message, "error_code": int(code)}, status_code=status
-    )
+def envelope(
+    status: int, message: str, code: ErrorCode, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    # A message may quote the bad input: one holding a lone surrogate could not even be encoded.
+    body = {"status": status, "error": printable(message), "error_code": int(code)}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 async def _hookdesk_error(_request: Request, error: HookdeskError) -> JSONResponse:
-    return JSONResponse(error.to_dict(), status_code=error.status, headers=error.headers())
+    return envelope(error.status, error.message, error.code, error.headers())
 
 
 async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
