@@ -126,7 +126,7 @@ def test_unsafe_urls_are_refused_outside_dev_mode(api: Api, url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["http://[::1/hook", "http://local host:4000/hook", "http://exa\u0000mple/hook"]
+    "url", ["http://[::1/hook", "http://local host:4000/hook", "http://exa\u0001mple/hook"]
 )
 def test_a_malformed_host_is_refused_in_dev_mode_too(live: Api, url: str) -> None:
     response = live.post(CREATE, {"url": url, "events": ALL_EVENTS})
