@@ -70,6 +70,10 @@ def test_no_generated_input_gets_a_server_error(db: Database, tmp_path: Path) ->
                 "15",
                 "--exclude-path",
                 "/v2/events/stream",
+                # Raw mail (message/rfc822) has no schemathesis serializer; tests/mail sends it
+                # malformed messages of its own.
+                "--exclude-path",
+                "/v2/inbound/email",
                 "--request-timeout",
                 "10",
                 "--seed",

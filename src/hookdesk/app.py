@@ -25,6 +25,7 @@ from hookdesk.http.limits import BodyLimit
 from hookdesk.http.openapi import document_errors_as_sent
 from hookdesk.http.ratelimit import RateLimitHeaders
 from hookdesk.http.request_log import RequestLog
+from hookdesk.inbound.api import router as inbound_router
 from hookdesk.mail.api import router as mail_router
 from hookdesk.operations.api import router as operations_router
 from hookdesk.operations.middleware import RequestMetrics
@@ -49,6 +50,7 @@ ROUTERS = (
     webhook_events_router,
     events_router,
     mail_router,
+    inbound_router,
 )
 
 
@@ -95,7 +97,10 @@ def create_app(
         app.include_router(router)
     site.install(app)
     app.add_middleware(
-        BodyLimit, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_asset_bytes
+        BodyLimit,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_asset_bytes,
+        max_mail_bytes=settings.max_mail_bytes,
     )
     app.add_middleware(RateLimitHeaders)
     app.add_middleware(RequestMetrics)  # outside the body limit: its answers are counted too

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(default=1 * MIB, gt=0)
     max_asset_bytes: int = Field(default=10 * MIB, gt=0)
+    max_mail_bytes: int = Field(
+        default=25 * MIB, gt=0, description="Largest email received; a larger one is ignored."
+    )
 
     secret_key: str | None = Field(
         default=None,

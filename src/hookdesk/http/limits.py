@@ -7,6 +7,7 @@ from hookdesk.errors import ErrorCode
 from hookdesk.http.errors import envelope
 
 UPLOAD_PATH = "/v2/assets/upload"
+INBOUND_MAIL_PATH = "/v2/inbound/email"
 # Pages' forms may attach files: up to five, as a reply may carry.
 PAGE_PREFIXES = ("/console", "/portal")
 PAGE_FILES = 5
@@ -14,9 +15,12 @@ MULTIPART_OVERHEAD = 64 * 1024  # headers and boundaries around the uploaded fil
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int, max_mail_bytes: int
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_mail_bytes = max_mail_bytes
         self.max_upload_bytes = max_upload_bytes + MULTIPART_OVERHEAD
         self.max_page_bytes = PAGE_FILES * max_upload_bytes + MULTIPART_OVERHEAD
 
@@ -35,6 +39,8 @@ class BodyLimit:
     def _limit(self, path: str) -> int:
         if path == UPLOAD_PATH:
             return self.max_upload_bytes
+        if path == INBOUND_MAIL_PATH:
+            return self.max_mail_bytes
         return self.max_page_bytes if path.startswith(PAGE_PREFIXES) else self.max_body_bytes
 
 
