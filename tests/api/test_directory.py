@@ -102,3 +102,24 @@ def test_deleted_category_leaves_the_list_and_takes_no_new_tickets(api: Api) -> 
     )
     assert response.status_code == 400
     assert response.json()["error_code"] == 1004
+
+
+def test_emails_are_unique_whatever_their_case(api: Api, other_api: Api) -> None:
+    client = api.client(email="james@example.com")
+    teammate = api.teammate(email="ann@example.com")
+    for path, email in (
+        ("/v2/agency/clients/create", "James@EXAMPLE.com"),
+        ("/v2/agency/teammates/create", "ANN@example.com"),
+    ):
+        answer = api.post(path, {"name": "Twin", "email": email})
+        assert answer.status_code == 409, path
+        assert answer.json()["error_code"] == 4001
+        assert email.split("@")[0] in answer.json()["error"]
+    assert [c["id"] for c in api.ok(api.get("/v2/agency/clients/list"), "clients")] == [
+        client["id"]
+    ]
+    # Another account may have the same people.
+    assert other_api.client(email="JAMES@example.com")["email"] == "JAMES@example.com"
+    # A deleted teammate's email is free again.
+    api.ok(api.post(f"/v2/agency/teammates/delete/{teammate['id']}"), "teammate")
+    assert api.teammate(email="Ann@Example.com")["email"] == "Ann@example.com"

@@ -1,4 +1,4 @@
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hookdesk.db.base import AutoIncrementId, Base, Owned, unix_time
@@ -6,7 +6,10 @@ from hookdesk.db.base import AutoIncrementId, Base, Owned, unix_time
 
 class Client(Owned, Base):
     __tablename__ = "clients"
-    __table_args__ = (UniqueConstraint("account_id", "email"),)
+    # One client per email in an account, whatever its case (as sign-in and inbound mail match).
+    __table_args__ = (
+        Index("uq_clients_account_email", "account_id", func.lower(text("email")), unique=True),
+    )
 
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320))

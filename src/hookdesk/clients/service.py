@@ -1,6 +1,7 @@
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hookdesk.clients.models import Client
@@ -13,14 +14,21 @@ from hookdesk.shared.queries import get_owned, paginate
 
 
 def create(session: Session, *, account_id: str, data: ClientCreate) -> Client:
-    duplicate = select(Client.id).where(Client.account_id == account_id, Client.email == data.email)
+    """A new client; an email of another client, whatever its case, is a conflict."""
+    duplicate = select(Client.id).where(
+        Client.account_id == account_id, func.lower(Client.email) == data.email.lower()
+    )
+    conflict = Conflict(f"A client with email '{data.email}' already exists.")
     if session.scalar(duplicate) is not None:
-        raise Conflict(f"A client with email '{data.email}' already exists.")
+        raise conflict
     client = Client(
         id=new_id(), account_id=account_id, name=data.name, email=data.email, created_at=now()
     )
     session.add(client)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same email created meanwhile (the unique index said so)
+        raise conflict from None
     return client
 
 

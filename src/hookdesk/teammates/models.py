@@ -1,6 +1,6 @@
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, String, UniqueConstraint
+from sqlalchemy import BigInteger, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hookdesk.db.base import Base, Owned, unix_time
@@ -13,7 +13,18 @@ class Role(StrEnum):
 
 class Teammate(Owned, Base):
     __tablename__ = "teammates"
-    __table_args__ = (UniqueConstraint("account_id", "email"),)
+    # One teammate per email in an account, whatever its case (as sign-in matches); a deleted
+    # teammate's email is free again.
+    __table_args__ = (
+        Index(
+            "uq_teammates_account_email",
+            "account_id",
+            func.lower(text("email")),
+            unique=True,
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+    )
 
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320))

@@ -1,7 +1,8 @@
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy import update as update_rows
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hookdesk.access import sessions
@@ -18,11 +19,15 @@ from hookdesk.tickets.models import Ticket
 
 
 def create(session: Session, *, account_id: str, data: TeammateCreate) -> Teammate:
+    """A new teammate; the email of another (not deleted), whatever its case, is a conflict."""
     duplicate = select(Teammate.id).where(
-        Teammate.account_id == account_id, Teammate.email == data.email
+        Teammate.account_id == account_id,
+        func.lower(Teammate.email) == data.email.lower(),
+        Teammate.deleted_at.is_(None),
     )
+    conflict = Conflict(f"A teammate with email '{data.email}' already exists.")
     if session.scalar(duplicate) is not None:
-        raise Conflict(f"A teammate with email '{data.email}' already exists.")
+        raise conflict
     teammate = Teammate(
         id=new_id(),
         account_id=account_id,
@@ -32,7 +37,10 @@ def create(session: Session, *, account_id: str, data: TeammateCreate) -> Teamma
         created_at=now(),
     )
     session.add(teammate)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same email created meanwhile (the unique index said so)
+        raise conflict from None
     return teammate
 
 
