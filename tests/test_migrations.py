@@ -147,7 +147,7 @@ def test_emails_differing_only_in_case_stop_the_migration_clearly(empty_database
         connection.execute(
             text(FIRST_SCHEMA_ROWS["clients"].replace("c0000000", "c1111111").replace("c@", "C@"))
         )
-    with pytest.raises(Exception, match="c@example.com in account a0000000") as refused:
+    with pytest.raises(Exception, match=r"c@example\.com in account a0000000") as refused:
         upgrade(engine)
     assert "hookdesk migrate" in str(refused.value)
     assert current_revision(engine) == "0011"
