@@ -40,9 +40,9 @@ IDLE_ENDPOINTS = 10_000
 # accounts' endpoints (it reads no account).
 _IDLE_ENDPOINTS = """
 INSERT INTO webhook_endpoints (id, account_id, url, events, description, status, api_version,
-                               ordered, headers, secret, created_at, updated_at)
+                               ordered, sealed_headers, secret, created_at, updated_at)
 SELECT gen_random_uuid()::text, e.account_id, e.url, e.events, e.description, e.status,
-       e.api_version, e.ordered, e.headers, e.secret, e.created_at, e.updated_at
+       e.api_version, e.ordered, e.sealed_headers, e.secret, e.created_at, e.updated_at
 FROM (SELECT * FROM webhook_endpoints LIMIT 1) AS e, generate_series(1, :count)
 """
 

@@ -5,19 +5,25 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from cryptography.fernet import Fernet
+from sqlalchemy import MetaData, Table, insert, inspect, select, text
 
 import hookdesk.db.models  # noqa: F401
 from hookdesk.db import Base, Database
 from hookdesk.db.database import is_sqlite
 from hookdesk.db.migrate import (
     SchemaOutOfDate,
+    SecretKeyNeeded,
     current_revision,
     head_revision,
     prepare,
     upgrade,
 )
+from hookdesk.webhooks.headers import unseal
+from hookdesk.webhooks.models import WebhookEndpoint
+from hookdesk.webhooks.secretbox import SecretBox
 from tests.conftest import _private_postgres
+from tests.test_cli import run
 
 
 def test_migrations_create_exactly_the_models(db: Database) -> None:
@@ -156,4 +162,93 @@ def test_emails_differing_only_in_case_stop_the_migration_clearly(empty_database
             text("UPDATE clients SET email = 'c2@example.com' WHERE email = 'C@example.com'")
         )
     upgrade(engine)
+    assert current_revision(engine) == head_revision(engine)
+
+
+ACCOUNT_ID = "a0000000-0000-4000-8000-000000000001"
+BEFORE_SEALED_HEADERS = "0012"  # the revision before endpoint headers were encrypted
+
+
+def _endpoint_before_sealed_headers(database: Database, endpoint_id: str, headers: dict) -> None:
+    endpoints = Table("webhook_endpoints", MetaData(), autoload_with=database.engine)
+    with database.engine.begin() as connection:
+        connection.execute(
+            insert(endpoints).values(
+                id=endpoint_id,
+                account_id=ACCOUNT_ID,
+                url="https://example.com/hook",
+                events=["whitelabel.ticket.created"],
+                status="enabled",
+                api_version=2,
+                ordered=False,
+                headers=headers,
+                secret="sealed",
+                created_at=1,
+                updated_at=1,
+            )
+        )
+
+
+def test_custom_headers_are_sealed_by_the_migration_only_with_the_key(
+    empty_database: Database,
+) -> None:
+    engine = empty_database.engine
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(text(FIRST_SCHEMA_ROWS["accounts"]))
+    upgrade(engine, BEFORE_SEALED_HEADERS)
+    custom = {"X-Receiver-Key": "k-123", "X-Région": "é"}
+    _endpoint_before_sealed_headers(empty_database, "e1", custom)
+    _endpoint_before_sealed_headers(empty_database, "e2", {})
+
+    with pytest.raises(SecretKeyNeeded, match=r"1 webhook endpoint\(s\) have custom headers"):
+        upgrade(engine)
+    assert current_revision(engine) == BEFORE_SEALED_HEADERS
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT headers FROM webhook_endpoints WHERE id = 'e1'"))
+        assert "k-123" in str(kept.scalar())
+
+    box = SecretBox(Fernet.generate_key().decode())
+    upgrade(engine, box=box)
+    assert current_revision(engine) == head_revision(engine)
+    with empty_database.read() as session:
+        found = session.execute(select(WebhookEndpoint.id, WebhookEndpoint.sealed_headers))
+        rows = dict(found.all())
+    assert rows["e2"] is None
+    assert rows["e1"] is not None
+    assert "k-123" not in rows["e1"]
+    assert unseal(box, rows["e1"]) == custom
+
+
+def test_the_migration_needs_no_key_without_custom_headers(empty_database: Database) -> None:
+    engine = empty_database.engine
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(text(FIRST_SCHEMA_ROWS["accounts"]))
+    upgrade(engine, BEFORE_SEALED_HEADERS)
+    _endpoint_before_sealed_headers(empty_database, "e1", {})
+    upgrade(engine)
+    assert current_revision(engine) == head_revision(engine)
+
+
+def test_hookdesk_migrate_asks_for_the_key_when_headers_need_sealing(
+    empty_database: Database, tmp_path: Path
+) -> None:
+    engine = empty_database.engine
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(text(FIRST_SCHEMA_ROWS["accounts"]))
+    upgrade(engine, BEFORE_SEALED_HEADERS)
+    _endpoint_before_sealed_headers(empty_database, "e1", {"X-Receiver-Key": "k-123"})
+    url = ("--database-url", empty_database.url)
+
+    without_key = run("migrate", *url, cwd=tmp_path, env={"HOOKDESK_SECRET_KEY": ""})
+    assert without_key.returncode == 1
+    assert "set HOOKDESK_SECRET_KEY" in without_key.stderr
+    assert "Traceback" not in without_key.stderr
+    assert current_revision(engine) == BEFORE_SEALED_HEADERS
+
+    key = Fernet.generate_key().decode()
+    with_key = run("migrate", *url, cwd=tmp_path, env={"HOOKDESK_SECRET_KEY": key})
+    assert with_key.returncode == 0, with_key.stderr
     assert current_revision(engine) == head_revision(engine)

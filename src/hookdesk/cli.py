@@ -31,7 +31,7 @@ from hookdesk.config import (
     variable,
 )
 from hookdesk.db import Database
-from hookdesk.db.migrate import SchemaOutOfDate, prepare, upgrade
+from hookdesk.db.migrate import SchemaOutOfDate, SecretKeyNeeded, prepare, upgrade
 from hookdesk.delivery.runtime import running_dispatcher
 from hookdesk.devtools.common import OneLineErrors
 from hookdesk.devtools.demo import demo
@@ -247,6 +247,16 @@ def _secret_box(settings: Settings) -> SecretBox:
         _fail(str(error))
 
 
+def _secret_box_if_any(settings: Settings) -> SecretBox | None:
+    """The server key's box, or None when none is set (outside development mode)."""
+    try:
+        return box_for(settings.secret_key, dev=settings.dev, data_dir=settings.data_dir)
+    except MissingSecretKey:
+        return None
+    except ValueError as error:
+        _fail(str(error))
+
+
 def _warn_if_dev(settings: Settings) -> None:
     if settings.dev:
         log.warning(
@@ -270,7 +280,9 @@ def migrate(database_url: DatabaseUrl = None) -> None:
     settings = _settings(database_url=database_url)
     database = Database(settings.database_url)
     try:
-        upgrade(database.engine)
+        upgrade(database.engine, box=_secret_box_if_any(settings))
+    except SecretKeyNeeded as error:
+        _fail(str(error))
     except SQLAlchemyError as error:
         _fail(f"Migration failed: {error}")
     err.print("The database schema is up to date.")
@@ -344,9 +356,11 @@ def rotate_secret_key(database_url: DatabaseUrl = None) -> None:
     box = _secret_box(settings)
     database = _open(settings)
     with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("Sealing endpoint secrets", total=count_endpoints(database))
+        task = progress.add_task(
+            "Sealing endpoint secrets and headers", total=count_endpoints(database)
+        )
         done = reseal_all(database, box, on_batch=lambda n: progress.advance(task, n))
-    err.print(f"Sealed {done.endpoints} endpoint secret(s) with the first key.")
+    err.print(f"Sealed the secrets and headers of {done.endpoints} endpoint(s) with the first key.")
     mail = mail_rotation.reseal_all(database, box)
     err.print(f"Sealed the mail server passwords of {mail.accounts} account(s) with the first key.")
     unreadable = [

@@ -1,9 +1,15 @@
 """Custom endpoint headers: refused when saved unless they can be sent as they are."""
 
 import pytest
-from sqlalchemy import update
+from cryptography.fernet import Fernet
+from sqlalchemy import select, text, update
 
+from hookdesk.config import Settings
+from hookdesk.delivery import wire
+from hookdesk.delivery.models import Delivery
+from hookdesk.webhooks import headers as custom_headers
 from hookdesk.webhooks.models import WebhookEndpoint
+from hookdesk.webhooks.secretbox import SecretBox
 from tests.delivery.test_lifecycle import ALL_EVENTS, endpoint
 from tests.delivery.test_retries import only_event_id, wait_for_status
 from tests.helpers import Api
@@ -71,15 +77,37 @@ def test_every_token_character_is_a_valid_name(api: Api) -> None:
     assert created["headers"] == headers
 
 
+def test_headers_are_stored_sealed_and_answered_in_clear(api: Api) -> None:
+    headers = {"X-Receiver-Key": "credential-4f1b", "X-Tenant": "acme"}
+    created = api.ok(
+        api.post(CREATE, {"url": URL, "events": ALL_EVENTS, "headers": headers}),
+        "webhook_endpoint",
+    )
+    assert created["headers"] == headers
+    with api.db.engine.connect() as connection:
+        row = connection.execute(text("SELECT * FROM webhook_endpoints")).one()
+    stored = " ".join(str(value) for value in row)
+    assert "credential-4f1b" not in stored
+    assert "X-Receiver-Key" not in stored
+    shown = api.ok(api.get(f"/v2/webhook-endpoints/retrieve/{created['id']}"), "webhook_endpoint")
+    assert shown["headers"] == headers
+    path = f"/v2/webhook-endpoints/update/{created['id']}"
+    assert api.ok(api.post(path, {"headers": {}}), "webhook_endpoint")["headers"] == {}
+    with api.db.read() as session:
+        assert session.scalar(select(WebhookEndpoint.sealed_headers)) is None
+
+
 def test_an_endpoint_saved_with_a_bad_header_before_the_rules_fails_its_attempt(
-    live: Api, receiver: Receiver
+    live: Api, live_settings: Settings, receiver: Receiver
 ) -> None:
     hook = endpoint(live, receiver.url, events=["whitelabel.ticket.created"])
+    assert live_settings.secret_key is not None
+    box = SecretBox(live_settings.secret_key)
     with live.db.write() as session:
         session.execute(
             update(WebhookEndpoint)
             .where(WebhookEndpoint.id == hook["id"])
-            .values(headers={"X-Key": "a\r\nInjected: 1"})
+            .values(sealed_headers=custom_headers.seal(box, {"X-Key": "a\r\nInjected: 1"}))
         )
     live.ticket()
     entry = wait_for_status(live, only_event_id(live), "failed")
@@ -89,3 +117,26 @@ def test_an_endpoint_saved_with_a_bad_header_before_the_rules_fails_its_attempt(
         "it has a control character"
     }
     assert receiver.received == []
+
+
+def test_the_event_page_shows_the_headers_opened(api: Api, settings: Settings) -> None:
+    headers = {"X-Receiver-Key": "k-9"}
+    api.ok(
+        api.post(CREATE, {"url": URL, "events": ALL_EVENTS, "headers": headers}),
+        "webhook_endpoint",
+    )
+    api.ticket()
+    assert settings.secret_key is not None
+    with api.db.read() as session:
+        delivery = session.scalars(select(Delivery)).one()
+        sent = wire.sent_request(
+            session, SecretBox(settings.secret_key), account_id=api.account_id, delivery=delivery
+        )
+        assert sent.headers[0] == ("X-Receiver-Key", "k-9")
+        unreadable = wire.sent_request(
+            session,
+            SecretBox(Fernet.generate_key().decode()),
+            account_id=api.account_id,
+            delivery=delivery,
+        )
+        assert unreadable.headers[0] == ("(custom headers)", "(no key of the server opens them)")

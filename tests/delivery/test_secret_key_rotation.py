@@ -38,8 +38,15 @@ def rotate(database: Database, keys: str) -> subprocess.CompletedProcess[str]:
 
 
 def sealed_secrets(database: Database) -> list[str]:
+    """Every endpoint's sealed secrets and custom headers."""
     with database.read() as session:
-        rows = session.execute(select(WebhookEndpoint.secret, WebhookEndpoint.previous_secret))
+        rows = session.execute(
+            select(
+                WebhookEndpoint.secret,
+                WebhookEndpoint.previous_secret,
+                WebhookEndpoint.sealed_headers,
+            )
+        )
         return [sealed for row in rows for sealed in row if sealed]
 
 
@@ -49,7 +56,12 @@ def test_every_endpoint_verifies_after_the_key_changes(
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     with TestClient(create_app(live_settings.model_copy(update={"secret_key": old}), db)) as http:
         api = new_account(http, db, "Rotating Agency")
-        kept = endpoint(api, receiver.url, events=["whitelabel.ticket.created"])
+        kept = endpoint(
+            api,
+            receiver.url,
+            events=["whitelabel.ticket.created"],
+            headers={"X-Receiver-Key": "k-1"},
+        )
         renewed = endpoint(api, receiver.url, events=["whitelabel.ticket.created"])
         rotated = api.ok(
             api.post(f"/v2/webhook-endpoints/rotate-secret/{renewed['id']}"), "webhook_endpoint"
@@ -57,8 +69,9 @@ def test_every_endpoint_verifies_after_the_key_changes(
 
     result = rotate(db, f"{new},{old}")
     assert result.returncode == 0, result.stderr
-    assert "Sealed 2 endpoint secret(s)" in result.stderr
-    assert len(sealed_secrets(db)) == 3  # the renewed endpoint's old secret is still signing
+    assert "Sealed the secrets and headers of 2 endpoint(s)" in result.stderr
+    # the renewed endpoint's old secret is still signing; the kept one has headers
+    assert len(sealed_secrets(db)) == 4
     for sealed in sealed_secrets(db):
         SecretBox(new).open(sealed)
         with pytest.raises(UnreadableSecret):  # sealed with the new key only
@@ -73,6 +86,8 @@ def test_every_endpoint_verifies_after_the_key_changes(
     for request in received:
         for secret in secrets[json.loads(request.body)["endpoint_id"]]:
             standardwebhooks.Webhook(secret).verify(request.body, request.headers)
+    [to_kept] = [r for r in received if json.loads(r.body)["endpoint_id"] == kept["id"]]
+    assert to_kept.headers["x-receiver-key"] == "k-1"
 
 
 def test_a_secret_no_key_opens_is_reported_and_left_alone(

@@ -40,14 +40,16 @@ def test_the_disabled_example_is_what_hookdesk_renders() -> None:
     data = example["data"]
     endpoint = endpoint_of(
         data["webhook_endpoint"],
-        headers={"Authorization": "Bearer receiver-key"},
+        sealed_headers="sealed-receiver-key",
         failing_since=data["failing_since"],
         auto_disabled_at=data["disabled_at"],
     )
     body = rendered(example, endpoint_disabled_data(endpoint, reason=DisableReason(data["reason"])))
     # Keys in order, types and values: pretty-printed, the body is the file to the character.
     assert json.dumps(json.loads(body), indent=2) == golden_text(DISABLED).rstrip("\n")
-    assert b"receiver-key" not in body  # custom headers never go to another endpoint
+    # custom headers never go to another endpoint
+    assert b"receiver-key" not in body
+    assert "headers" not in json.loads(body)["data"]["webhook_endpoint"]
 
 
 def test_the_failed_example_is_what_hookdesk_renders() -> None:

@@ -1,6 +1,7 @@
 """Alembic, driven from code: `hookdesk migrate`, and the check every command makes at start."""
 
 from pathlib import Path
+from typing import Protocol
 
 from alembic import command
 from alembic.config import Config
@@ -15,10 +16,23 @@ class SchemaOutOfDate(Exception):
     pass
 
 
-def _config(engine: Engine) -> Config:
+class SecretKeyNeeded(Exception):
+    """A migration has data to encrypt or decrypt, and no server key was given."""
+
+
+class Sealer(Protocol):
+    """What migrations that move data in or out of encryption need (webhooks/secretbox.py)."""
+
+    def seal(self, secret: str) -> str: ...
+
+    def open(self, sealed: str) -> str: ...
+
+
+def _config(engine: Engine, box: Sealer | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
+    config.attributes["secret_box"] = box
     return config
 
 
@@ -31,8 +45,9 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(_config(engine), revision)
+def upgrade(engine: Engine, revision: str = "head", *, box: Sealer | None = None) -> None:
+    """`box`: the server key, for migrations that encrypt data (SecretKeyNeeded without it)."""
+    command.upgrade(_config(engine, box), revision)
 
 
 def prepare(engine: Engine) -> None:

@@ -57,7 +57,7 @@ class Claimed:
     attempt_count: int
     data_json: str
     url: str
-    headers: Mapping[str, str]
+    sealed_headers: str | None
     api_version: int
     secret: str  # sealed
     previous_secret: str | None  # sealed
@@ -230,7 +230,7 @@ _LEASED_COLUMNS = (
 )
 _ENDPOINT_COLUMNS = (
     WebhookEndpoint.url,
-    WebhookEndpoint.headers,
+    WebhookEndpoint.sealed_headers,
     WebhookEndpoint.api_version,
     WebhookEndpoint.secret,
     WebhookEndpoint.previous_secret,

@@ -13,7 +13,9 @@ from hookdesk.delivery.models import Delivery
 from hookdesk.delivery.prepare import USER_AGENT
 from hookdesk.events.models import Event
 from hookdesk.events.payloads import render_body
+from hookdesk.webhooks import headers
 from hookdesk.webhooks.models import WebhookEndpoint
+from hookdesk.webhooks.secretbox import SecretBox, UnreadableSecret
 
 FRESH = "new at each attempt"
 
@@ -25,7 +27,9 @@ class SentRequest:
     headers: list[tuple[str, str]]
 
 
-def sent_request(session: Session, *, account_id: str, delivery: Delivery) -> SentRequest:
+def sent_request(
+    session: Session, box: SecretBox, *, account_id: str, delivery: Delivery
+) -> SentRequest:
     """The request to the endpoint as it is configured now (its URL and custom headers)."""
     data = session.scalar(
         select(Event.data).where(Event.id == delivery.event_seq, Event.account_id == account_id)
@@ -43,12 +47,20 @@ def sent_request(session: Session, *, account_id: str, delivery: Delivery) -> Se
         data_json=data or "{}",
         endpoint_id=delivery.endpoint_id,
     )
-    return SentRequest(endpoint.url, body, _headers(endpoint, delivery))
+    custom = _custom_headers(box, endpoint)
+    return SentRequest(endpoint.url, body, _headers(custom, delivery))
 
 
-def _headers(endpoint: WebhookEndpoint, delivery: Delivery) -> list[tuple[str, str]]:
+def _custom_headers(box: SecretBox, endpoint: WebhookEndpoint) -> list[tuple[str, str]]:
+    try:
+        return list(headers.unseal(box, endpoint.sealed_headers).items())
+    except UnreadableSecret:
+        return [("(custom headers)", "(no key of the server opens them)")]
+
+
+def _headers(custom: list[tuple[str, str]], delivery: Delivery) -> list[tuple[str, str]]:
     return [
-        *endpoint.headers.items(),
+        *custom,
         ("Content-Type", "application/json"),
         ("User-Agent", USER_AGENT),
         ("webhook-id", delivery.id),

@@ -19,7 +19,7 @@ from hookdesk.events.catalog import OPERATIONAL_EVENT_TYPES, EventType
 from hookdesk.events.emit import emit
 from hookdesk.events.payloads import JsonObject
 from hookdesk.webhooks.models import WebhookEndpoint
-from hookdesk.webhooks.objects import endpoint_object
+from hookdesk.webhooks.objects import endpoint_object_without_headers
 
 
 class DisableReason(StrEnum):
@@ -35,11 +35,8 @@ class LastAttempt:
 
 
 def endpoint_disabled_data(endpoint: WebhookEndpoint, *, reason: DisableReason) -> JsonObject:
-    shown = endpoint_object(endpoint)
-    # Custom headers can hold the receiver's credentials: they never go to another endpoint.
-    del shown["headers"]
     return {
-        "webhook_endpoint": shown,
+        "webhook_endpoint": endpoint_object_without_headers(endpoint),
         "reason": reason.value,
         "failing_since": endpoint.failing_since,
         "disabled_at": endpoint.auto_disabled_at,

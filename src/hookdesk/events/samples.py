@@ -64,7 +64,6 @@ def _endpoint_disabled(at: int) -> JsonObject:
         api_version=2,
         created_at=at - 30 * 24 * _HOUR,
         ordered=False,
-        headers={},
         disabled_reason="the endpoint answered 410 Gone",
         failing_since=at,
         auto_disabled_at=at,

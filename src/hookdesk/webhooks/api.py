@@ -49,40 +49,46 @@ Scope = Annotated[service.Scope, Depends(_scope)]
 def create_endpoint(body: EndpointCreate, scope: Scope, db: Db) -> JSONResponse:
     with db.write() as session:
         endpoint, secret = service.create(session, scope, body)
-        return responses.one(NAME, endpoint_object(endpoint, secret))
+        return responses.one(NAME, endpoint_object(endpoint, scope.box, secret))
 
 
 @router.get("/list", responses=responses.documents_many("webhook_endpoints", EndpointRead))
 def list_endpoints(scope: Scope, db: Db, page: Paging) -> JSONResponse:
     with db.read() as session:
         total, endpoints = service.list_page(session, scope, page)
-        return responses.many("webhook_endpoints", total, [endpoint_object(e) for e in endpoints])
+        return responses.many(
+            "webhook_endpoints", total, [endpoint_object(e, scope.box) for e in endpoints]
+        )
 
 
 @router.get("/retrieve/{endpoint_id}", responses=ONE)
 def retrieve_endpoint(endpoint_id: str, scope: Scope, db: Db) -> JSONResponse:
     with db.read() as session:
-        return responses.one(NAME, endpoint_object(service.get(session, scope, endpoint_id)))
+        return responses.one(
+            NAME, endpoint_object(service.get(session, scope, endpoint_id), scope.box)
+        )
 
 
 @router.post("/update/{endpoint_id}", responses=ONE)
 def update_endpoint(endpoint_id: str, body: EndpointUpdate, scope: Scope, db: Db) -> JSONResponse:
     with db.write() as session:
         endpoint = service.update_endpoint(session, scope, endpoint_id, body)
-        return responses.one(NAME, endpoint_object(endpoint))
+        return responses.one(NAME, endpoint_object(endpoint, scope.box))
 
 
 @router.post("/delete/{endpoint_id}", responses=ONE)
 def delete_endpoint(endpoint_id: str, scope: Scope, db: Db) -> JSONResponse:
     with db.write() as session:
-        return responses.one(NAME, endpoint_object(service.delete(session, scope, endpoint_id)))
+        return responses.one(
+            NAME, endpoint_object(service.delete(session, scope, endpoint_id), scope.box)
+        )
 
 
 @router.post("/rotate-secret/{endpoint_id}", responses=ONE)
 def rotate_secret(endpoint_id: str, scope: Scope, db: Db) -> JSONResponse:
     with db.write() as session:
         endpoint, secret = service.rotate_secret(session, scope, endpoint_id)
-        return responses.one(NAME, endpoint_object(endpoint, secret))
+        return responses.one(NAME, endpoint_object(endpoint, scope.box, secret))
 
 
 @router.post("/test/{endpoint_id}")

@@ -1,4 +1,4 @@
-"""Custom endpoint headers: which ones may be saved and sent.
+"""Custom endpoint headers: which ones may be saved and sent, and how they are kept.
 
 A name is an HTTP token (RFC 9110, section 5.6.2) and a value has no control characters. Names
 hookdesk or its HTTP client sets are reserved, compared after folding case and `_` to `-`: servers
@@ -6,11 +6,17 @@ that map headers to variables (CGI, WSGI, PHP) read `Webhook_Signature` as `webh
 For the same reason two names that fold to one are refused. Checked when an endpoint is saved;
 a row saved before these rules is checked again before each attempt, which then fails with the
 reason instead of sending.
+
+At rest they are one JSON object sealed with the server key, like endpoint secrets: they often
+hold a receiver's credentials.
 """
 
+import json
 import re
 import unicodedata
 from collections.abc import Mapping
+
+from hookdesk.webhooks.secretbox import SecretBox
 
 MAX_HEADERS = 20
 MAX_NAME_LENGTH = 256
@@ -62,6 +68,16 @@ def check(headers: Mapping[str, str]) -> None:
             raise InvalidHeaders(f"'{name}' and '{seen[folded(name)]}' name the same header")
         seen[folded(name)] = name
         _check_value(name, value)
+
+
+def seal(box: SecretBox, headers: Mapping[str, str]) -> str | None:
+    return box.seal(json.dumps(dict(headers), ensure_ascii=False)) if headers else None
+
+
+def unseal(box: SecretBox, sealed: str | None) -> dict[str, str]:
+    """The headers, or UnreadableSecret when no key of the server opens them."""
+    opened: dict[str, str] = json.loads(box.open(sealed)) if sealed else {}
+    return opened
 
 
 def _check_name(name: str) -> None:

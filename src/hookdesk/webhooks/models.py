@@ -17,7 +17,9 @@ class WebhookEndpoint(Owned, Base):
     auto_disabled_at: Mapped[int | None] = mapped_column(BigInteger)
     api_version: Mapped[int] = mapped_column(Integer)
     ordered: Mapped[bool] = mapped_column(Boolean)
-    headers: Mapped[dict[str, str]] = mapped_column(JSON)
+    # The custom headers, a JSON object encrypted like the secret (they often hold a receiver's
+    # credentials); None when there are none.
+    sealed_headers: Mapped[str | None] = mapped_column(Text)
     # Encrypted with the server key (HOOKDESK_SECRET_KEY); never stored or logged in clear.
     secret: Mapped[str] = mapped_column(Text)
     # The secret before the last rotation keeps signing beside the new one until it expires.

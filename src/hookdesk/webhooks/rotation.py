@@ -1,4 +1,5 @@
-"""Sealing every endpoint secret again with the first key of `HOOKDESK_SECRET_KEY`.
+"""Sealing every endpoint secret and custom headers again with the first key of
+`HOOKDESK_SECRET_KEY`.
 
 Endpoints are taken in id order, a batch per short transaction, so the API and the dispatchers go
 on meanwhile; a secret sealed again is still opened by every process that has the new key in its
@@ -20,7 +21,7 @@ BATCH = 200
 @dataclass
 class Resealed:
     endpoints: int = 0
-    unreadable: int = 0  # endpoints whose secret no key opens: left as they were
+    unreadable: int = 0  # endpoints whose secret or headers no key opens: left as they were
 
 
 def count_endpoints(database: Database) -> int:
@@ -54,8 +55,10 @@ def _reseal(endpoint: WebhookEndpoint, box: SecretBox, done: Resealed) -> None:
     try:
         secret = box.reseal(endpoint.secret)
         previous = box.reseal(endpoint.previous_secret) if endpoint.previous_secret else None
+        headers = box.reseal(endpoint.sealed_headers) if endpoint.sealed_headers else None
     except UnreadableSecret:
         done.unreadable += 1
         return
     endpoint.secret, endpoint.previous_secret = secret, previous
+    endpoint.sealed_headers = headers
     done.endpoints += 1

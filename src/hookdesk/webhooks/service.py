@@ -18,6 +18,7 @@ from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
 from hookdesk.shared.paging import Page
 from hookdesk.shared.queries import find_owned, paginate
+from hookdesk.webhooks import headers as custom_headers
 from hookdesk.webhooks import urls
 from hookdesk.webhooks.models import WebhookEndpoint
 from hookdesk.webhooks.schemas import EndpointCreate, EndpointUpdate
@@ -58,7 +59,7 @@ def create(session: Session, scope: Scope, data: EndpointCreate) -> tuple[Webhoo
         status="enabled",
         api_version=data.api_version,
         ordered=data.ordered,
-        headers=data.headers,
+        sealed_headers=custom_headers.seal(scope.box, data.headers),
         secret=scope.box.seal(secret),
         created_at=at,
         updated_at=at,
@@ -103,7 +104,7 @@ def update_endpoint(
     if "description" in changes:
         endpoint.description = data.description
     if "headers" in changes and data.headers is not None:
-        endpoint.headers = data.headers
+        endpoint.sealed_headers = custom_headers.seal(scope.box, data.headers)
     if "ordered" in changes and data.ordered is not None:
         endpoint.ordered = data.ordered
     if data.status == "disabled" and endpoint.status == "enabled":

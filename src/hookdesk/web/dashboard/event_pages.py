@@ -72,11 +72,16 @@ def event_log(
 
 @router.get("/{event_id}")
 def show_event(
-    event_id: str, request: Request, agent: CurrentAgent, db: Db, done: str = ""
+    event_id: str,
+    request: Request,
+    agent: CurrentAgent,
+    scope: AgentScope,
+    db: Db,
+    done: str = "",
 ) -> Response:
     with db.read() as session:
         delivery = log.get(session, account_id=agent.account_id, event_id=event_id)
-        sent = wire.sent_request(session, account_id=agent.account_id, delivery=delivery)
+        sent = wire.sent_request(session, scope.box, account_id=agent.account_id, delivery=delivery)
         context = {
             "title": f"Event {delivery.id}",
             "agent": agent,
