@@ -46,11 +46,19 @@ def invite(session: Session, *, account_id: str, teammate_id: str, public_url: s
     return _create(session, Purpose.INVITE, account_id, teammate.id, public_url)
 
 
-def portal(session: Session, *, account_id: str, client_id: str, public_url: str) -> Link:
+def portal(
+    session: Session,
+    *,
+    account_id: str,
+    client_id: str,
+    public_url: str,
+    lifetime: int | None = None,
+) -> Link:
+    """`lifetime`: seconds, for a link that waits in a mailbox longer than the usual one."""
     client = find_owned(session, Client, account_id=account_id, object_id=client_id)
     if client is None:
         raise NotFound.of("client", client_id)
-    return _create(session, Purpose.PORTAL, account_id, client.id, public_url)
+    return _create(session, Purpose.PORTAL, account_id, client.id, public_url, lifetime)
 
 
 def peek(session: Session, purpose: Purpose, token: str) -> OneTimeLink | None:
@@ -76,7 +84,12 @@ def _usable(link: OneTimeLink | None, purpose: Purpose) -> bool:
 
 
 def _create(
-    session: Session, purpose: Purpose, account_id: str, subject_id: str, public_url: str
+    session: Session,
+    purpose: Purpose,
+    account_id: str,
+    subject_id: str,
+    public_url: str,
+    lifetime: int | None = None,
 ) -> Link:
     token = new_token()
     created = now()
@@ -86,7 +99,7 @@ def _create(
         purpose=purpose.value,
         subject_id=subject_id,
         created_at=created,
-        expires_at=created + LIFETIME[purpose],
+        expires_at=created + (lifetime or LIFETIME[purpose]),
     )
     session.add(link)
     return Link(url=f"{public_url}{PATH[purpose]}{token}", expires_at=link.expires_at)

@@ -1,0 +1,159 @@
+"""A queued notification made ready to send: its server, its sender, and the message rendered in
+the ticket's language and the agency's brand, threaded with the ticket's other mail.
+
+Runs in a write transaction: the ticket's thread is made with its first message, and a client's
+message carries a new one-time link into the portal."""
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import parseaddr
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hookdesk.access import links
+from hookdesk.accounts import brand
+from hookdesk.assets import service as assets
+from hookdesk.clients.models import Client
+from hookdesk.config import Settings
+from hookdesk.mail import settings as mail_settings
+from hookdesk.mail import threads
+from hookdesk.mail.models import MailMessage
+from hookdesk.mail.render.compose import Address, Envelope, compose, new_message_id, with_token
+from hookdesk.mail.render.content import Attachment, Kind, Notification, render
+from hookdesk.mail.urls import SENDING, MailUrl, parse
+from hookdesk.teammates.models import Teammate
+from hookdesk.tickets.models import Reply, Ticket
+from hookdesk.webhooks.secretbox import SecretBox
+
+CLIENT_KINDS = {Kind.TICKET_OPENED, Kind.AGENT_REPLIED, Kind.TICKET_RESOLVED}
+LINK_LIFETIME = 7 * 86_400  # a portal link in a mailbox waits longer than one handed over live
+
+
+class Unsendable(Exception):
+    """The message cannot be made (its ticket is gone, no sender is configured): why."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    server: MailUrl | None  # None: no SMTP server configured, for the account or the server
+    sender: str
+    to: str
+    message: EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"])
+
+    @property
+    def message_id(self) -> str:
+        return str(self.message["Message-ID"])
+
+
+def prepare(session: Session, row: MailMessage, config: Settings, box: SecretBox) -> Prepared:
+    ticket = session.get(Ticket, row.ticket_id) if row.ticket_id else None
+    if ticket is None:
+        raise Unsendable("the ticket is gone")
+    account = brand.get(session, account_id=row.account_id)
+    shown = brand.brand_of(account)
+    settings = mail_settings.get(session, account_id=row.account_id)
+    sender = _sender(
+        settings.from_name, settings.from_address, config.mail_from, shown.display_name
+    )
+    mailbox = Address(sender.name, settings.reply_to_address or sender.address)
+    thread = threads.of_ticket(
+        session, account_id=row.account_id, ticket_id=ticket.id, domain=sender.domain
+    )
+    notification = Notification(
+        kind=Kind(row.kind),
+        language=ticket.language,
+        brand=shown,
+        recipient_name=row.to_name or row.to_address,
+        title=ticket.title,
+        text=None,
+        link=_link(session, row, ticket, config),
+        replies_by_mail=settings.imap_url is not None and row.kind != Kind.TICKET_RESOLVED,
+    )
+    notification = _with_reply(session, notification, row, config)
+    envelope = Envelope(
+        sender=sender,
+        recipient=Address(row.to_name, row.to_address),
+        message_id=new_message_id(sender),
+        reply_to=with_token(mailbox, thread.token),
+        thread=_thread(session, row, thread.root_message_id),
+    )
+    server = _server(settings.smtp_url, settings.smtp_password, config.smtp_url, box)
+    return Prepared(server, sender.address, row.to_address, compose(render(notification), envelope))
+
+
+def _sender(
+    name: str | None, address: str | None, default: str | None, display_name: str
+) -> Address:
+    if address:
+        return Address(name or display_name, address)
+    if default:
+        default_name, default_address = parseaddr(default)
+        return Address(name or default_name or display_name, default_address)
+    raise Unsendable("no sender: set from_address, or HOOKDESK_MAIL_FROM on the server")
+
+
+def _server(
+    smtp_url: str | None, sealed: str | None, default: str | None, box: SecretBox
+) -> MailUrl | None:
+    if smtp_url:
+        return mail_settings.opened_url(smtp_url, sealed, box)
+    return parse(default, schemes=SENDING) if default else None
+
+
+def _link(session: Session, row: MailMessage, ticket: Ticket, config: Settings) -> str:
+    if row.kind in CLIENT_KINDS:
+        return links.portal(
+            session,
+            account_id=row.account_id,
+            client_id=ticket.client_id,
+            public_url=config.public_url,
+            lifetime=LINK_LIFETIME,
+        ).url
+    return f"{config.public_url}/console/tickets/{ticket.id}"
+
+
+def _with_reply(
+    session: Session, notification: Notification, row: MailMessage, config: Settings
+) -> Notification:
+    reply = session.get(Reply, row.reply_id) if row.reply_id else None
+    if reply is None:
+        return notification
+    files = assets.for_replies(session, account_id=row.account_id, reply_ids=[reply.id])
+    shown = [assets.view(f, public_url=config.public_url) for f in files]
+    return Notification(
+        **{
+            **notification.__dict__,
+            "text": reply.text,
+            "author": _author(session, reply, notification),
+            "attachments": tuple(Attachment(f.filename, f.public_url) for f in shown),
+        }
+    )
+
+
+def _author(session: Session, reply: Reply, notification: Notification) -> str:
+    if reply.is_client_reply:
+        ticket = session.get(Ticket, reply.ticket_id)
+        client = session.get(Client, ticket.client_id) if ticket else None
+        return client.name if client else notification.recipient_name
+    teammate = session.get(Teammate, reply.author_id) if reply.author_id else None
+    return teammate.name if teammate else notification.brand.display_name
+
+
+def _thread(session: Session, row: MailMessage, root: str) -> tuple[str, ...]:
+    """The thread's root, then the ticket's latest message before this one."""
+    latest = session.scalar(
+        select(MailMessage.message_id)
+        .where(
+            MailMessage.ticket_id == row.ticket_id,
+            MailMessage.message_id.is_not(None),
+            MailMessage.id != row.id,
+        )
+        .order_by(MailMessage.created_at.desc(), MailMessage.updated_at.desc())
+        .limit(1)
+    )
+    return tuple(dict.fromkeys([root, *([latest] if latest else [])]))

@@ -1,0 +1,146 @@
+"""A queued notification made ready to send: sender, server, language, brand, thread, link."""
+
+from email.message import EmailMessage
+
+import pytest
+from sqlalchemy import select
+
+from hookdesk.config import Settings
+from hookdesk.mail.models import MailMessage
+from hookdesk.mail.prepare import Prepared, Unsendable, prepare
+from hookdesk.webhooks.secretbox import SecretBox
+from tests.helpers import Api
+
+TICKETS = "/v2/agency/tickets"
+
+
+def queued(api: Api, kind: str) -> list[MailMessage]:
+    with api.db.read() as session:
+        return list(
+            session.scalars(
+                select(MailMessage).where(
+                    MailMessage.account_id == api.account_id, MailMessage.kind == kind
+                )
+            )
+        )
+
+
+def prepared(api: Api, settings: Settings, row: MailMessage, *, keep_id: bool = False) -> Prepared:
+    assert settings.secret_key
+    with api.db.write() as session:
+        fresh = session.get_one(MailMessage, row.id)
+        result = prepare(session, fresh, settings, SecretBox(settings.secret_key))
+        if keep_id:  # as the dispatcher records a sent message
+            fresh.message_id = result.message_id
+        return result
+
+
+def part(message: EmailMessage, subtype: str) -> str:
+    body = message.get_body((subtype,))
+    assert body is not None
+    return str(body.get_content())
+
+
+@pytest.fixture
+def branded(api: Api) -> Api:
+    api.ok(
+        api.post(
+            "/v2/agency/brand/update", {"display_name": "Acme Support", "primary_color": "#12ab34"}
+        ),
+        "brand",
+    )
+    api.ok(
+        api.post(
+            "/v2/agency/mail/update",
+            {
+                "smtp_url": "smtps://mailer:s3cret@smtp.acme.example:465",
+                "from_address": "support@acme.example",
+                "reply_to_address": "help@acme.example",
+                "imap_url": "imaps://help:pw@imap.acme.example/INBOX",
+            },
+        ),
+        "mail_settings",
+    )
+    return api
+
+
+def test_an_agent_reply_reaches_the_client_in_the_tickets_language_and_brand(
+    branded: Api, settings: Settings
+) -> None:
+    api = branded
+    client = api.client(name="James Doe")
+    ticket = api.ticket(client_id=client["id"], category=api.category(language="de")["id"])
+    api.ok(
+        api.post(
+            f"{TICKETS}/reply/create/{ticket['id']}", {"reply": "Bitte <b>erneut</b> versuchen."}
+        ),
+        "ticket",
+    )
+    [row] = queued(api, "agent_replied")
+
+    ready = prepared(api, settings, row)
+
+    message = ready.message
+    assert ready.server is not None and ready.server.host == "smtp.acme.example"
+    assert ready.server.password == "s3cret"
+    assert ready.sender == "support@acme.example" and ready.to == client["email"]
+    assert message["From"] == "Acme Support <support@acme.example>"
+    assert message["Subject"] == f"Neue Antwort: {ticket['title']}"
+    assert message["Reply-To"].startswith("Acme Support <help+") and message["Reply-To"].endswith(
+        "@acme.example>"
+    )
+    assert message["In-Reply-To"] == f"<ticket.{ticket['id']}@acme.example>"
+    html = part(message, "html")
+    assert "#12ab34" in html and "Bitte &lt;b&gt;erneut&lt;/b&gt; versuchen." in html
+    text = part(message, "plain")
+    assert "Antworte auf diese E-Mail" in text
+    link = next(word for word in text.split() if "/portal/enter/" in word)
+    assert api.http.get(link.removeprefix("http://testserver")).status_code == 200
+
+
+def test_the_ticket_threads_each_message_after_the_last(branded: Api, settings: Settings) -> None:
+    api = branded
+    api.teammate()
+    ticket = api.ticket()
+    opened = prepared(api, settings, queued(api, "ticket_opened")[0], keep_id=True)
+    api.ok(api.post(f"{TICKETS}/reply/create/{ticket['id']}", {"reply": "Hi"}), "ticket")
+    answered = prepared(api, settings, queued(api, "agent_replied")[0])
+    root = f"<ticket.{ticket['id']}@acme.example>"
+    assert answered.message["In-Reply-To"] == opened.message_id
+    assert answered.message["References"] == f"{root} {opened.message_id}"
+    assert answered.message["Reply-To"] == opened.message["Reply-To"]
+
+
+def test_teammates_get_a_link_to_the_console(branded: Api, settings: Settings) -> None:
+    api = branded
+    ada = api.teammate()
+    ticket = api.ticket()
+    [row] = queued(api, "new_ticket")
+    text = part(prepared(api, settings, row).message, "plain")
+    assert f"http://testserver/console/tickets/{ticket['id']}" in text
+    assert row.to_address == ada["email"]
+
+
+def test_the_servers_defaults_stand_in_for_an_account_without_its_own(
+    api: Api, settings: Settings
+) -> None:
+    api.ticket()
+    [row] = queued(api, "ticket_opened")
+    with pytest.raises(Unsendable, match="no sender"):
+        prepared(api, settings, row)
+    defaults = settings.model_copy(
+        update={
+            "smtp_url": "smtp://mail.example.net:2525",
+            "mail_from": "Helpdesk <desk@example.net>",
+        }
+    )
+    ready = prepared(api, defaults, row)
+    assert ready.server is not None and (ready.server.host, ready.server.port) == (
+        "mail.example.net",
+        2525,
+    )
+    assert ready.message["From"] == "Helpdesk <desk@example.net>"
+    without_server = prepared(
+        api, settings.model_copy(update={"mail_from": "desk@example.net"}), row
+    )
+    assert without_server.server is None
