@@ -35,6 +35,7 @@ class ErrorCode(IntEnum):
     RATE_LIMITED = 6001
     INTERNAL = 9000
     DATABASE_UNAVAILABLE = 9001
+    SECRET_KEY_MISMATCH = 9002
 
 
 class HookdeskError(Exception):

@@ -2,14 +2,18 @@
 
 import pytest
 from cryptography.fernet import Fernet
+from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
 
+from hookdesk.app import create_app
 from hookdesk.config import Settings
+from hookdesk.db import Database
 from hookdesk.delivery import wire
 from hookdesk.delivery.models import Delivery
 from hookdesk.webhooks import headers as custom_headers
 from hookdesk.webhooks.models import WebhookEndpoint
 from hookdesk.webhooks.secretbox import SecretBox
+from tests.conftest import new_account
 from tests.delivery.test_lifecycle import ALL_EVENTS, endpoint
 from tests.delivery.test_retries import only_event_id, wait_for_status
 from tests.helpers import Api
@@ -140,3 +144,22 @@ def test_the_event_page_shows_the_headers_opened(api: Api, settings: Settings) -
             delivery=delivery,
         )
         assert unreadable.headers[0] == ("(custom headers)", "(no key of the server opens them)")
+
+
+def test_headers_no_key_opens_answer_a_clear_503(settings: Settings, db: Database) -> None:
+    with TestClient(create_app(settings, db)) as http:
+        api = new_account(http, db, "Agency")
+        created = api.ok(
+            api.post(CREATE, {"url": URL, "events": ALL_EVENTS, "headers": {"X-Key": "k"}}),
+            "webhook_endpoint",
+        )
+    other_key = settings.model_copy(update={"secret_key": Fernet.generate_key().decode()})
+    with TestClient(create_app(other_key, db)) as http:
+        api = Api(http, db, api.account_id, api.api_key)
+        for answer in (
+            api.get("/v2/webhook-endpoints/list"),
+            api.get(f"/v2/webhook-endpoints/retrieve/{created['id']}"),
+        ):
+            assert answer.status_code == 503
+            assert answer.json()["error_code"] == 9002
+            assert "HOOKDESK_SECRET_KEY" in answer.json()["error"]

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from hookdesk.errors import ErrorCode, HookdeskError
+
 SECRET_KEY_FILE = "secret.key"
 MAKE_ONE = "`hookdesk secret-key generate`"
 
@@ -39,9 +41,19 @@ class SecretBox:
             raise UnreadableSecret() from None
 
 
-class UnreadableSecret(ValueError):
+class UnreadableSecret(HookdeskError, ValueError):
+    """A stored secret that no key of the server opens: the server's key is wrong, not the
+    request, so the API answers 503 until the operator lists the key it was sealed with."""
+
+    status = 503
+    code = ErrorCode.SECRET_KEY_MISMATCH
+
     def __init__(self) -> None:
-        super().__init__("an endpoint secret does not decrypt with any key of HOOKDESK_SECRET_KEY")
+        super().__init__(
+            "A stored secret (of an endpoint, its custom headers or a mail server) does not "
+            "decrypt with any key of HOOKDESK_SECRET_KEY: the server's operator must add the "
+            "key it was sealed with."
+        )
 
 
 def _fernet(key: str, position: int) -> Fernet:
