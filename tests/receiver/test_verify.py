@@ -131,3 +131,33 @@ def test_signatures_other_than_v1_are_ignored() -> None:
     headers["webhook-signature"] = "v2," + headers["webhook-signature"].split(",", 2)[-1]
     with pytest.raises(NoMatchingSignature):
         verify(BODY, {k: v for k, v in headers.items() if k != "Hookdesk-Signature"}, SECRET)
+
+
+def _with(name: str, value: str) -> dict[str, str]:
+    """The server's headers for BODY with one of them replaced, in the scheme that header is of."""
+    headers = server_headers()
+    if name == "Hookdesk-Signature":
+        return {name: value}
+    return {k: v for k, v in headers.items() if k != "Hookdesk-Signature"} | {name: value}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "error"),
+    [
+        ("Hookdesk-Signature", "t=²,s=00", MissingHeader),
+        ("Hookdesk-Signature", "t=١٢٣,s=00", MissingHeader),
+        ("Hookdesk-Signature", "t=" + "9" * 5000 + ",s=00", MissingHeader),
+        ("Hookdesk-Signature", "t=" + "9" * 19 + ",s=00", MissingHeader),
+        ("Hookdesk-Signature", f"t={int(time.time())},s=é", NoMatchingSignature),
+        ("Hookdesk-Signature", f"t={int(time.time())},s=\ud800", NoMatchingSignature),
+        ("webhook-timestamp", "²", MissingHeader),
+        ("webhook-timestamp", "9" * 5000, MissingHeader),
+        ("webhook-signature", "v1,é\ud800", NoMatchingSignature),
+        ("webhook-id", "whev_\ud800", MissingHeader),
+    ],
+)
+def test_malformed_headers_raise_the_verification_errors(
+    name: str, value: str, error: type[WebhookVerificationError]
+) -> None:
+    with pytest.raises(error):
+        verify(BODY, _with(name, value), SECRET)

@@ -71,6 +71,12 @@ def test_retry_after_is_ignored_on_other_statuses() -> None:
         (None, None),
         ("-3", None),
         ("Wed, 21 Oct 2015 07:28:00 GMT", None),
+        ("²", None),
+        ("١٢", None),
+        ("nan", None),
+        ("inf", None),
+        ("1_0", None),
+        ("1e3", None),
     ],
 )
 def test_parse_retry_after(header: str | None, seconds: float | None) -> None:

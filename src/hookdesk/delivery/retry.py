@@ -1,11 +1,15 @@
 """What happens after an attempt: a pure function of the attempt's outcome and the schedule."""
 
 import random
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 JITTER = 0.1  # up to ±10% of the step, so retries of a burst of failures do not arrive together
 MIN_RETRY_AFTER = 1.0
+# Seconds as ASCII digits, with a fraction some receivers add: float() alone would also take
+# 'nan', 'inf', '1_0' and digits of other scripts.
+_SECONDS = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 
 class Verdict(StrEnum):
@@ -48,10 +52,6 @@ def decide(
 
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds from a `Retry-After` header (HTTP dates, rare from receivers, are ignored)."""
-    if value is None:
+    if value is None or not _SECONDS.fullmatch(value.strip()):
         return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        return None
-    return seconds if seconds >= 0 else None
+    return float(value.strip())

@@ -43,9 +43,10 @@ def _stream_start(
     if last_event_id is None:
         with db.read() as session:
             return StreamStart(account_id, types, stream.latest_seq(session, account_id=account_id))
-    if not last_event_id.isdigit() or len(last_event_id) > 18:
+    after_seq = stream.resumed_seq(last_event_id)
+    if after_seq is None:
         raise BadRequest("Last-Event-ID: must be the id of an event of this stream.")
-    return StreamStart(account_id, types, int(last_event_id))
+    return StreamStart(account_id, types, after_seq)
 
 
 @router.get("/stream", response_class=EventSourceResponse)

@@ -11,6 +11,15 @@ from hookdesk.events.models import Event
 from hookdesk.events.payloads import render_body
 
 BATCH = 100
+MAX_SEQ_DIGITS = 18  # an event's sequence number is a 64-bit integer
+
+
+def resumed_seq(last_event_id: str) -> int | None:
+    """The sequence number a `Last-Event-ID` names; None when it names none. ASCII digits only:
+    str.isdigit() takes '²' too, which int() then refuses."""
+    if not (last_event_id.isascii() and last_event_id.isdigit()):
+        return None
+    return int(last_event_id) if len(last_event_id) <= MAX_SEQ_DIGITS else None
 
 
 def latest_seq(session: Session, *, account_id: str) -> int:

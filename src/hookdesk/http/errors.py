@@ -53,6 +53,8 @@ async def _validation_error(request: Request, error: RequestValidationError) -> 
 
 
 async def _http_error(_request: Request, error: HTTPException) -> JSONResponse:
+    if isinstance(error.__cause__, RecursionError):  # FastAPI's JSON parsing gave up
+        return envelope(400, "The body is JSON nested too deeply to read.", ErrorCode.INVALID_JSON)
     code = _HTTP_STATUS_CODES.get(error.status_code, ErrorCode.VALIDATION_FAILED)
     message = {
         404: "No such route: see the API reference at /docs.",

@@ -20,6 +20,7 @@ from hookdesk.receiver.errors import InvalidSecret
 
 SECRET_PREFIX = "whsec_"
 SECRET_BYTES = 32
+MAX_TIMESTAMP_DIGITS = 18  # far beyond any time to come, and within a 64-bit integer
 
 
 MalformedSecret = InvalidSecret  # the name the server side uses
@@ -85,12 +86,24 @@ def compact_signature_errors(
     return errors
 
 
+def unix_seconds(text: str | None) -> int | None:
+    """The timestamp a signature header carries: ASCII digits only (`str.isdigit` takes '²' too),
+    at most 18 of them; None for anything else."""
+    if text is None:
+        return None
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_TIMESTAMP_DIGITS:
+        return None
+    return int(text)
+
+
 def _parse_compact(header: str) -> tuple[int | None, list[str]]:
+    """The timestamp and the signatures; a signature is hex, so one that is not ASCII is none."""
     timestamp, signatures = None, []
     for part in header.split(","):
         name, _, value = part.strip().partition("=")
-        if name == "t" and value.isdigit():
-            timestamp = int(value)
-        elif name == "s" and value:
+        if name == "t":
+            timestamp = unix_seconds(value)
+        elif name == "s" and value and value.isascii():
             signatures.append(value)
     return timestamp, signatures

@@ -15,7 +15,12 @@ import time
 from collections.abc import Iterable, Mapping
 
 from hookdesk.receiver.errors import MissingHeader, NoMatchingSignature, StaleTimestamp
-from hookdesk.receiver.signing import compact_signature, secret_key, standard_signature
+from hookdesk.receiver.signing import (
+    compact_signature,
+    secret_key,
+    standard_signature,
+    unix_seconds,
+)
 
 DEFAULT_TOLERANCE = 300  # seconds a timestamp may be away from now: replays of old bodies fail
 
@@ -45,8 +50,8 @@ def _verify_standard(
     body: bytes, headers: Mapping[str, str], key: bytes, tolerance: float, now: float
 ) -> None:
     message_id = headers.get("webhook-id")
-    if not message_id:
-        raise MissingHeader("the webhook-id header is missing")
+    if not message_id or not _encodable(message_id):
+        raise MissingHeader("the webhook-id header is missing or not text")
     timestamp = _timestamp(headers.get("webhook-timestamp"), "webhook-timestamp")
     _check_fresh(timestamp, tolerance, now)
     expected = standard_signature(key, message_id, timestamp, body).removeprefix("v1,")
@@ -72,9 +77,10 @@ def _verify_compact(body: bytes, header: str, key: bytes, tolerance: float, now:
 
 
 def _timestamp(value: str | None, name: str) -> int:
-    if value is None or not value.strip().isdigit():
+    timestamp = unix_seconds(value)
+    if timestamp is None:
         raise MissingHeader(f"the {name} timestamp is missing or not Unix seconds")
-    return int(value)
+    return timestamp
 
 
 def _check_fresh(timestamp: int, tolerance: float, now: float) -> None:
@@ -87,13 +93,24 @@ def _check_fresh(timestamp: int, tolerance: float, now: float) -> None:
 
 def _check_any_matches(offered: list[str], expected: str) -> None:
     # Compare against every offered signature, always: the time taken says nothing of the secret.
+    # A signature is base64 or hex: one that is not ASCII matches nothing.
     matched = False
     for signature in offered:
-        matched |= hmac.compare_digest(signature.encode(), expected.encode())
+        if signature.isascii():
+            matched |= hmac.compare_digest(signature.encode(), expected.encode())
     if not matched:
         raise NoMatchingSignature(
             "no signature matches the body and the secret (a changed body, or the wrong secret)"
         )
+
+
+def _encodable(text: str) -> bool:
+    """False for text holding a lone surrogate, which no UTF-8 (so no signed message) holds."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _lowercase(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:

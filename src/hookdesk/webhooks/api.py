@@ -10,6 +10,7 @@ from hookdesk.accounts.dependencies import CurrentAccount
 from hookdesk.db.database import Database
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import BadRequest
+from hookdesk.http.characters import FORBIDDEN
 from hookdesk.receiver.signing import compact_signature_errors, secret_key
 from hookdesk.shared import responses
 from hookdesk.shared.dependencies import CurrentSettings
@@ -142,9 +143,9 @@ def _secrets_for(body: bytes, scope: service.Scope, db: Database) -> list[str] |
     """The secrets valid now for the endpoint the body names, if the account has that endpoint."""
     try:
         endpoint_id = json.loads(body).get("endpoint_id")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):  # nested too deep to be an event
         return None
-    if not isinstance(endpoint_id, str):
+    if not isinstance(endpoint_id, str) or FORBIDDEN.search(endpoint_id):
         return None
     with db.read() as session:
         endpoint = find_owned(
