@@ -1,5 +1,8 @@
 """Files attached in a page's form: checked and stored as assets, as the upload API does."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from starlette.datastructures import FormData, UploadFile
 
 from hookdesk.assets import service as assets
@@ -17,21 +20,31 @@ class UploadRefused(Exception):
         self.message = message
 
 
-def store_uploads(
+@contextmanager
+def stored_uploads(
     form: FormData, field: str, *, account_id: str, settings: Settings
-) -> list[Asset]:
-    """The files sent in `field`, stored, as asset rows for the caller to add in its transaction.
+) -> Iterator[list[Asset]]:
+    """The files sent in `field`, stored, as asset rows for the block to add in its transaction.
 
     The bytes are written before any row, as the upload API does: a crash in between leaves an
-    unused file, never a row without its bytes."""
+    unused file (the purge removes it), never a row without its bytes. When the block fails (the
+    ticket is not the sender's, the transaction does not commit), the files are deleted: a refused
+    request leaves nothing behind."""
     files = [f for f in form.getlist(field) if isinstance(f, UploadFile) and f.filename]
     if len(files) > MAX_FILES:
         raise UploadRefused(f"Attach at most {MAX_FILES} files.")
     checked = [(_checked(f, account_id, settings), f) for f in files]
     storage = LocalStorage(settings.assets_dir)
-    for asset, upload in checked:
-        storage.save(asset.storage_key, upload.file)
-    return [asset for asset, _ in checked]
+    stored: list[Asset] = []
+    try:
+        for asset, upload in checked:
+            storage.save(asset.storage_key, upload.file)
+            stored.append(asset)
+        yield stored
+    except BaseException:
+        for asset in stored:
+            storage.delete(asset.storage_key)
+        raise
 
 
 def _checked(upload: UploadFile, account_id: str, settings: Settings) -> Asset:

@@ -16,7 +16,7 @@ from hookdesk.teammates.schemas import TeammateCreate
 from hookdesk.web.auth import Agent, AgentForm, CurrentAgent
 from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, redirect, render, text
-from hookdesk.web.uploads import UploadRefused, store_uploads
+from hookdesk.web.uploads import UploadRefused, stored_uploads
 
 router = APIRouter(prefix="/console/settings")
 MAX_TEAMMATES_SHOWN = 100
@@ -39,8 +39,10 @@ def update_brand(
     }
     try:
         update = brand.BrandUpdate.model_validate(values)
-        logo = store_uploads(form, "logo", account_id=agent.account_id, settings=settings)[:1]
-        with db.write() as session:
+        with (
+            stored_uploads(form, "logo", account_id=agent.account_id, settings=settings) as logo,
+            db.write() as session,
+        ):
             if logo:
                 session.add(logo[0])
                 update.logo_url = assets.view(logo[0], public_url=settings.public_url).public_url

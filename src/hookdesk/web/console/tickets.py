@@ -18,7 +18,7 @@ from hookdesk.tickets.schemas import ReplyCreate
 from hookdesk.web.auth import Agent, AgentForm, CurrentAgent
 from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, conversation_version, redirect, render, text
-from hookdesk.web.uploads import UploadRefused, store_uploads
+from hookdesk.web.uploads import UploadRefused, stored_uploads
 
 router = APIRouter(prefix="/console/tickets")
 
@@ -59,8 +59,12 @@ def reply(
     try:
         data = ReplyCreate(reply=draft)
         # Files are stored before the transaction, so the write lock is not held meanwhile.
-        uploads = store_uploads(form, "attachments", account_id=agent.account_id, settings=settings)
-        with db.write() as session:
+        with (
+            stored_uploads(
+                form, "attachments", account_id=agent.account_id, settings=settings
+            ) as uploads,
+            db.write() as session,
+        ):
             session.add_all(uploads)
             session.flush()
             data.assets = [UUID(asset.id) for asset in uploads]

@@ -23,7 +23,7 @@ from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, redirect, render, text
 from hookdesk.web.portal.forms import MESSAGES
 from hookdesk.web.portal.scope import scope_of
-from hookdesk.web.uploads import MAX_FILES, UploadRefused, store_uploads
+from hookdesk.web.uploads import MAX_FILES, UploadRefused, stored_uploads
 
 router = APIRouter()
 # The form's fields by the names of TicketCreate's (and the service's messages').
@@ -83,8 +83,12 @@ def _ticket_create(client: PortalClient, values: Values) -> TicketCreate:
 def _create(
     form: FormData, data: TicketCreate, client: PortalClient, db: Db, settings: CurrentSettings
 ) -> str:
-    uploaded = store_uploads(form, "attachments", account_id=client.account_id, settings=settings)
-    with db.write() as session:
+    with (
+        stored_uploads(
+            form, "attachments", account_id=client.account_id, settings=settings
+        ) as uploaded,
+        db.write() as session,
+    ):
         session.add_all(uploaded)
         session.flush()
         data = data.model_copy(update={"assets": [UUID(a.id) for a in uploaded]})

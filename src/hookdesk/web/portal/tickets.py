@@ -20,7 +20,7 @@ from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, conversation_version, redirect, render, text
 from hookdesk.web.portal.forms import MESSAGES
 from hookdesk.web.portal.scope import scope_of
-from hookdesk.web.uploads import MAX_FILES, UploadRefused, store_uploads
+from hookdesk.web.uploads import MAX_FILES, UploadRefused, stored_uploads
 
 router = APIRouter()
 FIELDS = {"reply": "reply", "assets": "attachments"}  # ReplyCreate's field names -> the form's
@@ -91,8 +91,12 @@ def _reply(
     settings: Settings,
     ticket_id: str,
 ) -> TicketView:
-    uploaded = store_uploads(form, "attachments", account_id=client.account_id, settings=settings)
-    with db.write() as session:
+    with (
+        stored_uploads(
+            form, "attachments", account_id=client.account_id, settings=settings
+        ) as uploaded,
+        db.write() as session,
+    ):
         session.add_all(uploaded)
         session.flush()
         data = data.model_copy(update={"assets": [UUID(a.id) for a in uploaded]})
