@@ -105,6 +105,13 @@ class Settings(BaseSettings):
         description="`Name <address>`: the sender of accounts that set none of their own.",
     )
 
+    imap_poll_interval: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds between looks into a mailbox whose server does not offer IDLE, and "
+        "between looks for accounts whose mailbox setting changed.",
+    )
+
     @field_validator("smtp_url")
     @classmethod
     def _smtp_url(cls, value: str | None) -> str | None:

@@ -123,3 +123,13 @@ def bounce(original_to: str = "james@example.com") -> EmailMessage:
     report.set_param("report-type", "delivery-status")
     del report["Auto-Submitted"]  # many MTAs send none: the report's type tells
     return report
+
+
+def a_message(subject: str = "Hello") -> EmailMessage:
+    """The smallest message, for the servers' own tests."""
+    return message(
+        subject=subject,
+        text="Hello there.",
+        message_id="<one@example.com>",
+        to="support@agency.example",
+    )

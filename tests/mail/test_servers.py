@@ -1,20 +1,10 @@
 """The mail tests' servers really work: aiosmtpd takes a message, Dovecot stores and serves one."""
 
 import smtplib
-from email.message import EmailMessage
 
 from tests.mail.imap_server import ImapServer
+from tests.mail.messages import a_message
 from tests.mail.smtp_server import SmtpServer
-
-
-def a_message(subject: str = "Hello") -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = "James Doe <james@example.com>"
-    message["To"] = "support@agency.example"
-    message["Subject"] = subject
-    message["Message-ID"] = "<one@example.com>"
-    message.set_content("Hello there.")
-    return message
 
 
 def test_the_smtp_server_keeps_what_it_accepts(smtp_server: SmtpServer) -> None:

@@ -6,8 +6,8 @@ import pytest
 
 from hookdesk.mail import urls
 from hookdesk.mail.smtp import SmtpSender
+from tests.mail.messages import a_message
 from tests.mail.smtp_server import SmtpServer
-from tests.mail.test_servers import a_message
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from hookdesk.delivery.heartbeat import keep_beating
 from hookdesk.delivery.prepare import USER_AGENT, Preparer
 from hookdesk.delivery.record import Policy
 from hookdesk.delivery.sender import AiohttpSender
+from hookdesk.inbound.imap import read_mailboxes
 from hookdesk.retention.periodic import purge_periodically
 from hookdesk.webhooks.secretbox import SecretBox
 
@@ -36,8 +37,8 @@ async def running_dispatcher(
     resolver: AbstractResolver | None = None,
 ) -> AsyncIterator[Dispatcher]:
     """A dispatcher running in the background until the block ends, then stopped gracefully;
-    beside it, its heartbeat (its row in the `dispatchers` table kept fresh) and the periodic purge
-    of what is older than the retention."""
+    beside it, its heartbeat (its row in the `dispatchers` table kept fresh), the periodic purge
+    of what is older than the retention, and the readers of the accounts' IMAP mailboxes."""
     sender = AiohttpSender(
         timeout=settings.delivery_timeout,
         allow_private=settings.dev,
@@ -56,6 +57,7 @@ async def running_dispatcher(
         stop = asyncio.Event()
         task = asyncio.create_task(dispatcher.run(stop))
         purging = asyncio.create_task(purge_periodically(database, settings, stop))
+        reading = asyncio.create_task(read_mailboxes(database, settings, box, stop))
         heartbeat = asyncio.create_task(
             keep_beating(database, lambda: dispatcher.in_flight, until=task)
         )
@@ -68,3 +70,4 @@ async def running_dispatcher(
             finally:
                 await heartbeat  # it ends with the task, deleting the row
                 await purging
+                await reading

@@ -1,0 +1,188 @@
+"""Reading the accounts' IMAP mailboxes: each unseen message is applied, and only once its change
+committed is it marked \\Seen, so a crash in between fetches it again (and its Message-ID, already
+recorded, keeps it from being applied twice). IDLE waits for new mail where the server offers it;
+otherwise the mailbox is polled. A lost connection is opened again after a growing pause."""
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import aioimaplib
+import structlog
+from sqlalchemy import select
+
+from hookdesk.config import Settings
+from hookdesk.db import Database
+from hookdesk.inbound.apply import Outcome, apply
+from hookdesk.mail import settings as mail_settings
+from hookdesk.mail.models import MailSettings
+from hookdesk.mail.urls import MailUrl
+from hookdesk.webhooks.secretbox import SecretBox, UnreadableSecret
+
+log = structlog.get_logger("hookdesk.inbound")
+DEFAULT_PORTS = {"imap": 143, "imaps": 993}
+IDLE_SECONDS = 300.0  # servers end an IDLE after 30 minutes; renewed well before
+MAX_PAUSE = 60.0
+
+
+class ImapFailure(Exception):
+    """The server answered a command with NO or BAD."""
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    account_id: str
+    url: MailUrl  # with its password
+
+
+Applier = Callable[[str, bytes], Awaitable[Outcome]]
+
+
+class MailboxReader:
+    def __init__(self, mailbox: Mailbox, apply_message: Applier, *, poll_interval: float) -> None:
+        self.mailbox = mailbox
+        self._apply = apply_message
+        self._poll_interval = poll_interval
+
+    async def run(self, stop: asyncio.Event) -> None:
+        pause = 1.0
+        while not stop.is_set():
+            try:
+                await self._read(stop)
+                pause = 1.0
+            except (OSError, TimeoutError, ImapFailure, aioimaplib.Abort) as error:
+                log.warning(
+                    "mailbox unreachable",
+                    account_id=self.mailbox.account_id,
+                    host=self.mailbox.url.host,
+                    error=str(error) or type(error).__name__,
+                    retry_in=pause,
+                )
+                await _sleep(stop, pause)
+                pause = min(pause * 2, MAX_PAUSE)
+
+    async def _read(self, stop: asyncio.Event) -> None:
+        client = await self._connect()
+        try:
+            while not stop.is_set():
+                await self._apply_unseen(client)
+                await self._wait_for_mail(client, stop)
+        finally:
+            await _logout(client)
+
+    async def _connect(self) -> aioimaplib.IMAP4:
+        url = self.mailbox.url
+        port = url.port or DEFAULT_PORTS[url.scheme]
+        client: aioimaplib.IMAP4
+        if url.implicit_tls:
+            client = aioimaplib.IMAP4_SSL(url.host, port, timeout=30)
+        else:
+            client = aioimaplib.IMAP4(url.host, port, timeout=30)
+        await client.wait_hello_from_server()
+        _ok(await client.login(url.username or "", url.password or ""))
+        _ok(await client.select(url.folder or "INBOX"))
+        return client
+
+    async def _apply_unseen(self, client: aioimaplib.IMAP4) -> None:
+        found = _ok(await client.uid_search("UNSEEN"))
+        for uid in found.lines[0].split():
+            fetched = _ok(await client.uid("fetch", uid.decode(), "(BODY.PEEK[])"))
+            raw = next((bytes(line) for line in fetched.lines if isinstance(line, bytearray)), None)
+            if raw is None:
+                continue  # gone meanwhile (expunged by another client)
+            outcome = await self._apply(self.mailbox.account_id, raw)
+            # Only now, the change committed: a crash before this line fetches it again.
+            _ok(await client.uid("store", uid.decode(), "+FLAGS", "(\\Seen)"))
+            log.info(
+                "mail received",
+                account_id=self.mailbox.account_id,
+                action=outcome.action,
+                reason=outcome.reason,
+            )
+
+    async def _wait_for_mail(self, client: aioimaplib.IMAP4, stop: asyncio.Event) -> None:
+        if not client.has_capability("IDLE"):
+            await _sleep(stop, self._poll_interval)
+            return
+        idle = await client.idle_start(timeout=IDLE_SECONDS)
+        pushed = asyncio.ensure_future(client.wait_server_push(timeout=IDLE_SECONDS))
+        stopped = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({pushed, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+            if client.has_pending_idle():
+                client.idle_done()
+            await asyncio.wait_for(idle, timeout=30)
+            pushed.cancel()
+
+
+def _ok(response: aioimaplib.Response) -> aioimaplib.Response:
+    if response.result != "OK":
+        words = b" ".join(bytes(line) for line in response.lines[-1:]).decode(errors="replace")
+        raise ImapFailure(f"{response.result} {words}")
+    return response
+
+
+async def _logout(client: aioimaplib.IMAP4) -> None:
+    with contextlib.suppress(OSError, TimeoutError, aioimaplib.Abort, aioimaplib.CommandTimeout):
+        await asyncio.wait_for(client.logout(), timeout=5)
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+def mailboxes(database: Database, box: SecretBox) -> list[Mailbox]:
+    """Every account's mailbox to read, passwords opened."""
+    with database.read() as session:
+        rows = session.execute(
+            select(MailSettings.account_id, MailSettings.imap_url, MailSettings.imap_password)
+            .where(MailSettings.imap_url.is_not(None))
+            .order_by(MailSettings.account_id)
+        ).all()
+    found = []
+    for account_id, imap_url, sealed in rows:
+        try:
+            url = mail_settings.opened_url(imap_url, sealed, box)
+        except UnreadableSecret:
+            log.error("mailbox password unreadable", account_id=account_id)
+            continue
+        if url is not None:
+            found.append(Mailbox(account_id, url))
+    return found
+
+
+async def read_mailboxes(
+    database: Database,
+    settings: Settings,
+    box: SecretBox,
+    stop: asyncio.Event,
+) -> None:
+    """Keep a reader running for each account's mailbox until `stop`; a changed mailbox setting is
+    picked up within `imap_poll_interval` seconds."""
+
+    async def apply_message(account_id: str, raw: bytes) -> Outcome:
+        return await asyncio.to_thread(apply, database, settings, account_id=account_id, raw=raw)
+
+    running: dict[Mailbox, tuple[asyncio.Event, asyncio.Task[None]]] = {}
+    try:
+        while not stop.is_set():
+            wanted = set(await asyncio.to_thread(mailboxes, database, box))
+            for gone in set(running) - wanted:
+                ended, task = running.pop(gone)
+                ended.set()
+                await task
+            for mailbox in wanted - set(running):
+                ended = asyncio.Event()
+                reader = MailboxReader(
+                    mailbox, apply_message, poll_interval=settings.imap_poll_interval
+                )
+                running[mailbox] = (ended, asyncio.create_task(reader.run(ended)))
+            await _sleep(stop, settings.imap_poll_interval)
+    finally:
+        for ended, _task in running.values():
+            ended.set()
+        await asyncio.gather(*(task for _ended, task in running.values()), return_exceptions=True)

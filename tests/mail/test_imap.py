@@ -1,0 +1,112 @@
+"""IMAP polling against a private Dovecot: a message delivered to the mailbox becomes a ticket or a
+reply, is marked seen only once applied, and reading goes on after the server restarts."""
+
+import time
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from hookdesk.app import create_app
+from hookdesk.config import Settings
+from hookdesk.db import Database
+from hookdesk.mail.models import MailMessage
+from hookdesk.tickets.models import Reply, Ticket
+from tests.conftest import new_account
+from tests.helpers import Api
+from tests.mail import messages as mails
+from tests.mail.imap_server import ImapServer
+
+T = TypeVar("T")
+
+
+def eventually(
+    look: Callable[[], T], done: Callable[[T], bool], what: str, timeout: float = 20
+) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        seen = look()
+        if done(seen):
+            return seen
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout} s for {what}; last seen: {seen!r}")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def reading(live_settings: Settings, db: Database, imap_server: ImapServer) -> Iterator[Api]:
+    """An account whose mailbox is the private Dovecot's, on an app that runs the dispatcher."""
+    settings = live_settings.model_copy(update={"imap_poll_interval": 0.2})
+    with TestClient(create_app(settings, db, run_dispatcher=True)) as client:
+        api = new_account(client, db, "Mail Agency")
+        api.category()
+        api.ok(api.post("/v2/agency/mail/update", {"imap_url": imap_server.url()}), "mail_settings")
+        yield api
+
+
+def count(db: Database, model: type, **where: object) -> int:
+    with db.read() as session:
+        statement = select(func.count()).select_from(model)
+        for name, value in where.items():
+            statement = statement.where(getattr(model, name) == value)
+        return session.scalar(statement) or 0
+
+
+def seen(imap_server: ImapServer) -> list[bool]:
+    return ["\\Seen" in flags for flags in imap_server.flags()]
+
+
+def test_delivered_mail_becomes_a_ticket_then_a_reply(
+    reading: Api, imap_server: ImapServer
+) -> None:
+    imap_server.append(mails.message(message_id="<first@mail.example.com>"))
+    eventually(lambda: count(reading.db, Ticket), lambda n: n == 1, "the ticket")
+    eventually(lambda: seen(imap_server), lambda flags: flags == [True], "the message marked seen")
+    # The reader now waits in IDLE: the next message is pushed to it.
+    imap_server.append(
+        mails.gmail_reply("Any news?", "Hello", in_reply_to="<first@mail.example.com>")
+    )
+    eventually(
+        lambda: count(reading.db, Reply, is_client_reply=True), lambda n: n == 2, "the reply"
+    )
+    eventually(lambda: seen(imap_server), lambda flags: flags == [True, True], "both seen")
+    assert [e.event_type for e in reading.events()] == [
+        "whitelabel.ticket.created",
+        "whitelabel.ticket.updated",
+    ]
+
+
+def test_a_message_delivered_twice_is_applied_once(reading: Api, imap_server: ImapServer) -> None:
+    twice = mails.message(message_id="<twice@mail.example.com>")
+    imap_server.append(twice)
+    imap_server.append(twice)
+    eventually(lambda: seen(imap_server), lambda flags: flags == [True, True], "both seen")
+    assert count(reading.db, Ticket) == 1
+    assert count(reading.db, MailMessage, direction="inbound") == 1
+
+
+def test_ignored_mail_is_recorded_and_marked_seen(reading: Api, imap_server: ImapServer) -> None:
+    imap_server.append(mails.auto_reply())
+    eventually(lambda: seen(imap_server), lambda flags: flags == [True], "the message seen")
+    [record] = reading.get("/v2/agency/mail/messages/list", direction="inbound").json()[
+        "mail_messages"
+    ]
+    assert record["status"] == "ignored" and "automatic reply" in record["reason"]
+    assert count(reading.db, Ticket) == 0
+
+
+def test_reading_goes_on_after_the_server_restarts(reading: Api, imap_server: ImapServer) -> None:
+    imap_server.append(mails.message(subject="before"))
+    eventually(lambda: count(reading.db, Ticket), lambda n: n == 1, "the first ticket")
+    imap_server.stop()
+    time.sleep(0.5)  # the reader loses its connection and waits to try again
+    imap_server.start()
+    imap_server.append(mails.message(subject="after"))
+    eventually(
+        lambda: count(reading.db, Ticket),
+        lambda n: n == 2,
+        "the ticket after the restart",
+        timeout=30,
+    )
