@@ -5,15 +5,12 @@ Every test leaves a screenshot of its last page in `test-output/screenshots/`.
 """
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -22,6 +19,7 @@ from hookdesk.config import Settings
 from hookdesk.db import Database
 from tests.conftest import new_account
 from tests.helpers import Api
+from tests.serving import served
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parents[2] / "test-output" / "screenshots"
@@ -42,25 +40,14 @@ class Site:
 
 @pytest.fixture
 def site(live_settings: Settings, db: Database) -> Iterator[Site]:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    app = create_app(live_settings.model_copy(update={"public_url": url}), db, run_dispatcher=True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    # Not entered: API calls go straight to the app that uvicorn serves, without a second lifespan.
-    app_client = TestClient(app)
-    try:
+    def make_app(url: str) -> FastAPI:
+        settings = live_settings.model_copy(update={"public_url": url})
+        return create_app(settings, db, run_dispatcher=True)
+
+    with served(make_app) as (url, app):
+        # Not entered: API calls go straight to the app uvicorn serves, without a second lifespan.
+        app_client = TestClient(app)
         yield Site(url=url, api=new_account(app_client, db, "Web Agency"), app_client=app_client)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        listener.close()
 
 
 # Per module, not per session: while Playwright's sync API runs, the main thread counts as inside
