@@ -46,6 +46,7 @@ URL = "https://example.com/hook"
         ({"X-Key": "v" * 4097}, "the value of 'X-Key' is not a valid header value"),
         ({"X-Key": "1", "x_key": "2"}, "'x_key' and 'X-Key' name the same header"),
         ({f"X-{n}": "1" for n in range(21)}, "headers"),
+        ({"X-A": "a" * 4000, "X-B": "b" * 2200}, "over 6144 characters together"),
     ],
 )
 def test_bad_headers_are_refused_when_saved_naming_the_header(

@@ -21,6 +21,9 @@ from hookdesk.webhooks.secretbox import SecretBox
 MAX_HEADERS = 20
 MAX_NAME_LENGTH = 256
 MAX_VALUE_LENGTH = 4096
+# Together: many servers refuse a request whose header section is over 8 KiB, and hookdesk's own
+# headers need room beside these.
+MAX_TOTAL_LENGTH = 6144
 
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
@@ -68,6 +71,10 @@ def check(headers: Mapping[str, str]) -> None:
             raise InvalidHeaders(f"'{name}' and '{seen[folded(name)]}' name the same header")
         seen[folded(name)] = name
         _check_value(name, value)
+    if sum(len(name) + len(value) for name, value in headers.items()) > MAX_TOTAL_LENGTH:
+        raise InvalidHeaders(
+            f"the headers' names and values are over {MAX_TOTAL_LENGTH} characters together"
+        )
 
 
 def seal(box: SecretBox, headers: Mapping[str, str]) -> str | None:
