@@ -106,8 +106,11 @@ def _shown(address: str) -> str:
 def _split(url: str) -> SplitResult:
     try:
         parts = urlsplit(url)
-    except ValueError:  # an unclosed or stray IPv6 bracket
-        raise UnsafeUrl("the URL's host is not a valid IPv6 address in brackets") from None
+    except ValueError as error:
+        if "IPv" in str(error):  # an unclosed or stray bracket
+            raise UnsafeUrl("the URL's host is not a valid IPv6 address in brackets") from None
+        # characters that NFKC normalization turns into URL delimiters (℀ is a/c)
+        raise UnsafeUrl("the URL's host is not a valid host name") from None
     try:
         _ = parts.port
     except ValueError:

@@ -1,10 +1,14 @@
-"""Endpoint URL checks that need no network: embedded IPv4 addresses and host name syntax."""
+"""Endpoint URL and custom header checks that need no network (embedded IPv4 addresses, host
+name syntax, header names and values), on chosen and generated input (Hypothesis)."""
 
+import unicodedata
 from ipaddress import IPv4Address, IPv6Address
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from hookdesk.webhooks import urls
+from hookdesk.webhooks import headers, urls
 
 
 @pytest.mark.parametrize(
@@ -70,6 +74,7 @@ def test_addresses_that_reach_a_public_ipv4_address_are_public(address: str) -> 
         ("https://exa<mple.com/", "not a valid host name"),
         ("https://" + "a" * 64 + ".com/", "not a valid host name"),
         ("https://snow\u2603man.com/", "not a valid host name"),  # IDNA refuses it
+        ("https://bad\u2100name.com/", "not a valid host name"),  # NFKC makes it a/c
         ("https://0x7f.1/", "not a valid IPv4 address"),
         ("https://2130706433/", "not a valid IPv4 address"),
         ("https://1.2.3/", "not a valid IPv4 address"),
@@ -96,3 +101,48 @@ def test_malformed_hosts_are_refused_in_every_mode(url: str, words: str) -> None
 )
 def test_valid_hosts_pass_the_syntax_check(url: str) -> None:
     assert urls.check_syntax(url, dev=False)
+
+
+# Hosts as URL parsers meet them: brackets, dots, digits, percent signs, non-ASCII and invisible
+# characters, in any order.
+HOSTISH = st.text(
+    alphabet=st.sampled_from(list("[]:.%@-_0123456789abcfx/ \t\x00\x7fé\u200bß\u2100ⅷ")),
+    max_size=40,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(host=HOSTISH, scheme=st.sampled_from(["https", "http"]))
+def test_any_host_is_checked_or_refused_with_a_reason(host: str, scheme: str) -> None:
+    for dev in (False, True):
+        try:
+            found = urls.check_syntax(f"{scheme}://{host}/hook", dev=dev)
+        except urls.UnsafeUrl as refused:
+            assert str(refused)
+        else:
+            assert found
+            assert not any(c.isspace() or ord(c) < 32 for c in found)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.ip_addresses(v=6))
+def test_an_ipv6_address_is_public_only_if_what_it_reaches_is(address) -> None:
+    carried = urls.embedded_ipv4(address)
+    if carried is not None and not (carried.is_global and not carried.is_multicast):
+        assert not urls.is_public_address(str(address))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=12), st.text(max_size=12), max_size=4))
+def test_any_headers_are_accepted_only_if_they_can_be_sent(custom: dict[str, str]) -> None:
+    try:
+        headers.check(custom)
+    except headers.InvalidHeaders as refused:
+        assert str(refused)
+        return
+    for name, value in custom.items():
+        assert name.isascii()
+        assert name.strip() == name != ""
+        assert ":" not in name
+        assert not any(unicodedata.category(c) == "Cc" for c in value)
+        assert headers.folded(name) not in headers.RESERVED
