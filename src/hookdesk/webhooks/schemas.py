@@ -31,7 +31,21 @@ EventTypes = Annotated[
 ]
 Headers = Annotated[
     dict[StrictStr, StrictStr],
-    Field(max_length=custom_headers.MAX_HEADERS),
+    Field(
+        max_length=custom_headers.MAX_HEADERS,
+        # What the check below refuses, as far as JSON Schema can say it (not the reserved names).
+        json_schema_extra={
+            "propertyNames": {
+                "pattern": custom_headers.TOKEN_PATTERN,
+                "maxLength": custom_headers.MAX_NAME_LENGTH,
+            },
+            "additionalProperties": {
+                "type": "string",
+                "pattern": custom_headers.VALUE_PATTERN,
+                "maxLength": custom_headers.MAX_VALUE_LENGTH,
+            },
+        },
+    ),
     AfterValidator(_allowed_headers),
 ]
 Url = Annotated[str, Field(strict=True, min_length=1, max_length=2048)]
