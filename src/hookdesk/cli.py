@@ -39,6 +39,7 @@ from hookdesk.devtools.help import HelpGroup
 from hookdesk.devtools.invocation import as_run_here
 from hookdesk.devtools.keys import keys_app
 from hookdesk.devtools.listen import listen
+from hookdesk.devtools.mailing import mail_app
 from hookdesk.devtools.manage import endpoints_app, events_app, tickets_app
 from hookdesk.devtools.people import clients_app, teammates_app
 from hookdesk.devtools.trigger import trigger
@@ -76,6 +77,7 @@ app.add_typer(tickets_app, name="tickets")
 app.add_typer(teammates_app, name="teammates")
 app.add_typer(clients_app, name="clients")
 app.add_typer(keys_app, name="keys")
+app.add_typer(mail_app, name="mail")
 err = Console(stderr=True, soft_wrap=True)  # long lines stay whole in logs
 log = structlog.get_logger("hookdesk")
 
