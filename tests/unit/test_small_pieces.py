@@ -1,8 +1,12 @@
 import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pytest
 
+from hookdesk.access import passwords
 from hookdesk.accounts import keys
 from hookdesk.events.ids import is_event_id, new_event_id
 from hookdesk.shared.timeparse import parse_time
@@ -80,3 +84,24 @@ def test_a_polled_conversation_sees_changes_made_within_one_second() -> None:
     versions = {conversation_version(ticket), *map(conversation_version, same_second)}
     assert len(versions) == 4
     assert conversation_version(ticket) == conversation_version(replace(ticket))
+
+
+def test_at_most_two_password_hashes_run_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    class Counting:
+        def verify(self, _stored: str, _password: str) -> bool:
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            time.sleep(0.05)  # long enough for the other threads to pile up
+            with lock:
+                running[0] -= 1
+            return True
+
+    monkeypatch.setattr(passwords, "_hasher", Counting())
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(lambda _: passwords.verify_password("h", "p"), range(12)))
+    assert results == [True] * 12
+    assert most[0] == passwords.MAX_CONCURRENT_HASHES == 2
