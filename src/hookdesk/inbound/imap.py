@@ -66,8 +66,8 @@ class MailboxReader:
         client = await self._connect()
         try:
             while not stop.is_set():
-                await self._apply_unseen(client)
-                await self._wait_for_mail(client, stop)
+                if not await self._apply_unseen(client):
+                    await self._wait_for_mail(client, stop)
         finally:
             await _logout(client)
 
@@ -84,8 +84,11 @@ class MailboxReader:
         _ok(await client.select(url.folder or "INBOX"))
         return client
 
-    async def _apply_unseen(self, client: aioimaplib.IMAP4) -> None:
+    async def _apply_unseen(self, client: aioimaplib.IMAP4) -> bool:
+        """Apply the unseen messages; True when more mail arrived meanwhile (the server said so
+        in the answer to one of these commands, so IDLE would not tell it again)."""
         found = _ok(await client.uid_search("UNSEEN"))
+        arrived = _mentions_new_mail(found)
         for uid in found.lines[0].split():
             fetched = _ok(await client.uid("fetch", uid.decode(), "(BODY.PEEK[])"))
             raw = next((bytes(line) for line in fetched.lines if isinstance(line, bytearray)), None)
@@ -93,20 +96,25 @@ class MailboxReader:
                 continue  # gone meanwhile (expunged by another client)
             outcome = await self._apply(self.mailbox.account_id, raw)
             # Only now, the change committed: a crash before this line fetches it again.
-            _ok(await client.uid("store", uid.decode(), "+FLAGS", "(\\Seen)"))
+            stored = _ok(await client.uid("store", uid.decode(), "+FLAGS", "(\\Seen)"))
+            arrived |= _mentions_new_mail(fetched) or _mentions_new_mail(stored)
             log.info(
                 "mail received",
                 account_id=self.mailbox.account_id,
                 action=outcome.action,
                 reason=outcome.reason,
             )
+        return arrived
 
     async def _wait_for_mail(self, client: aioimaplib.IMAP4, stop: asyncio.Event) -> None:
         if not client.has_capability("IDLE"):
             await _sleep(stop, self._poll_interval)
             return
-        idle = await client.idle_start(timeout=IDLE_SECONDS)
-        pushed = asyncio.ensure_future(client.wait_server_push(timeout=IDLE_SECONDS))
+        # Renewed at least every poll interval: a notice of new mail that went astray costs no
+        # more than a poll.
+        seconds = min(IDLE_SECONDS, self._poll_interval)
+        idle = await client.idle_start(timeout=seconds)
+        pushed = asyncio.ensure_future(client.wait_server_push(timeout=seconds))
         stopped = asyncio.ensure_future(stop.wait())
         try:
             await asyncio.wait({pushed, stopped}, return_when=asyncio.FIRST_COMPLETED)
@@ -116,6 +124,12 @@ class MailboxReader:
                 client.idle_done()
             await asyncio.wait_for(idle, timeout=30)
             pushed.cancel()
+            if pushed.done() and not pushed.cancelled():
+                pushed.exception()  # a quiet IDLE ends in a timeout: expected, not an error
+
+
+def _mentions_new_mail(response: aioimaplib.Response) -> bool:
+    return any(bytes(line).endswith(b" EXISTS") for line in response.lines)
 
 
 def _ok(response: aioimaplib.Response) -> aioimaplib.Response:
