@@ -92,3 +92,13 @@ def with_bad_string(value: Any, *, surrogates: bool = True) -> st.SearchStrategy
             lambda new: _replaced(value, path, new)
         )
     )
+
+
+# Any text a header or a filter may carry, the hostile kinds well represented.
+hostile_text = st.one_of(
+    st.text(),
+    st.text().flatmap(bad_text),
+    non_ascii_digits.map(lambda digits: "-" + digits),
+    bad_signature_headers,
+    st.from_regex(r"-?[0-9]{1,25}(\.[0-9]{0,5})?", fullmatch=True),
+)

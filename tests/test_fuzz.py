@@ -2,7 +2,9 @@
 every answer is one the document declares: its status, content type, headers and body schema.
 
 The real `hookdesk serve` runs on the suite's database; schemathesis's examples, coverage, fuzzing
-and stateful phases drive every route (but the endless event stream) with a real API key.
+and stateful phases drive every route (but the endless event stream) with a real API key. Its
+hooks (tests/schemathesis_hooks.py) plant NUL, lone surrogates, other scripts' digits, numbers of
+thousands of digits and deeply nested JSON in the generated requests.
 Schemathesis's positive-data check is left out: hookdesk's rules go beyond what JSON Schema says
 (text is trimmed before its length counts, times are Unix seconds or ISO 8601, endpoint URLs must
 be safe), so some schema-valid input is rightly refused with a documented 400.
@@ -23,6 +25,7 @@ from hookdesk.db import Database
 from tests.devtools.test_listen import _answers, free_port, wait_until
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).parent.parent
 CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
@@ -81,6 +84,7 @@ def test_no_generated_input_gets_a_server_error(db: Database, tmp_path: Path) ->
                 "--no-color",
             ],
             cwd=tmp_path,  # schemathesis keeps its cache in the working folder
+            env={**env, "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks", "PYTHONPATH": str(ROOT)},
             capture_output=True,
             text=True,
             timeout=600,
@@ -89,6 +93,7 @@ def test_no_generated_input_gets_a_server_error(db: Database, tmp_path: Path) ->
         assert "ST101" not in result.stdout
         generated = re.search(r"(\d+) generated", result.stdout)
         assert generated is not None
+        print(result.stdout[-3000:])  # the phases and the count: shown by pytest -rP
         assert int(generated.group(1)) > 300  # the run really exercised the API
         assert "unexpected error" not in log.read_text()
     finally:
