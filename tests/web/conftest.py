@@ -79,8 +79,9 @@ def invite_link(api: Api, teammate_id: str) -> str:
 
 
 def signed_in_agent(page: Page, site: Site, **teammate: str) -> dict[str, str]:
-    """A new teammate of the site's account who accepted an invite in this page's browser."""
-    agent = site.api.teammate(**teammate)
+    """A new teammate of the site's account who accepted an invite in this page's browser; an
+    admin unless `role` says otherwise."""
+    agent = site.api.teammate(**{"role": "admin", **teammate})
     page.goto(invite_link(site.api, agent["id"]))
     page.get_by_label("New password").fill(PASSWORD)
     page.get_by_label("Repeat the password").fill(PASSWORD)

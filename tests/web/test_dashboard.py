@@ -298,7 +298,7 @@ def test_an_agent_of_another_account_gets_not_found(
     event_id = str(wait_for_status(site.api, "delivered")[0]["id"])
 
     other = site.new_account("Other Agency")
-    page.goto(invite_link(other, other.teammate()["id"]))
+    page.goto(invite_link(other, other.teammate(role="admin")["id"]))
     page.get_by_label("New password").fill(PASSWORD)
     page.get_by_label("Repeat the password").fill(PASSWORD)
     page.get_by_role("button", name="Set password and sign in").click()

@@ -153,3 +153,37 @@ def test_bad_page_input_is_an_html_page_not_a_traceback(api: Api) -> None:
         assert answer.status_code in {400, 404}, path
         assert answer.headers["content-type"].startswith("text/html"), path
         assert "Traceback" not in answer.text
+
+
+def test_an_agent_who_is_not_an_admin_works_tickets_only(api: Api) -> None:
+    headers, csrf = agent_session(api)  # a teammate's role is agent unless made admin
+    inbox = api.http.get("/console", headers=headers)
+    assert inbox.status_code == 200
+    assert 'href="/console/settings"' not in inbox.text
+    assert 'href="/console/webhooks"' not in inbox.text
+    ticket = api.ticket()
+    assert api.http.get(f"/console/tickets/{ticket['id']}", headers=headers).status_code == 200
+    for path in ("/console/settings", "/console/webhooks", "/console/webhooks/endpoints/new"):
+        refused = api.http.get(path, headers=headers)
+        assert refused.status_code == 403, path
+        assert "Ask one of them to make you an admin" in refused.text
+    brand = api.http.post(
+        "/console/settings/brand",
+        data={"display_name": "Hijacked", "csrf_token": csrf},
+        headers=headers,
+        follow_redirects=False,
+    )
+    assert brand.status_code == 403
+    assert api.ok(api.get("/v2/agency/brand/retrieve"), "brand")["display_name"] == "Agency One"
+
+
+def test_an_admin_reaches_settings_and_webhooks(api: Api) -> None:
+    teammate = api.teammate()
+    api.ok(api.post(f"/v2/agency/teammates/update/{teammate['id']}", {"role": "admin"}), "teammate")
+    url = api.ok(api.post(f"/v2/agency/teammates/invite/{teammate['id']}"), "url")
+    signed_in = signin.accept_invite(api.db, url.rsplit("/", 1)[1], PASSWORD)
+    headers = {"Cookie": f"agent_session={signed_in.started.token}"}
+    inbox = api.http.get("/console", headers=headers)
+    assert 'href="/console/settings"' in inbox.text and 'href="/console/webhooks"' in inbox.text
+    for path in ("/console/settings", "/console/webhooks"):
+        assert api.http.get(path, headers=headers).status_code == 200, path

@@ -50,7 +50,10 @@ def test_a_teammate_is_added_and_invited_from_settings(page: Page, site: Site) -
     page.get_by_role("button", name="Add teammate").click()
     expect(page.locator("#e-email")).to_be_visible()
     page.get_by_label("Email", exact=True).fill("nina@agency.example.com")
+    page.get_by_label("Role").select_option("admin")
     page.get_by_role("button", name="Add teammate").click()
+    team = site.api.ok(site.api.get("/v2/agency/teammates/list"), "teammates")
+    assert {t["name"]: t["role"] for t in team}["Nina New"] == "admin"
     page.get_by_role("button", name="Invite Nina New").click()
     link = page.get_by_label("Invite link").input_value()
     assert link.startswith(f"{site.url}/console/invite/")

@@ -16,9 +16,9 @@ from hookdesk.access.sessions import Kind
 from hookdesk.accounts import brand
 from hookdesk.clients.models import Client
 from hookdesk.db.dependencies import Db
-from hookdesk.teammates.models import Teammate
+from hookdesk.teammates.models import Role, Teammate
 from hookdesk.web import cookies
-from hookdesk.web.errors import FormExpired, PortalLinkRequired, SignInRequired
+from hookdesk.web.errors import AdminRequired, FormExpired, PortalLinkRequired, SignInRequired
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -32,6 +32,11 @@ class Agent:
     email: str
     account_name: str
     csrf_token: str
+    role: Role
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ def current_agent(request: Request, db: Db) -> Agent:
             email=teammate.email,
             account_name=account.name,
             csrf_token=found.csrf_token,
+            role=Role(teammate.role),
         )
 
 
@@ -82,6 +88,17 @@ def current_client(request: Request, db: Db) -> PortalClient:
 
 
 CurrentAgent = Annotated[Agent, Depends(current_agent)]
+
+
+def current_admin(agent: CurrentAgent) -> Agent:
+    """The signed-in agent, on pages for the account's admins only (settings, webhooks)."""
+    if not agent.is_admin:
+        raise AdminRequired
+    return agent
+
+
+# A router's `dependencies`: every page of it is for admins.
+ADMINS_ONLY = [Depends(current_admin)]
 CurrentClient = Annotated[PortalClient, Depends(current_client)]
 
 

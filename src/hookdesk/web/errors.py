@@ -23,6 +23,10 @@ class SignInRequired(Exception):
     """No agent session: the browser is sent to the sign-in page, and back afterwards."""
 
 
+class AdminRequired(Exception):
+    """A signed-in agent on a page for the account's admins."""
+
+
 class PortalLinkRequired(Exception):
     """No client session: the portal asks for a new link from the agency."""
 
@@ -53,6 +57,7 @@ def install(app: FastAPI) -> None:
     for error_class in (HookdeskError, RequestValidationError, HTTPException, Exception):
         app.add_exception_handler(error_class, _as_page(app.exception_handlers[error_class]))
     app.add_exception_handler(SignInRequired, _to_sign_in)
+    app.add_exception_handler(AdminRequired, _admin_required)
     app.add_exception_handler(PortalLinkRequired, _portal_link_required)
     app.add_exception_handler(FormExpired, _form_expired)
 
@@ -87,6 +92,11 @@ def _message(request: Request, answer: Response) -> str:
 async def _to_sign_in(request: Request, _error: Exception) -> Response:
     target = request.url.path if request.method == "GET" else "/console"
     return RedirectResponse(f"/console/sign-in?next={quote(target)}", status_code=303)
+
+
+async def _admin_required(request: Request, _error: Exception) -> Response:
+    message = "Only the account's admins can open this page. Ask one of them to make you an admin."
+    return page(request, 403, message)
 
 
 async def _portal_link_required(request: Request, _error: Exception) -> Response:

@@ -12,14 +12,19 @@ from hookdesk.errors import HookdeskError
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.shared.paging import Page
 from hookdesk.teammates import service as teammates
+from hookdesk.teammates.models import Role
 from hookdesk.teammates.schemas import TeammateCreate
-from hookdesk.web.auth import Agent, AgentForm, CurrentAgent
+from hookdesk.web.auth import ADMINS_ONLY, Agent, AgentForm, CurrentAgent
 from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, redirect, render, text
 from hookdesk.web.uploads import UploadRefused, stored_uploads
 
-router = APIRouter(prefix="/console/settings")
+router = APIRouter(prefix="/console/settings", dependencies=ADMINS_ONLY)
 MAX_TEAMMATES_SHOWN = 100
+ROLES = [
+    (Role.AGENT.value, "Agent: works tickets"),
+    (Role.ADMIN.value, "Admin: also settings and webhooks"),
+]
 
 
 @router.get("")
@@ -56,7 +61,7 @@ def update_brand(
 
 @router.post("/teammates")
 def add_teammate(request: Request, agent: CurrentAgent, form: AgentForm, db: Db) -> Response:
-    values = {"name": text(form, "name"), "email": text(form, "email")}
+    values = {"name": text(form, "name"), "email": text(form, "email"), "role": text(form, "role")}
     try:
         data = TeammateCreate.model_validate(values)
         with db.write() as session:
@@ -111,10 +116,18 @@ def _page(
             "brand": brand.brand_of(account),
             "brand_errors": brand_errors or {},
             "teammates": [
-                {"id": t.id, "name": t.name, "email": t.email, "active": bool(t.password_hash)}
+                {
+                    "id": t.id,
+                    "name": t.name,
+                    "email": t.email,
+                    "role": t.role,
+                    "active": bool(t.password_hash),
+                    "disabled": t.disabled_at is not None,
+                }
                 for t in team
             ],
             "teammate_errors": teammate_errors or {},
+            "roles": ROLES,
             "draft": draft or {},
             "invite": invite,
         }
