@@ -161,9 +161,16 @@ def test_an_agent_who_is_not_an_admin_works_tickets_only(api: Api) -> None:
     assert inbox.status_code == 200
     assert 'href="/console/settings"' not in inbox.text
     assert 'href="/console/webhooks"' not in inbox.text
+    assert 'href="/console/mail"' not in inbox.text
     ticket = api.ticket()
     assert api.http.get(f"/console/tickets/{ticket['id']}", headers=headers).status_code == 200
-    for path in ("/console/settings", "/console/webhooks", "/console/webhooks/endpoints/new"):
+    paths = (
+        "/console/settings",
+        "/console/webhooks",
+        "/console/webhooks/endpoints/new",
+        "/console/mail",
+    )
+    for path in paths:
         refused = api.http.get(path, headers=headers)
         assert refused.status_code == 403, path
         assert "Ask one of them to make you an admin" in refused.text
@@ -185,5 +192,5 @@ def test_an_admin_reaches_settings_and_webhooks(api: Api) -> None:
     headers = {"Cookie": f"agent_session={signed_in.started.token}"}
     inbox = api.http.get("/console", headers=headers)
     assert 'href="/console/settings"' in inbox.text and 'href="/console/webhooks"' in inbox.text
-    for path in ("/console/settings", "/console/webhooks"):
+    for path in ("/console/settings", "/console/webhooks", "/console/mail"):
         assert api.http.get(path, headers=headers).status_code == 200, path
