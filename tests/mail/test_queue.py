@@ -1,5 +1,6 @@
 """Each ticket change queues its notifications in its own transaction, one per recipient."""
 
+from hookdesk.mail import outbox
 from tests.helpers import Api
 
 TICKETS = "/v2/agency/tickets"
@@ -111,3 +112,20 @@ def test_the_log_filters_and_retrieves_with_attempts(api: Api, other_api: Api) -
     missing = other_api.get(f"/v2/agency/mail/messages/retrieve/{first['id']}")
     assert missing.status_code == 404
     assert api.get("/v2/agency/mail/messages/list", status="bogus").status_code == 400
+
+
+def test_portal_links_go_only_to_clients_and_a_few_per_quarter_hour(api: Api) -> None:
+    client = api.client(email="james@example.com")
+    with api.db.write() as session:
+        asked = [
+            outbox.queue_portal_link(session, account_id=api.account_id, email="James@Example.com")
+            for _ in range(5)
+        ]
+        stranger = outbox.queue_portal_link(
+            session, account_id=api.account_id, email="eve@example.com"
+        )
+    assert asked == [True, True, True, False, False]
+    assert stranger is False
+    links = [m for m in messages(api) if m["kind"] == "portal_link"]
+    assert len(links) == 3 and {m["to"] for m in links} == {client["email"]}
+    assert all(m["ticket_id"] is None for m in links)

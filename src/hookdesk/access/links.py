@@ -67,6 +67,12 @@ def peek(session: Session, purpose: Purpose, token: str) -> OneTimeLink | None:
     return link if _usable(link, purpose) else None
 
 
+def account_of(session: Session, token: str) -> str | None:
+    """The account a link was made in, used or expired or not: where to ask for a new one."""
+    link = session.get(OneTimeLink, token_hash(token))
+    return link.account_id if link is not None else None
+
+
 def consume(session: Session, purpose: Purpose, token: str) -> OneTimeLink | None:
     """The link, now used up; None when it could not be used. Two concurrent uses: one wins."""
     statement = select(OneTimeLink).where(OneTimeLink.token_hash == token_hash(token))

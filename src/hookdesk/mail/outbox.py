@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from hookdesk.clients.models import Client
 from hookdesk.db.wakeup import request_wakeup
 from hookdesk.mail import settings as mail_settings
 from hookdesk.mail.models import MailMessage, MailSettings
@@ -112,3 +113,48 @@ def _teammates(session: Session, account_id: str, assignee: str | None) -> Itera
         statement = statement.where(Teammate.id == assignee)
     for teammate_id, name, email in session.execute(statement):
         yield Recipient(teammate_id, name, email)
+
+
+PORTAL_LINKS_PER_WINDOW = 3
+PORTAL_LINK_WINDOW = 15 * 60  # seconds
+
+
+def queue_portal_link(session: Session, *, account_id: str, email: str) -> bool:
+    """Queue a portal link for the account's client with this address, at most a few per quarter
+    of an hour; whether one was queued (never shown to the one who asked)."""
+    client = session.scalars(
+        select(Client)
+        .where(Client.account_id == account_id, func.lower(Client.email) == email.strip().lower())
+        .limit(1)
+    ).first()
+    if client is None:
+        return False
+    at = time.time()
+    recent = session.scalar(
+        select(func.count()).where(
+            MailMessage.account_id == account_id,
+            MailMessage.kind == Kind.PORTAL_LINK,
+            MailMessage.recipient_id == client.id,
+            MailMessage.created_at > at - PORTAL_LINK_WINDOW,
+        )
+    )
+    if (recent or 0) >= PORTAL_LINKS_PER_WINDOW:
+        return False
+    session.add(
+        MailMessage(
+            id=new_id(),
+            account_id=account_id,
+            direction=Direction.OUTBOUND,
+            kind=Kind.PORTAL_LINK,
+            status=Status.PENDING,
+            recipient_id=client.id,
+            to_address=client.email,
+            to_name=client.name,
+            attempt_count=0,
+            next_attempt_at=at,
+            created_at=int(at),
+            updated_at=int(at),
+        )
+    )
+    request_wakeup(session)
+    return True

@@ -16,6 +16,7 @@ from hookdesk.accounts import brand
 from hookdesk.assets import service as assets
 from hookdesk.clients.models import Client
 from hookdesk.config import Settings
+from hookdesk.errors import NotFound
 from hookdesk.mail import settings as mail_settings
 from hookdesk.mail import threads
 from hookdesk.mail.models import MailMessage
@@ -51,15 +52,18 @@ class Prepared:
 
 
 def prepare(session: Session, row: MailMessage, config: Settings, box: SecretBox) -> Prepared:
-    ticket = session.get(Ticket, row.ticket_id) if row.ticket_id else None
-    if ticket is None:
-        raise Unsendable("the ticket is gone")
-    account = brand.get(session, account_id=row.account_id)
-    shown = brand.brand_of(account)
+    shown = brand.brand_of(brand.get(session, account_id=row.account_id))
     settings = mail_settings.get(session, account_id=row.account_id)
     sender = _sender(
         settings.from_name, settings.from_address, config.mail_from, shown.display_name
     )
+    server = _server(settings.smtp_url, settings.smtp_password, config.smtp_url, box)
+    if row.kind == Kind.PORTAL_LINK:
+        message = _portal_link(session, row, config, shown, sender)
+        return Prepared(server, sender.address, row.to_address, message)
+    ticket = session.get(Ticket, row.ticket_id) if row.ticket_id else None
+    if ticket is None:
+        raise Unsendable("the ticket is gone")
     mailbox = Address(sender.name, settings.reply_to_address or sender.address)
     thread = threads.of_ticket(
         session, account_id=row.account_id, ticket_id=ticket.id, domain=sender.domain
@@ -82,8 +86,45 @@ def prepare(session: Session, row: MailMessage, config: Settings, box: SecretBox
         reply_to=with_token(mailbox, thread.token),
         thread=_thread(session, row, thread.root_message_id),
     )
-    server = _server(settings.smtp_url, settings.smtp_password, config.smtp_url, box)
     return Prepared(server, sender.address, row.to_address, compose(render(notification), envelope))
+
+
+def _portal_link(
+    session: Session, row: MailMessage, config: Settings, shown: brand.Brand, sender: Address
+) -> EmailMessage:
+    """A sign-in link the client asked for on the portal, in the language of their last ticket."""
+    if row.recipient_id is None:
+        raise Unsendable("the client is gone")
+    try:
+        link = links.portal(
+            session,
+            account_id=row.account_id,
+            client_id=row.recipient_id,
+            public_url=config.public_url,
+        )
+    except NotFound:
+        raise Unsendable("the client is gone") from None
+    language = session.scalar(
+        select(Ticket.language)
+        .where(Ticket.account_id == row.account_id, Ticket.client_id == row.recipient_id)
+        .order_by(Ticket.created_us.desc())
+        .limit(1)
+    )
+    notification = Notification(
+        kind=Kind.PORTAL_LINK,
+        language=language or "en",
+        brand=shown,
+        recipient_name=row.to_name or row.to_address,
+        title="",
+        link=link.url,
+        replies_by_mail=False,
+    )
+    envelope = Envelope(
+        sender=sender,
+        recipient=Address(row.to_name, row.to_address),
+        message_id=new_message_id(sender),
+    )
+    return compose(render(notification), envelope)
 
 
 def _sender(

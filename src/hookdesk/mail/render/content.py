@@ -15,11 +15,12 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 class Kind(StrEnum):
-    """What a notification tells; the first three go to the client, the others to teammates."""
+    """What a notification tells; the first four go to the client, the others to teammates."""
 
     TICKET_OPENED = "ticket_opened"
     AGENT_REPLIED = "agent_replied"
     TICKET_RESOLVED = "ticket_resolved"
+    PORTAL_LINK = "portal_link"  # asked for on the portal: no ticket
     NEW_TICKET = "new_ticket"
     CLIENT_REPLIED = "client_replied"
     TICKET_ASSIGNED = "ticket_assigned"

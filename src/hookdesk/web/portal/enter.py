@@ -22,7 +22,7 @@ def enter_page(request: Request, token: str, db: Db) -> Response:
     with db.read() as session:
         link = links.peek(session, links.Purpose.PORTAL, token)
         if link is None:
-            return _link_unusable(request)
+            return _link_unusable(request, links.account_of(session, token))
         shown = brand.brand_of(brand.get(session, account_id=link.account_id))
     context = {"title": "Your support portal", "brand": shown, "csrf": cookies.form_token(request)}
     return render(request, "portal/enter.html", context)
@@ -34,18 +34,20 @@ def enter(request: Request, token: str, _form: AnonymousForm, db: Db) -> Respons
         with db.write() as session:
             signed_in = signin.enter_portal(session, token)
     except signin.LinkUnusable:
-        return _link_unusable(request)
+        with db.read() as session:
+            return _link_unusable(request, links.account_of(session, token))
     response = redirect("/portal")
     cookies.put(request, response, cookies.CLIENT, signed_in.started.token, CLIENT_COOKIE_AGE)
     return response
 
 
-def _link_unusable(request: Request) -> Response:
+def _link_unusable(request: Request, account_id: str | None) -> Response:
     context = {
         "title": "This link cannot be used",
         "message": (
             "This link to your support portal has expired or was used already. "
             "Ask your support team for a new link."
         ),
+        "email_link": f"/portal/sign-in/{account_id}" if account_id else None,
     }
     return render(request, "error.html", context, status=400)

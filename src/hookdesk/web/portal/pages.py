@@ -13,7 +13,7 @@ from hookdesk.shared.paging import MAX_PAGE, Page
 from hookdesk.tickets import portal
 from hookdesk.web.auth import CurrentClient
 from hookdesk.web.pages import render
-from hookdesk.web.portal import enter, new_ticket, tickets
+from hookdesk.web.portal import email_link, enter, new_ticket, tickets
 
 router = APIRouter(prefix="/portal")
 PER_PAGE = 20
@@ -45,5 +45,6 @@ def my_tickets(
 
 
 router.include_router(enter.router)
+router.include_router(email_link.router)
 router.include_router(new_ticket.router)
 router.include_router(tickets.router)
