@@ -148,8 +148,8 @@ def _with(name: str, value: str) -> dict[str, str]:
         ("Hookdesk-Signature", "t=١٢٣,s=00", MissingHeader),
         ("Hookdesk-Signature", "t=" + "9" * 5000 + ",s=00", MissingHeader),
         ("Hookdesk-Signature", "t=" + "9" * 19 + ",s=00", MissingHeader),
-        ("Hookdesk-Signature", f"t={int(time.time())},s=é", NoMatchingSignature),
-        ("Hookdesk-Signature", f"t={int(time.time())},s=\ud800", NoMatchingSignature),
+        ("Hookdesk-Signature", "t={now},s=é", NoMatchingSignature),
+        ("Hookdesk-Signature", "t={now},s=\ud800", NoMatchingSignature),
         ("webhook-timestamp", "²", MissingHeader),
         ("webhook-timestamp", "9" * 5000, MissingHeader),
         ("webhook-signature", "v1,é\ud800", NoMatchingSignature),
@@ -159,5 +159,6 @@ def _with(name: str, value: str) -> dict[str, str]:
 def test_malformed_headers_raise_the_verification_errors(
     name: str, value: str, error: type[WebhookVerificationError]
 ) -> None:
+    value = value.replace("{now}", str(int(time.time())))  # fresh: only the signature is wrong
     with pytest.raises(error):
         verify(BODY, _with(name, value), SECRET)
