@@ -242,3 +242,18 @@ def test_a_30_mb_message_is_refused_clearly(api: Api) -> None:
     assert response.status_code == 413
     assert response.json()["error_code"] == 5001
     assert inbound(api) == []
+
+
+def test_nul_and_undecodable_bytes_in_mail_are_left_out_of_what_is_stored(api: Api) -> None:
+    # Mail cannot be refused to its sender: NUL is dropped, a byte that does not decode is U+FFFD.
+    api.category()
+    raw = (
+        b"From: Ann\x00 <ann@example.com>\r\nTo: help@acme.example\r\n"
+        b"Subject: Billing\x00 \xe9chou\xe9\r\nMessage-ID: <nul@mail.example.com>\r\n\r\n"
+        b"Hello\x00, it fails.\r\n"
+    )
+    answer = send(api, raw)
+    assert answer["action"] == "created", answer
+    assert answer["ticket"]["title"] == "Billing \ufffdchou\ufffd"
+    assert answer["ticket"]["client"]["name"] == "Ann"
+    assert answer["ticket"]["replies"][0]["text"] == "Hello, it fails."

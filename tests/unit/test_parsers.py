@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from hookdesk.delivery.retry import parse_retry_after
 from hookdesk.events.stream import resumed_seq
-from hookdesk.http.characters import FORBIDDEN, printable
+from hookdesk.http.characters import printable
 from hookdesk.http.limits import _content_length
 from hookdesk.receiver.errors import WebhookVerificationError
 from hookdesk.receiver.signing import (
@@ -25,6 +25,7 @@ from hookdesk.receiver.signing import (
     unix_seconds,
 )
 from hookdesk.receiver.verify import verify
+from hookdesk.shared.text import FORBIDDEN, storable
 from hookdesk.shared.timeparse import EARLIEST, LATEST, parse_time
 from tests.hostile import hostile_text
 
@@ -105,3 +106,12 @@ def test_printable_text_holds_no_forbidden_character(text: str) -> None:
     shown = printable(text)
     assert not FORBIDDEN.search(shown)
     assert len(shown.encode()) >= len(text.encode("utf-8", "surrogatepass"))  # encodable; all kept
+
+
+@EXAMPLES
+@given(hostile_text)
+def test_storable_text_holds_no_forbidden_character(text: str) -> None:
+    kept = storable(text)
+    assert not FORBIDDEN.search(kept)
+    assert kept.encode().count(b"\x00") == 0
+    assert len(kept) == len(text) - text.count("\x00")  # a surrogate becomes U+FFFD

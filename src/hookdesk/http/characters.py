@@ -1,14 +1,11 @@
-"""One rule for two characters no text may hold, wherever it comes from (path, query string, JSON
-body, form): input carrying one is refused with a 400 naming the field (FORBIDDEN_CHARACTER).
-
-- NUL (U+0000): PostgreSQL cannot store it in text, and nobody types it.
-- A lone surrogate (U+D800 to U+DFFF, unpaired): JSON's `\\ud800` escape can say it, but no UTF-8
-  text holds it, so it could be neither stored nor sent back.
+"""One rule for the two characters no text may hold (shared/text.py), wherever they come from
+(path, query string, JSON body, form): input carrying one is refused with a 400 naming the field
+(FORBIDDEN_CHARACTER). NUL is typed by nobody; a lone surrogate can only come from JSON's
+`\\ud800` escape.
 
 Refusing rather than removing them keeps what is stored exactly what was sent.
 """
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,8 +14,8 @@ from fastapi.routing import APIRoute
 from starlette.datastructures import UploadFile
 
 from hookdesk.errors import BadRequest, ErrorCode
+from hookdesk.shared.text import FORBIDDEN
 
-FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
 JSON_TYPES = ("application/json", "+json")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 

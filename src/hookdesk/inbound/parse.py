@@ -14,6 +14,8 @@ from email.utils import getaddresses, parseaddr
 from inscriptis import get_text
 from mailparser_reply import EmailReplyParser
 
+from hookdesk.shared.text import storable
+
 REPLY_LANGUAGES = ["en", "de", "nl", "fr", "es", "it", "pl", "sv", "da", "cs", "ja", "ko", "zh"]
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 RECIPIENT_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")
@@ -75,7 +77,7 @@ def _read(message: Message, raw: bytes) -> Parsed:
 
 def _header(message: Message, name: str) -> str:
     value = message.get(name)
-    return str(value)[:MAX_HEADER_CHARACTERS] if value is not None else ""
+    return storable(str(value)[:MAX_HEADER_CHARACTERS]) if value is not None else ""
 
 
 def _sender(message: Message) -> tuple[str, str]:
@@ -113,7 +115,7 @@ def _new_text(message: EmailMessage) -> str:
     if not isinstance(content, str):
         return ""
     text = get_text(content) if body.get_content_subtype() == "html" else content
-    return _without_quotes(text)
+    return _without_quotes(storable(text))
 
 
 def _without_quotes(text: str) -> str:
@@ -132,7 +134,7 @@ def _attachments(message: EmailMessage) -> list[Attachment]:
             continue
         content = part.get_payload(decode=True)
         if isinstance(content, bytes):
-            found.append(Attachment(part.get_filename() or "attachment", content))
+            found.append(Attachment(storable(part.get_filename() or "attachment"), content))
     return found
 
 

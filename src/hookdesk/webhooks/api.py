@@ -10,12 +10,12 @@ from hookdesk.accounts.dependencies import CurrentAccount
 from hookdesk.db.database import Database
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import BadRequest
-from hookdesk.http.characters import FORBIDDEN
 from hookdesk.receiver.signing import compact_signature_errors, secret_key
 from hookdesk.shared import responses
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.shared.paging import Paging
 from hookdesk.shared.queries import find_owned
+from hookdesk.shared.text import FORBIDDEN
 from hookdesk.shared.timeparse import parse_time
 from hookdesk.webhooks import service
 from hookdesk.webhooks.models import WebhookEndpoint
