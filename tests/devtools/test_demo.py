@@ -29,6 +29,8 @@ def test_the_demo_runs_to_the_end(tmp_path: Path) -> None:
         "whitelabel.ticket.assigned",
         "whitelabel.ticket.resolved",
     ]
+    assert "✔ ticket_opened to j@example.com, pending" in result.stdout
+    assert "✔ replied: the quoted text cut off" in result.stdout
     try_next = result.stdout.split("Try next\n")[1].splitlines()
     commands = [line.strip() for line in try_next if not line.strip().startswith("#")]
     assert commands[0] == str(CHECKOUT / "scripts" / "serve")

@@ -59,6 +59,9 @@ class Api:
     def post(self, path: str, body: Any = None) -> dict[str, Any]:
         return self._call("POST", path, json=body)
 
+    def post_raw(self, path: str, content: bytes, content_type: str) -> dict[str, Any]:
+        return self._call("POST", path, content=content, headers={"Content-Type": content_type})
+
     def close(self) -> None:
         self._http.close()
 

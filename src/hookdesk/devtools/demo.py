@@ -16,6 +16,8 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email.message import EmailMessage
+from email.utils import make_msgid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Annotated, Any
@@ -109,6 +111,7 @@ def _service(folder: Path) -> Iterator[tuple[str, str]]:
         process.wait(timeout=30)
 
 
+SUPPORT = "help@acme.example"
 GREETING = "Thanks for contacting our support. An agent will be with you shortly."
 
 
@@ -119,6 +122,8 @@ def _walk_a_ticket(api: Api, arrivals: "queue.Queue[bytes]", secret: str) -> Non
         {"title": "General Support", "language": "en", "automated_reply": GREETING},
     )
     agent = api.post("/v2/agency/teammates/create", {"name": "Ada Agent", "email": "a@example.com"})
+    # No mail server in the demo: notifications are kept, to be seen in the console's Mail page.
+    api.post("/v2/agency/mail/update", {"from_address": SUPPORT, "reply_to_address": SUPPORT})
     opened = api.post(
         "/v2/agency/tickets/create",
         {
@@ -131,18 +136,43 @@ def _walk_a_ticket(api: Api, arrivals: "queue.Queue[bytes]", secret: str) -> Non
     )
     _show_arrival("The client opens a ticket", arrivals, secret)
     ticket_id = opened["ticket"]["id"]
+    _show_notification(api, ticket_id)
+    _answer_by_email(api, ticket_id)
+    _show_arrival("The client's emailed reply is applied", arrivals, secret)
     steps = [
-        (
-            "The client adds a reply",
-            "reply/create",
-            {"reply": "Still failing.", "is_client_reply": True},
-        ),
         ("An agent takes the ticket", "assign", {"teammate_id": agent["teammate"]["id"]}),
         ("The agent resolves it", "resolve", {}),
     ]
     for story, action, body in steps:
         api.post(f"/v2/agency/tickets/{action}/{ticket_id}", body)
         _show_arrival(story, arrivals, secret)
+
+
+def _show_notification(api: Api, ticket_id: str) -> None:
+    console.print("[bold]Its notifications are queued, for the client and the teammate[/]")
+    log = api.get("/v2/agency/mail/messages/list", ticket_id=ticket_id, direction="outbound")
+    for message in log["mail_messages"]:
+        console.print(
+            f"  [green]✔[/] {message['kind']} to {message['to']}, {message['status']}: "
+            "without a mail server it is kept, shown in the console's Mail page"
+        )
+
+
+def _answer_by_email(api: Api, ticket_id: str) -> None:
+    """The client answers the notification from their mail client: the raw message goes to the
+    inbound route, as a mail provider forwards it (or as IMAP polling reads it)."""
+    reply = EmailMessage()
+    reply["From"] = "James Doe <j@example.com>"
+    reply["To"] = SUPPORT
+    reply["Subject"] = "Re: Help with account"
+    reply["Message-ID"] = make_msgid(domain="example.com")
+    reply["In-Reply-To"] = f"<ticket.{ticket_id}@{SUPPORT.rpartition('@')[2]}>"
+    reply.set_content(
+        "Still failing, sorry.\n\nOn Mon, Acme Support <help@acme.example> wrote:\n> Thanks"
+    )
+    console.print("[bold]The client answers the notification by email[/]")
+    answer = api.post_raw("/v2/inbound/email", reply.as_bytes(), "message/rfc822")
+    console.print(f"  [green]✔[/] {answer['action']}: the quoted text cut off")
 
 
 def _show_arrival(story: str, arrivals: "queue.Queue[bytes]", secret: str) -> None:

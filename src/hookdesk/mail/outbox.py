@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from hookdesk.clients.models import Client
 from hookdesk.db.wakeup import request_wakeup
 from hookdesk.mail import settings as mail_settings
+from hookdesk.mail import threads
 from hookdesk.mail.models import MailMessage, MailSettings
 from hookdesk.mail.render.content import Kind
 from hookdesk.mail.statuses import Direction, Status
@@ -44,6 +45,11 @@ def queue(session: Session, *, account_id: str, event_type: str, data: dict[str,
     planned = list(_planned(session, account_id, settings, event_type, ticket, reply))
     if not planned:
         return 0
+    # The thread, hence the Reply-To token, exists from the first notification on: a reply to a
+    # message seen in the letter opener, never sent, still finds its ticket.
+    threads.of_ticket(
+        session, account_id=account_id, ticket_id=ticket["id"], domain=_domain(settings)
+    )
     at = time.time()
     rows = [
         {
@@ -100,6 +106,11 @@ def _planned(
             yield Kind.TICKET_ASSIGNED, teammate, None
     elif event_type == RESOLVED and settings.notify_clients:
         yield Kind.TICKET_RESOLVED, client, None
+
+
+def _domain(settings: MailSettings) -> str:
+    address = settings.reply_to_address or settings.from_address or "localhost"
+    return address.rpartition("@")[2]
 
 
 def _teammates(session: Session, account_id: str, assignee: str | None) -> Iterator[Recipient]:
