@@ -169,3 +169,17 @@ def test_deleting_an_endpoint_cancels_its_pending_deliveries(live: Api, receiver
     assert len(receiver.received) == count
     missing = live.get(f"/v2/webhook-endpoints/retrieve/{hook['id']}")
     assert missing.status_code == 404
+
+
+def test_a_receivers_answer_holding_nul_or_bad_bytes_is_recorded_without_them(
+    live: Api, receiver: Receiver
+) -> None:
+    receiver.reply_with(
+        Reply(500, b"oo\x00ps \xff"), Reply(302, headers={"Location": "/moved\xff"})
+    )
+    endpoint(live, receiver.url, events=CREATED)
+    live.ticket()
+    receiver.wait_for(3)
+    entry = wait_for_status(live, only_event_id(live), "delivered")
+    assert [a["response_body"] for a in entry["attempts"]] == ["oops \ufffd", "ok", "ok"]
+    assert entry["attempts"][1]["error"] == "redirect to /moved\ufffd not followed"

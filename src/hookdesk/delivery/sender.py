@@ -27,6 +27,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 
 from hookdesk.delivery.retry import parse_retry_after
+from hookdesk.shared.text import storable
 from hookdesk.webhooks.urls import is_public_address
 
 RESPONSE_BODY_LIMIT = 2048  # bytes of the answer kept per attempt, to keep rows small
@@ -136,13 +137,15 @@ def _answered(response: aiohttp.ClientResponse, body: bytes, duration_ms: int) -
     status = response.status
     error = None
     if 300 <= status < 400:
-        error = f"redirect to {response.headers.get('Location', '?')} not followed"
+        # aiohttp keeps a header's undecodable bytes as lone surrogates: no text may hold those.
+        error = f"redirect to {storable(response.headers.get('Location', '?'))} not followed"
     elif not 200 <= status < 300:
         error = f"HTTP {status}"
     return Result(
         status_code=status,
         duration_ms=duration_ms,
-        response_body=body.decode("utf-8", errors="replace"),
+        # A receiver's answer is kept as text: a NUL in it could not be stored on PostgreSQL.
+        response_body=storable(body.decode("utf-8", errors="replace")),
         error=error,
         retry_after=parse_retry_after(response.headers.get("Retry-After")),
     )
