@@ -1,0 +1,118 @@
+"""A dispatcher killed (SIGKILL) while it reads an IMAP mailbox: once another one has read it, every
+message delivered was applied, none twice, and every one is marked seen."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import func, select
+
+from hookdesk.db import Database
+from hookdesk.mail import settings as mail_settings
+from hookdesk.mail.models import MailMessage
+from hookdesk.mail.schemas import MailSettingsUpdate
+from hookdesk.tickets.models import Ticket
+from hookdesk.webhooks.secretbox import SecretBox
+from tests.helpers import Api
+from tests.mail import messages as mails
+from tests.mail.imap_server import ImapServer
+
+pytestmark = pytest.mark.slow
+HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
+MESSAGES = 40
+KILLS = 3
+
+
+@pytest.fixture
+def key() -> str:
+    return Fernet.generate_key().decode()
+
+
+@pytest.fixture
+def dispatchers(db: Database, key: str, tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+
+
+def start(
+    db: Database, key: str, tmp_path: Path, started: list[subprocess.Popen[bytes]]
+) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "HOOKDESK_SECRET_KEY": key, "HOOKDESK_IMAP_POLL_INTERVAL": "0.2"}
+    log = (tmp_path / f"dispatcher-{len(started)}.log").open("wb")
+    process = subprocess.Popen(
+        [HOOKDESK, "dispatcher", "--dev", "--database-url", db.url],
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    started.append(process)
+    return process
+
+
+def recorded(db: Database) -> tuple[int, int, int]:
+    """Inbound records, distinct Message-IDs among them, tickets."""
+    with db.read() as session:
+        records = (
+            session.scalar(select(func.count()).where(MailMessage.direction == "inbound")) or 0
+        )
+        distinct = (
+            session.scalar(
+                select(func.count(func.distinct(MailMessage.message_id))).where(
+                    MailMessage.direction == "inbound"
+                )
+            )
+            or 0
+        )
+        tickets = session.scalar(select(func.count()).select_from(Ticket)) or 0
+        return records, distinct, tickets
+
+
+def wait_for(condition, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout} s for {what}")
+        time.sleep(0.02)
+
+
+def test_killed_readers_lose_no_mail_and_apply_none_twice(
+    api: Api, imap_server: ImapServer, key: str, tmp_path: Path, dispatchers: list
+) -> None:
+    api.category()
+    with api.db.write() as session:
+        scope = mail_settings.Scope(account_id=api.account_id, dev=True, box=SecretBox(key))
+        mail_settings.update(session, scope, MailSettingsUpdate(imap_url=imap_server.url()))
+    for n in range(MESSAGES):
+        imap_server.append(
+            mails.message(subject=f"Question {n}", message_id=f"<q{n}@mail.example.com>")
+        )
+
+    killed_at = []
+    for kill in range(KILLS):
+        process = start(api.db, key, tmp_path, dispatchers)
+        target = (kill + 1) * MESSAGES // (KILLS + 1)
+        wait_for(lambda target=target: recorded(api.db)[0] >= target, f"{target} messages applied")
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        killed_at.append(recorded(api.db)[0])
+    start(api.db, key, tmp_path, dispatchers)
+    wait_for(lambda: recorded(api.db)[0] >= MESSAGES, "every message applied")
+    wait_for(lambda: all("\\Seen" in flags for flags in imap_server.flags()), "every message seen")
+
+    records, distinct, tickets = recorded(api.db)
+    lost, twice = MESSAGES - distinct, records - distinct
+    print(f"killed after {killed_at} applied; lost {lost}, applied twice {twice}")
+    assert (lost, twice) == (0, 0)
+    assert tickets == MESSAGES
+    assert all(killed < MESSAGES for killed in killed_at)
