@@ -11,8 +11,9 @@ After the commit, SQLite's write-ahead log is checkpointed and truncated: with `
 """
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Delete, delete, select
+from sqlalchemy import Delete, Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from hookdesk.access.models import OneTimeLink, WebSession
@@ -23,6 +24,7 @@ from hookdesk.db import Database
 from hookdesk.delivery.models import Attempt, Delivery
 from hookdesk.errors import NotFound
 from hookdesk.events.models import Event
+from hookdesk.mail.models import MailAttempt, MailMessage, MailThread
 from hookdesk.retention.files import log, remove_files
 from hookdesk.shared.clock import now
 from hookdesk.shared.queries import find_owned
@@ -68,6 +70,7 @@ def erase_client(session: Session, *, account_id: str, client_id: str) -> Erased
     )
     delivery_count = gone(delete(Delivery).where(Delivery.id.in_(deliveries)))
     event_count = gone(delete(Event).where(Event.id.in_(events)))
+    _erase_mail(session, account_id, client, tickets)
     gone(delete(Asset).where(Asset.id.in_([asset.id for asset in assets])))
     reply_count = gone(delete(Reply).where(Reply.id.in_(replies)))
     ticket_count = gone(delete(Ticket).where(Ticket.id.in_(tickets)))
@@ -86,6 +89,35 @@ def erase_client(session: Session, *, account_id: str, client_id: str) -> Erased
     session.add(record)
     session.flush()
     return Erased(record, [asset.storage_key for asset in assets])
+
+
+def _erase_mail(session: Session, account_id: str, client: Client, tickets: Select[Any]) -> None:
+    """The mail of the client's tickets, and any other to or from them (a portal link they asked
+    for, a message of theirs that was ignored): it holds their address and their words."""
+    address = client.email.lower()
+    mail = select(MailMessage.id).where(
+        MailMessage.account_id == account_id,
+        or_(
+            MailMessage.ticket_id.in_(tickets),
+            MailMessage.recipient_id == client.id,
+            func.lower(MailMessage.from_address) == address,
+            func.lower(MailMessage.to_address) == address,
+        ),
+    )
+    options = _NO_SYNC
+    session.execute(
+        delete(MailAttempt).where(
+            MailAttempt.account_id == account_id, MailAttempt.mail_message_id.in_(mail)
+        ),
+        execution_options=options,
+    )
+    session.execute(delete(MailMessage).where(MailMessage.id.in_(mail)), execution_options=options)
+    session.execute(
+        delete(MailThread).where(
+            MailThread.account_id == account_id, MailThread.ticket_id.in_(tickets)
+        ),
+        execution_options=options,
+    )
 
 
 def _end_portal_access(session: Session, account_id: str, client_id: str) -> None:
