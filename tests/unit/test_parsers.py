@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from hookdesk.delivery.retry import parse_retry_after
 from hookdesk.events.stream import resumed_seq
-from hookdesk.http.characters import printable
 from hookdesk.http.limits import _content_length
 from hookdesk.receiver.errors import WebhookVerificationError
 from hookdesk.receiver.signing import (
@@ -25,7 +24,7 @@ from hookdesk.receiver.signing import (
     unix_seconds,
 )
 from hookdesk.receiver.verify import verify
-from hookdesk.shared.text import FORBIDDEN, storable
+from hookdesk.shared.text import FORBIDDEN, printable, storable
 from hookdesk.shared.timeparse import EARLIEST, LATEST, parse_time
 from tests.hostile import hostile_text
 

@@ -14,16 +14,11 @@ from fastapi.routing import APIRoute
 from starlette.datastructures import UploadFile
 
 from hookdesk.errors import BadRequest, ErrorCode
-from hookdesk.shared.text import FORBIDDEN
+from hookdesk.http.limits import PAGE_PREFIXES
+from hookdesk.shared.text import FORBIDDEN, printable
 
 JSON_TYPES = ("application/json", "+json")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
-def printable(text: str) -> str:
-    """`text` with its forbidden characters written as `\\uXXXX`, so that it can be quoted in an
-    answer (a lone surrogate cannot even be encoded)."""
-    return FORBIDDEN.sub(lambda found: f"\\u{ord(found[0]):04x}", text)
 
 
 async def refuse_forbidden_characters(request: Request) -> None:
@@ -45,15 +40,22 @@ async def _texts(request: Request) -> list[tuple[str, str]]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type.endswith(JSON_TYPES) and _takes_a_body(request):
         texts += _json_texts(await _parsed_json(request))
-    elif content_type in FORM_TYPES:
+    elif content_type in FORM_TYPES and _reads_forms(request):
         texts += _form_texts(await request.form())
     return texts
 
 
 def _takes_a_body(request: Request) -> bool:
-    """Routes that read a raw body (signature verification) judge its characters themselves."""
+    """Whether FastAPI read the body for the route. Routes that read a raw body themselves
+    (signature verification, received mail) judge its characters: reading it as a form here
+    would leave them nothing to read."""
     route = request.scope.get("route")
     return isinstance(route, APIRoute) and route.body_field is not None
+
+
+def _reads_forms(request: Request) -> bool:
+    """The upload route's form is read by FastAPI, the pages' by their own dependencies."""
+    return _takes_a_body(request) or request.url.path.startswith(PAGE_PREFIXES)
 
 
 async def _parsed_json(request: Request) -> Any:

@@ -10,8 +10,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException
 
 from hookdesk.errors import ErrorCode, HookdeskError
-from hookdesk.http.characters import printable
 from hookdesk.http.request_log import HEADER, request_id_of
+from hookdesk.shared.text import printable
 
 log = structlog.get_logger("hookdesk.http")
 
