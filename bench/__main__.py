@@ -7,7 +7,8 @@
 Parts: dispatch (throughput vs the bare aiohttp loop; SQLite, PostgreSQL with 1, 2, 4
 dispatchers), latency (API answer -> arrival at several rates, SQLite and PostgreSQL), fanout
 (one ticket to 1, 10, 100 endpoints), api (ticket create and list vs a bare ASGI app), backlog
-(claim latency, RSS and query plans with a large backlog in PostgreSQL).
+(claim latency, RSS and query plans with a large backlog in PostgreSQL), mail (notifications
+rendered and sent to aiosmtpd vs a bare aiosmtplib loop; IMAP APPEND -> reply committed, IDLE).
 
 PostgreSQL is the local server (postgresql://postgres@127.0.0.1:5432); every part makes its own
 database `hookdesk_bench_<pid>_<n>` and drops it, also when stopped by Ctrl-C or SIGTERM, and the
@@ -31,11 +32,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import api, backlog, compare, dispatch, fanout, latency_curve, postgres, report, scale
+from bench import (
+    api,
+    backlog,
+    compare,
+    dispatch,
+    fanout,
+    latency_curve,
+    mail,
+    postgres,
+    report,
+    scale,
+)
 from bench.common import machine, positive_float, progress, terminate
 
 ROOT = Path(__file__).resolve().parents[1]
-PARTS = ("dispatch", "latency", "fanout", "api", "backlog")
+PARTS = ("dispatch", "latency", "fanout", "api", "backlog", "mail")
 DATABASES = ["sqlite", "postgresql"]
 
 # The sizes of a real run, and of --quick.
@@ -54,6 +66,8 @@ SIZES: dict[str, dict[str, Any]] = {
         "backlog": 1_000_000,
         "backlog_seconds": 40.0,
         "backlog_interval": 0.5,
+        "mail_messages": 2000,
+        "mail_appends": 40,
         "max_minutes": 60.0,
     },
     "quick": {
@@ -70,6 +84,8 @@ SIZES: dict[str, dict[str, Any]] = {
         "backlog": 100_000,
         "backlog_seconds": 8.0,
         "backlog_interval": 0.25,
+        "mail_messages": 300,
+        "mail_appends": 10,
         "max_minutes": 15.0,
     },
 }
@@ -144,6 +160,8 @@ def run_part(name: str, sizes: dict[str, Any], workdir: Path) -> dict[str, Any]:
         return fanout.run(args, workdir, counts, tickets, DATABASES)
     if name == "api":
         return run_api(sizes, workdir)
+    if name == "mail":
+        return mail.run(sizes["mail_messages"], sizes["mail_appends"], workdir)
     return backlog.run(args, workdir)
 
 
