@@ -5,7 +5,7 @@ bulk-inserted by `generate_series` (no rows cross the wire): half pending and du
 retrying (attempted before, due in an hour), spread over the endpoints. The ceiling is the same
 claim with a backlog of 1,000. With the large backlog in place this measures:
 
-- the claim (`hookdesk.delivery.claim.claim`, the dispatcher's own function, in a transaction that
+- the claim (`hookdesk.webhooks.dispatch.claim.claim`, the dispatcher's own function, in a transaction that
   is rolled back) while idle, and EXPLAIN (ANALYZE, BUFFERS) of its two queries;
 - the claim again once 10,000 more endpoints with nothing pending exist (those of many accounts
   at rest): it should not notice them;
@@ -75,8 +75,8 @@ class Fill:
 
 
 def create(database: Database, secret_key: str, receiver_port: int) -> Fill:
-    from hookdesk.db.migrate import prepare
-    from hookdesk.webhooks.secretbox import SecretBox
+    from hookdesk.migrations.migrate import prepare
+    from hookdesk.shared.secretbox import SecretBox
 
     prepare(database.engine)
     urls = [f"http://{HOST}:{receiver_port}/hook/{n}" for n in range(ENDPOINTS)]
@@ -122,7 +122,7 @@ def claim_ms(database: Database) -> float:
     """One claim as the dispatcher makes it, rolled back so nothing is taken from it."""
     from sqlalchemy.orm import Session
 
-    from hookdesk.delivery.claim import claim
+    from hookdesk.webhooks.dispatch.claim import claim
 
     with Session(database.engine) as session:
         started = time.perf_counter()
@@ -163,7 +163,7 @@ def idle_claims(database: Database) -> dict[str, float]:
 
 def explain(database: Database, endpoint_ids: list[str]) -> dict[str, str]:
     """EXPLAIN (ANALYZE, BUFFERS) of the claim's two statements, rolled back."""
-    from hookdesk.delivery import claim as claiming
+    from hookdesk.webhooks.dispatch import claim as claiming
 
     shares = endpoint_ids[: CLAIM_LIMIT // ENDPOINT_CAP]
     queries: dict[str, tuple[Any, dict[str, Any]]] = {

@@ -9,7 +9,7 @@ Every process runs on this machine and talks over 127.0.0.1 only:
 - the bare loop: this file with `--bare-loop`, one aiohttp ClientSession, set up like the
   dispatcher's sender, POSTing a real event body with the real headers, N in flight;
 - `hookdesk dispatcher` (part 1 and 3) on a fresh SQLite file prefilled in bulk with events and
-  their due deliveries (rows as delivery/fanout.py writes them), and `hookdesk serve --dev`
+  their due deliveries (rows as webhooks/outbox/fanout.py writes them), and `hookdesk serve --dev`
   (part 2), which runs the dispatcher in-process.
 
 This process prefills, starts and stops the others, polls the receiver's counts every
@@ -75,7 +75,7 @@ from bench.common import (
 if TYPE_CHECKING:  # hookdesk is imported where it is used: the receiver needs none of it
     from sqlalchemy.orm import Session
 
-    from hookdesk.webhooks.secretbox import SecretBox
+    from hookdesk.shared.secretbox import SecretBox
 
 PARTS = ("throughput", "latency", "isolation")
 OK = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
@@ -211,12 +211,12 @@ async def serve_receiver(port: int, hang_port: int | None, record: bool) -> None
 
 def sample_delivery() -> tuple[bytes, dict[str, str]]:
     """A real event body and the headers the dispatcher sends with it, signed once."""
-    from hookdesk.events.catalog import EventType
-    from hookdesk.events.ids import new_event_id
-    from hookdesk.events.payloads import render_body, serialize
-    from hookdesk.events.samples import sample_data
     from hookdesk.receiver.signing import new_secret, secret_key, signature_headers
     from hookdesk.shared.ids import new_id
+    from hookdesk.webhooks.catalog import EventType
+    from hookdesk.webhooks.ids import new_event_id
+    from hookdesk.webhooks.outbox.samples import sample_data
+    from hookdesk.webhooks.payloads import render_body, serialize
 
     event_id = new_event_id()
     _ticket, data = sample_data(EventType.TICKET_CREATED, at=int(time.time()))
@@ -235,7 +235,7 @@ async def bare_loop(url: str, requests: int, concurrency: int, timeout: float) -
     """POSTs `requests` times with `concurrency` in flight, as the dispatcher's sender does."""
     import aiohttp
 
-    from hookdesk.delivery.prepare import USER_AGENT
+    from hookdesk.webhooks.dispatch.prepare import USER_AGENT
 
     body, headers = sample_delivery()
     left, errors = [requests], Counter[str]()
@@ -280,8 +280,8 @@ def prefill(database_url: str, secret_key: str, urls: list[str], events: int, sy
     """A fresh database with one account, one endpoint per URL subscribed to ticket.created,
     and `events` events, each fanned out to every endpoint (deliveries interleaved, all due)."""
     from hookdesk.db import Database
-    from hookdesk.db.migrate import prepare
-    from hookdesk.webhooks.secretbox import SecretBox
+    from hookdesk.migrations.migrate import prepare
+    from hookdesk.shared.secretbox import SecretBox
 
     database = Database(database_url, sqlite_synchronous=sync)
     try:
@@ -295,9 +295,9 @@ def prefill(database_url: str, secret_key: str, urls: list[str], events: int, sy
 
 def add_account(session: Session, box: SecretBox, urls: list[str]) -> tuple[str, list[str]]:
     from hookdesk.accounts import service as accounts
-    from hookdesk.events.catalog import EventType
-    from hookdesk.webhooks import service as webhooks
-    from hookdesk.webhooks.schemas import EndpointCreate
+    from hookdesk.webhooks.catalog import EventType
+    from hookdesk.webhooks.endpoints import service as webhooks
+    from hookdesk.webhooks.endpoints.schemas import EndpointCreate
 
     account_id = accounts.create(session, name="Bench").account_id
     scope = webhooks.Scope(account_id, dev=True, box=box)
@@ -311,8 +311,7 @@ def add_account(session: Session, box: SecretBox, urls: list[str]) -> tuple[str,
 def insert_backlog(session: Session, account_id: str, endpoint_ids: list[str], events: int) -> None:
     from sqlalchemy import insert
 
-    from hookdesk.delivery.models import Delivery
-    from hookdesk.events.models import Event
+    from hookdesk.models.webhooks import Delivery, Event
 
     due = time.time() - 1.0
     for first in range(1, events + 1, CHUNK):
@@ -328,9 +327,9 @@ def insert_backlog(session: Session, account_id: str, endpoint_ids: list[str], e
 
 
 def event_row(account_id: str, seq: int, at: int) -> dict[str, Any]:
-    from hookdesk.events.catalog import EventType
-    from hookdesk.events.payloads import serialize
-    from hookdesk.events.samples import sample_data
+    from hookdesk.webhooks.catalog import EventType
+    from hookdesk.webhooks.outbox.samples import sample_data
+    from hookdesk.webhooks.payloads import serialize
 
     ticket_id, data = sample_data(EventType.TICKET_CREATED, at=at)
     return {
@@ -344,7 +343,7 @@ def event_row(account_id: str, seq: int, at: int) -> dict[str, Any]:
 
 
 def delivery_row(event: dict[str, Any], endpoint_id: str, due: float) -> dict[str, Any]:
-    from hookdesk.events.ids import new_event_id
+    from hookdesk.webhooks.ids import new_event_id
 
     return {
         "id": new_event_id(),

@@ -136,10 +136,10 @@ def prepared_account(url: str, imap_url: str, key: str) -> str:
     from hookdesk.categories import service as categories
     from hookdesk.categories.schemas import CategoryCreate
     from hookdesk.db import Database
-    from hookdesk.db.migrate import prepare
     from hookdesk.mail import settings as mail_settings
     from hookdesk.mail.schemas import MailSettingsUpdate
-    from hookdesk.webhooks.secretbox import SecretBox
+    from hookdesk.migrations.migrate import prepare
+    from hookdesk.shared.secretbox import SecretBox
 
     database = Database(url)
     prepare(database.engine)
@@ -157,7 +157,7 @@ def prepared_account(url: str, imap_url: str, key: str) -> str:
 def ticket_count(database: Any) -> int:
     from sqlalchemy import func, select
 
-    from hookdesk.tickets.models import Ticket
+    from hookdesk.models.tickets import Ticket
 
     with database.read() as session:
         return session.scalar(select(func.count()).select_from(Ticket)) or 0

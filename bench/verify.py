@@ -86,7 +86,7 @@ Signed = list[tuple[bytes, dict[str, str]]]  # (body, headers) pairs, as a recei
 
 
 def compact(value: Any) -> bytes:
-    """JSON as the server renders it (hookdesk.events.payloads.serialize)."""
+    """JSON as the server renders it (hookdesk.webhooks.payloads.serialize)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -167,7 +167,7 @@ class Case:
     secret: str
 
     def signed(self, now: int) -> Signed:
-        # The message id is the event id, as the server's (delivery/prepare.py).
+        # The message id is the event id, as the server's (webhooks/dispatch/prepare.py).
         signed = []
         for _, body in self.bodies:
             message_id = json.loads(body)["event_id"]

@@ -21,7 +21,7 @@ from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Base, Database
 from hookdesk.db.database import normalize_url
-from hookdesk.db.migrate import prepare
+from hookdesk.migrations.migrate import prepare
 from tests.helpers import Api
 from tests.receivers import Receiver
 

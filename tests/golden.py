@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hookdesk.events.payloads import AssetView, ClientView, ReplyView, TicketView
+from hookdesk.webhooks.payloads import AssetView, ClientView, ReplyView, TicketView
 
 GOLDEN_DIR = Path(__file__).parent.parent / "docs" / "events"
 EVENT_TYPES = [

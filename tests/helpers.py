@@ -8,7 +8,7 @@ from httpx import Response
 from sqlalchemy import func, select
 
 from hookdesk.db import Database
-from hookdesk.events.models import Event
+from hookdesk.models.webhooks import Event
 
 JsonObject = dict[str, Any]
 

@@ -28,16 +28,16 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from hookdesk.clients.models import Client
 from hookdesk.config import Settings
 from hookdesk.db import Base, Database
-from hookdesk.db import models as all_models
-from hookdesk.events.catalog import EventType
-from hookdesk.events.models import Event
-from hookdesk.events.payloads import ticket_object
+from hookdesk.migrations import models as all_models
+from hookdesk.models.clients import Client
+from hookdesk.models.tickets import Reply, Ticket
+from hookdesk.models.webhooks import Event
 from hookdesk.tickets import service
-from hookdesk.tickets.models import Reply, Ticket
 from hookdesk.tickets.schemas import ReplyCreate, TicketCreate
+from hookdesk.webhooks.catalog import EventType
+from hookdesk.webhooks.payloads import ticket_object
 from tests.helpers import Api, JsonObject
 
 pytestmark = pytest.mark.slow

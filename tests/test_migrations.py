@@ -8,10 +8,10 @@ from alembic.runtime.migration import MigrationContext
 from cryptography.fernet import Fernet
 from sqlalchemy import MetaData, Table, insert, inspect, select, text
 
-import hookdesk.db.models  # noqa: F401
+import hookdesk.migrations.models  # noqa: F401
 from hookdesk.db import Base, Database
 from hookdesk.db.database import is_sqlite
-from hookdesk.db.migrate import (
+from hookdesk.migrations.migrate import (
     SchemaOutOfDate,
     SecretKeyNeeded,
     current_revision,
@@ -19,9 +19,9 @@ from hookdesk.db.migrate import (
     prepare,
     upgrade,
 )
+from hookdesk.models.webhooks import WebhookEndpoint
+from hookdesk.shared.secretbox import SecretBox
 from hookdesk.webhooks.headers import unseal
-from hookdesk.webhooks.models import WebhookEndpoint
-from hookdesk.webhooks.secretbox import SecretBox
 from tests.conftest import _private_postgres
 from tests.test_cli import run
 

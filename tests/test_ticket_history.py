@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from hookdesk.db import Database
-from hookdesk.events.catalog import EventType
-from hookdesk.events.models import Event
-from hookdesk.tickets.models import Ticket
+from hookdesk.models.tickets import Ticket
+from hookdesk.models.webhooks import Event
+from hookdesk.webhooks.catalog import EventType
 from tests.conftest import new_account
 from tests.helpers import Api, JsonObject
 

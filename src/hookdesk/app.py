@@ -15,9 +15,6 @@ from hookdesk.categories.api import router as categories_router
 from hookdesk.clients.api import router as clients_router
 from hookdesk.config import Settings
 from hookdesk.db import Database
-from hookdesk.delivery.api import router as webhook_events_router
-from hookdesk.delivery.runtime import running_dispatcher
-from hookdesk.events.api import router as events_router
 from hookdesk.http import errors
 from hookdesk.http.characters import refuse_forbidden_characters
 from hookdesk.http.health import router as health_router
@@ -30,11 +27,14 @@ from hookdesk.mail.api import router as mail_router
 from hookdesk.operations.api import router as operations_router
 from hookdesk.operations.middleware import RequestMetrics
 from hookdesk.operations.state import Operations
+from hookdesk.shared.secretbox import SecretBox, box_for
 from hookdesk.teammates.api import router as teammates_router
 from hookdesk.tickets.api import router as tickets_router
 from hookdesk.web import site
-from hookdesk.webhooks.api import router as webhook_endpoints_router
-from hookdesk.webhooks.secretbox import SecretBox, box_for
+from hookdesk.webhooks.endpoints.api import router as webhook_endpoints_router
+from hookdesk.webhooks.log.api import router as webhook_events_router
+from hookdesk.webhooks.outbox.api import router as events_router
+from hookdesk.workers import running_dispatcher
 
 ROUTERS = (
     health_router,

@@ -31,8 +31,6 @@ from hookdesk.config import (
     variable,
 )
 from hookdesk.db import Database
-from hookdesk.db.migrate import SchemaOutOfDate, SecretKeyNeeded, prepare, upgrade
-from hookdesk.delivery.runtime import running_dispatcher
 from hookdesk.devtools.common import OneLineErrors
 from hookdesk.devtools.demo import demo
 from hookdesk.devtools.help import HelpGroup
@@ -44,12 +42,14 @@ from hookdesk.devtools.manage import endpoints_app, events_app, tickets_app
 from hookdesk.devtools.people import clients_app, teammates_app
 from hookdesk.devtools.trigger import trigger
 from hookdesk.mail import rotation as mail_rotation
+from hookdesk.migrations.migrate import SchemaOutOfDate, SecretKeyNeeded, prepare, upgrade
 from hookdesk.operations.standalone import metrics_server
 from hookdesk.retention.age import parse_age
 from hookdesk.retention.command import purge_and_report
 from hookdesk.shared.garbage import settle_after_start_up
-from hookdesk.webhooks.rotation import count_endpoints, reseal_all
-from hookdesk.webhooks.secretbox import MissingSecretKey, SecretBox, box_for
+from hookdesk.shared.secretbox import MissingSecretKey, SecretBox, box_for
+from hookdesk.webhooks.endpoints.rotation import count_endpoints, reseal_all
+from hookdesk.workers import running_dispatcher
 
 app = typer.Typer(
     cls=HelpGroup,

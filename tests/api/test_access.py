@@ -5,7 +5,7 @@ import time
 from sqlalchemy import update
 
 from hookdesk.access import links, signin
-from hookdesk.access.models import OneTimeLink
+from hookdesk.models.access import OneTimeLink
 from tests.helpers import Api
 
 

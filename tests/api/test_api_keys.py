@@ -5,7 +5,7 @@ import time
 from sqlalchemy import select, update
 
 from hookdesk.accounts.api_keys import LAST_USED_PRECISION
-from hookdesk.accounts.models import ApiKey
+from hookdesk.models.accounts import ApiKey
 from tests.helpers import Api
 
 KEYS = "/v2/agency/api-keys"

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from hookdesk.assets.models import Asset
 from hookdesk.config import Settings
+from hookdesk.models.assets import Asset
 from tests.helpers import Api
 
 

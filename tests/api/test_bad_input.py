@@ -4,10 +4,10 @@ import uuid
 
 import pytest
 
-from hookdesk.clients.models import Client
 from hookdesk.errors import ErrorCode
-from hookdesk.events.models import Event
-from hookdesk.tickets.models import Ticket
+from hookdesk.models.clients import Client
+from hookdesk.models.tickets import Ticket
+from hookdesk.models.webhooks import Event
 from tests.helpers import Api
 
 

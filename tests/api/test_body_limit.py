@@ -11,9 +11,9 @@ from fastapi import FastAPI
 
 from hookdesk.accounts import service as accounts
 from hookdesk.app import create_app
-from hookdesk.clients.models import Client
 from hookdesk.config import Settings
 from hookdesk.db import Database
+from hookdesk.models.clients import Client
 from tests.serving import served
 
 # Larger than what the loopback's socket buffers take in before the server reads: a server that

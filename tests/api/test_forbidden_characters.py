@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from hookdesk.clients.models import Client
 from hookdesk.errors import ErrorCode
-from hookdesk.webhooks.models import WebhookEndpoint
+from hookdesk.models.clients import Client
+from hookdesk.models.webhooks import WebhookEndpoint
 from tests.api.test_bad_input import assert_error
 from tests.helpers import Api
 from tests.web.test_security import anonymous_post

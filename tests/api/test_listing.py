@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import update
 
-from hookdesk.tickets.models import Ticket
+from hookdesk.models.tickets import Ticket
 from tests.helpers import Api
 
 

@@ -4,8 +4,8 @@ from sqlalchemy import select
 
 from hookdesk.access import signin
 from hookdesk.access.passwords import hash_password
-from hookdesk.events.catalog import EventType
-from hookdesk.teammates.models import Teammate
+from hookdesk.models.teammates import Teammate
+from hookdesk.webhooks.catalog import EventType
 from tests.helpers import Api
 
 TEAMMATES = "/v2/agency/teammates"

@@ -1,6 +1,6 @@
 import json
 
-from hookdesk.tickets.models import Reply, Ticket
+from hookdesk.models.tickets import Reply, Ticket
 from tests.golden import golden, shape
 from tests.helpers import Api
 

@@ -1,5 +1,5 @@
 """The claim shares its room out endpoint by endpoint, leases what it takes, and says when to
-look again (delivery/claim.py), on SQLite and PostgreSQL alike."""
+look again (webhooks/dispatch/claim.py), on SQLite and PostgreSQL alike."""
 
 import time
 
@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select, update
 
 from hookdesk.db import Database
-from hookdesk.delivery.claim import Claim, claim
-from hookdesk.delivery.models import PENDING, Delivery
+from hookdesk.models.webhooks import PENDING, Delivery
+from hookdesk.webhooks.dispatch.claim import Claim, claim
 from tests.helpers import Api
 from tests.retention.history import endpoint, history
 

@@ -8,11 +8,10 @@ from sqlalchemy import select, text, update
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
-from hookdesk.delivery import wire
-from hookdesk.delivery.models import Delivery
+from hookdesk.models.webhooks import Delivery, WebhookEndpoint
+from hookdesk.shared.secretbox import SecretBox
 from hookdesk.webhooks import headers as custom_headers
-from hookdesk.webhooks.models import WebhookEndpoint
-from hookdesk.webhooks.secretbox import SecretBox
+from hookdesk.webhooks.log import wire
 from tests.conftest import new_account
 from tests.delivery.test_lifecycle import ALL_EVENTS, endpoint
 from tests.delivery.test_retries import only_event_id, wait_for_status

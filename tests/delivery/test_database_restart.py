@@ -26,7 +26,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from hookdesk.db import Database
-from hookdesk.delivery.models import PENDING
+from hookdesk.models.webhooks import PENDING
 from tests.delivery.test_nothing_lost import (
     HOOKDESK,
     SCALE,

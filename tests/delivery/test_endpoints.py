@@ -8,8 +8,8 @@ import pytest
 import standardwebhooks
 from sqlalchemy import update
 
+from hookdesk.models.webhooks import WebhookEndpoint
 from hookdesk.receiver.signing import compact_signature, secret_key
-from hookdesk.webhooks.models import WebhookEndpoint
 from tests.delivery.test_lifecycle import ALL_EVENTS, endpoint
 from tests.golden import golden, shape
 from tests.helpers import Api

@@ -13,8 +13,15 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from hookdesk.db import Database
-from hookdesk.delivery.heartbeat import DEAD_AFTER, FORGET_AFTER, Identity, alive, beat, forget
-from hookdesk.delivery.models import DispatcherHeartbeat
+from hookdesk.models.webhooks import DispatcherHeartbeat
+from hookdesk.webhooks.dispatch.heartbeat import (
+    DEAD_AFTER,
+    FORGET_AFTER,
+    Identity,
+    alive,
+    beat,
+    forget,
+)
 from tests.operations.waiting import wait_for
 
 HOOKDESK = str(Path(sys.executable).parent / "hookdesk")

@@ -52,9 +52,8 @@ from sqlalchemy.engine import make_url
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
-from hookdesk.delivery.models import DELIVERED, PENDING, Delivery
-from hookdesk.events.catalog import EventType
-from hookdesk.events.models import Event
+from hookdesk.models.webhooks import DELIVERED, PENDING, Delivery, Event
+from hookdesk.webhooks.catalog import EventType
 from tests.receivers import Received, Receiver, Reply
 
 pytestmark = pytest.mark.slow

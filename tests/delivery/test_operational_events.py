@@ -12,7 +12,7 @@ from sqlalchemy import select
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
-from hookdesk.events.models import Event
+from hookdesk.models.webhooks import Event
 from hookdesk.receiver import WebhookEndpointDisabled, WebhookEventFailed, parse_event
 from tests.conftest import new_account
 from tests.delivery.test_lifecycle import endpoint

@@ -1,4 +1,4 @@
-"""Recording finished attempts (delivery/record.py): only the holder of a lease moves its delivery
+"""Recording finished attempts (webhooks/dispatch/record.py): only the holder of a lease moves its delivery
 on, and a delivery failed for good is told to the account only by that holder."""
 
 import random
@@ -7,10 +7,9 @@ import time
 from sqlalchemy import func, select, update
 
 from hookdesk.db import Database
-from hookdesk.delivery.models import DELIVERED, FAILED, PENDING, Attempt, Delivery
-from hookdesk.delivery.record import Finished, Policy, record
-from hookdesk.delivery.retry import Verdict
-from hookdesk.events.models import Event
+from hookdesk.models.webhooks import DELIVERED, FAILED, PENDING, Attempt, Delivery, Event
+from hookdesk.webhooks.dispatch.record import Finished, Policy, record
+from hookdesk.webhooks.dispatch.retry import Verdict
 from tests.helpers import Api
 from tests.retention.history import endpoint, finished_attempt, history
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
-from hookdesk.webhooks.models import WebhookEndpoint
-from hookdesk.webhooks.secretbox import SecretBox, UnreadableSecret
+from hookdesk.models.webhooks import WebhookEndpoint
+from hookdesk.shared.secretbox import SecretBox, UnreadableSecret
 from tests.conftest import new_account
 from tests.delivery.test_lifecycle import endpoint
 from tests.helpers import Api

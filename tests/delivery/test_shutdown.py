@@ -17,13 +17,13 @@ from hookdesk.categories.schemas import CategoryCreate
 from hookdesk.clients import service as clients
 from hookdesk.clients.schemas import ClientCreate
 from hookdesk.db import Database
-from hookdesk.db.migrate import prepare
-from hookdesk.delivery.models import Delivery
+from hookdesk.migrations.migrate import prepare
+from hookdesk.models.webhooks import Delivery
+from hookdesk.shared.secretbox import SecretBox
 from hookdesk.tickets import service as tickets
 from hookdesk.tickets.schemas import TicketCreate
-from hookdesk.webhooks import service as webhooks
-from hookdesk.webhooks.schemas import EndpointCreate
-from hookdesk.webhooks.secretbox import SecretBox
+from hookdesk.webhooks.endpoints import service as webhooks
+from hookdesk.webhooks.endpoints.schemas import EndpointCreate
 from tests.receivers import Receiver, Reply
 
 HOOKDESK = str(Path(sys.executable).parent / "hookdesk")

@@ -11,8 +11,8 @@ from sqlalchemy import update
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
-from hookdesk.delivery.sender import AiohttpSender, PublicOnlyResolver, Request
-from hookdesk.webhooks.models import WebhookEndpoint
+from hookdesk.models.webhooks import WebhookEndpoint
+from hookdesk.webhooks.dispatch.sender import AiohttpSender, PublicOnlyResolver, Request
 from tests.conftest import new_account
 from tests.delivery.test_retries import only_event_id, wait_for_status
 from tests.helpers import Api

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from hookdesk.mail import outbox
-from hookdesk.mail.models import MailMessage, MailThread
+from hookdesk.models.mail import MailMessage, MailThread
 from tests.helpers import Api
 from tests.mail import messages as mails
 

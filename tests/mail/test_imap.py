@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
-from hookdesk.mail.models import MailMessage
-from hookdesk.tickets.models import Reply, Ticket
+from hookdesk.models.mail import MailMessage
+from hookdesk.models.tickets import Reply, Ticket
 from tests.conftest import new_account
 from tests.helpers import Api
 from tests.mail import messages as mails

@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 
 from hookdesk.db import Database
 from hookdesk.mail import settings as mail_settings
-from hookdesk.mail.models import MailMessage
 from hookdesk.mail.schemas import MailSettingsUpdate
-from hookdesk.tickets.models import Ticket
-from hookdesk.webhooks.secretbox import SecretBox
+from hookdesk.models.mail import MailMessage
+from hookdesk.models.tickets import Ticket
+from hookdesk.shared.secretbox import SecretBox
 from tests.helpers import Api
 from tests.mail import messages as mails
 from tests.mail.imap_server import ImapServer

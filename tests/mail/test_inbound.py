@@ -6,8 +6,8 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import select
 
-from hookdesk.mail.models import MailThread
-from hookdesk.tickets.models import Reply, Ticket
+from hookdesk.models.mail import MailThread
+from hookdesk.models.tickets import Reply, Ticket
 from tests.helpers import Api
 from tests.mail import messages as mails
 

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from hookdesk.config import Settings
-from hookdesk.mail.models import MailMessage
 from hookdesk.mail.prepare import Prepared, Unsendable, prepare
-from hookdesk.webhooks.secretbox import SecretBox
+from hookdesk.models.mail import MailMessage
+from hookdesk.shared.secretbox import SecretBox
 from tests.helpers import Api
 
 TICKETS = "/v2/agency/tickets"

@@ -6,8 +6,8 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from hookdesk.config import Settings, masked
-from hookdesk.mail.models import MailSettings
-from hookdesk.webhooks.secretbox import SecretBox
+from hookdesk.models.mail import MailSettings
+from hookdesk.shared.secretbox import SecretBox
 from tests.delivery.test_secret_key_rotation import rotate
 from tests.helpers import Api
 

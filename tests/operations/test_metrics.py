@@ -14,9 +14,9 @@ from sqlalchemy import select, update
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
-from hookdesk.db.migrate import prepare
-from hookdesk.delivery.heartbeat import DEAD_AFTER
-from hookdesk.delivery.models import Delivery, DispatcherHeartbeat
+from hookdesk.migrations.migrate import prepare
+from hookdesk.models.webhooks import Delivery, DispatcherHeartbeat
+from hookdesk.webhooks.dispatch.heartbeat import DEAD_AFTER
 from tests.conftest import new_account
 from tests.helpers import Api
 from tests.operations.scraping import Scrape, scrape

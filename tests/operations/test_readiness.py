@@ -18,11 +18,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from hookdesk.db import Database
-from hookdesk.db.migrate import head_revision
-from hookdesk.delivery.heartbeat import DEAD_AFTER
-from hookdesk.delivery.models import DispatcherHeartbeat
+from hookdesk.migrations.migrate import head_revision
+from hookdesk.models.webhooks import DispatcherHeartbeat
 from hookdesk.operations.api import READY_DEADLINE
 from hookdesk.operations.readiness import UNKNOWN
+from hookdesk.webhooks.dispatch.heartbeat import DEAD_AFTER
 from tests.devtools.test_listen import free_port
 from tests.operations.forwarder import Forwarder
 from tests.operations.scraping import parse

@@ -7,15 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select
 
 from hookdesk.db import Database
-from hookdesk.delivery.claim import Claimed
-from hookdesk.delivery.models import DELIVERED, Attempt, Delivery
-from hookdesk.delivery.record import Finished
-from hookdesk.delivery.sender import Result
-from hookdesk.events.ids import new_event_id
-from hookdesk.events.models import Event
+from hookdesk.models.webhooks import DELIVERED, Attempt, Delivery, Event, WebhookEndpoint
 from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
-from hookdesk.webhooks.models import WebhookEndpoint
+from hookdesk.webhooks.dispatch.claim import Claimed
+from hookdesk.webhooks.dispatch.record import Finished
+from hookdesk.webhooks.dispatch.sender import Result
+from hookdesk.webhooks.ids import new_event_id
 
 
 @dataclass(frozen=True)

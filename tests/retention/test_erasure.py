@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from hookdesk.access.models import OneTimeLink
-from hookdesk.clients.models import ClientErasure
 from hookdesk.config import Settings
 from hookdesk.db import Base, Database
+from hookdesk.models.access import OneTimeLink
+from hookdesk.models.clients import ClientErasure
 from hookdesk.retention.erasure import erase_client
 from tests.conftest import new_account
 from tests.helpers import Api

@@ -7,9 +7,9 @@ import time
 from sqlalchemy import delete, select, update
 
 from hookdesk.db import Database
-from hookdesk.delivery.models import DELIVERED, PENDING, Attempt, Delivery
-from hookdesk.delivery.record import Policy, record
+from hookdesk.models.webhooks import DELIVERED, PENDING, Attempt, Delivery
 from hookdesk.shared.clock import now
+from hookdesk.webhooks.dispatch.record import Policy, record
 from tests.helpers import Api
 from tests.retention.history import endpoint, finished_attempt, history
 

@@ -4,14 +4,13 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from hookdesk.access.models import SignInFailure
 from hookdesk.access.signin import FAILURE_WINDOW
-from hookdesk.assets.models import Asset
 from hookdesk.assets.storage import LocalStorage
 from hookdesk.config import Settings
 from hookdesk.db import Database
-from hookdesk.delivery.models import PENDING
-from hookdesk.events.models import Event
+from hookdesk.models.access import SignInFailure
+from hookdesk.models.assets import Asset
+from hookdesk.models.webhooks import PENDING, Event
 from hookdesk.retention.periodic import purge_turn
 from hookdesk.retention.purge import Cutoffs, Purged, cutoffs, purge
 from hookdesk.shared.clock import now

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hookdesk.webhooks import headers, urls
+from hookdesk.webhooks import headers
+from hookdesk.webhooks.endpoints import urls
 
 
 @pytest.mark.parametrize(
@@ -127,9 +128,9 @@ def test_any_host_is_checked_or_refused_with_a_reason(host: str, scheme: str) ->
 @settings(max_examples=300, deadline=None)
 @given(st.ip_addresses(v=6))
 def test_an_ipv6_address_is_public_only_if_what_it_reaches_is(address) -> None:
-    carried = urls.embedded_ipv4(address)
+    carried = addresses.embedded_ipv4(address)
     if carried is not None and not (carried.is_global and not carried.is_multicast):
-        assert not urls.is_public_address(str(address))
+        assert not addresses.is_public_address(str(address))
 
 
 @settings(max_examples=300, deadline=None)

@@ -4,17 +4,16 @@ import json
 
 import pytest
 
-from hookdesk.delivery.models import Delivery
-from hookdesk.events.catalog import EventType
-from hookdesk.events.operational import (
+from hookdesk.models.webhooks import Delivery, WebhookEndpoint
+from hookdesk.webhooks.catalog import EventType
+from hookdesk.webhooks.outbox.operational import (
     DisableReason,
     LastAttempt,
     endpoint_disabled_data,
     event_failed_data,
 )
-from hookdesk.events.payloads import render_body, serialize
-from hookdesk.events.samples import sample_data
-from hookdesk.webhooks.models import WebhookEndpoint
+from hookdesk.webhooks.outbox.samples import sample_data
+from hookdesk.webhooks.payloads import render_body, serialize
 from tests.golden import OPERATIONAL_EVENT_TYPES, golden, golden_text, shape
 
 DISABLED = "webhook_endpoint.disabled"

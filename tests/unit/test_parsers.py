@@ -12,8 +12,6 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hookdesk.delivery.retry import parse_retry_after
-from hookdesk.events.stream import resumed_seq
 from hookdesk.http.limits import _content_length
 from hookdesk.receiver.errors import WebhookVerificationError
 from hookdesk.receiver.signing import (
@@ -26,6 +24,8 @@ from hookdesk.receiver.signing import (
 from hookdesk.receiver.verify import verify
 from hookdesk.shared.text import FORBIDDEN, printable, storable
 from hookdesk.shared.timeparse import EARLIEST, LATEST, parse_time
+from hookdesk.webhooks.dispatch.retry import parse_retry_after
+from hookdesk.webhooks.outbox.stream import resumed_seq
 from tests.hostile import hostile_text
 
 EXAMPLES = settings(max_examples=300, deadline=None)

@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from hookdesk.events import catalog
-from hookdesk.events.catalog import EventType
-from hookdesk.events.payloads import (
+from hookdesk.webhooks import catalog
+from hookdesk.webhooks.catalog import EventType
+from hookdesk.webhooks.payloads import (
     AssetView,
     ReplyView,
     event_data,

@@ -15,8 +15,11 @@ import svix.webhooks
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hookdesk.events.catalog import EventType
-from hookdesk.events.payloads import (
+from hookdesk.receiver.errors import NoMatchingSignature
+from hookdesk.receiver.signing import secret_key, signature_headers
+from hookdesk.receiver.verify import verify
+from hookdesk.webhooks.catalog import EventType
+from hookdesk.webhooks.payloads import (
     AssetView,
     ClientView,
     ReplyView,
@@ -26,9 +29,6 @@ from hookdesk.events.payloads import (
     serialize,
     ticket_object,
 )
-from hookdesk.receiver.errors import NoMatchingSignature
-from hookdesk.receiver.signing import secret_key, signature_headers
-from hookdesk.receiver.verify import verify
 from tests.golden import golden, shape
 
 NOW = 1_800_000_000

@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from hookdesk.delivery.retry import (
+from hookdesk.webhooks.dispatch.retry import (
     JITTER,
     Decision,
     Outcome,

@@ -8,9 +8,9 @@ import pytest
 
 from hookdesk.access import passwords
 from hookdesk.accounts import keys
-from hookdesk.events.ids import is_event_id, new_event_id
 from hookdesk.shared.timeparse import parse_time
 from hookdesk.web.pages import conversation_version
+from hookdesk.webhooks.ids import is_event_id, new_event_id
 from tests.golden import golden, ticket_view
 
 

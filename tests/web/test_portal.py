@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import update
 
-from hookdesk.access.models import OneTimeLink
+from hookdesk.models.access import OneTimeLink
+from hookdesk.models.tickets import Ticket
 from hookdesk.shared.clock import now
-from hookdesk.tickets.models import Ticket
 from tests.helpers import Api
 from tests.receivers import Receiver
 from tests.web.conftest import SCREENSHOTS, Site

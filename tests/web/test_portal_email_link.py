@@ -4,9 +4,9 @@ only to a client, and that link opens the portal."""
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from hookdesk.mail.models import MailMessage
 from hookdesk.mail.prepare import prepare
-from hookdesk.webhooks.secretbox import SecretBox
+from hookdesk.models.mail import MailMessage
+from hookdesk.shared.secretbox import SecretBox
 from tests.helpers import Api
 from tests.web.conftest import Site
 

@@ -5,9 +5,9 @@ import re
 from pathlib import Path
 
 from hookdesk.access import signin
-from hookdesk.assets.models import Asset
 from hookdesk.config import Settings
-from hookdesk.tickets.models import Reply
+from hookdesk.models.assets import Asset
+from hookdesk.models.tickets import Reply
 from tests.helpers import Api
 from tests.web.test_security import agent_session
 

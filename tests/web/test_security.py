@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from hookdesk.access import signin
-from hookdesk.tickets.models import Reply
+from hookdesk.models.tickets import Reply
 from tests.helpers import Api
 
 PASSWORD = "correct horse battery"

@@ -10,13 +10,13 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hookdesk.access.models import OneTimeLink
 from hookdesk.access.tokens import new_token, token_hash
-from hookdesk.clients.models import Client
 from hookdesk.errors import BadRequest, ErrorCode, NotFound
+from hookdesk.models.access import OneTimeLink
+from hookdesk.models.clients import Client
+from hookdesk.models.teammates import Teammate
 from hookdesk.shared.clock import now
 from hookdesk.shared.queries import find_owned
-from hookdesk.teammates.models import Teammate
 
 
 class Purpose(StrEnum):

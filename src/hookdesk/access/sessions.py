@@ -7,8 +7,8 @@ from enum import StrEnum
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from hookdesk.access.models import WebSession
 from hookdesk.access.tokens import new_token, token_hash
+from hookdesk.models.access import WebSession
 from hookdesk.shared.clock import now
 
 

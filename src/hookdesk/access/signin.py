@@ -9,12 +9,12 @@ from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from hookdesk.access import links, sessions
-from hookdesk.access.models import SignInFailure
 from hookdesk.access.passwords import hash_password, verify_password
 from hookdesk.db.database import Database
 from hookdesk.db.dialects import on_postgresql
+from hookdesk.models.access import SignInFailure
+from hookdesk.models.teammates import Teammate
 from hookdesk.shared.clock import now
-from hookdesk.teammates.models import Teammate
 
 # At most this many failed sign-ins per email within the window; then the email waits.
 MAX_FAILURES = 5

@@ -6,9 +6,9 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from hookdesk.accounts import service
-from hookdesk.accounts.models import ApiKey
 from hookdesk.accounts.service import CreatedKey, KeyHolder
 from hookdesk.errors import BadRequest, ErrorCode, NotFound
+from hookdesk.models.accounts import ApiKey
 from hookdesk.shared.clock import now
 from hookdesk.shared.ids import parse_uuid
 from hookdesk.shared.paging import Page

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.orm import Session
 
-from hookdesk.accounts.models import Account
+from hookdesk.models.accounts import Account
 from hookdesk.shared.schemas import Name, RequestBody
 
 DEFAULT_COLOR = "#2f54c6"

@@ -21,10 +21,10 @@ from sqlalchemy import ColumnElement, Double, cast, func, literal, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from hookdesk.accounts.models import RateLimitBucket
 from hookdesk.accounts.service import KeyHolder
 from hookdesk.config import Settings
 from hookdesk.db.database import Database
+from hookdesk.models.accounts import RateLimitBucket
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from hookdesk.accounts.keys import PREFIX, PREFIX_LENGTH
-from hookdesk.accounts.models import ApiKey
+from hookdesk.models.accounts import ApiKey
 from hookdesk.shared.schemas import Name, RequestBody
 
 

@@ -4,8 +4,8 @@ from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from hookdesk.accounts import keys
-from hookdesk.accounts.models import Account, ApiKey
 from hookdesk.errors import ErrorCode, Unauthorized
+from hookdesk.models.accounts import Account, ApiKey
 from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
 

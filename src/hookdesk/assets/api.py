@@ -10,9 +10,9 @@ from hookdesk.assets.storage import LocalStorage
 from hookdesk.assets.types import INLINE
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import NotFound
-from hookdesk.events.payloads import asset_object
 from hookdesk.shared import responses
 from hookdesk.shared.dependencies import CurrentSettings
+from hookdesk.webhooks.payloads import asset_object
 
 router = APIRouter(tags=["assets"])
 

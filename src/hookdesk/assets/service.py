@@ -6,13 +6,13 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hookdesk.assets.models import Asset
 from hookdesk.assets.types import ALLOWED
 from hookdesk.errors import BadRequest, ErrorCode, TooLarge
-from hookdesk.events.payloads import AssetView
+from hookdesk.models.assets import Asset
 from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
 from hookdesk.shared.queries import find_owned
+from hookdesk.webhooks.payloads import AssetView
 
 _UNSAFE_CHARACTERS = re.compile(r"[\x00-\x1f\x7f/\\]")
 

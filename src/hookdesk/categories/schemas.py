@@ -10,7 +10,7 @@ from pydantic import (
     model_validator,
 )
 
-from hookdesk.categories.models import TicketCategory
+from hookdesk.models.categories import TicketCategory
 from hookdesk.shared.languages import ISO_639_1
 from hookdesk.shared.schemas import Name, RequestBody, Text
 

@@ -4,14 +4,14 @@ from uuid import UUID
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from hookdesk.categories.models import TicketCategory
 from hookdesk.categories.schemas import CategoryCreate, CategoryUpdate
 from hookdesk.errors import BadRequest, ErrorCode, NotFound
+from hookdesk.models.categories import TicketCategory
+from hookdesk.models.teammates import Teammate
 from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
 from hookdesk.shared.paging import Page
 from hookdesk.shared.queries import find_owned, paginate
-from hookdesk.teammates.models import Teammate
 
 
 def create(session: Session, *, account_id: str, data: CategoryCreate) -> TicketCategory:

@@ -2,7 +2,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from hookdesk.clients.models import Client
+from hookdesk.models.clients import Client
 from hookdesk.shared.schemas import Email, Name, RequestBody
 
 

@@ -4,9 +4,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hookdesk.clients.models import Client
 from hookdesk.clients.schemas import ClientCreate
 from hookdesk.errors import Conflict
+from hookdesk.models.clients import Client
 from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
 from hookdesk.shared.paging import Page

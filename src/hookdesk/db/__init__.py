@@ -1,4 +1,4 @@
-"""Storage: one schema for SQLite (WAL) and PostgreSQL, sessions, migrations."""
+"""Storage: one schema for SQLite (WAL) and PostgreSQL, engines, sessions, wake-ups."""
 
 from hookdesk.db.base import Base
 from hookdesk.db.database import Database

@@ -17,7 +17,7 @@ from rich.table import Table
 from hookdesk.devtools.client import Api, ApiError, ApiKey, ApiUrl, AsJson
 from hookdesk.devtools.common import Object, connect, fail, print_json, stderr, stdout, text
 from hookdesk.devtools.invocation import as_run_here
-from hookdesk.events.catalog import OPERATIONAL_EVENT_TYPES, EventType
+from hookdesk.webhooks.catalog import OPERATIONAL_EVENT_TYPES, EventType
 
 CREATED = EventType.TICKET_CREATED.value
 SAMPLE_CLIENT = {"name": "Sample Client", "email": "sample.client@example.com"}

@@ -8,11 +8,11 @@ from starlette.concurrency import run_in_threadpool
 from hookdesk.accounts.dependencies import CurrentAccount
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import BadRequest
-from hookdesk.events.payloads import ticket_object
 from hookdesk.inbound.apply import apply
 from hookdesk.shared import responses
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.tickets.schemas import TicketRead
+from hookdesk.webhooks.payloads import ticket_object
 
 router = APIRouter(prefix="/v2/inbound", tags=["inbound email"])
 MEDIA_TYPE = "message/rfc822"

@@ -16,27 +16,27 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hookdesk.assets import service as assets
-from hookdesk.assets.models import Asset
 from hookdesk.assets.storage import LocalStorage
 from hookdesk.categories import service as categories
 from hookdesk.clients import service as clients
-from hookdesk.clients.models import Client
 from hookdesk.clients.schemas import ClientCreate
 from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.errors import HookdeskError
-from hookdesk.events.payloads import TicketView
 from hookdesk.inbound.parse import Parsed, Unreadable, parse
 from hookdesk.mail import settings as mail_settings
 from hookdesk.mail import threads
-from hookdesk.mail.models import MailMessage, MailThread
 from hookdesk.mail.statuses import Direction, Status
+from hookdesk.models.assets import Asset
+from hookdesk.models.clients import Client
+from hookdesk.models.mail import MailMessage, MailThread
+from hookdesk.models.teammates import Teammate
+from hookdesk.models.tickets import Ticket
 from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
-from hookdesk.teammates.models import Teammate
 from hookdesk.tickets import service as tickets
-from hookdesk.tickets.models import Ticket
 from hookdesk.tickets.schemas import MAX_ASSETS_PER_REPLY, ReplyCreate, TicketCreate
+from hookdesk.webhooks.payloads import TicketView
 
 Action = Literal["created", "replied", "ignored"]
 NO_SUBJECT = "(no subject)"

@@ -16,9 +16,9 @@ from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.inbound.apply import Outcome, apply
 from hookdesk.mail import settings as mail_settings
-from hookdesk.mail.models import MailSettings
 from hookdesk.mail.urls import MailUrl
-from hookdesk.webhooks.secretbox import SecretBox, UnreadableSecret
+from hookdesk.models.mail import MailSettings
+from hookdesk.shared.secretbox import SecretBox, UnreadableSecret
 
 log = structlog.get_logger("hookdesk.inbound")
 DEFAULT_PORTS = {"imap": 143, "imaps": 993}

@@ -11,7 +11,7 @@ from hookdesk.mail.schemas import MailMessageRead, MailSettingsRead, MailSetting
 from hookdesk.shared import responses
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.shared.paging import Paging
-from hookdesk.webhooks.secretbox import SecretBox
+from hookdesk.shared.secretbox import SecretBox
 
 router = APIRouter(prefix="/v2/agency/mail", tags=["mail"])
 NAME = "mail_settings"

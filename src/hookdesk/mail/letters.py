@@ -11,10 +11,10 @@ from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.errors import NotFound
 from hookdesk.mail import settings as mail_settings
-from hookdesk.mail.models import MailMessage
 from hookdesk.mail.prepare import Unsendable, prepare
 from hookdesk.mail.statuses import Direction
-from hookdesk.webhooks.secretbox import SecretBox
+from hookdesk.models.mail import MailMessage
+from hookdesk.shared.secretbox import SecretBox
 
 SHOWN = 100
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hookdesk.errors import NotFound
-from hookdesk.mail.models import MailAttempt, MailMessage
+from hookdesk.models.mail import MailAttempt, MailMessage
 from hookdesk.shared.paging import Page
 from hookdesk.shared.queries import paginate
 

@@ -13,15 +13,15 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from hookdesk.clients.models import Client
 from hookdesk.db.wakeup import request_wakeup
 from hookdesk.mail import settings as mail_settings
 from hookdesk.mail import threads
-from hookdesk.mail.models import MailMessage, MailSettings
 from hookdesk.mail.render.content import Kind
 from hookdesk.mail.statuses import Direction, Status
+from hookdesk.models.clients import Client
+from hookdesk.models.mail import MailMessage, MailSettings
+from hookdesk.models.teammates import Teammate
 from hookdesk.shared.ids import new_id
-from hookdesk.teammates.models import Teammate
 
 CREATED = "whitelabel.ticket.created"
 UPDATED = "whitelabel.ticket.updated"

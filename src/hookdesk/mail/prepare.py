@@ -14,18 +14,18 @@ from sqlalchemy.orm import Session
 from hookdesk.access import links
 from hookdesk.accounts import brand
 from hookdesk.assets import service as assets
-from hookdesk.clients.models import Client
 from hookdesk.config import Settings
 from hookdesk.errors import NotFound
 from hookdesk.mail import settings as mail_settings
 from hookdesk.mail import threads
-from hookdesk.mail.models import MailMessage
 from hookdesk.mail.render.compose import Address, Envelope, compose, new_message_id, with_token
 from hookdesk.mail.render.content import Attachment, Kind, Notification, render
 from hookdesk.mail.urls import SENDING, MailUrl, parse
-from hookdesk.teammates.models import Teammate
-from hookdesk.tickets.models import Reply, Ticket
-from hookdesk.webhooks.secretbox import SecretBox
+from hookdesk.models.clients import Client
+from hookdesk.models.mail import MailMessage
+from hookdesk.models.teammates import Teammate
+from hookdesk.models.tickets import Reply, Ticket
+from hookdesk.shared.secretbox import SecretBox
 
 CLIENT_KINDS = {Kind.TICKET_OPENED, Kind.AGENT_REPLIED, Kind.TICKET_RESOLVED}
 LINK_LIFETIME = 7 * 86_400  # a portal link in a mailbox waits longer than one handed over live

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from hookdesk.db import Database
-from hookdesk.mail.models import MailSettings
-from hookdesk.webhooks.secretbox import SecretBox, UnreadableSecret
+from hookdesk.models.mail import MailSettings
+from hookdesk.shared.secretbox import SecretBox, UnreadableSecret
 
 BATCH = 200
 

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 from hookdesk.db.dialects import on_postgresql
 from hookdesk.errors import BadRequest, ErrorCode
 from hookdesk.mail import urls
-from hookdesk.mail.models import MailSettings
 from hookdesk.mail.schemas import MailSettingsUpdate
+from hookdesk.models.mail import MailSettings
 from hookdesk.shared.clock import now
-from hookdesk.webhooks.secretbox import SecretBox
+from hookdesk.shared.secretbox import SecretBox
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hookdesk.mail.models import MailThread
+from hookdesk.models.mail import MailThread
 
 
 def of_ticket(

@@ -17,9 +17,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from hookdesk.delivery import heartbeat
-from hookdesk.delivery.models import PENDING, Delivery
-from hookdesk.webhooks.models import WebhookEndpoint
+from hookdesk.models.webhooks import PENDING, Delivery, WebhookEndpoint
+from hookdesk.webhooks.dispatch import heartbeat
 
 log = logging.getLogger("hookdesk.metrics")
 

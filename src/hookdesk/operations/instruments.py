@@ -14,7 +14,7 @@ from prometheus_client import (
     Histogram,
 )
 
-from hookdesk.delivery.retry import Verdict
+from hookdesk.webhooks.dispatch.retry import Verdict
 
 UNMATCHED = "unmatched"  # the route label of a request that no route took
 OTHER_METHOD = "other"

@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from hookdesk.delivery import heartbeat
-from hookdesk.delivery.dispatcher import Dispatcher
+from hookdesk.webhooks.dispatch import heartbeat
+from hookdesk.webhooks.dispatch.dispatcher import Dispatcher
 
 log = logging.getLogger("hookdesk.readiness")
 

@@ -2,11 +2,11 @@
 
 from prometheus_client import CollectorRegistry
 
-from hookdesk.db.migrate import head_revision
-from hookdesk.delivery.dispatcher import Dispatcher
+from hookdesk.migrations.migrate import head_revision
 from hookdesk.operations import instruments
 from hookdesk.operations.collector import DatabaseCollector
 from hookdesk.operations.probe import probe_engine
+from hookdesk.webhooks.dispatch.dispatcher import Dispatcher
 
 
 class Operations:

@@ -16,19 +16,18 @@ from typing import Any
 from sqlalchemy import Delete, Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from hookdesk.access.models import OneTimeLink, WebSession
-from hookdesk.assets.models import Asset
 from hookdesk.assets.storage import LocalStorage
-from hookdesk.clients.models import Client, ClientErasure
 from hookdesk.db import Database
-from hookdesk.delivery.models import Attempt, Delivery
 from hookdesk.errors import NotFound
-from hookdesk.events.models import Event
-from hookdesk.mail.models import MailAttempt, MailMessage, MailThread
+from hookdesk.models.access import OneTimeLink, WebSession
+from hookdesk.models.assets import Asset
+from hookdesk.models.clients import Client, ClientErasure
+from hookdesk.models.mail import MailAttempt, MailMessage, MailThread
+from hookdesk.models.tickets import Reply, Ticket
+from hookdesk.models.webhooks import Attempt, Delivery, Event
 from hookdesk.retention.files import log, remove_files
 from hookdesk.shared.clock import now
 from hookdesk.shared.queries import find_owned
-from hookdesk.tickets.models import Reply, Ticket
 
 _NO_SYNC = {"synchronize_session": False}
 

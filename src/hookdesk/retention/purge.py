@@ -20,12 +20,11 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from hookdesk.access.signin import forget_old_failures
-from hookdesk.accounts.models import Account
-from hookdesk.assets.models import Asset
 from hookdesk.assets.storage import LocalStorage
 from hookdesk.db import Database
-from hookdesk.delivery.models import PENDING, Attempt, Delivery
-from hookdesk.events.models import Event
+from hookdesk.models.accounts import Account
+from hookdesk.models.assets import Asset
+from hookdesk.models.webhooks import PENDING, Attempt, Delivery, Event
 from hookdesk.retention.files import remove_files
 
 STRAY_ASSET_AGE = 86_400  # an upload has a day to be attached to a reply

@@ -2,7 +2,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from hookdesk.clients.models import ClientErasure
+from hookdesk.models.clients import ClientErasure
 
 
 class ErasureRead(BaseModel):

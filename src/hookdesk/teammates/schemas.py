@@ -2,8 +2,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, StrictBool, model_validator
 
+from hookdesk.models.teammates import Role, Teammate
 from hookdesk.shared.schemas import Email, Name, RequestBody
-from hookdesk.teammates.models import Role, Teammate
 
 
 class TeammateCreate(RequestBody):

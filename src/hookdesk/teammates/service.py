@@ -6,16 +6,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hookdesk.access import sessions
-from hookdesk.categories.models import TicketCategory
 from hookdesk.errors import Conflict, NotFound
+from hookdesk.models.categories import TicketCategory
+from hookdesk.models.teammates import Teammate
+from hookdesk.models.tickets import Ticket
 from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
 from hookdesk.shared.paging import Page
 from hookdesk.shared.queries import find_owned, paginate
-from hookdesk.teammates.models import Teammate
 from hookdesk.teammates.schemas import TeammateCreate, TeammateUpdate
 from hookdesk.tickets import service as tickets
-from hookdesk.tickets.models import Ticket
 
 
 def create(session: Session, *, account_id: str, data: TeammateCreate) -> Teammate:

@@ -5,7 +5,6 @@ from fastapi.responses import JSONResponse
 
 from hookdesk.accounts.dependencies import CurrentAccount
 from hookdesk.db.dependencies import Db
-from hookdesk.events.payloads import TicketView, ticket_object
 from hookdesk.shared import responses
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.shared.paging import RequiredPaging
@@ -17,6 +16,7 @@ from hookdesk.tickets.schemas import (
     TicketRead,
     TicketResolve,
 )
+from hookdesk.webhooks.payloads import TicketView, ticket_object
 
 router = APIRouter(prefix="/v2/agency/tickets", tags=["tickets"])
 ONE = responses.documents_one("ticket", TicketRead, 404)

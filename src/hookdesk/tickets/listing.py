@@ -10,10 +10,10 @@ from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import Session
 
 from hookdesk.errors import BadRequest
+from hookdesk.models.tickets import Reply, Ticket
 from hookdesk.shared.paging import Page
 from hookdesk.shared.queries import paginate
 from hookdesk.shared.timeparse import parse_time
-from hookdesk.tickets.models import Reply, Ticket
 
 TIME_HELP = "Unix seconds or ISO 8601; compared with the ticket's created_at, inclusive."
 

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from hookdesk.errors import NotFound
-from hookdesk.events.payloads import TicketView
+from hookdesk.models.tickets import Ticket
 from hookdesk.shared.paging import Page
 from hookdesk.shared.queries import find_owned
 from hookdesk.tickets import listing, service
-from hookdesk.tickets.models import Ticket
 from hookdesk.tickets.schemas import ReplyCreate
 from hookdesk.tickets.service import Scope
+from hookdesk.webhooks.payloads import TicketView
 
 
 def tickets_of(

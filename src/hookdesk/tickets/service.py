@@ -10,18 +10,18 @@ from sqlalchemy.orm import Session
 
 from hookdesk.assets import service as assets
 from hookdesk.categories import service as categories
-from hookdesk.clients.models import Client
 from hookdesk.errors import BadRequest, ErrorCode, NotFound
-from hookdesk.events.catalog import EventType
-from hookdesk.events.emit import emit
-from hookdesk.events.payloads import ReplyView, TicketView, event_data
+from hookdesk.models.clients import Client
+from hookdesk.models.teammates import Teammate
+from hookdesk.models.tickets import Reply, Ticket
 from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
 from hookdesk.shared.queries import find_owned
-from hookdesk.teammates.models import Teammate
 from hookdesk.tickets import views
-from hookdesk.tickets.models import Reply, Ticket
 from hookdesk.tickets.schemas import ReplyCreate, TicketCreate
+from hookdesk.webhooks.catalog import EventType
+from hookdesk.webhooks.outbox.emit import emit
+from hookdesk.webhooks.payloads import ReplyView, TicketView, event_data
 
 Row = TypeVar("Row", Client, Teammate)
 

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hookdesk.assets import service as assets
-from hookdesk.categories.models import TicketCategory
-from hookdesk.clients.models import Client
-from hookdesk.events.payloads import AssetView, ClientView, ReplyView, TicketView
-from hookdesk.tickets.models import Reply, Ticket
+from hookdesk.models.categories import TicketCategory
+from hookdesk.models.clients import Client
+from hookdesk.models.tickets import Reply, Ticket
+from hookdesk.webhooks.payloads import AssetView, ClientView, ReplyView, TicketView
 
 Row = TypeVar("Row", Client, TicketCategory)
 

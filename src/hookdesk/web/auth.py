@@ -14,9 +14,9 @@ from starlette.datastructures import FormData
 from hookdesk.access import sessions
 from hookdesk.access.sessions import Kind
 from hookdesk.accounts import brand
-from hookdesk.clients.models import Client
 from hookdesk.db.dependencies import Db
-from hookdesk.teammates.models import Role, Teammate
+from hookdesk.models.clients import Client
+from hookdesk.models.teammates import Role, Teammate
 from hookdesk.web import cookies
 from hookdesk.web.errors import AdminRequired, FormExpired, PortalLinkRequired, SignInRequired
 

@@ -6,9 +6,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from hookdesk.events.payloads import TicketView
 from hookdesk.web import cookies
 from hookdesk.web.templating import templates
+from hookdesk.webhooks.payloads import TicketView
 
 Errors = dict[str, str]
 

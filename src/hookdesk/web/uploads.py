@@ -6,10 +6,10 @@ from contextlib import contextmanager
 from starlette.datastructures import FormData, UploadFile
 
 from hookdesk.assets import service as assets
-from hookdesk.assets.models import Asset
 from hookdesk.assets.storage import LocalStorage
 from hookdesk.config import Settings
 from hookdesk.errors import HookdeskError
+from hookdesk.models.assets import Asset
 
 MAX_FILES = 5  # the most assets one reply may carry
 

@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Mapping
 
-from hookdesk.webhooks.secretbox import SecretBox
+from hookdesk.shared.secretbox import SecretBox
 
 MAX_HEADERS = 20
 MAX_NAME_LENGTH = 256

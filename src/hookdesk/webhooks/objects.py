@@ -1,12 +1,13 @@
-"""The webhook_endpoint object, as the API answers it and operational events carry it."""
+"""The webhook_endpoint, webhook_event and attempt objects, as the API answers them and
+operational events carry them."""
 
 from typing import Any
 
+from hookdesk.models.webhooks import Attempt, Delivery, WebhookEndpoint
+from hookdesk.shared.secretbox import SecretBox
 from hookdesk.webhooks import headers
-from hookdesk.webhooks.models import WebhookEndpoint
-from hookdesk.webhooks.secretbox import SecretBox
 
-NAME = "webhook_endpoint"
+ENDPOINT = "webhook_endpoint"
 
 
 def endpoint_object(
@@ -27,7 +28,7 @@ def endpoint_object_without_headers(endpoint: WebhookEndpoint) -> dict[str, Any]
 def _fields(endpoint: WebhookEndpoint, custom: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": endpoint.id,
-        "object": NAME,
+        "object": ENDPOINT,
         "url": endpoint.url,
         "events": list(endpoint.events),
         "description": endpoint.description,
@@ -37,4 +38,32 @@ def _fields(endpoint: WebhookEndpoint, custom: dict[str, Any]) -> dict[str, Any]
         "ordered": endpoint.ordered,
         **custom,
         "disabled_reason": endpoint.disabled_reason,
+    }
+
+
+WEBHOOK_EVENT = "webhook_event"
+
+
+def event_object(delivery: Delivery) -> dict[str, Any]:
+    """The webhook_event object of the API's event log (and of `webhook_event.failed`)."""
+    due = delivery.next_attempt_at
+    return {
+        "id": delivery.id,
+        "object": WEBHOOK_EVENT,
+        "event_type": delivery.event_type,
+        "endpoint_id": delivery.endpoint_id,
+        "status": delivery.status,
+        "attempt_count": delivery.attempt_count,
+        "next_attempt_at": None if due is None else int(due),
+        "created_at": delivery.created_at,
+    }
+
+
+def attempt_object(attempt: Attempt) -> dict[str, Any]:
+    return {
+        "at": attempt.at,
+        "status_code": attempt.status_code,
+        "duration_ms": attempt.duration_ms,
+        "response_body": attempt.response_body,
+        "error": attempt.error,
     }

@@ -8,9 +8,9 @@ from hookdesk.errors import NotFound
 from hookdesk.mail import letters
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.shared.ids import parse_uuid
+from hookdesk.shared.secretbox import SecretBox
 from hookdesk.web.auth import ADMINS_ONLY, CurrentAgent
 from hookdesk.web.pages import render
-from hookdesk.webhooks.secretbox import SecretBox
 
 # Every notification of the account, to anyone: for its admins, like the settings.
 router = APIRouter(prefix="/console/mail", dependencies=ADMINS_ONLY)

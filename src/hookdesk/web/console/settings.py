@@ -9,10 +9,10 @@ from hookdesk.accounts import brand
 from hookdesk.assets import service as assets
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import HookdeskError
+from hookdesk.models.teammates import Role
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.shared.paging import Page
 from hookdesk.teammates import service as teammates
-from hookdesk.teammates.models import Role
 from hookdesk.teammates.schemas import TeammateCreate
 from hookdesk.web.auth import ADMINS_ONLY, Agent, AgentForm, CurrentAgent
 from hookdesk.web.forms import field_errors

@@ -5,7 +5,7 @@ from fastapi.responses import Response
 
 from hookdesk.access import links, passwords, sessions, signin
 from hookdesk.db.dependencies import Db
-from hookdesk.teammates.models import Teammate
+from hookdesk.models.teammates import Teammate
 from hookdesk.web import cookies
 from hookdesk.web.auth import AgentForm, AnonymousForm
 from hookdesk.web.pages import Errors, redirect, render, text

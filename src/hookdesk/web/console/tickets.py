@@ -9,7 +9,6 @@ from pydantic import ValidationError
 from hookdesk.config import Settings
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import HookdeskError
-from hookdesk.events.payloads import TicketView
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.shared.ids import parse_uuid
 from hookdesk.teammates import service as teammates
@@ -19,6 +18,7 @@ from hookdesk.web.auth import Agent, AgentForm, CurrentAgent
 from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, conversation_version, redirect, render, text
 from hookdesk.web.uploads import UploadRefused, stored_uploads
+from hookdesk.webhooks.payloads import TicketView
 
 router = APIRouter(prefix="/console/tickets")
 

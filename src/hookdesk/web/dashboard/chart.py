@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from hookdesk.delivery.stats import HourCounts
+from hookdesk.webhooks.log.stats import HourCounts
 
 WIDTH, HEIGHT = 240, 60
 SLOT = WIDTH // 24

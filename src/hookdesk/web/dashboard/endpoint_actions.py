@@ -13,8 +13,8 @@ from hookdesk.web.dashboard.endpoint_view import endpoint_page
 from hookdesk.web.dashboard.forms import since_time, validation_errors
 from hookdesk.web.dashboard.scope import AgentScope
 from hookdesk.web.pages import redirect, text
-from hookdesk.webhooks import service
-from hookdesk.webhooks.schemas import EndpointTest, EndpointUpdate
+from hookdesk.webhooks.endpoints import service
+from hookdesk.webhooks.endpoints.schemas import EndpointTest, EndpointUpdate
 
 router = APIRouter(prefix="/endpoints/{endpoint_id}")
 ROTATED = (

@@ -16,8 +16,8 @@ from hookdesk.web.dashboard.forms import (
 )
 from hookdesk.web.dashboard.scope import AgentScope
 from hookdesk.web.pages import Errors, redirect, render
-from hookdesk.webhooks import service
-from hookdesk.webhooks.schemas import EndpointCreate, EndpointUpdate
+from hookdesk.webhooks.endpoints import service
+from hookdesk.webhooks.endpoints.schemas import EndpointCreate, EndpointUpdate
 
 router = APIRouter()
 NOTICES = {

@@ -7,16 +7,16 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from hookdesk.db.database import Database
-from hookdesk.delivery import alerts, stats
-from hookdesk.events.catalog import EventType
+from hookdesk.models.webhooks import WebhookEndpoint
 from hookdesk.shared.clock import now
 from hookdesk.shared.paging import Page
 from hookdesk.web.auth import Agent
 from hookdesk.web.dashboard.chart import Chart, chart
 from hookdesk.web.dashboard.forms import datetime_local
 from hookdesk.web.pages import Errors, render
-from hookdesk.webhooks import service
-from hookdesk.webhooks.models import WebhookEndpoint
+from hookdesk.webhooks.catalog import EventType
+from hookdesk.webhooks.endpoints import service
+from hookdesk.webhooks.log import alerts, stats
 
 EVENT_TYPES = [e.value for e in EventType]
 EVENT_OPTIONS = [(e, e) for e in EVENT_TYPES]

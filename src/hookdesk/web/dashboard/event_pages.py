@@ -9,15 +9,16 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from hookdesk.db.dependencies import Db
-from hookdesk.delivery import alerts, log, wire
-from hookdesk.delivery.models import CANCELLED, DELIVERED, FAILED, PENDING
+from hookdesk.models.webhooks import CANCELLED, DELIVERED, FAILED, PENDING
 from hookdesk.shared.clock import now
 from hookdesk.shared.paging import MAX_PAGE, Page
 from hookdesk.web.auth import AgentForm, CurrentAgent
 from hookdesk.web.dashboard.endpoint_view import EVENT_OPTIONS, EVENT_TYPES
 from hookdesk.web.dashboard.scope import AgentScope
 from hookdesk.web.pages import Errors, redirect, render
-from hookdesk.webhooks import service
+from hookdesk.webhooks.endpoints import service
+from hookdesk.webhooks.log import alerts, wire
+from hookdesk.webhooks.log import service as log
 
 router = APIRouter(prefix="/events")
 PER_PAGE = 25

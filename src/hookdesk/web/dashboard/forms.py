@@ -11,7 +11,7 @@ from hookdesk.errors import HookdeskError
 from hookdesk.shared.timeparse import parse_time
 from hookdesk.web.forms import FORM, field_errors, sentence
 from hookdesk.web.pages import Errors, text
-from hookdesk.webhooks import urls
+from hookdesk.webhooks.endpoints import urls
 
 # Clearer words than pydantic's for the mistakes a person makes in these forms.
 MESSAGES = {

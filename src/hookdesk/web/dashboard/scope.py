@@ -5,9 +5,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from hookdesk.shared.dependencies import CurrentSettings
+from hookdesk.shared.secretbox import SecretBox
 from hookdesk.web.auth import CurrentAgent
-from hookdesk.webhooks import service
-from hookdesk.webhooks.secretbox import SecretBox
+from hookdesk.webhooks.endpoints import service
 
 
 async def _scope(request: Request, agent: CurrentAgent, settings: CurrentSettings) -> service.Scope:

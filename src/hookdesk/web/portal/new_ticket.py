@@ -10,10 +10,10 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from hookdesk.categories import service as categories
-from hookdesk.categories.models import TicketCategory
 from hookdesk.config import MIB
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import BadRequest
+from hookdesk.models.categories import TicketCategory
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.shared.paging import MAX_PER_PAGE, Page
 from hookdesk.tickets import service

@@ -11,7 +11,6 @@ from starlette.datastructures import FormData
 from hookdesk.config import MIB, Settings
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import BadRequest
-from hookdesk.events.payloads import TicketView
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.tickets import portal
 from hookdesk.tickets.schemas import ReplyCreate
@@ -21,6 +20,7 @@ from hookdesk.web.pages import Errors, conversation_version, redirect, render, t
 from hookdesk.web.portal.forms import MESSAGES
 from hookdesk.web.portal.scope import scope_of
 from hookdesk.web.uploads import MAX_FILES, UploadRefused, stored_uploads
+from hookdesk.webhooks.payloads import TicketView
 
 router = APIRouter()
 FIELDS = {"reply": "reply", "assets": "attachments"}  # ReplyCreate's field names -> the form's

@@ -1,1 +1,0 @@
-"""Delivery: claiming due deliveries, sending them signed, retrying, recording every attempt."""

@@ -1,0 +1,338 @@
+"""Claiming due deliveries under a lease, in one short transaction.
+
+A claim shares out its room endpoint by endpoint: first which enabled endpoints have deliveries
+due, oldest first, and how many (counted up to the cap), then up to the room each has (its
+concurrency cap less what is in flight) from each. A slow endpoint's backlog therefore never stands
+in front of another endpoint's deliveries, and every query is an index lookup whatever the backlog.
+The endpoints are found through the index of pending deliveries, so endpoints with nothing pending
+(most of them, across many accounts) cost a claim nothing.
+
+On PostgreSQL one statement then takes every endpoint's share (a LATERAL lookup per endpoint),
+locks the rows `FOR UPDATE SKIP LOCKED`, leases them and returns what sending them needs: two round
+trips per claim however many endpoints, and any number of dispatchers claim side by side without
+waiting on each other. On SQLite, where the write transaction (BEGIN IMMEDIATE) already serializes
+claims and a statement costs no round trip, each endpoint's share is a statement of its own.
+
+A claimed delivery's `next_attempt_at` becomes the end of its lease: if its dispatcher dies, it
+falls due again by itself.
+"""
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    ScalarSelect,
+    Select,
+    String,
+    bindparam,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.orm import Session, aliased
+
+from hookdesk.db.dialects import on_postgresql
+from hookdesk.models.webhooks import PENDING, Delivery, Event, WebhookEndpoint
+
+
+@dataclass(frozen=True)
+class Claimed:
+    delivery_id: str
+    lease_token: str
+    account_id: str
+    endpoint_id: str
+    event_type: str
+    attempt_count: int
+    data_json: str
+    url: str
+    sealed_headers: str | None
+    api_version: int
+    secret: str  # sealed
+    previous_secret: str | None  # sealed
+    previous_secret_expires_at: int | None
+
+
+@dataclass(frozen=True)
+class Claim:
+    claimed: list[Claimed]
+    backlog: bool  # due deliveries were left for want of room
+    next_due: float | None  # the earliest time a pending delivery falls due after now
+
+
+@dataclass(frozen=True)
+class _Share:
+    endpoint_id: str
+    room: int
+
+
+def claim(
+    session: Session,
+    *,
+    now: float,
+    lease_seconds: float,
+    limit: int,
+    endpoint_room: Mapping[str, int],
+    endpoint_cap: int,
+) -> Claim:
+    """Lease up to `limit` due deliveries, at most `endpoint_room[e]` (else `endpoint_cap`) for
+    each endpoint `e`, and say what sending them needs and when to look again."""
+    shares, backlog, next_due = _share_out(session, now, limit, endpoint_room, endpoint_cap)
+    if not shares:
+        return Claim([], backlog, next_due)
+    take = _take_in_one_statement if on_postgresql(session) else _take_endpoint_by_endpoint
+    claimed = take(session, shares, now, lease_end=now + lease_seconds)
+    return Claim(claimed, backlog, next_due)
+
+
+# --- which endpoints, and how many from each -----------------------------------------------
+
+
+def _pending_of_endpoint(*conditions: ColumnElement[bool]) -> ScalarSelect[Any]:
+    return (
+        select(func.min(Delivery.next_attempt_at))
+        .where(Delivery.endpoint_id == WebhookEndpoint.id, Delivery.status == PENDING, *conditions)
+        .correlate(WebhookEndpoint)
+        .scalar_subquery()
+    )
+
+
+def _due_of_endpoint() -> ScalarSelect[Any]:
+    """How many deliveries of the endpoint are due, counted no further than `count_cap`."""
+    due = (
+        select(literal(1))
+        .where(
+            Delivery.endpoint_id == WebhookEndpoint.id,
+            Delivery.status == PENDING,
+            Delivery.next_attempt_at <= bindparam("now"),
+        )
+        .correlate(WebhookEndpoint)
+        .limit(bindparam("count_cap"))
+        .subquery()
+    )
+    return select(func.count()).select_from(due).scalar_subquery()
+
+
+def _endpoints_with_pending() -> Any:
+    """The ids of the endpoints with pending deliveries, one index probe each (a loose index
+    scan of ix_deliveries_endpoint_due: each step finds the next endpoint id after the last):
+    the claim's cost follows the endpoints with work, not every endpoint there is."""
+    first = (
+        select(func.min(Delivery.endpoint_id).label("endpoint_id"))
+        .where(Delivery.status == PENDING)
+        .cte("pending_endpoints", recursive=True)
+    )
+    later = aliased(Delivery)
+    following = (
+        select(func.min(later.endpoint_id))
+        .where(later.status == PENDING, later.endpoint_id > first.c.endpoint_id)
+        .scalar_subquery()
+    )
+    return first.union_all(select(following).where(first.c.endpoint_id.is_not(None)))
+
+
+_PENDING_ENDPOINTS = _endpoints_with_pending()
+# Built once: compiling a statement costs more than running it on an indexed table.
+_ENDPOINTS = (
+    select(
+        WebhookEndpoint.id,
+        _pending_of_endpoint().label("earliest"),
+        _pending_of_endpoint(Delivery.next_attempt_at > bindparam("now")).label("upcoming"),
+        _due_of_endpoint().label("due"),
+    )
+    .join(_PENDING_ENDPOINTS, _PENDING_ENDPOINTS.c.endpoint_id == WebhookEndpoint.id)
+    .where(WebhookEndpoint.status == "enabled", WebhookEndpoint.deleted_at.is_(None))
+    # OFFSET 0 keeps this a subquery of its own: else PostgreSQL folds it into the query below
+    # and looks `earliest` up twice, once to filter and once to sort.
+    .offset(0)
+    .subquery()
+)
+_ENDPOINTS_WITH_PENDING = (
+    select(_ENDPOINTS.c.id, _ENDPOINTS.c.upcoming, _ENDPOINTS.c.due)
+    .where(_ENDPOINTS.c.earliest.is_not(None))
+    .order_by(_ENDPOINTS.c.earliest)
+)
+
+
+def _share_out(
+    session: Session,
+    now: float,
+    limit: int,
+    endpoint_room: Mapping[str, int],
+    endpoint_cap: int,
+) -> tuple[list[_Share], bool, float | None]:
+    """Each endpoint's share of `limit`, oldest due first; whether due deliveries are left for
+    want of room; when the next pending delivery falls due."""
+    parameters = {"now": now, "count_cap": endpoint_cap + 1}  # one more: to see any left over
+    shares: list[_Share] = []
+    backlog = False
+    upcoming: list[float] = []
+    for endpoint_id, next_one, due in session.connection().execute(
+        _ENDPOINTS_WITH_PENDING, parameters
+    ):
+        if next_one is not None:
+            upcoming.append(next_one)
+        if not due:
+            continue
+        room = min(endpoint_room.get(endpoint_id, endpoint_cap), limit, due)
+        if room > 0:
+            shares.append(_Share(endpoint_id, room))
+            limit -= room
+        backlog = backlog or due > room
+    return shares, backlog, min(upcoming, default=None)
+
+
+# --- taking the shares ---------------------------------------------------------------------
+
+_earlier = aliased(Delivery)
+# An ordered endpoint gets one ticket's events in order: a later one waits for the earlier.
+_WAITS_FOR_EARLIER = exists().where(
+    _earlier.endpoint_id == Delivery.endpoint_id,
+    _earlier.ticket_id == Delivery.ticket_id,
+    _earlier.event_seq < Delivery.event_seq,
+    _earlier.status == PENDING,
+)
+
+
+def _claimable(endpoint_id: ColumnElement[str], room: ColumnElement[int]) -> Select[Any]:
+    return (
+        select(Delivery.id)
+        .where(
+            Delivery.endpoint_id == endpoint_id,
+            Delivery.status == PENDING,
+            Delivery.next_attempt_at <= bindparam("now"),
+            or_(not_(Delivery.ordered), not_(_WAITS_FOR_EARLIER)),
+        )
+        .order_by(Delivery.next_attempt_at)
+        .limit(room)
+        .with_for_update(skip_locked=True)
+    )
+
+
+_LEASED_COLUMNS = (
+    Delivery.id,
+    Delivery.account_id,
+    Delivery.endpoint_id,
+    Delivery.event_type,
+    Delivery.attempt_count,
+    Delivery.event_seq,
+)
+_ENDPOINT_COLUMNS = (
+    WebhookEndpoint.url,
+    WebhookEndpoint.sealed_headers,
+    WebhookEndpoint.api_version,
+    WebhookEndpoint.secret,
+    WebhookEndpoint.previous_secret,
+    WebhookEndpoint.previous_secret_expires_at,
+)
+
+
+def _with_details(leased: Any) -> Select[Any]:
+    """What sending each leased delivery needs: its event's data, its endpoint's address and
+    secrets."""
+    # The event's data is looked up row by row, not joined: PostgreSQL cannot foresee how few
+    # rows a lease returns, and joined it would hash the whole events table on every claim.
+    data = (
+        select(Event.data)
+        .where(Event.id == leased.c.event_seq, Event.account_id == leased.c.account_id)
+        .scalar_subquery()
+    )
+    return select(
+        *[leased.c[column.key] for column in _LEASED_COLUMNS], data, *_ENDPOINT_COLUMNS
+    ).join(WebhookEndpoint, WebhookEndpoint.id == leased.c.endpoint_id)
+
+
+def _one_statement() -> Select[Any]:
+    """PostgreSQL: every endpoint's share looked up (LATERAL), locked, leased and returned with
+    its details."""
+    shares = (
+        func.unnest(
+            bindparam("endpoint_ids", type_=ARRAY(String)), bindparam("rooms", type_=ARRAY(Integer))
+        )
+        .table_valued("endpoint_id", "room", name="shares")
+        .render_derived()
+    )
+    taken = _claimable(shares.c.endpoint_id, shares.c.room).lateral("taken")
+    chosen = select(taken.c.id).select_from(shares).join(taken, true()).cte("chosen")
+    leased = (
+        update(Delivery)
+        .where(Delivery.id == chosen.c.id)
+        .values(next_attempt_at=bindparam("lease_end"), lease_token=bindparam("token"))
+        .returning(*_LEASED_COLUMNS)
+        .cte("leased")
+    )
+    return _with_details(leased)
+
+
+_TAKE_AND_LEASE = _one_statement()
+
+
+def _take_in_one_statement(
+    session: Session, shares: Sequence[_Share], now: float, *, lease_end: float
+) -> list[Claimed]:
+    token = secrets.token_hex(16)
+    parameters = {
+        "endpoint_ids": [share.endpoint_id for share in shares],
+        "rooms": [share.room for share in shares],
+        "now": now,
+        "lease_end": lease_end,
+        "token": token,
+    }
+    return _claimed(session.connection().execute(_TAKE_AND_LEASE, parameters), token)
+
+
+_CLAIMABLE = _claimable(bindparam("endpoint_id"), bindparam("room"))
+_LEASE = (
+    update(Delivery)
+    .where(Delivery.id.in_(bindparam("ids", expanding=True)))
+    .values(next_attempt_at=bindparam("lease_end"), lease_token=bindparam("token"))
+    .execution_options(synchronize_session=False)
+)
+_LEASED = (
+    select(*_LEASED_COLUMNS).where(Delivery.id.in_(bindparam("ids", expanding=True))).subquery()
+)
+_LEASED_WITH_DETAILS = _with_details(_LEASED)
+
+
+def _take_endpoint_by_endpoint(
+    session: Session, shares: Sequence[_Share], now: float, *, lease_end: float
+) -> list[Claimed]:
+    """SQLite: a statement per endpoint to choose, one to lease, one to read the details (SQLite
+    has no UPDATE in a WITH)."""
+    chosen: list[str] = []
+    for share in shares:
+        parameters = {"endpoint_id": share.endpoint_id, "now": now, "room": share.room}
+        chosen.extend(session.connection().scalars(_CLAIMABLE, parameters))
+    if not chosen:
+        return []
+    token = secrets.token_hex(16)
+    session.connection().execute(_LEASE, {"ids": chosen, "lease_end": lease_end, "token": token})
+    return _claimed(session.connection().execute(_LEASED_WITH_DETAILS, {"ids": chosen}), token)
+
+
+def _claimed(rows: Any, token: str) -> list[Claimed]:
+    # Unpacked by position (the columns of `_with_details`): named access to a row's fields
+    # costs more than building the Claimed.
+    return [
+        Claimed(delivery_id, token, account_id, endpoint_id, event_type, attempt_count, *details)
+        for delivery_id, account_id, endpoint_id, event_type, attempt_count, _seq, *details in rows
+    ]
+
+
+def release(session: Session, *, leases: Mapping[str, str], now: float) -> None:
+    """Hand leased deliveries back, due now, for another dispatcher (on shutdown)."""
+    for delivery_id, token in leases.items():
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.lease_token == token)
+            .values(next_attempt_at=now, lease_token=None)
+        )

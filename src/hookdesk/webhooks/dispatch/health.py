@@ -1,0 +1,82 @@
+"""Endpoint health: an endpoint that only fails for `HOOKDESK_DISABLE_AFTER` seconds, or answers
+410 Gone, is disabled with a reason, and the account's other endpoints are told
+(`webhook_endpoint.disabled`)."""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from hookdesk.models.webhooks import WebhookEndpoint
+from hookdesk.webhooks.dispatch.retry import Verdict
+from hookdesk.webhooks.endpoints.service import disable
+from hookdesk.webhooks.outbox import operational
+from hookdesk.webhooks.outbox.operational import DisableReason
+
+
+@dataclass(frozen=True)
+class EndpointOutcome:
+    account_id: str
+    endpoint_id: str
+    verdict: Verdict
+
+
+def record_outcomes(
+    session: Session, outcomes: Sequence[EndpointOutcome], disable_after: float, now: float
+) -> None:
+    succeeded = {o.endpoint_id for o in outcomes if o.verdict is Verdict.DELIVERED}
+    gone = {o.endpoint_id for o in outcomes if o.verdict is Verdict.GONE}
+    failing = {o.endpoint_id for o in outcomes} - succeeded
+    if succeeded:
+        _set_failing_since(session, succeeded, None)
+    if failing:
+        # Rounded up: an endpoint is disabled no sooner than `disable_after` after it began failing.
+        at = math.ceil(now)
+        _set_failing_since(session, failing, at)
+        disabled = _disable(session, gone, "the endpoint answered 410 Gone", at)
+        overdue = _failing_longer_than(session, failing - gone, now - disable_after)
+        days = disable_after / 86400
+        disabled += _disable(session, overdue, f"no successful delivery for {days:g} days", at)
+        # Told once all are disabled, so that none of them is sent news of another.
+        for endpoint in disabled:
+            reason = DisableReason.GONE if endpoint.id in gone else DisableReason.FAILING
+            operational.endpoint_disabled(session, endpoint, reason=reason)
+
+
+def _set_failing_since(session: Session, endpoint_ids: set[str], value: int | None) -> None:
+    # Only the first failure after a success starts the clock; a success stops it.
+    column = WebhookEndpoint.failing_since
+    session.execute(
+        update(WebhookEndpoint)
+        .where(
+            WebhookEndpoint.id.in_(endpoint_ids),
+            column.is_not(None) if value is None else column.is_(None),
+        )
+        .values(failing_since=value)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _failing_longer_than(session: Session, endpoint_ids: set[str], before: float) -> set[str]:
+    if not endpoint_ids:
+        return set()
+    statement = select(WebhookEndpoint.id).where(
+        WebhookEndpoint.id.in_(endpoint_ids),
+        WebhookEndpoint.status == "enabled",
+        WebhookEndpoint.failing_since <= before,
+    )
+    return set(session.scalars(statement))
+
+
+def _disable(
+    session: Session, endpoint_ids: set[str], reason: str, at: int
+) -> list[WebhookEndpoint]:
+    disabled = []
+    for endpoint_id in sorted(endpoint_ids):
+        endpoint = session.get(WebhookEndpoint, endpoint_id, with_for_update=True)
+        if endpoint is not None and endpoint.status == "enabled":
+            disable(session, endpoint, reason=reason, automatic_at=at)
+            disabled.append(endpoint)
+    return disabled

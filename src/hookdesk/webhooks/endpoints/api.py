@@ -1,0 +1,154 @@
+import json
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from hookdesk.accounts.dependencies import CurrentAccount
+from hookdesk.db.database import Database
+from hookdesk.db.dependencies import Db
+from hookdesk.errors import BadRequest
+from hookdesk.models.webhooks import WebhookEndpoint
+from hookdesk.receiver.signing import compact_signature_errors, secret_key
+from hookdesk.shared import responses
+from hookdesk.shared.dependencies import CurrentSettings
+from hookdesk.shared.paging import Paging
+from hookdesk.shared.queries import find_owned
+from hookdesk.shared.secretbox import SecretBox
+from hookdesk.shared.text import FORBIDDEN
+from hookdesk.shared.timeparse import parse_time
+from hookdesk.webhooks.endpoints import service
+from hookdesk.webhooks.endpoints.schemas import (
+    EndpointCreate,
+    EndpointRead,
+    EndpointRecover,
+    EndpointTest,
+    EndpointUpdate,
+    SignatureInvalid,
+    SignatureValid,
+)
+from hookdesk.webhooks.objects import ENDPOINT, endpoint_object
+
+router = APIRouter(prefix="/v2/webhook-endpoints", tags=["webhook endpoints"])
+ONE = responses.documents_one(ENDPOINT, EndpointRead, 404)
+SIGNATURE_TOLERANCE = 300
+
+
+def _scope(
+    account_id: CurrentAccount, request: Request, settings: CurrentSettings
+) -> service.Scope:
+    box: SecretBox = request.app.state.secret_box
+    return service.Scope(account_id=account_id, dev=settings.dev, box=box)
+
+
+Scope = Annotated[service.Scope, Depends(_scope)]
+
+
+@router.post("/create", responses=ONE)
+def create_endpoint(body: EndpointCreate, scope: Scope, db: Db) -> JSONResponse:
+    with db.write() as session:
+        endpoint, secret = service.create(session, scope, body)
+        return responses.one(ENDPOINT, endpoint_object(endpoint, scope.box, secret))
+
+
+@router.get("/list", responses=responses.documents_many("webhook_endpoints", EndpointRead))
+def list_endpoints(scope: Scope, db: Db, page: Paging) -> JSONResponse:
+    with db.read() as session:
+        total, endpoints = service.list_page(session, scope, page)
+        return responses.many(
+            "webhook_endpoints", total, [endpoint_object(e, scope.box) for e in endpoints]
+        )
+
+
+@router.get("/retrieve/{endpoint_id}", responses=ONE)
+def retrieve_endpoint(endpoint_id: str, scope: Scope, db: Db) -> JSONResponse:
+    with db.read() as session:
+        return responses.one(
+            ENDPOINT, endpoint_object(service.get(session, scope, endpoint_id), scope.box)
+        )
+
+
+@router.post("/update/{endpoint_id}", responses=ONE)
+def update_endpoint(endpoint_id: str, body: EndpointUpdate, scope: Scope, db: Db) -> JSONResponse:
+    with db.write() as session:
+        endpoint = service.update_endpoint(session, scope, endpoint_id, body)
+        return responses.one(ENDPOINT, endpoint_object(endpoint, scope.box))
+
+
+@router.post("/delete/{endpoint_id}", responses=ONE)
+def delete_endpoint(endpoint_id: str, scope: Scope, db: Db) -> JSONResponse:
+    with db.write() as session:
+        return responses.one(
+            ENDPOINT, endpoint_object(service.delete(session, scope, endpoint_id), scope.box)
+        )
+
+
+@router.post("/rotate-secret/{endpoint_id}", responses=ONE)
+def rotate_secret(endpoint_id: str, scope: Scope, db: Db) -> JSONResponse:
+    with db.write() as session:
+        endpoint, secret = service.rotate_secret(session, scope, endpoint_id)
+        return responses.one(ENDPOINT, endpoint_object(endpoint, scope.box, secret))
+
+
+@router.post("/test/{endpoint_id}")
+def send_test_event(endpoint_id: str, body: EndpointTest, scope: Scope, db: Db) -> JSONResponse:
+    with db.write() as session:
+        event_id = service.send_test(session, scope, endpoint_id, body.event_type)
+    return JSONResponse({"status": 200, "event_id": event_id})
+
+
+@router.post("/recover/{endpoint_id}")
+def recover(endpoint_id: str, body: EndpointRecover, scope: Scope, db: Db) -> JSONResponse:
+    try:
+        since = parse_time(str(body.since))
+    except ValueError as error:
+        raise BadRequest(f"since: {error}.") from None
+    with db.write() as session:
+        queued = service.recover(session, scope, endpoint_id, since=since)
+    return JSONResponse({"status": 200, "queued": queued})
+
+
+@router.post(
+    "/verify-signature",
+    responses={
+        200: {"model": SignatureValid},
+        400: {"model": SignatureInvalid, "description": "The signature does not hold: why."},
+        401: {"model": responses.ErrorBody},
+    },
+)
+async def verify_signature(
+    request: Request,
+    scope: Scope,
+    db: Db,
+    hookdesk_signature: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    """Check a received event body against its `Hookdesk-Signature` and the endpoint's secrets."""
+    body = await request.body()
+    secrets = await run_in_threadpool(_secrets_for, body, scope, db)
+    if secrets is None:
+        errors = ["the body is not an event of one of this account's endpoints"]
+    else:
+        keys = [secret_key(s) for s in secrets]
+        errors = compact_signature_errors(
+            body, hookdesk_signature, keys, now=time.time(), tolerance=SIGNATURE_TOLERANCE
+        )
+    if errors:
+        return JSONResponse({"status": 400, "valid": False, "errors": errors}, status_code=400)
+    return JSONResponse({"status": 200, "valid": True})
+
+
+def _secrets_for(body: bytes, scope: service.Scope, db: Database) -> list[str] | None:
+    """The secrets valid now for the endpoint the body names, if the account has that endpoint."""
+    try:
+        endpoint_id = json.loads(body).get("endpoint_id")
+    except (ValueError, AttributeError, RecursionError):  # nested too deep to be an event
+        return None
+    if not isinstance(endpoint_id, str) or FORBIDDEN.search(endpoint_id):
+        return None
+    with db.read() as session:
+        endpoint = find_owned(
+            session, WebhookEndpoint, account_id=scope.account_id, object_id=endpoint_id
+        )
+        return service.valid_secrets(endpoint, scope.box, at=time.time()) if endpoint else None

@@ -1,0 +1,2 @@
+"""The event log: every event sent to an endpoint and its attempts; the dashboard's numbers
+and alerts."""

@@ -1,0 +1,73 @@
+"""What the webhooks dashboard warns of: endpoints hookdesk disabled by itself, and deliveries
+that failed in the last 24 hours."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
+
+from hookdesk.models.webhooks import FAILED, Attempt, Delivery, WebhookEndpoint
+
+DAY = 24 * 3600
+
+
+@dataclass(frozen=True)
+class DisabledEndpoint:
+    id: str
+    url: str
+    reason: str | None
+    disabled_at: int
+
+
+@dataclass(frozen=True)
+class Alerts:
+    disabled: list[DisabledEndpoint]  # by hookdesk, not by a person; the latest first
+    failed_last_day: int  # failed deliveries whose last attempt was in the last 24 hours
+
+    @property
+    def any(self) -> bool:
+        return bool(self.disabled or self.failed_last_day)
+
+
+def alerts(session: Session, *, account_id: str, now: float) -> Alerts:
+    return Alerts(
+        _disabled_automatically(session, account_id),
+        _failed_since(session, account_id, int(now) - DAY),
+    )
+
+
+def _disabled_automatically(session: Session, account_id: str) -> list[DisabledEndpoint]:
+    statement = (
+        select(
+            WebhookEndpoint.id,
+            WebhookEndpoint.url,
+            WebhookEndpoint.disabled_reason,
+            WebhookEndpoint.auto_disabled_at,
+        )
+        .where(
+            WebhookEndpoint.account_id == account_id,
+            WebhookEndpoint.deleted_at.is_(None),
+            WebhookEndpoint.status == "disabled",
+            WebhookEndpoint.auto_disabled_at.is_not(None),
+        )
+        .order_by(WebhookEndpoint.auto_disabled_at.desc(), WebhookEndpoint.id)
+    )
+    return [
+        DisabledEndpoint(endpoint_id, url, reason, at or 0)  # `at` is set: filtered on above
+        for endpoint_id, url, reason, at in session.execute(statement)
+    ]
+
+
+def _failed_since(session: Session, account_id: str, since: int) -> int:
+    # A failed delivery with any attempt in the window has its last one, the failing one, in it.
+    statement = (
+        select(func.count(distinct(Delivery.id)))
+        .join(Attempt, Attempt.delivery_id == Delivery.id)
+        .where(
+            Delivery.account_id == account_id,
+            Attempt.account_id == account_id,
+            Delivery.status == FAILED,
+            Attempt.at >= since,
+        )
+    )
+    return session.scalar(statement) or 0

@@ -1,0 +1,101 @@
+"""The event log: every event sent to an endpoint, its exact payload and all its attempts."""
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from hookdesk.db.wakeup import request_wakeup
+from hookdesk.errors import NotFound
+from hookdesk.models.webhooks import PENDING, Attempt, Delivery, Event, WebhookEndpoint
+from hookdesk.shared.paging import Page
+from hookdesk.shared.queries import paginate
+from hookdesk.webhooks.payloads import render_body
+
+
+@dataclass(frozen=True)
+class LogFilters:
+    endpoint_id: str | None = None
+    event_type: str | None = None
+    status: str | None = None
+    created_from: int | None = None
+    created_to: int | None = None
+
+
+def list_page(
+    session: Session, *, account_id: str, filters: LogFilters, page: Page
+) -> tuple[int, Sequence[Delivery]]:
+    statement = (
+        select(Delivery)
+        .where(Delivery.account_id == account_id, *_conditions(filters))
+        .order_by(Delivery.created_at.desc(), Delivery.event_seq.desc(), Delivery.id)
+    )
+    return paginate(session, statement, page)
+
+
+def get(session: Session, *, account_id: str, event_id: str, lock: bool = False) -> Delivery:
+    statement = select(Delivery).where(Delivery.account_id == account_id, Delivery.id == event_id)
+    delivery = session.scalar(statement.with_for_update() if lock else statement)
+    if delivery is None:
+        raise NotFound.of("webhook event", event_id)
+    return delivery
+
+
+def payload(session: Session, delivery: Delivery) -> dict[str, Any]:
+    """The body as sent: rendered from the stored event data, byte for byte as on the wire."""
+    data = session.scalar(
+        select(Event.data).where(
+            Event.id == delivery.event_seq, Event.account_id == delivery.account_id
+        )
+    )
+    api_version = session.scalar(
+        select(WebhookEndpoint.api_version).where(WebhookEndpoint.id == delivery.endpoint_id)
+    )
+    body = render_body(
+        event_id=delivery.id,
+        event_type=delivery.event_type,
+        api_version=api_version or 2,
+        data_json=data or "{}",
+        endpoint_id=delivery.endpoint_id,
+    )
+    loaded: dict[str, Any] = json.loads(body)
+    return loaded
+
+
+def attempts(session: Session, delivery: Delivery) -> list[Attempt]:
+    statement = (
+        select(Attempt)
+        .where(Attempt.account_id == delivery.account_id, Attempt.delivery_id == delivery.id)
+        .order_by(Attempt.id)
+    )
+    return list(session.scalars(statement))
+
+
+def resend(session: Session, *, account_id: str, event_id: str) -> Delivery:
+    """Send the same body again now (freshly signed), whatever became of the earlier attempts."""
+    delivery = get(session, account_id=account_id, event_id=event_id, lock=True)
+    delivery.status = PENDING
+    delivery.next_attempt_at = time.time()
+    delivery.lease_token = None
+    request_wakeup(session)
+    session.flush()
+    return delivery
+
+
+def _conditions(filters: LogFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.endpoint_id:
+        conditions.append(Delivery.endpoint_id == filters.endpoint_id)
+    if filters.event_type:
+        conditions.append(Delivery.event_type == filters.event_type)
+    if filters.status:
+        conditions.append(Delivery.status == filters.status)
+    if filters.created_from is not None:
+        conditions.append(Delivery.created_at >= filters.created_from)
+    if filters.created_to is not None:
+        conditions.append(Delivery.created_at <= filters.created_to)
+    return conditions

@@ -1,0 +1,51 @@
+"""Queue one delivery per subscribed, enabled endpoint, in the transaction of the change."""
+
+import time
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from hookdesk.db.wakeup import request_wakeup
+from hookdesk.models.webhooks import PENDING, Delivery, Event, WebhookEndpoint
+from hookdesk.webhooks.ids import new_event_id
+
+
+def fan_out(
+    session: Session,
+    event: Event,
+    *,
+    only_endpoint: str | None = None,
+    except_endpoint: str | None = None,
+) -> int:
+    """Insert the event's deliveries; the dispatcher is woken once the transaction commits."""
+    statement = select(WebhookEndpoint.id, WebhookEndpoint.events, WebhookEndpoint.ordered).where(
+        WebhookEndpoint.account_id == event.account_id,
+        WebhookEndpoint.status == "enabled",
+        WebhookEndpoint.deleted_at.is_(None),
+    )
+    if only_endpoint is not None:
+        statement = statement.where(WebhookEndpoint.id == only_endpoint)
+    if except_endpoint is not None:
+        statement = statement.where(WebhookEndpoint.id != except_endpoint)
+    now = time.time()
+    rows = [
+        {
+            "id": new_event_id(),
+            "account_id": event.account_id,
+            "event_seq": event.id,
+            "endpoint_id": endpoint_id,
+            "event_type": event.event_type,
+            "ticket_id": event.ticket_id,
+            "ordered": ordered,
+            "status": PENDING,
+            "attempt_count": 0,
+            "next_attempt_at": now,
+            "created_at": int(now),
+        }
+        for endpoint_id, events, ordered in session.execute(statement)
+        if only_endpoint is not None or event.event_type in events
+    ]
+    if rows:
+        session.execute(insert(Delivery), rows)
+        request_wakeup(session)
+    return len(rows)

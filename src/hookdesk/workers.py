@@ -1,0 +1,73 @@
+"""Running a dispatcher: inside `hookdesk serve`, or alone as `hookdesk dispatcher`."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp.abc import AbstractResolver
+
+from hookdesk.config import Settings
+from hookdesk.db import Database
+from hookdesk.inbound.imap import read_mailboxes
+from hookdesk.retention.periodic import purge_periodically
+from hookdesk.shared.secretbox import SecretBox
+from hookdesk.webhooks.dispatch.dispatcher import Dispatcher, Limits
+from hookdesk.webhooks.dispatch.heartbeat import keep_beating
+from hookdesk.webhooks.dispatch.prepare import USER_AGENT, Preparer
+from hookdesk.webhooks.dispatch.record import Policy
+from hookdesk.webhooks.dispatch.sender import AiohttpSender
+
+
+def limits_from(settings: Settings) -> Limits:
+    return Limits(
+        concurrency=settings.dispatcher_concurrency,
+        endpoint_concurrency=settings.endpoint_concurrency,
+        batch=settings.dispatcher_batch,
+        lease_seconds=settings.delivery_timeout + settings.lease_margin,
+        shutdown_timeout=settings.shutdown_timeout,
+    )
+
+
+@asynccontextmanager
+async def running_dispatcher(
+    database: Database,
+    settings: Settings,
+    box: SecretBox,
+    *,
+    resolver: AbstractResolver | None = None,
+) -> AsyncIterator[Dispatcher]:
+    """A dispatcher running in the background until the block ends, then stopped gracefully;
+    beside it, its heartbeat (its row in the `dispatchers` table kept fresh), the periodic purge
+    of what is older than the retention, and the readers of the accounts' IMAP mailboxes."""
+    sender = AiohttpSender(
+        timeout=settings.delivery_timeout,
+        allow_private=settings.dev,
+        user_agent=USER_AGENT,
+        resolver=resolver,
+        max_connections=settings.dispatcher_concurrency,
+    )
+    async with sender:
+        dispatcher = Dispatcher(
+            database,
+            sender,
+            Preparer(box),
+            policy=Policy(settings.retry_schedule, settings.disable_after),
+            limits=limits_from(settings),
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(dispatcher.run(stop))
+        purging = asyncio.create_task(purge_periodically(database, settings, stop))
+        reading = asyncio.create_task(read_mailboxes(database, settings, box, stop))
+        heartbeat = asyncio.create_task(
+            keep_beating(database, lambda: dispatcher.in_flight, until=task)
+        )
+        try:
+            yield dispatcher
+        finally:
+            stop.set()
+            try:
+                await task
+            finally:
+                await heartbeat  # it ends with the task, deleting the row
+                await purging
+                await reading
