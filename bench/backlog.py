@@ -5,8 +5,8 @@ bulk-inserted by `generate_series` (no rows cross the wire): half pending and du
 retrying (attempted before, due in an hour), spread over the endpoints. The ceiling is the same
 claim with a backlog of 1,000. With the large backlog in place this measures:
 
-- the claim (`hookdesk.webhooks.dispatch.claim.claim`, the dispatcher's own function, in a transaction that
-  is rolled back) while idle, and EXPLAIN (ANALYZE, BUFFERS) of its two queries;
+- the claim (`hookdesk.webhooks.dispatch.claim.claim`, the dispatcher's own function, in a
+  transaction that is rolled back) while idle, and EXPLAIN (ANALYZE, BUFFERS) of its two queries;
 - the claim again once 10,000 more endpoints with nothing pending exist (those of many accounts
   at rest): it should not notice them;
 - then, while one `hookdesk dispatcher` drains part of it, the claim again and the dispatcher's RSS,

@@ -396,9 +396,9 @@ def backlog_section(part: dict[str, Any], plots: dict[str, str]) -> Section:
     lines = [
         f"{part['backlog']:,} deliveries in PostgreSQL over {part['endpoints']} endpoints: half "
         "pending and due, half retrying (attempted 1-5 times, due in an hour). A claim is "
-        "`hookdesk.webhooks.dispatch.claim.claim` (limit 200, 16 per endpoint) in a transaction rolled "
-        "back, timed from this process; while one `hookdesk dispatcher` drains the backlog it "
-        "is sampled beside the dispatcher's RSS.",
+        "`hookdesk.webhooks.dispatch.claim.claim` (limit 200, 16 per endpoint) in a transaction "
+        "rolled back, timed from this process; while one `hookdesk dispatcher` drains the backlog "
+        "it is sampled beside the dispatcher's RSS.",
         "",
         *table(("figure", "value"), rows),
         "",

@@ -78,8 +78,8 @@ def record(
         return []
     session.connection().execute(insert(_attempts), [_attempt_row(f) for f in finished])
     decisions = [_decide(f, policy, rng) for f in finished]
-    # Endpoints before deliveries, the order the API locks them in (webhooks/endpoints/service.py), so the
-    # two never wait on each other in a circle.
+    # Endpoints before deliveries, the order the API locks them in (webhooks/endpoints/service.py),
+    # so the two never wait on each other in a circle.
     outcomes = finished_outcomes(finished, decisions)
     health.record_outcomes(session, outcomes, policy.disable_after, now)
     pairs = sorted(zip(finished, decisions, strict=True), key=lambda p: p[0].claimed.delivery_id)

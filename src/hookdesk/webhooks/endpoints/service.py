@@ -120,7 +120,8 @@ def disable(
     session: Session, endpoint: WebhookEndpoint, *, reason: str, automatic_at: int | None = None
 ) -> None:
     """Stop sending to the endpoint; its pending deliveries fail (`recover` queues them again).
-    `automatic_at`: when hookdesk disabled it by itself (webhooks/dispatch/health.py); None for a person."""
+    `automatic_at`: when hookdesk disabled it by itself (webhooks/dispatch/health.py); None for a
+    person."""
     endpoint.status = "disabled"
     endpoint.disabled_reason = reason
     endpoint.auto_disabled_at = automatic_at

@@ -5,8 +5,8 @@ mode. Outside development mode it must also be `https` and its host must not be,
 loopback, private, link-local, multicast, reserved or cloud-metadata address, nor an IPv6 address
 that carries such an IPv4 address for a gateway to reach (IPv4-compatible, IPv4-mapped, NAT64,
 6to4, Teredo). The check runs when an endpoint is saved and again at every call, where the
-sender's resolver (`webhooks/dispatch/sender.py`) hands the connection only addresses that passed, so a
-DNS answer that changes in between cannot redirect a delivery inside the network.
+sender's resolver (`webhooks/dispatch/sender.py`) hands the connection only addresses that
+passed, so a DNS answer that changes in between cannot redirect a delivery inside the network.
 """
 
 import ipaddress

@@ -1,4 +1,4 @@
-"""The account's events as they are committed, for `hookdesk listen` (served by webhooks/outbox/api.py)."""
+"""The account's events as they are committed, for `hookdesk listen` (served by outbox/api.py)."""
 
 from collections.abc import Sequence
 
