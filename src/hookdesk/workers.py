@@ -9,6 +9,7 @@ from aiohttp.abc import AbstractResolver
 from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.inbound.imap import read_mailboxes
+from hookdesk.operations.instruments import DispatcherMeter
 from hookdesk.retention.periodic import purge_periodically
 from hookdesk.shared.secretbox import SecretBox
 from hookdesk.webhooks.dispatch.dispatcher import Dispatcher, Limits
@@ -53,6 +54,7 @@ async def running_dispatcher(
             Preparer(box),
             policy=Policy(settings.retry_schedule, settings.disable_after),
             limits=limits_from(settings),
+            meter=DispatcherMeter(),
         )
         stop = asyncio.Event()
         task = asyncio.create_task(dispatcher.run(stop))

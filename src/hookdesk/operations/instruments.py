@@ -73,6 +73,16 @@ def request_answered(method: str, route: str, status: int, seconds: float) -> No
     HTTP_DURATION.labels(method, route).observe(seconds)
 
 
-def attempt_recorded(verdict: Verdict, seconds: float) -> None:
-    _OUTCOMES[verdict].inc()
-    ATTEMPT_DURATION.observe(seconds)
+class DispatcherMeter:
+    """The dispatcher's meter (webhooks/dispatch/dispatcher.py `Meter`): sends in flight, and
+    attempts recorded by outcome and duration."""
+
+    def send_started(self) -> None:
+        IN_FLIGHT.inc()
+
+    def send_ended(self) -> None:
+        IN_FLIGHT.dec()
+
+    def attempt_recorded(self, verdict: Verdict, seconds: float) -> None:
+        _OUTCOMES[verdict].inc()
+        ATTEMPT_DURATION.observe(seconds)

@@ -14,11 +14,11 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass
+from typing import Protocol
 
 import structlog
 
 from hookdesk.db import Database
-from hookdesk.operations import instruments
 from hookdesk.webhooks.dispatch import claim as claiming
 from hookdesk.webhooks.dispatch.notify import listen_for_wakeups
 from hookdesk.webhooks.dispatch.prepare import Preparer
@@ -30,6 +30,29 @@ log = structlog.get_logger("hookdesk.dispatcher")
 
 IDLE_POLL = 2.0  # seconds between looks for due retries when nothing wakes the dispatcher
 MIN_POLL = 0.01
+
+
+class Meter(Protocol):
+    """What the dispatcher reports as it goes (operations/instruments.py counts it for /metrics)."""
+
+    def send_started(self) -> None: ...
+
+    def send_ended(self) -> None: ...
+
+    def attempt_recorded(self, verdict: Verdict, seconds: float) -> None: ...
+
+
+class Unmetered:
+    """A `Meter` that counts nothing."""
+
+    def send_started(self) -> None:
+        pass
+
+    def send_ended(self) -> None:
+        pass
+
+    def attempt_recorded(self, verdict: Verdict, seconds: float) -> None:
+        pass
 
 
 @dataclass(frozen=True)
@@ -50,12 +73,14 @@ class Dispatcher:
         *,
         policy: Policy,
         limits: Limits,
+        meter: Meter | None = None,
     ) -> None:
         self._database = database
         self._sender = sender
         self._preparer = preparer
         self._policy = policy
         self._limits = limits
+        self._meter = meter or Unmetered()
         self._rng = random.Random()
         self._wake = asyncio.Event()
         self._in_flight: dict[str, tuple[asyncio.Task[None], claiming.Claimed]] = {}
@@ -137,7 +162,7 @@ class Dispatcher:
         self._per_endpoint[item.endpoint_id] += 1
         task = asyncio.create_task(self._send(item))
         self._in_flight[item.delivery_id] = (task, item)
-        instruments.IN_FLIGHT.inc()
+        self._meter.send_started()
 
     async def _send(self, item: claiming.Claimed) -> None:
         started = time.time()
@@ -152,7 +177,7 @@ class Dispatcher:
             self._finished_ready.set()
         finally:
             del self._in_flight[item.delivery_id]
-            instruments.IN_FLIGHT.dec()
+            self._meter.send_ended()
             self._per_endpoint[item.endpoint_id] -= 1
             if self._per_endpoint[item.endpoint_id] <= 0:
                 del self._per_endpoint[item.endpoint_id]
@@ -184,7 +209,7 @@ class Dispatcher:
             return False
         # Counted once committed: an attempt whose record was lost is made, and counted, again.
         for finished, verdict in recorded:
-            instruments.attempt_recorded(verdict, finished.result.duration_ms / 1000)
+            self._meter.attempt_recorded(verdict, finished.result.duration_ms / 1000)
         return any(verdict is Verdict.RETRY for _finished, verdict in recorded)
 
     async def _shut_down(self, helpers: list[asyncio.Task[None]]) -> None:
