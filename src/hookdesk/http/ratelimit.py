@@ -4,19 +4,33 @@ answered it.
 
 It only adds headers to the answer's start (http/asgi.py)."""
 
+from typing import Protocol
+
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hookdesk.accounts.ratelimit import Decision
 from hookdesk.http.asgi import watching_start
 
 _STATE_KEY = "rate_limit"
 
 
-def remember(request: Request, decision: Decision) -> None:
-    """Keeps the request's decision for the headers of its answer."""
-    setattr(request.state, _STATE_KEY, decision)
+class Quota(Protocol):
+    """What is left of a bucket once a request took from it (accounts/ratelimit.py `Decision`)."""
+
+    @property
+    def limit(self) -> int: ...
+
+    @property
+    def remaining(self) -> int: ...
+
+    @property
+    def reset(self) -> int: ...
+
+
+def remember(request: Request, quota: Quota) -> None:
+    """Keeps the request's quota for the headers of its answer."""
+    setattr(request.state, _STATE_KEY, quota)
 
 
 class RateLimitHeaders:
@@ -31,11 +45,11 @@ class RateLimitHeaders:
         state = scope.setdefault("state", {})
 
         def at_start(message: Message) -> None:
-            decision = state.get(_STATE_KEY)
-            if isinstance(decision, Decision):
+            quota: Quota | None = state.get(_STATE_KEY)
+            if quota is not None:
                 headers = MutableHeaders(scope=message)
-                headers["RateLimit-Limit"] = str(decision.limit)
-                headers["RateLimit-Remaining"] = str(decision.remaining)
-                headers["RateLimit-Reset"] = str(decision.reset)
+                headers["RateLimit-Limit"] = str(quota.limit)
+                headers["RateLimit-Remaining"] = str(quota.remaining)
+                headers["RateLimit-Reset"] = str(quota.reset)
 
         await self.app(scope, receive, watching_start(send, at_start))
