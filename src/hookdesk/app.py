@@ -7,6 +7,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from hookdesk import __version__
+from hookdesk.access.api import invite_router
+from hookdesk.access.api import portal_router as portal_session_router
 from hookdesk.accounts.api import keys_router as api_keys_router
 from hookdesk.accounts.api import router as brand_router
 from hookdesk.accounts.ratelimit import limiter_for
@@ -27,6 +29,7 @@ from hookdesk.mail.api import router as mail_router
 from hookdesk.operations.api import router as operations_router
 from hookdesk.operations.middleware import RequestMetrics
 from hookdesk.operations.state import Operations
+from hookdesk.retention.api import router as client_erasure_router
 from hookdesk.shared.secretbox import SecretBox, box_for
 from hookdesk.teammates.api import router as teammates_router
 from hookdesk.tickets.api import router as tickets_router
@@ -40,7 +43,10 @@ ROUTERS = (
     health_router,
     operations_router,
     clients_router,
+    portal_session_router,
+    client_erasure_router,
     teammates_router,
+    invite_router,
     brand_router,
     api_keys_router,
     categories_router,

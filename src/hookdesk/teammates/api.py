@@ -1,8 +1,6 @@
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from hookdesk.access import links
-from hookdesk.access.schemas import LinkRead, link_answer
 from hookdesk.accounts.dependencies import CurrentAccount
 from hookdesk.db.dependencies import Db
 from hookdesk.shared import responses
@@ -60,15 +58,3 @@ def delete_teammate(
             session, account_id=account_id, teammate_id=teammate_id, public_url=settings.public_url
         )
         return responses.one("teammate", teammate_object(teammate))
-
-
-@router.post("/invite/{teammate_id}", responses=responses.documents(LinkRead, 400, 404))
-def invite_teammate(
-    teammate_id: str, account_id: CurrentAccount, db: Db, settings: CurrentSettings
-) -> JSONResponse:
-    """A one-time link (valid 7 days) where the teammate sets a password for the web console."""
-    with db.write() as session:
-        link = links.invite(
-            session, account_id=account_id, teammate_id=teammate_id, public_url=settings.public_url
-        )
-        return link_answer(link)
