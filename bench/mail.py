@@ -90,8 +90,8 @@ async def bare_loop(port: int, messages: list[Any]) -> float:
 
 
 async def hookdesk_loop(url: str, items: list[Any]) -> tuple[float, int]:
-    from hookdesk.mail import urls
     from hookdesk.mail.smtp import SmtpSender
+    from hookdesk.net import mailurls as urls
 
     server = urls.parse(url, schemes=urls.SENDING)
     sender = SmtpSender(timeout=30)

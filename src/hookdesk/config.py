@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from hookdesk.mail import urls
+from hookdesk.net import mailurls as urls
 
 MIB = 1024 * 1024
 DEFAULT_RETRY_SCHEDULE = (5, 60, 300, 1800, 7200, 21600, 43200, 86400, 86400)

@@ -4,8 +4,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from hookdesk.mail import urls
 from hookdesk.mail.smtp import SmtpSender
+from hookdesk.net import mailurls as urls
 from tests.mail.messages import a_message
 from tests.mail.smtp_server import SmtpServer
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hookdesk.net import addresses
 from hookdesk.webhooks import headers
 from hookdesk.webhooks.endpoints import urls
 
@@ -24,7 +25,7 @@ from hookdesk.webhooks.endpoints import urls
     ],
 )
 def test_the_ipv4_address_an_ipv6_one_carries(address: str, carried: str | None) -> None:
-    found = urls.embedded_ipv4(IPv6Address(address))
+    found = addresses.embedded_ipv4(IPv6Address(address))
     assert found == (IPv4Address(carried) if carried else None)
 
 
@@ -45,7 +46,7 @@ def test_the_ipv4_address_an_ipv6_one_carries(address: str, carried: str | None)
     ],
 )
 def test_ipv6_addresses_that_carry_an_internal_ipv4_address_are_not_public(address: str) -> None:
-    assert not urls.is_public_address(address)
+    assert not addresses.is_public_address(address)
 
 
 @pytest.mark.parametrize(
@@ -53,7 +54,7 @@ def test_ipv6_addresses_that_carry_an_internal_ipv4_address_are_not_public(addre
     ["::8.8.8.8", "64:ff9b::8.8.8.8", "2002:0808:0808::", "2606:4700::1111", "93.184.215.14"],
 )
 def test_addresses_that_reach_a_public_ipv4_address_are_public(address: str) -> None:
-    assert urls.is_public_address(address)
+    assert addresses.is_public_address(address)
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,8 @@ from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.inbound.apply import Outcome, apply
 from hookdesk.mail import settings as mail_settings
-from hookdesk.mail.urls import MailUrl
 from hookdesk.models.mail import MailSettings
+from hookdesk.net.mailurls import MailUrl
 from hookdesk.shared.secretbox import SecretBox, UnreadableSecret
 
 log = structlog.get_logger("hookdesk.inbound")

@@ -20,11 +20,11 @@ from hookdesk.mail import settings as mail_settings
 from hookdesk.mail import threads
 from hookdesk.mail.render.compose import Address, Envelope, compose, new_message_id, with_token
 from hookdesk.mail.render.content import Attachment, Kind, Notification, render
-from hookdesk.mail.urls import SENDING, MailUrl, parse
 from hookdesk.models.clients import Client
 from hookdesk.models.mail import MailMessage
 from hookdesk.models.teammates import Teammate
 from hookdesk.models.tickets import Reply, Ticket
+from hookdesk.net.mailurls import SENDING, MailUrl, parse
 from hookdesk.shared.secretbox import SecretBox
 
 CLIENT_KINDS = {Kind.TICKET_OPENED, Kind.AGENT_REPLIED, Kind.TICKET_RESOLVED}

@@ -2,7 +2,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from hookdesk.mail import urls
+from hookdesk.net import mailurls as urls
 from hookdesk.shared.schemas import Email, RequestBody
 
 UnknownSenders = Literal["create", "ignore"]

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from hookdesk.db.dialects import on_postgresql
 from hookdesk.errors import BadRequest, ErrorCode
-from hookdesk.mail import urls
 from hookdesk.mail.schemas import MailSettingsUpdate
 from hookdesk.models.mail import MailSettings
+from hookdesk.net import mailurls as urls
 from hookdesk.shared.clock import now
 from hookdesk.shared.secretbox import SecretBox
 

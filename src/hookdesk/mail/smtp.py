@@ -11,7 +11,7 @@ from typing import Literal
 
 import aiosmtplib
 
-from hookdesk.mail.urls import MailUrl
+from hookdesk.net.mailurls import MailUrl
 
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
 MAX_ANSWER = 2000

@@ -26,9 +26,9 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 
+from hookdesk.net.addresses import is_public_address
 from hookdesk.shared.text import storable
 from hookdesk.webhooks.dispatch.retry import parse_retry_after
-from hookdesk.webhooks.endpoints.urls import is_public_address
 
 RESPONSE_BODY_LIMIT = 2048  # bytes of the answer kept per attempt, to keep rows small
 

@@ -7,7 +7,7 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
-from hookdesk.webhooks.endpoints.urls import is_public_address
+from hookdesk.net.addresses import is_public_address
 
 SENDING = ("smtp", "smtps")
 READING = ("imap", "imaps")

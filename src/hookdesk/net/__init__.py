@@ -1,0 +1,1 @@
+"""Addresses and URLs, below every other package: which addresses are public, mail server URLs."""
