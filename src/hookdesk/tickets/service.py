@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from hookdesk.assets import service as assets
 from hookdesk.categories import service as categories
 from hookdesk.errors import BadRequest, ErrorCode, NotFound
+from hookdesk.mail import outbox as mail_outbox
 from hookdesk.models.clients import Client
 from hookdesk.models.teammates import Teammate
 from hookdesk.models.tickets import Reply, Ticket
@@ -153,6 +154,8 @@ def _emit(
 ) -> TicketView:
     data = event_data(view, reply)
     emit(session, account_id=scope.account_id, event_type=event_type, ticket_id=view.id, data=data)
+    # The same change told by mail to the ticket's people, in the same transaction.
+    mail_outbox.queue(session, account_id=scope.account_id, event_type=event_type, data=data)
     return view
 
 

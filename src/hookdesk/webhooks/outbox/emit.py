@@ -1,7 +1,6 @@
 from sqlalchemy.orm import Session
 
 from hookdesk.db.wakeup import request_wakeup
-from hookdesk.mail import outbox as mail_outbox
 from hookdesk.models.webhooks import Event
 from hookdesk.shared.clock import now
 from hookdesk.webhooks.outbox.fanout import fan_out
@@ -18,10 +17,10 @@ def emit(
     only_endpoint: str | None = None,
     except_endpoint: str | None = None,
 ) -> Event:
-    """Write the event, its deliveries and its notifications by mail in the caller's transaction:
-    they commit, or vanish, with the change. `only_endpoint` sends it to that one endpoint (a test
-    event); `except_endpoint` to every subscribed endpoint but that one (an operational event about
-    it). `ticket_id` is None for operational events."""
+    """Write the event and its deliveries in the caller's transaction: they commit, or vanish,
+    with the change. `only_endpoint` sends it to that one endpoint (a test event);
+    `except_endpoint` to every subscribed endpoint but that one (an operational event about it).
+    `ticket_id` is None for operational events."""
     event = Event(
         account_id=account_id,
         event_type=event_type,
@@ -32,7 +31,5 @@ def emit(
     session.add(event)
     session.flush()
     fan_out(session, event, only_endpoint=only_endpoint, except_endpoint=except_endpoint)
-    if only_endpoint is None and except_endpoint is None:  # a change, not a test or alert
-        mail_outbox.queue(session, account_id=account_id, event_type=event_type, data=data)
     request_wakeup(session)  # after commit: the dispatcher, and `hookdesk listen` streams
     return event
