@@ -194,3 +194,39 @@ def test_an_admin_reaches_settings_and_webhooks(api: Api) -> None:
     assert 'href="/console/settings"' in inbox.text and 'href="/console/webhooks"' in inbox.text
     for path in ("/console/settings", "/console/webhooks", "/console/mail"):
         assert api.http.get(path, headers=headers).status_code == 200, path
+
+
+def test_teammates_are_managed_by_admins_and_never_oneself(api: Api) -> None:
+    headers, csrf = agent_session(api)  # an agent
+    other = api.teammate()
+    refused = api.http.post(
+        f"/console/settings/teammates/{other['id']}/disable",
+        data={"csrf_token": csrf},
+        headers=headers,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 403
+    admin = api.teammate(role="admin")
+    url = api.ok(api.post(f"/v2/agency/teammates/invite/{admin['id']}"), "url")
+    signed_in = signin.accept_invite(api.db, url.rsplit("/", 1)[1], PASSWORD)
+    admin_headers = {"Cookie": f"agent_session={signed_in.started.token}"}
+    page = api.http.get("/console/settings", headers=admin_headers)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    for action in ("disable", "delete"):
+        own = api.http.post(
+            f"/console/settings/teammates/{admin['id']}/{action}",
+            data={"csrf_token": token.group(1)},
+            headers=admin_headers,
+            follow_redirects=False,
+        )
+        assert own.status_code == 400, action
+        assert "yourself" in own.text
+    bad_role = api.http.post(
+        f"/console/settings/teammates/{other['id']}/role",
+        data={"role": "owner", "csrf_token": token.group(1)},
+        headers=admin_headers,
+    )
+    assert bad_role.status_code == 400
+    team = {t["id"]: t for t in api.ok(api.get("/v2/agency/teammates/list"), "teammates")}
+    assert team[admin["id"]]["disabled"] is False and team[other["id"]]["role"] == "agent"

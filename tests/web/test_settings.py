@@ -4,6 +4,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from hookdesk.access import signin
 from tests.web.conftest import Site, signed_in_agent
 
 # The smallest valid PNG: one transparent pixel.
@@ -50,7 +51,7 @@ def test_a_teammate_is_added_and_invited_from_settings(page: Page, site: Site) -
     page.get_by_role("button", name="Add teammate").click()
     expect(page.locator("#e-email")).to_be_visible()
     page.get_by_label("Email", exact=True).fill("nina@agency.example.com")
-    page.get_by_label("Role").select_option("admin")
+    page.get_by_label("Role", exact=True).select_option("admin")
     page.get_by_role("button", name="Add teammate").click()
     team = site.api.ok(site.api.get("/v2/agency/teammates/list"), "teammates")
     assert {t["name"]: t["role"] for t in team}["Nina New"] == "admin"
@@ -61,3 +62,43 @@ def test_a_teammate_is_added_and_invited_from_settings(page: Page, site: Site) -
     page.context.clear_cookies()
     page.goto(link)
     expect(page.get_by_role("heading", name="Welcome, Nina New")).to_be_visible()
+
+
+def test_an_admin_changes_a_role_disables_enables_and_deletes_a_teammate(
+    page: Page, site: Site
+) -> None:
+    admin = signed_in_agent(page, site, name="Ada Admin")
+    colleague = site.api.teammate(name="Carl Colleague")
+    url = site.api.ok(site.api.post(f"/v2/agency/teammates/invite/{colleague['id']}"), "url")
+    session = signin.accept_invite(site.api.db, url.rsplit("/", 1)[1], "a long password")
+    their_console = {"Cookie": f"agent_session={session.started.token}"}
+
+    def teammate(teammate_id: str) -> dict[str, object]:
+        team = site.api.ok(site.api.get("/v2/agency/teammates/list"), "teammates")
+        return next((t for t in team if t["id"] == teammate_id), {})
+
+    page.goto(f"{site.url}/console/settings")
+    expect(page.get_by_role("button", name="Disable Ada Admin")).to_have_count(0)
+    expect(page.get_by_role("link", name="Delete Ada Admin")).to_have_count(0)
+
+    page.get_by_label("Role of Carl Colleague", exact=True).select_option("admin")
+    page.get_by_role("button", name="Save the role of Carl Colleague").click()
+    expect(page.get_by_label("Role of Carl Colleague", exact=True)).to_have_value("admin")
+    assert teammate(colleague["id"])["role"] == "admin"
+
+    page.get_by_role("button", name="Disable Carl Colleague").click()
+    expect(page.get_by_role("button", name="Enable Carl Colleague")).to_be_visible()
+    assert teammate(colleague["id"])["disabled"] is True
+    gone = site.app_client.get("/console", headers=their_console, follow_redirects=False)
+    assert gone.status_code == 303  # signed out at once
+    page.get_by_role("button", name="Enable Carl Colleague").click()
+    expect(page.get_by_role("button", name="Disable Carl Colleague")).to_be_visible()
+    assert teammate(colleague["id"])["disabled"] is False
+
+    page.get_by_role("link", name="Delete Carl Colleague").click()
+    expect(page.get_by_role("heading", name="Delete Carl Colleague?")).to_be_visible()
+    page.get_by_role("button", name="Delete teammate").click()
+    page.wait_for_url(f"{site.url}/console/settings?saved=1#teammates")
+    expect(page.get_by_text("Carl Colleague")).to_have_count(0)
+    assert teammate(colleague["id"]) == {}
+    assert teammate(admin["id"])["role"] == "admin"

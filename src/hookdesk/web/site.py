@@ -11,6 +11,7 @@ from hookdesk.web.console.inbox import router as inbox_router
 from hookdesk.web.console.mail import router as mail_router
 from hookdesk.web.console.settings import router as settings_router
 from hookdesk.web.console.signin import router as sign_in_router
+from hookdesk.web.console.team import router as team_router
 from hookdesk.web.console.tickets import router as tickets_router
 from hookdesk.web.dashboard.pages import router as dashboard_router
 from hookdesk.web.portal.pages import router as portal_router
@@ -21,6 +22,7 @@ ROUTERS = (
     inbox_router,
     tickets_router,
     settings_router,
+    team_router,
     mail_router,
     portal_router,
     dashboard_router,
