@@ -102,3 +102,28 @@ def test_an_admin_changes_a_role_disables_enables_and_deletes_a_teammate(
     expect(page.get_by_text("Carl Colleague")).to_have_count(0)
     assert teammate(colleague["id"]) == {}
     assert teammate(admin["id"])["role"] == "admin"
+
+
+def test_an_admin_creates_and_revokes_api_keys(page: Page, site: Site) -> None:
+    signed_in_agent(page, site)
+    page.goto(f"{site.url}/console/settings")
+    expect(page.get_by_role("button", name="Revoke Default")).to_be_visible()
+    page.get_by_role("button", name="Create key").click()
+    expect(page.locator("#e-key_name")).to_be_visible()
+    page.get_by_label("Key name").fill("Billing system")
+    page.get_by_role("button", name="Create key").click()
+    key = page.get_by_label("New API key").input_value()
+    assert key.startswith("hk_")
+    answer = site.app_client.get(
+        "/v2/agency/clients/list", headers={"Authorization": f"Bearer {key}"}
+    )
+    assert answer.status_code == 200
+
+    page.get_by_role("button", name=f"Revoke Billing system ({key[:8]})").click()
+    page.wait_for_url(f"{site.url}/console/settings?saved=1#api-keys")
+    expect(page.get_by_text("revoked")).to_be_visible()
+    expect(page.get_by_label("New API key")).to_have_count(0)  # shown only once
+    answer = site.app_client.get(
+        "/v2/agency/clients/list", headers={"Authorization": f"Bearer {key}"}
+    )
+    assert answer.status_code == 401

@@ -8,6 +8,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hookdesk.http.asgi import watching_start
 from hookdesk.web import errors
 from hookdesk.web.console.inbox import router as inbox_router
+from hookdesk.web.console.keys import router as keys_router
 from hookdesk.web.console.mail import router as mail_router
 from hookdesk.web.console.settings import router as settings_router
 from hookdesk.web.console.signin import router as sign_in_router
@@ -23,6 +24,7 @@ ROUTERS = (
     tickets_router,
     settings_router,
     team_router,
+    keys_router,
     mail_router,
     portal_router,
     dashboard_router,

@@ -5,7 +5,8 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from hookdesk.access import links
-from hookdesk.accounts import brand
+from hookdesk.accounts import api_keys, brand
+from hookdesk.accounts.schemas import api_key_object
 from hookdesk.assets import service as assets
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import HookdeskError
@@ -21,6 +22,7 @@ from hookdesk.web.uploads import UploadRefused, stored_uploads
 
 router = APIRouter(prefix="/console/settings", dependencies=ADMINS_ONLY)
 MAX_TEAMMATES_SHOWN = 100
+MAX_KEYS_SHOWN = 100
 ROLES = [
     (Role.AGENT.value, "Agent: works tickets"),
     (Role.ADMIN.value, "Admin: also settings and webhooks"),
@@ -30,7 +32,7 @@ ROLES = [
 @router.get("")
 def settings_page(request: Request, agent: CurrentAgent, db: Db, saved: str = "") -> Response:
     notices = ["Saved."] if saved else []
-    return _page(request, agent, db, notices=notices)
+    return page(request, agent, db, notices=notices)
 
 
 @router.post("/brand")
@@ -53,9 +55,9 @@ def update_brand(
                 update.logo_url = assets.view(logo[0], public_url=settings.public_url).public_url
             brand.update(session, account_id=agent.account_id, data=update)
     except UploadRefused as refused:
-        return _page(request, agent, db, brand_errors={"logo": refused.message}, status=400)
+        return page(request, agent, db, brand_errors={"logo": refused.message}, status=400)
     except ValidationError as invalid:
-        return _page(request, agent, db, brand_errors=field_errors(invalid), status=400)
+        return page(request, agent, db, brand_errors=field_errors(invalid), status=400)
     return redirect("/console/settings?saved=1")
 
 
@@ -68,7 +70,7 @@ def add_teammate(request: Request, agent: CurrentAgent, form: AgentForm, db: Db)
             teammates.create(session, account_id=agent.account_id, data=data)
     except (ValidationError, HookdeskError) as invalid:
         errors = field_errors(invalid, default="email")
-        return _page(request, agent, db, teammate_errors=errors, draft=values, status=400)
+        return page(request, agent, db, teammate_errors=errors, draft=values, status=400)
     return redirect("/console/settings?saved=1#teammates")
 
 
@@ -88,10 +90,10 @@ def invite_teammate(
             teammate_id=teammate_id,
             public_url=settings.public_url,
         )
-    return _page(request, agent, db, invite=link)
+    return page(request, agent, db, invite=link)
 
 
-def _page(
+def page(
     request: Request,
     agent: Agent,
     db: Db,
@@ -101,10 +103,16 @@ def _page(
     teammate_errors: Errors | None = None,
     draft: dict[str, str] | None = None,
     invite: links.Link | None = None,
+    new_key: dict[str, object] | None = None,
+    key_errors: Errors | None = None,
     status: int = 200,
 ) -> Response:
+    """The settings page, with what the last action left to show."""
     with db.read() as session:
         account = brand.get(session, account_id=agent.account_id)
+        _, keys = api_keys.list_page(
+            session, account_id=agent.account_id, page=Page(1, MAX_KEYS_SHOWN)
+        )
         _, team = teammates.list_page(
             session, account_id=agent.account_id, page=Page(1, MAX_TEAMMATES_SHOWN)
         )
@@ -130,5 +138,8 @@ def _page(
             "roles": ROLES,
             "draft": draft or {},
             "invite": invite,
+            "api_keys": [api_key_object(key) for key in keys],
+            "new_key": new_key,
+            "key_errors": key_errors or {},
         }
     return render(request, "console/settings.html", context, status=status)
