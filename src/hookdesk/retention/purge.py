@@ -1,10 +1,12 @@
-"""The purge: events, deliveries and attempts older than the retention, and uploads never attached.
+"""The purge: events, deliveries, attempts and mail older than the retention, and uploads never
+attached.
 
 It works account by account (every query is scoped by account, as everywhere in hookdesk) in short
 transactions of at most `batch` deliveries or events each, so the API and the dispatchers keep
 answering while a large purge runs. Deliveries go first, their attempts with them; an event goes
 once no delivery refers to it. A delivery still pending (retries ahead, or its endpoint disabled)
 is kept, with its event, until it ends: the purge never takes a delivery from under a dispatcher.
+Mail messages go the same way (one still pending is kept), their attempts with them.
 
 Uploads never attached to a reply go once older than a day (the portal's current logo excepted);
 their files are removed after the transaction that deleted their rows has committed. Failed
@@ -22,8 +24,10 @@ from sqlalchemy.orm import Session
 from hookdesk.access.signin import forget_old_failures
 from hookdesk.assets.storage import LocalStorage
 from hookdesk.db import Database
+from hookdesk.mail.statuses import Status as MailStatus
 from hookdesk.models.accounts import Account
 from hookdesk.models.assets import Asset
+from hookdesk.models.mail import MailAttempt, MailMessage
 from hookdesk.models.webhooks import PENDING, Attempt, Delivery, Event
 from hookdesk.retention.files import remove_files
 
@@ -41,6 +45,8 @@ class Purged:
     events: int = 0
     assets: int = 0
     sign_in_failures: int = 0
+    mail_messages: int = 0
+    mail_attempts: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {each.name: getattr(self, each.name) for each in fields(self)}
@@ -89,6 +95,8 @@ def purge(
                 pass
             while step(partial(_events, scope, limits.records)):
                 pass
+            while step(partial(_mail, scope, limits.records)):
+                pass
         while step(partial(_assets, scope, limits.assets)):
             pass
         if should_stop():
@@ -133,6 +141,15 @@ def _events(scope: _Scope, before: float, session: Session) -> Batch:
     return Batch(removed)
 
 
+def _mail(scope: _Scope, before: float, session: Session) -> Batch:
+    attempts, messages = delete_old_mail(
+        session, account_id=scope.account_id, before=before, limit=scope.limit
+    )
+    scope.purged.mail_attempts += attempts
+    scope.purged.mail_messages += messages
+    return Batch(messages)
+
+
 def _assets(scope: _Scope, before: float, session: Session) -> Batch:
     keys = delete_stray_assets(
         session, account_id=scope.account_id, before=before, limit=scope.limit
@@ -173,6 +190,37 @@ def delete_old_deliveries(
         execution_options=_NO_SYNC,
     )
     return attempts.rowcount, deliveries.rowcount  # type: ignore[attr-defined]
+
+
+def delete_old_mail(
+    session: Session, *, account_id: str, before: float, limit: int
+) -> tuple[int, int]:
+    """Up to `limit` of the account's mail messages created before `before`, outbound ones sent
+    or failed, with their attempts: (attempts, messages) removed. An inbound message's record
+    goes too: the same message received again after the retention would be applied again."""
+    ids = session.scalars(
+        select(MailMessage.id)
+        .where(
+            MailMessage.account_id == account_id,
+            MailMessage.created_at < before,
+            MailMessage.status != MailStatus.PENDING,
+        )
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not ids:
+        return 0, 0
+    attempts = session.execute(
+        delete(MailAttempt).where(
+            MailAttempt.account_id == account_id, MailAttempt.mail_message_id.in_(ids)
+        ),
+        execution_options=_NO_SYNC,
+    )
+    messages = session.execute(
+        delete(MailMessage).where(MailMessage.account_id == account_id, MailMessage.id.in_(ids)),
+        execution_options=_NO_SYNC,
+    )
+    return attempts.rowcount, messages.rowcount  # type: ignore[attr-defined]
 
 
 def delete_old_events(session: Session, *, account_id: str, before: float, limit: int) -> int:
