@@ -112,6 +112,6 @@ def _check_value(name: str, value: str) -> None:
 
 
 def _quoted(name: str) -> str:
-    """The name as JSON would write it, so that control characters show in the message."""
+    """The name quoted, its control characters escaped, so that they show in the message."""
     shown = name if len(name) <= 40 else name[:40] + "…"
     return repr(shown)
