@@ -1,6 +1,9 @@
 """Each ticket change queues its notifications in its own transaction, one per recipient."""
 
+from uuid import UUID
+
 from hookdesk.mail import outbox
+from hookdesk.tickets import service as tickets
 from tests.helpers import Api
 
 TICKETS = "/v2/agency/tickets"
@@ -129,3 +132,15 @@ def test_portal_links_go_only_to_clients_and_a_few_per_quarter_hour(api: Api) ->
     links = [m for m in messages(api) if m["kind"] == "portal_link"]
     assert len(links) == 3 and {m["to"] for m in links} == {client["email"]}
     assert all(m["ticket_id"] is None for m in links)
+
+
+def test_a_teammate_is_not_told_of_their_own_assignment(api: Api) -> None:
+    ada, bob = api.teammate(), api.teammate()
+    ticket = api.ticket()
+    scope = tickets.Scope(account_id=api.account_id, public_url="http://testserver")
+    with api.db.write() as session:
+        tickets.assign(session, scope, ticket["id"], UUID(ada["id"]), actor_id=ada["id"])
+    assert [m for m in messages(api) if m["kind"] == "ticket_assigned"] == []
+    with api.db.write() as session:
+        tickets.assign(session, scope, ticket["id"], UUID(bob["id"]), actor_id=ada["id"])
+    assert [m["to"] for m in messages(api) if m["kind"] == "ticket_assigned"] == [bob["email"]]

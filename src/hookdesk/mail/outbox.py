@@ -36,13 +36,25 @@ class Recipient:
     address: str
 
 
-def queue(session: Session, *, account_id: str, event_type: str, data: dict[str, Any]) -> int:
-    """Queue the notifications of one ticket event; the number queued."""
+def queue(
+    session: Session,
+    *,
+    account_id: str,
+    event_type: str,
+    data: dict[str, Any],
+    actor_id: str | None = None,
+) -> int:
+    """Queue the notifications of one ticket event; the number queued. `actor_id`: the teammate
+    whose own action it was, never told of it."""
     if event_type not in {CREATED, UPDATED, ASSIGNED, RESOLVED}:
         return 0
     settings = mail_settings.get(session, account_id=account_id)
     ticket, reply = data["ticket"], data.get("reply")
-    planned = list(_planned(session, account_id, settings, event_type, ticket, reply))
+    planned = [
+        plan
+        for plan in _planned(session, account_id, settings, event_type, ticket, reply)
+        if plan[1].id != actor_id
+    ]
     if not planned:
         return 0
     # The thread, hence the Reply-To token, exists from the first notification on: a reply to a

@@ -109,8 +109,16 @@ def reply(
     return _emit(session, scope, EventType.TICKET_UPDATED, after, added)
 
 
-def assign(session: Session, scope: Scope, ticket_id: str, teammate_id: UUID | None) -> TicketView:
-    """Set or clear the teammate; only a change of teammate is an event."""
+def assign(
+    session: Session,
+    scope: Scope,
+    ticket_id: str,
+    teammate_id: UUID | None,
+    *,
+    actor_id: str | None = None,
+) -> TicketView:
+    """Set or clear the teammate; only a change of teammate is an event. `actor_id`: the agent
+    who did it in the console, who is not told of it by mail."""
     ticket = _locked(session, scope, ticket_id)
     new_teammate = None
     if teammate_id is not None:
@@ -122,7 +130,8 @@ def assign(session: Session, scope: Scope, ticket_id: str, teammate_id: UUID | N
         return _view(session, scope, ticket)
     ticket.teammate_id = new_teammate
     ticket.updated_at = now()
-    return _emit(session, scope, EventType.TICKET_ASSIGNED, _view(session, scope, ticket))
+    view = _view(session, scope, ticket)
+    return _emit(session, scope, EventType.TICKET_ASSIGNED, view, actor_id=actor_id)
 
 
 def resolve(session: Session, scope: Scope, ticket_id: str, *, by_client: bool) -> TicketView:
@@ -151,11 +160,19 @@ def _emit(
     event_type: EventType,
     view: TicketView,
     reply: ReplyView | None = None,
+    *,
+    actor_id: str | None = None,
 ) -> TicketView:
     data = event_data(view, reply)
     emit(session, account_id=scope.account_id, event_type=event_type, ticket_id=view.id, data=data)
     # The same change told by mail to the ticket's people, in the same transaction.
-    mail_outbox.queue(session, account_id=scope.account_id, event_type=event_type, data=data)
+    mail_outbox.queue(
+        session,
+        account_id=scope.account_id,
+        event_type=event_type,
+        data=data,
+        actor_id=actor_id,
+    )
     return view
 
 

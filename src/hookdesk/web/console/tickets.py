@@ -89,7 +89,9 @@ def assign(
     chosen = text(form, "teammate_id")
     teammate = UUID(chosen) if parse_uuid(chosen) else None
     with db.write() as session:
-        service.assign(session, _scope(agent, settings), ticket_id, teammate)
+        service.assign(
+            session, _scope(agent, settings), ticket_id, teammate, actor_id=agent.teammate_id
+        )
     return redirect(f"/console/tickets/{ticket_id}")
 
 
