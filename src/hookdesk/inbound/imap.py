@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import aioimaplib
 import structlog
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from hookdesk.config import Settings
 from hookdesk.db import Database
@@ -44,26 +45,35 @@ class MailboxReader:
         self.mailbox = mailbox
         self._apply = apply_message
         self._poll_interval = poll_interval
+        self._pause = 1.0
 
     async def run(self, stop: asyncio.Event) -> None:
-        pause = 1.0
         while not stop.is_set():
             try:
                 await self._read(stop)
-                pause = 1.0
             except (OSError, TimeoutError, ImapFailure, aioimaplib.Abort) as error:
                 log.warning(
                     "mailbox unreachable",
                     account_id=self.mailbox.account_id,
                     host=self.mailbox.url.host,
                     error=str(error) or type(error).__name__,
-                    retry_in=pause,
+                    retry_in=self._pause,
                 )
-                await _sleep(stop, pause)
-                pause = min(pause * 2, MAX_PAUSE)
+            except SQLAlchemyError as error:  # the database is away: the message waits unseen
+                log.warning(
+                    "mail not applied",
+                    account_id=self.mailbox.account_id,
+                    error=type(error).__name__,
+                    retry_in=self._pause,
+                )
+            else:
+                continue
+            await _sleep(stop, self._pause)
+            self._pause = min(self._pause * 2, MAX_PAUSE)
 
     async def _read(self, stop: asyncio.Event) -> None:
         client = await self._connect()
+        self._pause = 1.0  # reached: the next trouble starts with a short pause again
         try:
             while not stop.is_set():
                 if not await self._apply_unseen(client):
@@ -184,7 +194,12 @@ async def read_mailboxes(
     running: dict[Mailbox, tuple[asyncio.Event, asyncio.Task[None]]] = {}
     try:
         while not stop.is_set():
-            wanted = set(await asyncio.to_thread(mailboxes, database, box))
+            try:
+                wanted = set(await asyncio.to_thread(mailboxes, database, box))
+            except SQLAlchemyError as error:
+                log.warning("mailbox settings unreadable", error=type(error).__name__)
+                await _sleep(stop, settings.imap_poll_interval)
+                continue
             for gone in set(running) - wanted:
                 ended, task = running.pop(gone)
                 ended.set()
