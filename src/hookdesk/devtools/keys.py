@@ -91,16 +91,15 @@ def _all_keys(api: Api) -> list[Object]:
 
 
 def _status(key: Object) -> str:
-    if key["revoked_at"] is None:
-        return "[green]active[/green]"
-    return f"[red]revoked[/red] {when(key['revoked_at'], zone=False)}"
+    return "[green]active[/green]" if key["revoked_at"] is None else "[red]revoked[/red]"
 
 
 KEY_COLUMNS = (
     Column("ID", lambda k: k["id"], 36, priority=0, no_wrap=True),
     Column("Name", lambda k: text(k["name"]), 16, priority=0),
     Column("Prefix", lambda k: k["prefix"], 8, priority=1, no_wrap=True),
-    Column("Status", _status, 27, priority=1),
+    Column("Status", _status, 7, priority=1),
     Column("Last used (UTC)", lambda k: when(k["last_used_at"], zone=False), 19, priority=2),
+    Column("Revoked (UTC)", lambda k: when(k["revoked_at"], zone=False), 19, priority=3),
     Column("Created (UTC)", lambda k: when(k["created_at"], zone=False), 19, priority=3),
 )
