@@ -104,7 +104,7 @@ def _shown_default(param: Parameter) -> str | None:
         return wanted
     default = param.default
     unset = default is None or default is False or default in ("", (), [])  # 0 is shown
-    if wanted is False or unset or callable(default):
+    if wanted is not True or unset or callable(default):  # Click's own --help says nothing
         return None
     return str(default)
 
