@@ -10,12 +10,3 @@ def test_every_error_code_is_documented_once() -> None:
     table = (DOCS / "errors.md").read_text()
     documented = [int(code) for code in re.findall(r"^\| (\d{4}) \|", table, flags=re.MULTILINE)]
     assert sorted(documented) == sorted(int(code) for code in ErrorCode)
-
-
-def test_the_readme_commands_exist() -> None:
-    readme = (DOCS.parent / "README.md").read_text()
-    for script in ("scripts/serve", "scripts/test"):
-        assert f"\n{script}\n" in readme
-        assert (DOCS.parent / script).stat().st_mode & 0o111
-    ci = (DOCS.parent / ".ci" / "run").read_text()
-    assert "exec scripts/test" in ci
