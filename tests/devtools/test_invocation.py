@@ -30,7 +30,7 @@ def run(argv: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[s
         env=environment(**env),
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=180,  # only a guard: a loaded machine starts hookdesk slowly
         check=False,
     )
 
