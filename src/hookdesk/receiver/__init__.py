@@ -1,7 +1,8 @@
 """For those who receive hookdesk's webhooks: verify signatures, parse typed events.
 
 Installable on its own (`pip install hookdesk`, without the `server` extra): it needs only
-pydantic. Framework helpers live in `hookdesk.receiver.fastapi`, `.flask` and `.django`.
+pydantic. Framework helpers live in `hookdesk.receiver.frameworks.fastapi`, `.flask` and
+`.django`.
 """
 
 from hookdesk.receiver.errors import (
