@@ -214,11 +214,11 @@ def sample_delivery() -> tuple[bytes, dict[str, str]]:
     from hookdesk.receiver.signing import new_secret, secret_key, signature_headers
     from hookdesk.shared.ids import new_id
     from hookdesk.webhooks.catalog import EventType
-    from hookdesk.webhooks.ids import new_event_id
+    from hookdesk.webhooks.ids import new_webhook_event_id
     from hookdesk.webhooks.outbox.samples import sample_data
     from hookdesk.webhooks.payloads import render_body, serialize
 
-    event_id = new_event_id()
+    event_id = new_webhook_event_id()
     _ticket, data = sample_data(EventType.TICKET_CREATED, at=int(time.time()))
     body = render_body(
         event_id=event_id,
@@ -300,7 +300,7 @@ def add_account(session: Session, box: SecretBox, urls: list[str]) -> tuple[str,
     from hookdesk.webhooks.endpoints.schemas import EndpointCreate
 
     account_id = accounts.create(session, name="Bench").account_id
-    scope = webhooks.Scope(account_id, dev=True, box=box)
+    scope = webhooks.EndpointScope(account_id, dev=True, box=box)
     endpoint_ids = []
     for url in urls:
         data = EndpointCreate(url=url, events=[EventType.TICKET_CREATED])
@@ -311,7 +311,7 @@ def add_account(session: Session, box: SecretBox, urls: list[str]) -> tuple[str,
 def insert_backlog(session: Session, account_id: str, endpoint_ids: list[str], events: int) -> None:
     from sqlalchemy import insert
 
-    from hookdesk.models.webhooks import Delivery, Event
+    from hookdesk.models.webhooks import OutboxEvent, WebhookEvent
 
     due = time.time() - 1.0
     for first in range(1, events + 1, CHUNK):
@@ -322,8 +322,8 @@ def insert_backlog(session: Session, account_id: str, endpoint_ids: list[str], e
             delivery_rows += [
                 delivery_row(event, endpoint_id, due + seq * 1e-6) for endpoint_id in endpoint_ids
             ]
-        session.execute(insert(Event), event_rows)
-        session.execute(insert(Delivery), delivery_rows)
+        session.execute(insert(OutboxEvent), event_rows)
+        session.execute(insert(WebhookEvent), delivery_rows)
 
 
 def event_row(account_id: str, seq: int, at: int) -> dict[str, Any]:
@@ -343,10 +343,10 @@ def event_row(account_id: str, seq: int, at: int) -> dict[str, Any]:
 
 
 def delivery_row(event: dict[str, Any], endpoint_id: str, due: float) -> dict[str, Any]:
-    from hookdesk.webhooks.ids import new_event_id
+    from hookdesk.webhooks.ids import new_webhook_event_id
 
     return {
-        "id": new_event_id(),
+        "id": new_webhook_event_id(),
         "account_id": event["account_id"],
         "event_seq": event["id"],
         "endpoint_id": endpoint_id,

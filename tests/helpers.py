@@ -8,7 +8,7 @@ from httpx import Response
 from sqlalchemy import func, select
 
 from hookdesk.db import Database
-from hookdesk.models.webhooks import Event
+from hookdesk.models.webhooks import OutboxEvent
 
 JsonObject = dict[str, Any]
 
@@ -63,10 +63,14 @@ class Api:
         body = {"title": "Help with account", "description": "It does not work.", **fields}
         return self.ok(self.post("/v2/agency/tickets/create", body), "ticket")
 
-    def events(self) -> list[Event]:
+    def events(self) -> list[OutboxEvent]:
         """This account's outbox, in the order the changes were committed."""
         with self.db.transaction(write=False) as session:
-            statement = select(Event).where(Event.account_id == self.account_id).order_by(Event.id)
+            statement = (
+                select(OutboxEvent)
+                .where(OutboxEvent.account_id == self.account_id)
+                .order_by(OutboxEvent.id)
+            )
             return list(session.scalars(statement))
 
     def count(self, model: Any) -> int:

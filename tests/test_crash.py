@@ -33,7 +33,7 @@ from hookdesk.db import Base, Database
 from hookdesk.migrations import models as all_models
 from hookdesk.models.clients import Client
 from hookdesk.models.tickets import Reply, Ticket
-from hookdesk.models.webhooks import Event
+from hookdesk.models.webhooks import OutboxEvent
 from hookdesk.tickets import service
 from hookdesk.tickets.schemas import ReplyCreate, TicketCreate
 from hookdesk.webhooks.catalog import EventType
@@ -62,7 +62,7 @@ def child_main(argv: list[str]) -> None:
     (when to report and die) and `ending` is exit (`os._exit(1)`) or wait (for the SIGKILL)."""
     change, phase, ending, url, account_id, public_url, target = argv
     database = Database(url)
-    scope = service.Scope(account_id=account_id, public_url=public_url)
+    scope = service.TicketScope(account_id=account_id, public_url=public_url)
     with database.transaction() as session:
         backend_pid = None
         if not database.is_sqlite:
@@ -82,7 +82,11 @@ def child_main(argv: list[str]) -> None:
             view = service.reply(session, scope, target, body)
         session.flush()
         # The event, as this transaction sees it: written with the change, not committed yet.
-        latest = select(Event).where(Event.ticket_id == view.id).order_by(Event.id.desc())
+        latest = (
+            select(OutboxEvent)
+            .where(OutboxEvent.ticket_id == view.id)
+            .order_by(OutboxEvent.id.desc())
+        )
         event = session.scalars(latest).first()
         assert event is not None
         report = {
@@ -280,7 +284,7 @@ def test_crash_before_commit_leaves_neither_change_nor_event(
         assert backend_gone(db, report["backend_pid"]), "the dead child's backend lingers"
     assert can_write(db, locked), "the dead child's transaction still holds its lock"
     with db.transaction(write=False) as session:
-        assert session.get(Event, report["event"]["id"]) is None
+        assert session.get(OutboxEvent, report["event"]["id"]) is None
         assert session.get(Reply, report["reply_id"]) is None
         if change == "create":
             assert session.get(Ticket, written["id"]) is None

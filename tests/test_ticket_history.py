@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from hookdesk.db import Database
 from hookdesk.models.tickets import Ticket
-from hookdesk.models.webhooks import Event
+from hookdesk.models.webhooks import OutboxEvent
 from hookdesk.webhooks.catalog import EventType
 from tests.conftest import new_account
 from tests.helpers import Api, JsonObject
@@ -200,7 +200,7 @@ class History:
             row = session.scalars(select(Ticket).where(Ticket.id == ticket.id)).one()
             assert row.resolved_by_client is operation.by_client
 
-    def changed(self, ticket: ModelTicket, event_type: str, answer: JsonObject) -> Event:
+    def changed(self, ticket: ModelTicket, event_type: str, answer: JsonObject) -> OutboxEvent:
         """The call changed the ticket: exactly one new event, carrying the answered ticket."""
         self.check_model(ticket, answer)
         assert answer["created_at"] == ticket.answer["created_at"]
@@ -260,7 +260,7 @@ class History:
             assert replay(own) == final
 
 
-def replay(events: list[Event]) -> JsonObject:
+def replay(events: list[OutboxEvent]) -> JsonObject:
     """A ticket's state from its events alone, checking each one changes only what its type says."""
     state: JsonObject | None = None
     for event in events:

@@ -12,15 +12,15 @@ from hookdesk.inbound.imap import read_mailboxes
 from hookdesk.operations.instruments import DispatcherMeter
 from hookdesk.retention.periodic import purge_periodically
 from hookdesk.shared.secretbox import SecretBox
-from hookdesk.webhooks.dispatch.dispatcher import Dispatcher, Limits
+from hookdesk.webhooks.dispatch.dispatcher import Dispatcher, DispatchLimits
 from hookdesk.webhooks.dispatch.heartbeat import keep_beating
 from hookdesk.webhooks.dispatch.prepare import USER_AGENT, Preparer
 from hookdesk.webhooks.dispatch.record import Policy
 from hookdesk.webhooks.dispatch.sender import AiohttpSender
 
 
-def limits_from(settings: Settings) -> Limits:
-    return Limits(
+def limits_from(settings: Settings) -> DispatchLimits:
+    return DispatchLimits(
         concurrency=settings.dispatcher_concurrency,
         endpoint_concurrency=settings.endpoint_concurrency,
         batch=settings.dispatcher_batch,

@@ -7,7 +7,7 @@ import pytest
 from hookdesk.errors import ErrorCode
 from hookdesk.models.clients import Client
 from hookdesk.models.tickets import Ticket
-from hookdesk.models.webhooks import Event
+from hookdesk.models.webhooks import OutboxEvent
 from tests.helpers import Api
 
 
@@ -256,7 +256,7 @@ def test_duplicate_client_email_is_409(api: Api) -> None:
     response = api.post("/v2/agency/clients/create", {"name": "B", "email": "same@example.com"})
     assert_error(response, 409, 4001, "same@example.com")
     assert api.count(Client) == 1
-    assert api.count(Event) == 0
+    assert api.count(OutboxEvent) == 0
 
 
 @pytest.mark.parametrize("path", ["/v2/agency/clients/list", "/v2/webhook-endpoints/list"])

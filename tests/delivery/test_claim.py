@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import select, update
 
 from hookdesk.db import Database
-from hookdesk.models.webhooks import PENDING, Delivery
+from hookdesk.models.webhooks import WebhookEvent
 from hookdesk.webhooks.dispatch.claim import Claim, claim
+from hookdesk.webhooks.statuses import WebhookEventStatus
 from tests.helpers import Api
 from tests.retention.history import endpoint, history
 
@@ -17,12 +18,17 @@ LEASE = 60.0
 
 def due_deliveries(db: Database, account_id: str, endpoint_id: str, count: int) -> list[str]:
     written = history(
-        db, account_id, endpoint_id, created_at=int(time.time()), count=count, status=PENDING
+        db,
+        account_id,
+        endpoint_id,
+        created_at=int(time.time()),
+        count=count,
+        status=WebhookEventStatus.PENDING,
     )
     with db.write() as session:
         session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(written.delivery_ids))
+            update(WebhookEvent)
+            .where(WebhookEvent.id.in_(written.delivery_ids))
             .values(next_attempt_at=time.time() - 1)
         )
     return written.delivery_ids
@@ -90,7 +96,9 @@ def test_claimed_deliveries_are_leased_and_carry_what_sending_needs(api: Api, db
     assert item.data_json.startswith('{"batch"') and item.account_id == api.account_id
     with db.read() as session:
         rows = session.execute(
-            select(Delivery.lease_token, Delivery.next_attempt_at).where(Delivery.id.in_(ids))
+            select(WebhookEvent.lease_token, WebhookEvent.next_attempt_at).where(
+                WebhookEvent.id.in_(ids)
+            )
         ).all()
     assert {token for token, _ in rows} == {item.lease_token}
     lease_ends = [lease_end or 0.0 for _, lease_end in rows]
@@ -103,7 +111,14 @@ def test_claimed_deliveries_are_leased_and_carry_what_sending_needs(api: Api, db
 
 def test_nothing_due_says_when_to_look_again(api: Api, db: Database) -> None:
     endpoint_id = endpoint(db, api.account_id)
-    history(db, api.account_id, endpoint_id, created_at=int(time.time()), count=1, status=PENDING)
+    history(
+        db,
+        api.account_id,
+        endpoint_id,
+        created_at=int(time.time()),
+        count=1,
+        status=WebhookEventStatus.PENDING,
+    )
 
     result = claimed_now(db)
 

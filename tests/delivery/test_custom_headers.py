@@ -8,7 +8,7 @@ from sqlalchemy import select, text, update
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
-from hookdesk.models.webhooks import Delivery, WebhookEndpoint
+from hookdesk.models.webhooks import WebhookEndpoint, WebhookEvent
 from hookdesk.shared.secretbox import SecretBox
 from hookdesk.webhooks import headers as custom_headers
 from hookdesk.webhooks.log import wire
@@ -132,7 +132,7 @@ def test_the_event_page_shows_the_headers_opened(api: Api, settings: Settings) -
     api.ticket()
     assert settings.secret_key is not None
     with api.db.read() as session:
-        delivery = session.scalars(select(Delivery)).one()
+        delivery = session.scalars(select(WebhookEvent)).one()
         sent = wire.sent_request(
             session, SecretBox(settings.secret_key), account_id=api.account_id, delivery=delivery
         )

@@ -26,7 +26,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from hookdesk.db import Database
-from hookdesk.models.webhooks import PENDING
+from hookdesk.webhooks.statuses import WebhookEventStatus
 from tests.delivery.test_nothing_lost import (
     HOOKDESK,
     SCALE,
@@ -146,7 +146,9 @@ def test_postgres_restarted_under_load_loses_nothing(
             def backlog_built() -> bool:
                 if not production.reached(restart_after):
                     return False
-                pending = [s for s, _n, _t in states(database).values() if s == PENDING]
+                pending = [
+                    s for s, _n, _t in states(database).values() if s == WebhookEventStatus.PENDING
+                ]
                 return len(pending) >= 10 and flaky.in_flight() > 0
 
             wait_until(backlog_built, 60, "a backlog of deliveries while changes are made")

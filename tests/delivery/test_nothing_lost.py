@@ -52,8 +52,9 @@ from sqlalchemy.engine import make_url
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
-from hookdesk.models.webhooks import DELIVERED, PENDING, Delivery, Event
+from hookdesk.models.webhooks import OutboxEvent, WebhookEvent
 from hookdesk.webhooks.catalog import EventType
+from hookdesk.webhooks.statuses import WebhookEventStatus
 from tests.receivers import Received, Receiver, Reply
 
 pytestmark = pytest.mark.slow
@@ -338,20 +339,31 @@ def states(database: Database) -> dict[str, tuple[str, int, str | None]]:
     """Every delivery: its status, attempt count and lease token."""
     with database.read() as session:
         rows = session.execute(
-            select(Delivery.id, Delivery.status, Delivery.attempt_count, Delivery.lease_token)
+            select(
+                WebhookEvent.id,
+                WebhookEvent.status,
+                WebhookEvent.attempt_count,
+                WebhookEvent.lease_token,
+            )
         )
         return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
 
 def event_count(database: Database) -> int:
     with database.read() as session:
-        return len(session.scalars(select(Event.id)).all())
+        return len(session.scalars(select(OutboxEvent.id)).all())
 
 
 def describe(found: dict[str, tuple[str, int, str | None]]) -> str:
     statuses = Counter(status for status, _count, _token in found.values())
-    leased = sum(1 for status, _c, token in found.values() if status == PENDING and token)
-    retrying = sum(1 for status, count, _t in found.values() if status == PENDING and count > 0)
+    leased = sum(
+        1 for status, _c, token in found.values() if status == WebhookEventStatus.PENDING and token
+    )
+    retrying = sum(
+        1
+        for status, count, _t in found.values()
+        if status == WebhookEventStatus.PENDING and count > 0
+    )
     return f"{dict(statuses)}, {leased} leased, {retrying} pending after a failed attempt"
 
 
@@ -419,7 +431,9 @@ def settle_and_check(
         _accepted, bodies = receiver.snapshot()
         arrived = {marker_of(body) for body in bodies.values()}
         found = states(database)
-        return producer.committed <= arrived and all(s == DELIVERED for s, _, _ in found.values())
+        return producer.committed <= arrived and all(
+            s == WebhookEventStatus.DELIVERED for s, _, _ in found.values()
+        )
 
     try:
         wait_until(settled, SETTLE_TIMEOUT, "every committed event delivered")
@@ -444,7 +458,7 @@ def settle_and_check(
     assert not receiver.inconsistent, receiver.inconsistent
     # Every delivery in the database arrived, and nothing else did.
     assert set(found) == set(accepted)
-    assert {status for status, _count, _token in found.values()} == {DELIVERED}
+    assert {status for status, _count, _token in found.values()} == {WebhookEventStatus.DELIVERED}
     assert event_count(database) == len(found)  # one endpoint: one delivery per event
     # Each change made one event: no marker twice, and none but those tried.
     assert max(arrived.values()) == 1
@@ -482,8 +496,12 @@ def test_serve_killed_mid_delivery_loses_nothing(
                 if not production.reached(kill_after):
                     return False
                 found = states(database)
-                leased = any(s == PENDING and token for s, _, token in found.values())
-                retrying = any(s == PENDING and n > 0 for s, n, _ in found.values())
+                leased = any(
+                    s == WebhookEventStatus.PENDING and token for s, _, token in found.values()
+                )
+                retrying = any(
+                    s == WebhookEventStatus.PENDING and n > 0 for s, n, _ in found.values()
+                )
                 return flaky.in_flight() > 0 and leased and retrying
 
             wait_until(mid_run, 30, "changes made while deliveries are in flight and retrying")
@@ -592,7 +610,9 @@ def test_one_of_three_dispatchers_killed_loses_nothing(
                 producer.change()
                 if victim.poll() is None and len(producer.committed) >= kill_after:
                     found = states(database)
-                    backlog = sum(1 for s, _, _ in found.values() if s == PENDING)
+                    backlog = sum(
+                        1 for s, _, _ in found.values() if s == WebhookEventStatus.PENDING
+                    )
                     if backlog >= 20 and flaky.in_flight() > 0:
                         sigkill(victim)
                         at_kill = states(database)
@@ -603,7 +623,9 @@ def test_one_of_three_dispatchers_killed_loses_nothing(
                             f"deliveries: {describe(at_kill)}"
                         )
                         killed_leases = {
-                            d: token for d, (s, _, token) in at_kill.items() if s == PENDING
+                            d: token
+                            for d, (s, _, token) in at_kill.items()
+                            if s == WebhookEventStatus.PENDING
                         }
             assert victim.poll() is not None, "the backlog never grew: no dispatcher was killed"
             # The two others finish what they sent within the timeout; what stays leased then
@@ -613,7 +635,7 @@ def test_one_of_three_dispatchers_killed_loses_nothing(
             orphaned = [
                 d
                 for d, token in killed_leases.items()
-                if token and later[d][0] == PENDING and later[d][2] == token
+                if token and later[d][0] == WebhookEventStatus.PENDING and later[d][2] == token
             ]
             print(
                 f"[postgresql] {len(producer.committed)} changes committed; "

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
-from hookdesk.models.webhooks import Event
+from hookdesk.models.webhooks import OutboxEvent
 from hookdesk.receiver import WebhookEndpointDisabled, WebhookEventFailed, parse_event
 from tests.conftest import new_account
 from tests.delivery.test_lifecycle import endpoint
@@ -46,7 +46,7 @@ def first_event_to(api: Api, endpoint_id: str) -> str:
     return str(entry["id"])
 
 
-def operational_events(api: Api) -> list[Event]:
+def operational_events(api: Api) -> list[OutboxEvent]:
     return [e for e in api.events() if e.ticket_id is None]
 
 
@@ -189,8 +189,8 @@ def test_an_endpoint_failing_too_long_is_told_with_its_reason(
     wait_for_status(api, first_event_to(api, failing["id"]), "failed")
     with api.db.transaction(write=False) as session:
         types = session.scalars(
-            select(Event.event_type).where(
-                Event.account_id == api.account_id, Event.ticket_id.is_(None)
+            select(OutboxEvent.event_type).where(
+                OutboxEvent.account_id == api.account_id, OutboxEvent.ticket_id.is_(None)
             )
         )
         assert list(types) == [DISABLED]

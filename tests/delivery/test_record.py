@@ -7,9 +7,10 @@ import time
 from sqlalchemy import func, select, update
 
 from hookdesk.db import Database
-from hookdesk.models.webhooks import DELIVERED, FAILED, PENDING, Attempt, Delivery, Event
+from hookdesk.models.webhooks import Attempt, OutboxEvent, WebhookEvent
 from hookdesk.webhooks.dispatch.record import Finished, Policy, record
 from hookdesk.webhooks.dispatch.retry import Verdict
+from hookdesk.webhooks.statuses import WebhookEventStatus
 from tests.helpers import Api
 from tests.retention.history import endpoint, finished_attempt, history
 
@@ -18,12 +19,19 @@ ONE_RETRY = Policy((60.0,), 3600.0)  # a second failed attempt fails the deliver
 
 def leased(db: Database, account_id: str, endpoint_id: str, count: int) -> list[str]:
     ids = history(
-        db, account_id, endpoint_id, created_at=int(time.time()), count=count, status=PENDING
+        db,
+        account_id,
+        endpoint_id,
+        created_at=int(time.time()),
+        count=count,
+        status=WebhookEventStatus.PENDING,
     ).delivery_ids
     with db.write() as session:
         for delivery_id in ids:
             session.execute(
-                update(Delivery).where(Delivery.id == delivery_id).values(lease_token=delivery_id)
+                update(WebhookEvent)
+                .where(WebhookEvent.id == delivery_id)
+                .values(lease_token=delivery_id)
             )
     return ids
 
@@ -51,16 +59,21 @@ def test_each_held_delivery_moves_on_by_its_verdict(api: Api, db: Database) -> N
         rows = {
             row.id: row
             for row in session.execute(
-                select(Delivery.id, Delivery.status, Delivery.attempt_count, Delivery.lease_token)
+                select(
+                    WebhookEvent.id,
+                    WebhookEvent.status,
+                    WebhookEvent.attempt_count,
+                    WebhookEvent.lease_token,
+                )
             )
         }
         attempts = session.scalar(select(func.count()).select_from(Attempt))
         told = session.scalar(
-            select(func.count()).where(Event.event_type == "webhook_event.failed")
+            select(func.count()).where(OutboxEvent.event_type == "webhook_event.failed")
         )
-    assert (rows[ok].status, rows[ok].attempt_count) == (DELIVERED, 2)
-    assert (rows[retried].status, rows[retried].attempt_count) == (PENDING, 1)
-    assert (rows[failed].status, rows[failed].attempt_count) == (FAILED, 2)
+    assert (rows[ok].status, rows[ok].attempt_count) == (WebhookEventStatus.DELIVERED, 2)
+    assert (rows[retried].status, rows[retried].attempt_count) == (WebhookEventStatus.PENDING, 1)
+    assert (rows[failed].status, rows[failed].attempt_count) == (WebhookEventStatus.FAILED, 2)
     assert all(row.lease_token is None for row in rows.values())
     assert attempts == 3 + 3  # history wrote one attempt each
     assert told == 1
@@ -72,7 +85,7 @@ def test_a_delivery_whose_lease_was_lost_keeps_its_newer_state(api: Api, db: Dat
     # Meanwhile resent: a new lease holder, or none.
     with db.write() as session:
         session.execute(
-            update(Delivery).where(Delivery.id == delivery_id).values(lease_token="another")
+            update(WebhookEvent).where(WebhookEvent.id == delivery_id).values(lease_token="another")
         )
 
     lost = finished_attempt(api.account_id, endpoint_id, delivery_id, token=delivery_id, status=500)
@@ -81,12 +94,14 @@ def test_a_delivery_whose_lease_was_lost_keeps_its_newer_state(api: Api, db: Dat
     assert verdicts == [Verdict.FAILED]  # what the attempt came to, recorded all the same
     with db.read() as session:
         status, token = session.execute(
-            select(Delivery.status, Delivery.lease_token).where(Delivery.id == delivery_id)
+            select(WebhookEvent.status, WebhookEvent.lease_token).where(
+                WebhookEvent.id == delivery_id
+            )
         ).one()
         attempts = session.scalar(select(func.count()).where(Attempt.delivery_id == delivery_id))
         told = session.scalar(
-            select(func.count()).where(Event.event_type == "webhook_event.failed")
+            select(func.count()).where(OutboxEvent.event_type == "webhook_event.failed")
         )
-    assert (status, token) == (PENDING, "another")
+    assert (status, token) == (WebhookEventStatus.PENDING, "another")
     assert attempts == 2
     assert told == 0  # not this dispatcher's to tell

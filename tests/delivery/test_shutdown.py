@@ -18,7 +18,7 @@ from hookdesk.clients import service as clients
 from hookdesk.clients.schemas import ClientCreate
 from hookdesk.db import Database
 from hookdesk.migrations.migrate import prepare
-from hookdesk.models.webhooks import Delivery
+from hookdesk.models.webhooks import WebhookEvent
 from hookdesk.shared.secretbox import SecretBox
 from hookdesk.tickets import service as tickets
 from hookdesk.tickets.schemas import TicketCreate
@@ -32,7 +32,7 @@ HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 def one_delivery(database: Database, key: str, url: str) -> str:
     with database.write() as session:
         account_id = accounts.create(session, name="Shutdown").account_id
-        scope = webhooks.Scope(account_id, dev=True, box=SecretBox(key))
+        scope = webhooks.EndpointScope(account_id, dev=True, box=SecretBox(key))
         webhooks.create(
             session, scope, EndpointCreate(url=url, events=["whitelabel.ticket.created"])
         )
@@ -44,7 +44,7 @@ def one_delivery(database: Database, key: str, url: str) -> str:
         )
         tickets.create(
             session,
-            tickets.Scope(account_id, "http://localhost"),
+            tickets.TicketScope(account_id, "http://localhost"),
             TicketCreate(
                 client_id=uuid.UUID(client.id),
                 title="t",
@@ -53,7 +53,7 @@ def one_delivery(database: Database, key: str, url: str) -> str:
             ),
         )
     with database.read() as session:
-        return str(session.scalar(select(Delivery.id)))
+        return str(session.scalar(select(WebhookEvent.id)))
 
 
 def start_dispatcher(url: str, key: str) -> subprocess.Popen[bytes]:
@@ -90,7 +90,7 @@ def test_sigterm_releases_the_lease_and_exits_in_time(tmp_path: Path, receiver: 
     finally:
         dispatcher.kill()
     with database.read() as session:
-        delivery = session.get(Delivery, delivery_id)
+        delivery = session.get(WebhookEvent, delivery_id)
         assert delivery is not None
         assert (delivery.status, delivery.lease_token) == ("pending", None)
         assert delivery.next_attempt_at is not None
@@ -101,7 +101,7 @@ def test_sigterm_releases_the_lease_and_exits_in_time(tmp_path: Path, receiver: 
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             with database.read() as session:
-                if session.scalar(select(Delivery.status)) == "delivered":
+                if session.scalar(select(WebhookEvent.status)) == "delivered":
                     break
             time.sleep(0.1)
         else:

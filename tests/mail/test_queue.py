@@ -137,7 +137,7 @@ def test_portal_links_go_only_to_clients_and_a_few_per_quarter_hour(api: Api) ->
 def test_a_teammate_is_not_told_of_their_own_assignment(api: Api) -> None:
     ada, bob = api.teammate(), api.teammate()
     ticket = api.ticket()
-    scope = tickets.Scope(account_id=api.account_id, public_url="http://testserver")
+    scope = tickets.TicketScope(account_id=api.account_id, public_url="http://testserver")
     with api.db.write() as session:
         tickets.assign(session, scope, ticket["id"], UUID(ada["id"]), actor_id=ada["id"])
     assert [m for m in messages(api) if m["kind"] == "ticket_assigned"] == []

@@ -15,7 +15,7 @@ from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.migrations.migrate import prepare
-from hookdesk.models.webhooks import Delivery, DispatcherHeartbeat
+from hookdesk.models.webhooks import DispatcherHeartbeat, WebhookEvent
 from hookdesk.webhooks.dispatch.heartbeat import DEAD_AFTER
 from tests.conftest import new_account
 from tests.helpers import Api
@@ -135,10 +135,14 @@ def test_the_queue_is_read_from_the_database_at_scrape_time(
             api.ticket()
         now = time.time()
         with db.transaction() as session:
-            waiting, later, _due = session.scalars(select(Delivery.id).order_by(Delivery.id))
+            waiting, later, _due = session.scalars(
+                select(WebhookEvent.id).order_by(WebhookEvent.id)
+            )
             for delivery_id, due in ((waiting, now - 120), (later, now + 600)):
                 session.execute(
-                    update(Delivery).where(Delivery.id == delivery_id).values(next_attempt_at=due)
+                    update(WebhookEvent)
+                    .where(WebhookEvent.id == delivery_id)
+                    .values(next_attempt_at=due)
                 )
         scraped = scrape(http)
         elapsed = time.time() - now

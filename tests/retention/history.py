@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select
 
 from hookdesk.db import Database
-from hookdesk.models.webhooks import DELIVERED, Attempt, Delivery, Event, WebhookEndpoint
+from hookdesk.models.webhooks import Attempt, OutboxEvent, WebhookEndpoint, WebhookEvent
 from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
 from hookdesk.webhooks.dispatch.claim import Claimed
 from hookdesk.webhooks.dispatch.record import Finished
 from hookdesk.webhooks.dispatch.sender import Result
-from hookdesk.webhooks.ids import new_event_id
+from hookdesk.webhooks.ids import new_webhook_event_id
+from hookdesk.webhooks.statuses import WebhookEventStatus
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def history(
     *,
     created_at: int,
     count: int,
-    status: str = DELIVERED,
+    status: str = WebhookEventStatus.DELIVERED,
     attempts_each: int = 1,
 ) -> Written:
     """`count` events, each with one delivery to the endpoint and its attempts."""
@@ -63,14 +64,16 @@ def history(
             "data": marker,
             "created_at": created_at,
         }
-        session.execute(insert(Event), [event] * count)
+        session.execute(insert(OutboxEvent), [event] * count)
         event_ids = list(
-            session.scalars(select(Event.id).where(Event.data == marker).order_by(Event.id))
+            session.scalars(
+                select(OutboxEvent.id).where(OutboxEvent.data == marker).order_by(OutboxEvent.id)
+            )
         )
         deliveries = [
             _delivery(account_id, endpoint_id, seq, created_at, status) for seq in event_ids
         ]
-        session.execute(insert(Delivery), deliveries)
+        session.execute(insert(WebhookEvent), deliveries)
         attempts = [
             {"account_id": account_id, "delivery_id": delivery["id"], "at": created_at}
             | {"status_code": 200, "duration_ms": 3, "response_body": "ok", "error": None}
@@ -86,7 +89,7 @@ def _delivery(
     account_id: str, endpoint_id: str, seq: int, created_at: int, status: str
 ) -> dict[str, object]:
     return {
-        "id": new_event_id(),
+        "id": new_webhook_event_id(),
         "account_id": account_id,
         "event_seq": seq,
         "endpoint_id": endpoint_id,
@@ -95,7 +98,7 @@ def _delivery(
         "ordered": False,
         "status": status,
         "attempt_count": 1,
-        "next_attempt_at": None if status == DELIVERED else now() + 3600.0,
+        "next_attempt_at": None if status == WebhookEventStatus.DELIVERED else now() + 3600.0,
         "created_at": created_at,
     }
 
@@ -108,7 +111,11 @@ def counts(db: Database, account_id: str) -> dict[str, int]:
                 select(func.count()).select_from(model).where(model.account_id == account_id)
             )
             or 0
-            for name, model in (("attempts", Attempt), ("deliveries", Delivery), ("events", Event))
+            for name, model in (
+                ("attempts", Attempt),
+                ("deliveries", WebhookEvent),
+                ("events", OutboxEvent),
+            )
         }
 
 

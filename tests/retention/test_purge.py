@@ -10,10 +10,11 @@ from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.models.access import SignInFailure
 from hookdesk.models.assets import Asset
-from hookdesk.models.webhooks import PENDING, Event
+from hookdesk.models.webhooks import OutboxEvent
 from hookdesk.retention.periodic import purge_turn
 from hookdesk.retention.purge import Cutoffs, Purged, cutoffs, purge
 from hookdesk.shared.clock import now
+from hookdesk.webhooks.statuses import WebhookEventStatus
 from tests.helpers import Api
 from tests.retention.history import counts, endpoint, history
 
@@ -53,7 +54,9 @@ def test_an_old_event_without_deliveries_goes(api: Api, db: Database, settings: 
     first = api.events()[0]
     with db.write() as session:
         session.execute(
-            update(Event).where(Event.id == first.id).values(created_at=now() - 31 * DAY)
+            update(OutboxEvent)
+            .where(OutboxEvent.id == first.id)
+            .values(created_at=now() - 31 * DAY)
         )
     purged = purge(db, LocalStorage(settings.assets_dir), _retention(30), batch=100)
     assert purged.events == 1
@@ -69,7 +72,7 @@ def test_a_pending_delivery_and_its_event_stay_until_it_ends(
         endpoint(db, api.account_id),
         created_at=now() - 40 * DAY,
         count=2,
-        status=PENDING,
+        status=WebhookEventStatus.PENDING,
     )
     purged = purge(db, LocalStorage(settings.assets_dir), _retention(30), batch=100)
     assert purged == Purged()
@@ -157,7 +160,7 @@ def test_event_ids_keep_growing_once_the_newest_is_purged(
     api.ticket()
     newest = api.events()[-1].id
     with db.write() as session:
-        session.execute(update(Event).values(created_at=now() - 31 * DAY))
+        session.execute(update(OutboxEvent).values(created_at=now() - 31 * DAY))
     assert purge(db, LocalStorage(settings.assets_dir), _retention(30), batch=100).events == 1
     api.ticket()
     # `hookdesk listen` resumes after a sequence number: a reused one would hide new events.

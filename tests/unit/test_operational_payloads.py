@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from hookdesk.models.webhooks import Delivery, WebhookEndpoint
+from hookdesk.models.webhooks import WebhookEndpoint, WebhookEvent
 from hookdesk.webhooks.catalog import EventType
 from hookdesk.webhooks.outbox.operational import (
     DisableReason,
@@ -54,7 +54,7 @@ def test_the_disabled_example_is_what_hookdesk_renders() -> None:
 def test_the_failed_example_is_what_hookdesk_renders() -> None:
     example = golden(FAILED)
     shown, last = example["data"]["webhook_event"], example["data"]["last_attempt"]
-    delivery = Delivery(**{k: v for k, v in shown.items() if k != "object"})
+    delivery = WebhookEvent(**{k: v for k, v in shown.items() if k != "object"})
     body = rendered(example, event_failed_data(delivery, LastAttempt(**last)))
     assert json.dumps(json.loads(body), indent=2) == golden_text(FAILED).rstrip("\n")
 

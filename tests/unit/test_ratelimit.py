@@ -2,7 +2,7 @@
 
 import pytest
 
-from hookdesk.accounts.ratelimit import Decision, Limits, MemoryBuckets
+from hookdesk.accounts.ratelimit import MemoryBuckets, RateLimitDecision, RateLimits
 from hookdesk.accounts.service import KeyHolder
 
 KEY = KeyHolder(account_id="a", key_id="0123456789abcdef")
@@ -15,12 +15,12 @@ KEY = KeyHolder(account_id="a", key_id="0123456789abcdef")
 def test_retry_after_is_whole_seconds_rounded_up_and_at_least_1(
     tokens: float, rate: float, retry_after: int
 ) -> None:
-    assert Decision.refused(Limits(rate, 10), tokens).retry_after == retry_after
+    assert RateLimitDecision.refused(RateLimits(rate, 10), tokens).retry_after == retry_after
 
 
 def test_the_bucket_refills_at_the_rate_up_to_its_capacity() -> None:
     now = [100.0]
-    buckets = MemoryBuckets(Limits(rate=2.0, burst=3), clock=lambda: now[0])
+    buckets = MemoryBuckets(RateLimits(rate=2.0, burst=3), clock=lambda: now[0])
     assert [buckets.take(KEY).remaining for _ in range(3)] == [2, 1, 0]
     refused = buckets.take(KEY)
     assert (refused.allowed, refused.retry_after) == (False, 1)

@@ -4,8 +4,8 @@ import pytest
 
 from hookdesk.webhooks.dispatch.retry import (
     JITTER,
-    Decision,
     Outcome,
+    RetryDecision,
     Verdict,
     decide,
     parse_retry_after,
@@ -14,7 +14,7 @@ from hookdesk.webhooks.dispatch.retry import (
 SCHEDULE = (5.0, 60.0, 300.0)
 
 
-def run(outcome: Outcome, attempts: int) -> Decision:
+def run(outcome: Outcome, attempts: int) -> RetryDecision:
     return decide(outcome, attempts, SCHEDULE, random.Random(7))
 
 

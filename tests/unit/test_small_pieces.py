@@ -10,17 +10,17 @@ from hookdesk.access import passwords
 from hookdesk.accounts import keys
 from hookdesk.shared.timeparse import parse_time
 from hookdesk.web.pages import conversation_version
-from hookdesk.webhooks.ids import is_event_id, new_event_id
+from hookdesk.webhooks.ids import is_webhook_event_id, new_webhook_event_id
 from tests.golden import golden, ticket_view
 
 
 def test_event_ids_have_the_documented_form_and_do_not_repeat() -> None:
-    ids = {new_event_id() for _ in range(2000)}
+    ids = {new_webhook_event_id() for _ in range(2000)}
     assert len(ids) == 2000
     assert all(re.fullmatch(r"whev_[0-9a-z]{17}", i) for i in ids)
-    assert all(is_event_id(i) for i in ids)
-    assert not is_event_id("whev_short")
-    assert not is_event_id("whev_ABCDEFGHIJKLMNOPQ")
+    assert all(is_webhook_event_id(i) for i in ids)
+    assert not is_webhook_event_id("whev_short")
+    assert not is_webhook_event_id("whev_ABCDEFGHIJKLMNOPQ")
 
 
 def test_api_key_round_trip() -> None:

@@ -28,7 +28,7 @@ from hookdesk.models.accounts import RateLimitBucket
 
 
 @dataclass(frozen=True)
-class Limits:
+class RateLimits:
     rate: float  # tokens gained per second
     burst: int  # the bucket's capacity
 
@@ -37,7 +37,7 @@ class Limits:
 
 
 @dataclass(frozen=True)
-class Decision:
+class RateLimitDecision:
     allowed: bool
     limit: int  # the bucket's capacity
     remaining: int  # whole tokens left after this request
@@ -45,76 +45,76 @@ class Decision:
     reset: int  # whole seconds until the bucket is full again
 
     @classmethod
-    def taken(cls, limits: Limits, tokens_left: float) -> "Decision":
+    def taken(cls, limits: RateLimits, tokens_left: float) -> "RateLimitDecision":
         return cls(True, limits.burst, math.floor(tokens_left), 0, _until_full(limits, tokens_left))
 
     @classmethod
-    def refused(cls, limits: Limits, tokens: float) -> "Decision":
+    def refused(cls, limits: RateLimits, tokens: float) -> "RateLimitDecision":
         wait = math.ceil((1 - tokens) / limits.rate)
         return cls(False, limits.burst, 0, max(1, wait), _until_full(limits, tokens))
 
 
-def _until_full(limits: Limits, tokens: float) -> int:
+def _until_full(limits: RateLimits, tokens: float) -> int:
     return max(0, math.ceil((limits.burst - tokens) / limits.rate))
 
 
 class Limiter(Protocol):
-    limits: Limits
+    limits: RateLimits
 
-    def take(self, key: KeyHolder) -> Decision: ...
+    def take(self, key: KeyHolder) -> RateLimitDecision: ...
 
 
 def limiter_for(settings: Settings, database: Database) -> Limiter | None:
     """The app's limiter; None when `rate_limit` is 0 (no limit)."""
     if settings.rate_limit == 0:
         return None
-    limits = Limits(settings.rate_limit, settings.rate_limit_burst)
+    limits = RateLimits(settings.rate_limit, settings.rate_limit_burst)
     return MemoryBuckets(limits) if database.is_sqlite else DatabaseBuckets(database, limits)
 
 
 class MemoryBuckets:
     """Buckets in this process's memory: right for one process (SQLite), and only then."""
 
-    def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, limits: RateLimits, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self._clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}  # key id -> (tokens, when)
         self._lock = threading.Lock()  # requests run on several worker threads
 
-    def take(self, key: KeyHolder) -> Decision:
+    def take(self, key: KeyHolder) -> RateLimitDecision:
         with self._lock:
             now = self._clock()
             tokens, then = self._buckets.get(key.key_id, (float(self.limits.burst), now))
             tokens = self.limits.refilled(tokens, now - then)
             if tokens < 1:
                 self._buckets[key.key_id] = (tokens, now)
-                return Decision.refused(self.limits, tokens)
+                return RateLimitDecision.refused(self.limits, tokens)
             self._buckets[key.key_id] = (tokens - 1, now)
-            return Decision.taken(self.limits, tokens - 1)
+            return RateLimitDecision.taken(self.limits, tokens - 1)
 
 
 class DatabaseBuckets:
     """Buckets in `rate_limit_buckets` on PostgreSQL, shared by every process that uses it."""
 
-    def __init__(self, database: Database, limits: Limits) -> None:
+    def __init__(self, database: Database, limits: RateLimits) -> None:
         self.limits = limits
         self._database = database
 
-    def take(self, key: KeyHolder) -> Decision:
+    def take(self, key: KeyHolder) -> RateLimitDecision:
         with self._database.write() as session:
             # A bucket is not worth waiting for the WAL to reach the disk: a crash of the database
             # can at worst forget its last fraction of a second of taken tokens.
             session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             left = take_token(session, key=key, limits=self.limits)
         if left is not None:
-            return Decision.taken(self.limits, left)
+            return RateLimitDecision.taken(self.limits, left)
         # Refused: read the bucket once more, only to tell the client how long to wait.
         with self._database.read() as session:
             tokens = tokens_now(session, key=key, limits=self.limits)
-        return Decision.refused(self.limits, tokens)
+        return RateLimitDecision.refused(self.limits, tokens)
 
 
-def take_token(session: Session, *, key: KeyHolder, limits: Limits) -> float | None:
+def take_token(session: Session, *, key: KeyHolder, limits: RateLimits) -> float | None:
     """Takes a token in one atomic statement: the tokens left after it, or None when the bucket
     held less than one (and was left as it was).
 
@@ -142,7 +142,7 @@ def take_token(session: Session, *, key: KeyHolder, limits: Limits) -> float | N
     return left
 
 
-def tokens_now(session: Session, *, key: KeyHolder, limits: Limits) -> float:
+def tokens_now(session: Session, *, key: KeyHolder, limits: RateLimits) -> float:
     statement = select(_refilled(limits)).where(
         RateLimitBucket.key_id == key.key_id, RateLimitBucket.account_id == key.account_id
     )
@@ -150,7 +150,7 @@ def tokens_now(session: Session, *, key: KeyHolder, limits: Limits) -> float:
     return float(limits.burst) if found is None else found
 
 
-def _refilled(limits: Limits) -> ColumnElement[float]:
+def _refilled(limits: RateLimits) -> ColumnElement[float]:
     """The bucket's tokens now, by the database's clock: `Limits.refilled` in SQL."""
     bucket = RateLimitBucket.__table__.c
     elapsed = func.greatest(_now() - bucket.updated_at, literal(0.0, Double))

@@ -82,7 +82,7 @@ def _apply(session: Session, settings: Settings, account_id: str, parsed: Parsed
     session.add(record)
     session.flush()  # takes the Message-ID now: a second copy stops here (IntegrityError)
     _refuse_automatic(session, account_id, parsed)
-    scope = tickets.Scope(account_id=account_id, public_url=settings.public_url)
+    scope = tickets.TicketScope(account_id=account_id, public_url=settings.public_url)
     ticket = _ticket_answered(session, account_id, parsed)
     if ticket is not None:
         view, record.kind = _reply(session, settings, scope, ticket, parsed)
@@ -142,7 +142,7 @@ def _ticket(session: Session, account_id: str, ticket_id: str) -> Ticket | None:
 
 
 def _reply(
-    session: Session, settings: Settings, scope: tickets.Scope, ticket: Ticket, parsed: Parsed
+    session: Session, settings: Settings, scope: tickets.TicketScope, ticket: Ticket, parsed: Parsed
 ) -> tuple[TicketView, str]:
     client = session.get(Client, ticket.client_id)
     teammate = _teammate(session, scope.account_id, parsed.sender)
@@ -161,7 +161,7 @@ def _reply(
 
 
 def _open_ticket(
-    session: Session, settings: Settings, scope: tickets.Scope, parsed: Parsed
+    session: Session, settings: Settings, scope: tickets.TicketScope, parsed: Parsed
 ) -> TicketView:
     if _teammate(session, scope.account_id, parsed.sender) is not None:
         raise Ignored(f"{parsed.sender} is a teammate: a ticket is opened by a client")

@@ -8,7 +8,13 @@ from hookdesk.models.clients import Client, ClientErasure
 from hookdesk.models.mail import MailAttempt, MailMessage, MailSettings, MailThread
 from hookdesk.models.teammates import Teammate
 from hookdesk.models.tickets import Reply, Ticket
-from hookdesk.models.webhooks import Attempt, Delivery, DispatcherHeartbeat, Event, WebhookEndpoint
+from hookdesk.models.webhooks import (
+    Attempt,
+    DispatcherHeartbeat,
+    OutboxEvent,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "Account",
@@ -17,14 +23,13 @@ __all__ = [
     "Attempt",
     "Client",
     "ClientErasure",
-    "Delivery",
     "DispatcherHeartbeat",
-    "Event",
     "MailAttempt",
     "MailMessage",
     "MailSettings",
     "MailThread",
     "OneTimeLink",
+    "OutboxEvent",
     "RateLimitBucket",
     "Reply",
     "SignInFailure",
@@ -33,4 +38,5 @@ __all__ = [
     "TicketCategory",
     "WebSession",
     "WebhookEndpoint",
+    "WebhookEvent",
 ]

@@ -46,7 +46,7 @@ class WebhookEndpoint(Owned, Base):
     deleted_at: Mapped[int | None] = mapped_column(BigInteger)
 
 
-class Event(Base):
+class OutboxEvent(Base):
     """One change, in the order changes were committed (the outbox): a ticket's, or an
     operational event about the account's webhooks (then `ticket_id` is None).
 
@@ -68,10 +68,7 @@ class Event(Base):
     created_at: Mapped[int] = mapped_column(BigInteger, index=True)  # retention purges by age
 
 
-PENDING, DELIVERED, FAILED, CANCELLED = "pending", "delivered", "failed", "cancelled"
-
-
-class Delivery(Base):
+class WebhookEvent(Base):
     """One event sent to one endpoint: the `webhook_event` of the API, its id the `whev_` id.
 
     While a dispatcher holds it, `next_attempt_at` is the end of its lease and `lease_token` names

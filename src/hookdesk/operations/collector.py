@@ -17,23 +17,33 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from hookdesk.models.webhooks import PENDING, Delivery, WebhookEndpoint
+from hookdesk.models.webhooks import WebhookEndpoint, WebhookEvent
 from hookdesk.webhooks.dispatch import heartbeat
+from hookdesk.webhooks.statuses import EndpointStatus, WebhookEventStatus
 
 log = logging.getLogger("hookdesk.metrics")
 
-_QUEUE_DEPTH = select(func.count()).select_from(Delivery).where(Delivery.status == PENDING)
+_QUEUE_DEPTH = (
+    select(func.count())
+    .select_from(WebhookEvent)
+    .where(WebhookEvent.status == WebhookEventStatus.PENDING)
+)
 # Per endpoint, the earliest pending delivery is one probe of the claim index
 # (endpoint_id, next_attempt_at WHERE pending); a leased delivery's time is its lease's end.
 _EARLIEST_PER_ENDPOINT = (
-    select(func.min(Delivery.next_attempt_at))
-    .where(Delivery.endpoint_id == WebhookEndpoint.id, Delivery.status == PENDING)
+    select(func.min(WebhookEvent.next_attempt_at))
+    .where(
+        WebhookEvent.endpoint_id == WebhookEndpoint.id,
+        WebhookEvent.status == WebhookEventStatus.PENDING,
+    )
     .correlate(WebhookEndpoint)
     .scalar_subquery()
 )
-_EARLIEST_DUE = select(func.min(_EARLIEST_PER_ENDPOINT)).where(WebhookEndpoint.status == "enabled")
+_EARLIEST_DUE = select(func.min(_EARLIEST_PER_ENDPOINT)).where(
+    WebhookEndpoint.status == EndpointStatus.ENABLED
+)
 _DISABLED = select(func.count()).where(
-    WebhookEndpoint.status == "disabled", WebhookEndpoint.deleted_at.is_(None)
+    WebhookEndpoint.status == EndpointStatus.DISABLED, WebhookEndpoint.deleted_at.is_(None)
 )
 
 

@@ -24,7 +24,7 @@ from hookdesk.models.assets import Asset
 from hookdesk.models.clients import Client, ClientErasure
 from hookdesk.models.mail import MailAttempt, MailMessage, MailThread
 from hookdesk.models.tickets import Reply, Ticket
-from hookdesk.models.webhooks import Attempt, Delivery, Event
+from hookdesk.models.webhooks import Attempt, OutboxEvent, WebhookEvent
 from hookdesk.retention.files import log, remove_files
 from hookdesk.shared.clock import now
 from hookdesk.shared.queries import find_owned
@@ -52,9 +52,11 @@ def erase_client(session: Session, *, account_id: str, client_id: str) -> Erased
     # tickets either committed before, and its event is erased here, or waits and finds no ticket.
     session.execute(tickets.with_for_update())
     replies = select(Reply.id).where(Reply.account_id == account_id, Reply.ticket_id.in_(tickets))
-    events = select(Event.id).where(Event.account_id == account_id, Event.ticket_id.in_(tickets))
-    deliveries = select(Delivery.id).where(
-        Delivery.account_id == account_id, Delivery.event_seq.in_(events)
+    events = select(OutboxEvent.id).where(
+        OutboxEvent.account_id == account_id, OutboxEvent.ticket_id.in_(tickets)
+    )
+    deliveries = select(WebhookEvent.id).where(
+        WebhookEvent.account_id == account_id, WebhookEvent.event_seq.in_(events)
     )
     assets = session.scalars(
         select(Asset).where(Asset.account_id == account_id, Asset.reply_id.in_(replies))
@@ -67,8 +69,8 @@ def erase_client(session: Session, *, account_id: str, client_id: str) -> Erased
     gone(
         delete(Attempt).where(Attempt.account_id == account_id, Attempt.delivery_id.in_(deliveries))
     )
-    delivery_count = gone(delete(Delivery).where(Delivery.id.in_(deliveries)))
-    event_count = gone(delete(Event).where(Event.id.in_(events)))
+    delivery_count = gone(delete(WebhookEvent).where(WebhookEvent.id.in_(deliveries)))
+    event_count = gone(delete(OutboxEvent).where(OutboxEvent.id.in_(events)))
     _erase_mail(session, account_id, client, tickets)
     gone(delete(Asset).where(Asset.id.in_([asset.id for asset in assets])))
     reply_count = gone(delete(Reply).where(Reply.id.in_(replies)))

@@ -28,8 +28,9 @@ from hookdesk.mail.statuses import Status as MailStatus
 from hookdesk.models.accounts import Account
 from hookdesk.models.assets import Asset
 from hookdesk.models.mail import MailAttempt, MailMessage
-from hookdesk.models.webhooks import PENDING, Attempt, Delivery, Event
+from hookdesk.models.webhooks import Attempt, OutboxEvent, WebhookEvent
 from hookdesk.retention.files import remove_files
+from hookdesk.webhooks.statuses import WebhookEventStatus
 
 STRAY_ASSET_AGE = 86_400  # an upload has a day to be attached to a reply
 # The process's SQLite write lock is not fair: without a pause the purge could take it again at
@@ -170,11 +171,11 @@ def delete_old_deliveries(
     """Up to `limit` of the account's finished deliveries created before `before`, with their
     attempts: (attempts, deliveries) removed. Rows a dispatcher or a request holds are skipped."""
     ids = session.scalars(
-        select(Delivery.id)
+        select(WebhookEvent.id)
         .where(
-            Delivery.account_id == account_id,
-            Delivery.created_at < before,
-            Delivery.status != PENDING,
+            WebhookEvent.account_id == account_id,
+            WebhookEvent.created_at < before,
+            WebhookEvent.status != WebhookEventStatus.PENDING,
         )
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -186,7 +187,7 @@ def delete_old_deliveries(
         execution_options=_NO_SYNC,
     )
     deliveries = session.execute(
-        delete(Delivery).where(Delivery.account_id == account_id, Delivery.id.in_(ids)),
+        delete(WebhookEvent).where(WebhookEvent.account_id == account_id, WebhookEvent.id.in_(ids)),
         execution_options=_NO_SYNC,
     )
     return attempts.rowcount, deliveries.rowcount  # type: ignore[attr-defined]
@@ -227,17 +228,19 @@ def delete_old_events(session: Session, *, account_id: str, before: float, limit
     """Up to `limit` of the account's events created before `before` that no delivery refers to."""
     # By event_seq alone (the event is the account's already): a condition on the account too
     # leads PostgreSQL's planner to scan all of the account's deliveries for every event.
-    referenced = exists().where(Delivery.event_seq == Event.id)
+    referenced = exists().where(WebhookEvent.event_seq == OutboxEvent.id)
     ids = session.scalars(
-        select(Event.id)
-        .where(Event.account_id == account_id, Event.created_at < before, ~referenced)
+        select(OutboxEvent.id)
+        .where(OutboxEvent.account_id == account_id, OutboxEvent.created_at < before, ~referenced)
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
     if not ids:
         return 0
     result = session.execute(
-        delete(Event).where(Event.account_id == account_id, Event.id.in_(ids), ~referenced),
+        delete(OutboxEvent).where(
+            OutboxEvent.account_id == account_id, OutboxEvent.id.in_(ids), ~referenced
+        ),
         execution_options=_NO_SYNC,
     )
     return result.rowcount  # type: ignore[attr-defined,no-any-return]

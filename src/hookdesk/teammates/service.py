@@ -87,7 +87,7 @@ def delete(session: Session, *, account_id: str, teammate_id: str, public_url: s
     assigned = select(Ticket.id).where(
         Ticket.account_id == account_id, Ticket.teammate_id == teammate.id
     )
-    scope = tickets.Scope(account_id=account_id, public_url=public_url)
+    scope = tickets.TicketScope(account_id=account_id, public_url=public_url)
     for ticket_id in session.scalars(assigned.order_by(Ticket.created_us, Ticket.id)).all():
         tickets.assign(session, scope, ticket_id, None)
     session.flush()

@@ -22,8 +22,8 @@ router = APIRouter(prefix="/v2/agency/tickets", tags=["tickets"])
 ONE = responses.documents_one("ticket", TicketRead, 404)
 
 
-def _scope(account_id: str, settings: CurrentSettings) -> service.Scope:
-    return service.Scope(account_id=account_id, public_url=settings.public_url)
+def _scope(account_id: str, settings: CurrentSettings) -> service.TicketScope:
+    return service.TicketScope(account_id=account_id, public_url=settings.public_url)
 
 
 def _answer(view: TicketView) -> JSONResponse:

@@ -28,14 +28,14 @@ Row = TypeVar("Row", Client, Teammate)
 
 
 @dataclass(frozen=True)
-class Scope:
+class TicketScope:
     """Who acts (the account) and how links in the ticket object start."""
 
     account_id: str
     public_url: str
 
 
-def create(session: Session, scope: Scope, data: TicketCreate) -> TicketView:
+def create(session: Session, scope: TicketScope, data: TicketCreate) -> TicketView:
     client = _referenced(session, scope, Client, data.client_id, field="client_id")
     category = categories.find(session, account_id=scope.account_id, category_id=str(data.category))
     if category is None:
@@ -86,7 +86,7 @@ def create(session: Session, scope: Scope, data: TicketCreate) -> TicketView:
 
 def reply(
     session: Session,
-    scope: Scope,
+    scope: TicketScope,
     ticket_id: str,
     data: ReplyCreate,
     *,
@@ -111,7 +111,7 @@ def reply(
 
 def assign(
     session: Session,
-    scope: Scope,
+    scope: TicketScope,
     ticket_id: str,
     teammate_id: UUID | None,
     *,
@@ -134,7 +134,7 @@ def assign(
     return _emit(session, scope, EventType.TICKET_ASSIGNED, view, actor_id=actor_id)
 
 
-def resolve(session: Session, scope: Scope, ticket_id: str, *, by_client: bool) -> TicketView:
+def resolve(session: Session, scope: TicketScope, ticket_id: str, *, by_client: bool) -> TicketView:
     ticket = _locked(session, scope, ticket_id)
     if not ticket.is_open:
         raise BadRequest(
@@ -147,7 +147,7 @@ def resolve(session: Session, scope: Scope, ticket_id: str, *, by_client: bool) 
     return _emit(session, scope, EventType.TICKET_RESOLVED, _view(session, scope, ticket))
 
 
-def get(session: Session, scope: Scope, ticket_id: str) -> TicketView:
+def get(session: Session, scope: TicketScope, ticket_id: str) -> TicketView:
     ticket = find_owned(session, Ticket, account_id=scope.account_id, object_id=ticket_id)
     if ticket is None:
         raise NotFound.of("ticket", ticket_id)
@@ -156,7 +156,7 @@ def get(session: Session, scope: Scope, ticket_id: str) -> TicketView:
 
 def _emit(
     session: Session,
-    scope: Scope,
+    scope: TicketScope,
     event_type: EventType,
     view: TicketView,
     reply: ReplyView | None = None,
@@ -176,13 +176,13 @@ def _emit(
     return view
 
 
-def _view(session: Session, scope: Scope, ticket: Ticket) -> TicketView:
+def _view(session: Session, scope: TicketScope, ticket: Ticket) -> TicketView:
     return views.ticket_view(
         session, account_id=scope.account_id, ticket=ticket, public_url=scope.public_url
     )
 
 
-def _locked(session: Session, scope: Scope, ticket_id: str) -> Ticket:
+def _locked(session: Session, scope: TicketScope, ticket_id: str) -> Ticket:
     """The ticket, locked until commit, so concurrent changes to it are applied one at a time."""
     ticket = find_owned(
         session, Ticket, account_id=scope.account_id, object_id=ticket_id, for_update=True
@@ -194,7 +194,7 @@ def _locked(session: Session, scope: Scope, ticket_id: str) -> Ticket:
 
 def _add_reply(
     session: Session,
-    scope: Scope,
+    scope: TicketScope,
     ticket: Ticket,
     position: int,
     text: str,
@@ -223,7 +223,7 @@ def _add_reply(
 
 
 def _referenced(
-    session: Session, scope: Scope, model: type[Row], object_id: UUID, *, field: str
+    session: Session, scope: TicketScope, model: type[Row], object_id: UUID, *, field: str
 ) -> Row:
     # Locked so that it cannot go (a client being erased) between this look and the insert that
     # refers to it: an erasure in progress is waited for, and then the row is unknown.

@@ -10,8 +10,7 @@ from hookdesk.assets.storage import LocalStorage
 from hookdesk.config import Settings
 from hookdesk.errors import HookdeskError
 from hookdesk.models.assets import Asset
-
-MAX_FILES = 5  # the most assets one reply may carry
+from hookdesk.tickets.schemas import MAX_ASSETS_PER_REPLY
 
 
 class UploadRefused(Exception):
@@ -31,8 +30,8 @@ def stored_uploads(
     ticket is not the sender's, the transaction does not commit), the files are deleted: a refused
     request leaves nothing behind."""
     files = [f for f in form.getlist(field) if isinstance(f, UploadFile) and f.filename]
-    if len(files) > MAX_FILES:
-        raise UploadRefused(f"Attach at most {MAX_FILES} files.")
+    if len(files) > MAX_ASSETS_PER_REPLY:
+        raise UploadRefused(f"Attach at most {MAX_ASSETS_PER_REPLY} files.")
     checked = [(_checked(f, account_id, settings), f) for f in files]
     storage = LocalStorage(settings.assets_dir)
     stored: list[Asset] = []

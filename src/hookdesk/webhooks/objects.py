@@ -3,7 +3,7 @@ operational events carry them."""
 
 from typing import Any
 
-from hookdesk.models.webhooks import Attempt, Delivery, WebhookEndpoint
+from hookdesk.models.webhooks import Attempt, WebhookEndpoint, WebhookEvent
 from hookdesk.shared.secretbox import SecretBox
 from hookdesk.webhooks import headers
 
@@ -32,7 +32,7 @@ def _fields(endpoint: WebhookEndpoint, custom: dict[str, Any]) -> dict[str, Any]
         "url": endpoint.url,
         "events": list(endpoint.events),
         "description": endpoint.description,
-        "status": endpoint.status,
+        "status": str(endpoint.status),  # a plain string, also when just set to an enum member
         "api_version": endpoint.api_version,
         "created_at": endpoint.created_at,
         "ordered": endpoint.ordered,
@@ -44,7 +44,7 @@ def _fields(endpoint: WebhookEndpoint, custom: dict[str, Any]) -> dict[str, Any]
 WEBHOOK_EVENT = "webhook_event"
 
 
-def event_object(delivery: Delivery) -> dict[str, Any]:
+def webhook_event_object(delivery: WebhookEvent) -> dict[str, Any]:
     """The webhook_event object of the API's event log (and of `webhook_event.failed`)."""
     due = delivery.next_attempt_at
     return {
@@ -52,7 +52,7 @@ def event_object(delivery: Delivery) -> dict[str, Any]:
         "object": WEBHOOK_EVENT,
         "event_type": delivery.event_type,
         "endpoint_id": delivery.endpoint_id,
-        "status": delivery.status,
+        "status": str(delivery.status),
         "attempt_count": delivery.attempt_count,
         "next_attempt_at": None if due is None else int(due),
         "created_at": delivery.created_at,

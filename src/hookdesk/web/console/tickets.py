@@ -13,7 +13,7 @@ from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.shared.ids import parse_uuid
 from hookdesk.teammates import service as teammates
 from hookdesk.tickets import service, views
-from hookdesk.tickets.schemas import ReplyCreate
+from hookdesk.tickets.schemas import MAX_ASSETS_PER_REPLY, ReplyCreate
 from hookdesk.web.auth import Agent, AgentForm, CurrentAgent
 from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, conversation_version, redirect, render, text
@@ -144,8 +144,9 @@ def _context(
             "teammates": teammates.names(session, account_id=agent.account_id),
             "assignable": teammates.assignable(session, account_id=agent.account_id),
             "version": conversation_version(ticket),
+            "max_files": MAX_ASSETS_PER_REPLY,
         }
 
 
-def _scope(agent: Agent, settings: Settings) -> service.Scope:
-    return service.Scope(account_id=agent.account_id, public_url=settings.public_url)
+def _scope(agent: Agent, settings: Settings) -> service.TicketScope:
+    return service.TicketScope(account_id=agent.account_id, public_url=settings.public_url)

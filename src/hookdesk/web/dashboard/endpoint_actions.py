@@ -15,6 +15,7 @@ from hookdesk.web.dashboard.scope import AgentScope
 from hookdesk.web.pages import redirect, text
 from hookdesk.webhooks.endpoints import service
 from hookdesk.webhooks.endpoints.schemas import EndpointTest, EndpointUpdate
+from hookdesk.webhooks.statuses import EndpointStatus
 
 router = APIRouter(prefix="/endpoints/{endpoint_id}")
 ROTATED = (
@@ -29,11 +30,13 @@ def change_status(
 ) -> Response:
     status = text(form, "status")
     with db.write() as session:
-        if status == "enabled":
-            service.update_endpoint(session, scope, endpoint_id, EndpointUpdate(status="enabled"))
-        elif status == "disabled":
+        if status == EndpointStatus.ENABLED:
+            service.update_endpoint(
+                session, scope, endpoint_id, EndpointUpdate(status=EndpointStatus.ENABLED)
+            )
+        elif status == EndpointStatus.DISABLED:
             endpoint = service.get(session, scope, endpoint_id, lock=True)
-            if endpoint.status == "enabled":
+            if endpoint.status == EndpointStatus.ENABLED:
                 reason = f"disabled in the console by {agent.name}"
                 service.disable(session, endpoint, reason=reason)
         else:

@@ -24,7 +24,11 @@ DAY = 24 * 3600
 
 
 def endpoints_page(
-    request: Request, agent: Agent, scope: service.Scope, db: Database, notices: Sequence[str]
+    request: Request,
+    agent: Agent,
+    scope: service.EndpointScope,
+    db: Database,
+    notices: Sequence[str],
 ) -> Response:
     with db.read() as session:
         _, endpoints = service.list_page(session, scope, Page(1, service.MAX_ENDPOINTS))
@@ -45,7 +49,7 @@ def endpoints_page(
 def endpoint_page(
     request: Request,
     agent: Agent,
-    scope: service.Scope,
+    scope: service.EndpointScope,
     db: Database,
     endpoint_id: str,
     *,

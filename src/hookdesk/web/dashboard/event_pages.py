@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from hookdesk.db.dependencies import Db
-from hookdesk.models.webhooks import CANCELLED, DELIVERED, FAILED, PENDING
 from hookdesk.shared.clock import now
 from hookdesk.shared.paging import MAX_PAGE, Page
 from hookdesk.web.auth import AgentForm, CurrentAgent
@@ -19,10 +18,11 @@ from hookdesk.web.pages import Errors, redirect, render
 from hookdesk.webhooks.endpoints import service
 from hookdesk.webhooks.log import alerts, wire
 from hookdesk.webhooks.log import service as log
+from hookdesk.webhooks.statuses import WebhookEventStatus
 
 router = APIRouter(prefix="/events")
 PER_PAGE = 25
-STATUSES = [PENDING, DELIVERED, FAILED, CANCELLED]
+STATUSES = list(WebhookEventStatus)
 NOTICES = {
     "resent": "The event is queued to be sent again now.",
     "test": "Test event queued: it goes through the normal pipeline, signed and retried.",

@@ -10,9 +10,11 @@ from hookdesk.web.auth import CurrentAgent
 from hookdesk.webhooks.endpoints import service
 
 
-async def _scope(request: Request, agent: CurrentAgent, settings: CurrentSettings) -> service.Scope:
+async def _scope(
+    request: Request, agent: CurrentAgent, settings: CurrentSettings
+) -> service.EndpointScope:
     box: SecretBox = request.app.state.secret_box
-    return service.Scope(account_id=agent.account_id, dev=settings.dev, box=box)
+    return service.EndpointScope(account_id=agent.account_id, dev=settings.dev, box=box)
 
 
-AgentScope = Annotated[service.Scope, Depends(_scope)]
+AgentScope = Annotated[service.EndpointScope, Depends(_scope)]

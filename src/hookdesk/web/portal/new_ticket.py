@@ -17,13 +17,13 @@ from hookdesk.models.categories import TicketCategory
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.shared.paging import MAX_PER_PAGE, Page
 from hookdesk.tickets import service
-from hookdesk.tickets.schemas import TicketCreate
+from hookdesk.tickets.schemas import MAX_ASSETS_PER_REPLY, TicketCreate
 from hookdesk.web.auth import ClientForm, CurrentClient, PortalClient
 from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, redirect, render, text
 from hookdesk.web.portal.forms import MESSAGES
 from hookdesk.web.portal.scope import scope_of
-from hookdesk.web.uploads import MAX_FILES, UploadRefused, stored_uploads
+from hookdesk.web.uploads import UploadRefused, stored_uploads
 
 router = APIRouter()
 # The form's fields by the names of TicketCreate's (and the service's messages').
@@ -116,7 +116,7 @@ def _form_page(
         "topics": topics,
         "values": values,
         "errors": errors,
-        "max_files": MAX_FILES,
+        "max_files": MAX_ASSETS_PER_REPLY,
         "max_megabytes": settings.max_asset_bytes // MIB,
     }
     return render(request, "portal/new_ticket.html", context, status=status)

@@ -13,13 +13,13 @@ from hookdesk.db.dependencies import Db
 from hookdesk.errors import BadRequest
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.tickets import portal
-from hookdesk.tickets.schemas import ReplyCreate
+from hookdesk.tickets.schemas import MAX_ASSETS_PER_REPLY, ReplyCreate
 from hookdesk.web.auth import ClientForm, CurrentClient, PortalClient
 from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, conversation_version, redirect, render, text
 from hookdesk.web.portal.forms import MESSAGES
 from hookdesk.web.portal.scope import scope_of
-from hookdesk.web.uploads import MAX_FILES, UploadRefused, stored_uploads
+from hookdesk.web.uploads import UploadRefused, stored_uploads
 from hookdesk.webhooks.payloads import TicketView
 
 router = APIRouter()
@@ -126,7 +126,7 @@ def _ticket_page(
         "title": ticket.title,
         "reply": reply,
         "errors": errors,
-        "max_files": MAX_FILES,
+        "max_files": MAX_ASSETS_PER_REPLY,
         "max_megabytes": settings.max_asset_bytes // MIB,
     }
     return render(request, "portal/ticket.html", context, status=status)

@@ -42,7 +42,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from hookdesk.db.dialects import on_postgresql
-from hookdesk.models.webhooks import PENDING, Delivery, Event, WebhookEndpoint
+from hookdesk.models.webhooks import OutboxEvent, WebhookEndpoint, WebhookEvent
+from hookdesk.webhooks.statuses import EndpointStatus, WebhookEventStatus
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,12 @@ def claim(
 
 def _pending_of_endpoint(*conditions: ColumnElement[bool]) -> ScalarSelect[Any]:
     return (
-        select(func.min(Delivery.next_attempt_at))
-        .where(Delivery.endpoint_id == WebhookEndpoint.id, Delivery.status == PENDING, *conditions)
+        select(func.min(WebhookEvent.next_attempt_at))
+        .where(
+            WebhookEvent.endpoint_id == WebhookEndpoint.id,
+            WebhookEvent.status == WebhookEventStatus.PENDING,
+            *conditions,
+        )
         .correlate(WebhookEndpoint)
         .scalar_subquery()
     )
@@ -111,9 +116,9 @@ def _due_of_endpoint() -> ScalarSelect[Any]:
     due = (
         select(literal(1))
         .where(
-            Delivery.endpoint_id == WebhookEndpoint.id,
-            Delivery.status == PENDING,
-            Delivery.next_attempt_at <= bindparam("now"),
+            WebhookEvent.endpoint_id == WebhookEndpoint.id,
+            WebhookEvent.status == WebhookEventStatus.PENDING,
+            WebhookEvent.next_attempt_at <= bindparam("now"),
         )
         .correlate(WebhookEndpoint)
         .limit(bindparam("count_cap"))
@@ -127,14 +132,14 @@ def _endpoints_with_pending() -> Any:
     scan of ix_deliveries_endpoint_due: each step finds the next endpoint id after the last):
     the claim's cost follows the endpoints with work, not every endpoint there is."""
     first = (
-        select(func.min(Delivery.endpoint_id).label("endpoint_id"))
-        .where(Delivery.status == PENDING)
+        select(func.min(WebhookEvent.endpoint_id).label("endpoint_id"))
+        .where(WebhookEvent.status == WebhookEventStatus.PENDING)
         .cte("pending_endpoints", recursive=True)
     )
-    later = aliased(Delivery)
+    later = aliased(WebhookEvent)
     following = (
         select(func.min(later.endpoint_id))
-        .where(later.status == PENDING, later.endpoint_id > first.c.endpoint_id)
+        .where(later.status == WebhookEventStatus.PENDING, later.endpoint_id > first.c.endpoint_id)
         .scalar_subquery()
     )
     return first.union_all(select(following).where(first.c.endpoint_id.is_not(None)))
@@ -146,11 +151,11 @@ _ENDPOINTS = (
     select(
         WebhookEndpoint.id,
         _pending_of_endpoint().label("earliest"),
-        _pending_of_endpoint(Delivery.next_attempt_at > bindparam("now")).label("upcoming"),
+        _pending_of_endpoint(WebhookEvent.next_attempt_at > bindparam("now")).label("upcoming"),
         _due_of_endpoint().label("due"),
     )
     .join(_PENDING_ENDPOINTS, _PENDING_ENDPOINTS.c.endpoint_id == WebhookEndpoint.id)
-    .where(WebhookEndpoint.status == "enabled", WebhookEndpoint.deleted_at.is_(None))
+    .where(WebhookEndpoint.status == EndpointStatus.ENABLED, WebhookEndpoint.deleted_at.is_(None))
     # OFFSET 0 keeps this a subquery of its own: else PostgreSQL folds it into the query below
     # and looks `earliest` up twice, once to filter and once to sort.
     .offset(0)
@@ -193,38 +198,38 @@ def _share_out(
 
 # --- taking the shares ---------------------------------------------------------------------
 
-_earlier = aliased(Delivery)
+_earlier = aliased(WebhookEvent)
 # An ordered endpoint gets one ticket's events in order: a later one waits for the earlier.
 _WAITS_FOR_EARLIER = exists().where(
-    _earlier.endpoint_id == Delivery.endpoint_id,
-    _earlier.ticket_id == Delivery.ticket_id,
-    _earlier.event_seq < Delivery.event_seq,
-    _earlier.status == PENDING,
+    _earlier.endpoint_id == WebhookEvent.endpoint_id,
+    _earlier.ticket_id == WebhookEvent.ticket_id,
+    _earlier.event_seq < WebhookEvent.event_seq,
+    _earlier.status == WebhookEventStatus.PENDING,
 )
 
 
 def _claimable(endpoint_id: ColumnElement[str], room: ColumnElement[int]) -> Select[Any]:
     return (
-        select(Delivery.id)
+        select(WebhookEvent.id)
         .where(
-            Delivery.endpoint_id == endpoint_id,
-            Delivery.status == PENDING,
-            Delivery.next_attempt_at <= bindparam("now"),
-            or_(not_(Delivery.ordered), not_(_WAITS_FOR_EARLIER)),
+            WebhookEvent.endpoint_id == endpoint_id,
+            WebhookEvent.status == WebhookEventStatus.PENDING,
+            WebhookEvent.next_attempt_at <= bindparam("now"),
+            or_(not_(WebhookEvent.ordered), not_(_WAITS_FOR_EARLIER)),
         )
-        .order_by(Delivery.next_attempt_at)
+        .order_by(WebhookEvent.next_attempt_at)
         .limit(room)
         .with_for_update(skip_locked=True)
     )
 
 
 _LEASED_COLUMNS = (
-    Delivery.id,
-    Delivery.account_id,
-    Delivery.endpoint_id,
-    Delivery.event_type,
-    Delivery.attempt_count,
-    Delivery.event_seq,
+    WebhookEvent.id,
+    WebhookEvent.account_id,
+    WebhookEvent.endpoint_id,
+    WebhookEvent.event_type,
+    WebhookEvent.attempt_count,
+    WebhookEvent.event_seq,
 )
 _ENDPOINT_COLUMNS = (
     WebhookEndpoint.url,
@@ -242,8 +247,8 @@ def _with_details(leased: Any) -> Select[Any]:
     # The event's data is looked up row by row, not joined: PostgreSQL cannot foresee how few
     # rows a lease returns, and joined it would hash the whole events table on every claim.
     data = (
-        select(Event.data)
-        .where(Event.id == leased.c.event_seq, Event.account_id == leased.c.account_id)
+        select(OutboxEvent.data)
+        .where(OutboxEvent.id == leased.c.event_seq, OutboxEvent.account_id == leased.c.account_id)
         .scalar_subquery()
     )
     return select(
@@ -264,8 +269,8 @@ def _one_statement() -> Select[Any]:
     taken = _claimable(shares.c.endpoint_id, shares.c.room).lateral("taken")
     chosen = select(taken.c.id).select_from(shares).join(taken, true()).cte("chosen")
     leased = (
-        update(Delivery)
-        .where(Delivery.id == chosen.c.id)
+        update(WebhookEvent)
+        .where(WebhookEvent.id == chosen.c.id)
         .values(next_attempt_at=bindparam("lease_end"), lease_token=bindparam("token"))
         .returning(*_LEASED_COLUMNS)
         .cte("leased")
@@ -292,13 +297,13 @@ def _take_in_one_statement(
 
 _CLAIMABLE = _claimable(bindparam("endpoint_id"), bindparam("room"))
 _LEASE = (
-    update(Delivery)
-    .where(Delivery.id.in_(bindparam("ids", expanding=True)))
+    update(WebhookEvent)
+    .where(WebhookEvent.id.in_(bindparam("ids", expanding=True)))
     .values(next_attempt_at=bindparam("lease_end"), lease_token=bindparam("token"))
     .execution_options(synchronize_session=False)
 )
 _LEASED = (
-    select(*_LEASED_COLUMNS).where(Delivery.id.in_(bindparam("ids", expanding=True))).subquery()
+    select(*_LEASED_COLUMNS).where(WebhookEvent.id.in_(bindparam("ids", expanding=True))).subquery()
 )
 _LEASED_WITH_DETAILS = _with_details(_LEASED)
 
@@ -332,7 +337,7 @@ def release(session: Session, *, leases: Mapping[str, str], now: float) -> None:
     """Hand leased deliveries back, due now, for another dispatcher (on shutdown)."""
     for delivery_id, token in leases.items():
         session.execute(
-            update(Delivery)
-            .where(Delivery.id == delivery_id, Delivery.lease_token == token)
+            update(WebhookEvent)
+            .where(WebhookEvent.id == delivery_id, WebhookEvent.lease_token == token)
             .values(next_attempt_at=now, lease_token=None)
         )

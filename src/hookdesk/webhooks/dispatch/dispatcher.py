@@ -56,7 +56,7 @@ class Unmetered:
 
 
 @dataclass(frozen=True)
-class Limits:
+class DispatchLimits:
     concurrency: int
     endpoint_concurrency: int
     batch: int
@@ -72,7 +72,7 @@ class Dispatcher:
         preparer: Preparer,
         *,
         policy: Policy,
-        limits: Limits,
+        limits: DispatchLimits,
         meter: Meter | None = None,
     ) -> None:
         self._database = database

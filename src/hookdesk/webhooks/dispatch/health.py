@@ -14,6 +14,7 @@ from hookdesk.webhooks.dispatch.retry import Verdict
 from hookdesk.webhooks.endpoints.service import disable
 from hookdesk.webhooks.outbox import operational
 from hookdesk.webhooks.outbox.operational import DisableReason
+from hookdesk.webhooks.statuses import EndpointStatus
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def _failing_longer_than(session: Session, endpoint_ids: set[str], before: float
         return set()
     statement = select(WebhookEndpoint.id).where(
         WebhookEndpoint.id.in_(endpoint_ids),
-        WebhookEndpoint.status == "enabled",
+        WebhookEndpoint.status == EndpointStatus.ENABLED,
         WebhookEndpoint.failing_since <= before,
     )
     return set(session.scalars(statement))
@@ -76,7 +77,7 @@ def _disable(
     disabled = []
     for endpoint_id in sorted(endpoint_ids):
         endpoint = session.get(WebhookEndpoint, endpoint_id, with_for_update=True)
-        if endpoint is not None and endpoint.status == "enabled":
+        if endpoint is not None and endpoint.status == EndpointStatus.ENABLED:
             disable(session, endpoint, reason=reason, automatic_at=at)
             disabled.append(endpoint)
     return disabled

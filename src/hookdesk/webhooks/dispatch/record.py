@@ -20,12 +20,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from hookdesk.db.dialects import on_postgresql
-from hookdesk.models.webhooks import DELIVERED, FAILED, PENDING, Attempt, Delivery
+from hookdesk.models.webhooks import Attempt, WebhookEvent
 from hookdesk.webhooks.dispatch import health
 from hookdesk.webhooks.dispatch.claim import Claimed
-from hookdesk.webhooks.dispatch.retry import Decision, Outcome, Verdict, decide
+from hookdesk.webhooks.dispatch.retry import Outcome, RetryDecision, Verdict, decide
 from hookdesk.webhooks.dispatch.sender import Result
 from hookdesk.webhooks.outbox import operational
+from hookdesk.webhooks.statuses import WebhookEventStatus
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,15 @@ class Policy:
     disable_after: float
 
 
-_STATUS = {Verdict.DELIVERED: DELIVERED, Verdict.RETRY: PENDING}
+_STATUS = {
+    Verdict.DELIVERED: WebhookEventStatus.DELIVERED,
+    Verdict.RETRY: WebhookEventStatus.PENDING,
+}
 
 # Only the holder of the lease moves a delivery on: a delivery cancelled, resent or re-claimed
 # meanwhile keeps its newer state (the attempt itself is recorded all the same).
 # Core statements on the tables: the ORM's bulk paths cost more per row than the rows themselves.
-_deliveries: Table = Delivery.__table__  # type: ignore[assignment]
+_deliveries: Table = WebhookEvent.__table__  # type: ignore[assignment]
 _attempts: Table = Attempt.__table__  # type: ignore[assignment]
 _ADVANCE = (
     update(_deliveries)
@@ -172,7 +176,7 @@ def _still_stored(session: Session, finished: Sequence[Finished]) -> Sequence[Fi
 
 
 def finished_outcomes(
-    finished: Sequence[Finished], decisions: Sequence[Decision]
+    finished: Sequence[Finished], decisions: Sequence[RetryDecision]
 ) -> list[health.EndpointOutcome]:
     return [
         health.EndpointOutcome(f.claimed.account_id, f.claimed.endpoint_id, d.verdict)
@@ -180,7 +184,7 @@ def finished_outcomes(
     ]
 
 
-def _decide(finished: Finished, policy: Policy, rng: random.Random) -> Decision:
+def _decide(finished: Finished, policy: Policy, rng: random.Random) -> RetryDecision:
     outcome = Outcome(finished.result.status_code, finished.result.retry_after)
     return decide(outcome, finished.claimed.attempt_count + 1, policy.schedule, rng)
 
@@ -198,12 +202,12 @@ def _attempt_row(finished: Finished) -> dict[str, object]:
     }
 
 
-def _advance_row(finished: Finished, decision: Decision, now: float) -> dict[str, object]:
+def _advance_row(finished: Finished, decision: RetryDecision, now: float) -> dict[str, object]:
     retry = decision.verdict is Verdict.RETRY
     return {
         "b_id": finished.claimed.delivery_id,
         "b_token": finished.claimed.lease_token,
-        "b_status": _STATUS.get(decision.verdict, FAILED),
+        "b_status": _STATUS.get(decision.verdict, WebhookEventStatus.FAILED),
         "b_count": finished.claimed.attempt_count + 1,
         "b_next": now + decision.delay if retry else None,
     }

@@ -26,28 +26,28 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class Decision:
+class RetryDecision:
     verdict: Verdict
     delay: float = 0.0  # seconds until the next attempt, for RETRY
 
 
 def decide(
     outcome: Outcome, attempts_made: int, schedule: tuple[float, ...], rng: random.Random
-) -> Decision:
+) -> RetryDecision:
     """`attempts_made` counts the attempt just made; `schedule` holds the waits between attempts."""
     status = outcome.status_code
     if status is not None and 200 <= status < 300:
-        return Decision(Verdict.DELIVERED)
+        return RetryDecision(Verdict.DELIVERED)
     if status == 410:
-        return Decision(Verdict.GONE)
+        return RetryDecision(Verdict.GONE)
     if attempts_made > len(schedule):
-        return Decision(Verdict.FAILED)
+        return RetryDecision(Verdict.FAILED)
     step = schedule[attempts_made - 1]
     delay = step * (1 + rng.uniform(-JITTER, JITTER))
     if status in (429, 503) and outcome.retry_after is not None:
         # Honour the receiver's wish, but not sooner than a second nor later than the longest step.
         delay = min(max(outcome.retry_after, MIN_RETRY_AFTER), max(schedule))
-    return Decision(Verdict.RETRY, delay)
+    return RetryDecision(Verdict.RETRY, delay)
 
 
 def parse_retry_after(value: str | None) -> float | None:

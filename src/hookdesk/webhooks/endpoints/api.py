@@ -38,12 +38,12 @@ SIGNATURE_TOLERANCE = 300
 
 def _scope(
     account_id: CurrentAccount, request: Request, settings: CurrentSettings
-) -> service.Scope:
+) -> service.EndpointScope:
     box: SecretBox = request.app.state.secret_box
-    return service.Scope(account_id=account_id, dev=settings.dev, box=box)
+    return service.EndpointScope(account_id=account_id, dev=settings.dev, box=box)
 
 
-Scope = Annotated[service.Scope, Depends(_scope)]
+Scope = Annotated[service.EndpointScope, Depends(_scope)]
 
 
 @router.post("/create", responses=ONE)
@@ -139,7 +139,7 @@ async def verify_signature(
     return JSONResponse({"status": 200, "valid": True})
 
 
-def _secrets_for(body: bytes, scope: service.Scope, db: Database) -> list[str] | None:
+def _secrets_for(body: bytes, scope: service.EndpointScope, db: Database) -> list[str] | None:
     """The secrets valid now for the endpoint the body names, if the account has that endpoint."""
     try:
         endpoint_id = json.loads(body).get("endpoint_id")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from hookdesk.db.wakeup import request_wakeup
 from hookdesk.errors import BadRequest, ErrorCode, NotFound
-from hookdesk.models.webhooks import CANCELLED, FAILED, PENDING, Delivery, WebhookEndpoint
+from hookdesk.models.webhooks import WebhookEndpoint, WebhookEvent
 from hookdesk.receiver.signing import new_secret
 from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
@@ -22,19 +22,22 @@ from hookdesk.webhooks.endpoints import urls
 from hookdesk.webhooks.endpoints.schemas import EndpointCreate, EndpointUpdate
 from hookdesk.webhooks.outbox.emit import emit
 from hookdesk.webhooks.outbox.samples import sample_data
+from hookdesk.webhooks.statuses import EndpointStatus, WebhookEventStatus
 
 MAX_ENDPOINTS = 100
 ROTATION_OVERLAP = 24 * 3600  # the old secret keeps signing beside the new one this long
 
 
 @dataclass(frozen=True)
-class Scope:
+class EndpointScope:
     account_id: str
     dev: bool
     box: SecretBox
 
 
-def create(session: Session, scope: Scope, data: EndpointCreate) -> tuple[WebhookEndpoint, str]:
+def create(
+    session: Session, scope: EndpointScope, data: EndpointCreate
+) -> tuple[WebhookEndpoint, str]:
     """The new endpoint and its secret, which is never shown again."""
     count = session.scalar(
         select(func.count()).where(
@@ -55,7 +58,7 @@ def create(session: Session, scope: Scope, data: EndpointCreate) -> tuple[Webhoo
         url=data.url,
         events=[e.value for e in data.events],
         description=data.description,
-        status="enabled",
+        status=EndpointStatus.ENABLED,
         api_version=data.api_version,
         ordered=data.ordered,
         sealed_headers=custom_headers.seal(scope.box, data.headers),
@@ -68,7 +71,9 @@ def create(session: Session, scope: Scope, data: EndpointCreate) -> tuple[Webhoo
     return endpoint, secret
 
 
-def get(session: Session, scope: Scope, endpoint_id: str, *, lock: bool = False) -> WebhookEndpoint:
+def get(
+    session: Session, scope: EndpointScope, endpoint_id: str, *, lock: bool = False
+) -> WebhookEndpoint:
     endpoint = find_owned(
         session,
         WebhookEndpoint,
@@ -81,7 +86,9 @@ def get(session: Session, scope: Scope, endpoint_id: str, *, lock: bool = False)
     return endpoint
 
 
-def list_page(session: Session, scope: Scope, page: Page) -> tuple[int, Sequence[WebhookEndpoint]]:
+def list_page(
+    session: Session, scope: EndpointScope, page: Page
+) -> tuple[int, Sequence[WebhookEndpoint]]:
     statement = (
         select(WebhookEndpoint)
         .where(WebhookEndpoint.account_id == scope.account_id, WebhookEndpoint.deleted_at.is_(None))
@@ -91,7 +98,7 @@ def list_page(session: Session, scope: Scope, page: Page) -> tuple[int, Sequence
 
 
 def update_endpoint(
-    session: Session, scope: Scope, endpoint_id: str, data: EndpointUpdate
+    session: Session, scope: EndpointScope, endpoint_id: str, data: EndpointUpdate
 ) -> WebhookEndpoint:
     endpoint = get(session, scope, endpoint_id, lock=True)
     changes = data.model_fields_set
@@ -106,10 +113,15 @@ def update_endpoint(
         endpoint.sealed_headers = custom_headers.seal(scope.box, data.headers)
     if "ordered" in changes and data.ordered is not None:
         endpoint.ordered = data.ordered
-    if data.status == "disabled" and endpoint.status == "enabled":
+    wanted = EndpointStatus(data.status) if data.status else None
+    if wanted is EndpointStatus.DISABLED and endpoint.status == EndpointStatus.ENABLED:
         disable(session, endpoint, reason="disabled through the API")
-    elif data.status == "enabled":
-        endpoint.status, endpoint.disabled_reason, endpoint.failing_since = "enabled", None, None
+    elif wanted is EndpointStatus.ENABLED:
+        endpoint.status, endpoint.disabled_reason, endpoint.failing_since = (
+            EndpointStatus.ENABLED,
+            None,
+            None,
+        )
         endpoint.auto_disabled_at = None
     endpoint.updated_at = now()
     session.flush()
@@ -122,21 +134,23 @@ def disable(
     """Stop sending to the endpoint; its pending deliveries fail (`recover` queues them again).
     `automatic_at`: when hookdesk disabled it by itself (webhooks/dispatch/health.py); None for a
     person."""
-    endpoint.status = "disabled"
+    endpoint.status = EndpointStatus.DISABLED
     endpoint.disabled_reason = reason
     endpoint.auto_disabled_at = automatic_at
-    _end_pending(session, endpoint, FAILED)
+    _end_pending(session, endpoint, WebhookEventStatus.FAILED)
 
 
-def delete(session: Session, scope: Scope, endpoint_id: str) -> WebhookEndpoint:
+def delete(session: Session, scope: EndpointScope, endpoint_id: str) -> WebhookEndpoint:
     endpoint = get(session, scope, endpoint_id, lock=True)
     endpoint.deleted_at = endpoint.updated_at = now()
-    _end_pending(session, endpoint, CANCELLED)
+    _end_pending(session, endpoint, WebhookEventStatus.CANCELLED)
     session.flush()
     return endpoint
 
 
-def rotate_secret(session: Session, scope: Scope, endpoint_id: str) -> tuple[WebhookEndpoint, str]:
+def rotate_secret(
+    session: Session, scope: EndpointScope, endpoint_id: str
+) -> tuple[WebhookEndpoint, str]:
     endpoint = get(session, scope, endpoint_id, lock=True)
     secret = new_secret()
     at = now()
@@ -157,10 +171,12 @@ def valid_secrets(endpoint: WebhookEndpoint, box: SecretBox, *, at: float) -> li
     return valid
 
 
-def send_test(session: Session, scope: Scope, endpoint_id: str, event_type: EventType) -> str:
+def send_test(
+    session: Session, scope: EndpointScope, endpoint_id: str, event_type: EventType
+) -> str:
     """Send a sample event through the normal pipeline; answers its `whev_` id."""
     endpoint = get(session, scope, endpoint_id)
-    if endpoint.status != "enabled":
+    if endpoint.status != EndpointStatus.ENABLED:
         raise BadRequest("The endpoint is disabled; enable it to send a test event.")
     ticket_id, data = sample_data(event_type, at=now())
     event = emit(
@@ -171,23 +187,28 @@ def send_test(session: Session, scope: Scope, endpoint_id: str, event_type: Even
         data=data,
         only_endpoint=endpoint.id,
     )
-    delivery_id = session.scalar(select(Delivery.id).where(Delivery.event_seq == event.id))
+    delivery_id = session.scalar(select(WebhookEvent.id).where(WebhookEvent.event_seq == event.id))
     assert delivery_id is not None
     return delivery_id
 
 
-def recover(session: Session, scope: Scope, endpoint_id: str, *, since: int) -> int:
+def recover(session: Session, scope: EndpointScope, endpoint_id: str, *, since: int) -> int:
     """Queue again, with a fresh retry schedule, every failed delivery to it since `since`."""
     endpoint = get(session, scope, endpoint_id)
     result = session.execute(
-        update(Delivery)
+        update(WebhookEvent)
         .where(
-            Delivery.account_id == scope.account_id,
-            Delivery.endpoint_id == endpoint.id,
-            Delivery.status == FAILED,
-            Delivery.created_at >= since,
+            WebhookEvent.account_id == scope.account_id,
+            WebhookEvent.endpoint_id == endpoint.id,
+            WebhookEvent.status == WebhookEventStatus.FAILED,
+            WebhookEvent.created_at >= since,
         )
-        .values(status=PENDING, attempt_count=0, next_attempt_at=time.time(), lease_token=None)
+        .values(
+            status=WebhookEventStatus.PENDING,
+            attempt_count=0,
+            next_attempt_at=time.time(),
+            lease_token=None,
+        )
     )
     queued = int(result.rowcount)  # type: ignore[attr-defined]
     if queued:
@@ -197,17 +218,17 @@ def recover(session: Session, scope: Scope, endpoint_id: str, *, since: int) -> 
 
 def _end_pending(session: Session, endpoint: WebhookEndpoint, status: str) -> None:
     session.execute(
-        update(Delivery)
+        update(WebhookEvent)
         .where(
-            Delivery.account_id == endpoint.account_id,
-            Delivery.endpoint_id == endpoint.id,
-            Delivery.status == PENDING,
+            WebhookEvent.account_id == endpoint.account_id,
+            WebhookEvent.endpoint_id == endpoint.id,
+            WebhookEvent.status == WebhookEventStatus.PENDING,
         )
         .values(status=status, next_attempt_at=None, lease_token=None)
     )
 
 
-def _check_url(url: str, scope: Scope) -> None:
+def _check_url(url: str, scope: EndpointScope) -> None:
     try:
         urls.check(url, dev=scope.dev)
     except urls.UnsafeUrl as error:

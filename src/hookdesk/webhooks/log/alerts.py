@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from hookdesk.models.webhooks import FAILED, Attempt, Delivery, WebhookEndpoint
+from hookdesk.models.webhooks import Attempt, WebhookEndpoint, WebhookEvent
+from hookdesk.webhooks.statuses import EndpointStatus, WebhookEventStatus
 
 DAY = 24 * 3600
 
@@ -47,7 +48,7 @@ def _disabled_automatically(session: Session, account_id: str) -> list[DisabledE
         .where(
             WebhookEndpoint.account_id == account_id,
             WebhookEndpoint.deleted_at.is_(None),
-            WebhookEndpoint.status == "disabled",
+            WebhookEndpoint.status == EndpointStatus.DISABLED,
             WebhookEndpoint.auto_disabled_at.is_not(None),
         )
         .order_by(WebhookEndpoint.auto_disabled_at.desc(), WebhookEndpoint.id)
@@ -61,12 +62,12 @@ def _disabled_automatically(session: Session, account_id: str) -> list[DisabledE
 def _failed_since(session: Session, account_id: str, since: int) -> int:
     # A failed delivery with any attempt in the window has its last one, the failing one, in it.
     statement = (
-        select(func.count(distinct(Delivery.id)))
-        .join(Attempt, Attempt.delivery_id == Delivery.id)
+        select(func.count(distinct(WebhookEvent.id)))
+        .join(Attempt, Attempt.delivery_id == WebhookEvent.id)
         .where(
-            Delivery.account_id == account_id,
+            WebhookEvent.account_id == account_id,
             Attempt.account_id == account_id,
-            Delivery.status == FAILED,
+            WebhookEvent.status == WebhookEventStatus.FAILED,
             Attempt.at >= since,
         )
     )

@@ -15,7 +15,7 @@ from hookdesk.shared.paging import Paging
 from hookdesk.shared.timeparse import parse_time
 from hookdesk.webhooks.catalog import EventType
 from hookdesk.webhooks.log import service as log
-from hookdesk.webhooks.objects import WEBHOOK_EVENT, attempt_object, event_object
+from hookdesk.webhooks.objects import WEBHOOK_EVENT, attempt_object, webhook_event_object
 
 router = APIRouter(prefix="/v2/webhook-events", tags=["webhook events"])
 TIME_HELP = "Unix seconds or ISO 8601; compared with created_at, inclusive."
@@ -76,7 +76,7 @@ def list_events(
 ) -> JSONResponse:
     with db.read() as session:
         total, found = log.list_page(session, account_id=account_id, filters=filters, page=page)
-        return responses.many("webhook_events", total, [event_object(d) for d in found])
+        return responses.many("webhook_events", total, [webhook_event_object(d) for d in found])
 
 
 @router.get(
@@ -85,7 +85,7 @@ def list_events(
 def retrieve_event(event_id: str, account_id: CurrentAccount, db: Db) -> JSONResponse:
     with db.read() as session:
         delivery = log.get(session, account_id=account_id, event_id=event_id)
-        shown = event_object(delivery)
+        shown = webhook_event_object(delivery)
         shown["payload"] = log.payload(session, delivery)
         shown["attempts"] = [attempt_object(a) for a in log.attempts(session, delivery)]
         return responses.one(WEBHOOK_EVENT, shown)
@@ -97,4 +97,4 @@ def retrieve_event(event_id: str, account_id: CurrentAccount, db: Db) -> JSONRes
 def resend_event(event_id: str, account_id: CurrentAccount, db: Db) -> JSONResponse:
     with db.write() as session:
         delivery = log.resend(session, account_id=account_id, event_id=event_id)
-        return responses.one(WEBHOOK_EVENT, event_object(delivery))
+        return responses.one(WEBHOOK_EVENT, webhook_event_object(delivery))

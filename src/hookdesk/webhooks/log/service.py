@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from hookdesk.db.wakeup import request_wakeup
 from hookdesk.errors import NotFound
-from hookdesk.models.webhooks import PENDING, Attempt, Delivery, Event, WebhookEndpoint
+from hookdesk.models.webhooks import Attempt, OutboxEvent, WebhookEndpoint, WebhookEvent
 from hookdesk.shared.paging import Page
 from hookdesk.shared.queries import paginate
 from hookdesk.webhooks.payloads import render_body
+from hookdesk.webhooks.statuses import WebhookEventStatus
 
 
 @dataclass(frozen=True)
@@ -28,28 +29,30 @@ class LogFilters:
 
 def list_page(
     session: Session, *, account_id: str, filters: LogFilters, page: Page
-) -> tuple[int, Sequence[Delivery]]:
+) -> tuple[int, Sequence[WebhookEvent]]:
     statement = (
-        select(Delivery)
-        .where(Delivery.account_id == account_id, *_conditions(filters))
-        .order_by(Delivery.created_at.desc(), Delivery.event_seq.desc(), Delivery.id)
+        select(WebhookEvent)
+        .where(WebhookEvent.account_id == account_id, *_conditions(filters))
+        .order_by(WebhookEvent.created_at.desc(), WebhookEvent.event_seq.desc(), WebhookEvent.id)
     )
     return paginate(session, statement, page)
 
 
-def get(session: Session, *, account_id: str, event_id: str, lock: bool = False) -> Delivery:
-    statement = select(Delivery).where(Delivery.account_id == account_id, Delivery.id == event_id)
+def get(session: Session, *, account_id: str, event_id: str, lock: bool = False) -> WebhookEvent:
+    statement = select(WebhookEvent).where(
+        WebhookEvent.account_id == account_id, WebhookEvent.id == event_id
+    )
     delivery = session.scalar(statement.with_for_update() if lock else statement)
     if delivery is None:
         raise NotFound.of("webhook event", event_id)
     return delivery
 
 
-def payload(session: Session, delivery: Delivery) -> dict[str, Any]:
+def payload(session: Session, delivery: WebhookEvent) -> dict[str, Any]:
     """The body as sent: rendered from the stored event data, byte for byte as on the wire."""
     data = session.scalar(
-        select(Event.data).where(
-            Event.id == delivery.event_seq, Event.account_id == delivery.account_id
+        select(OutboxEvent.data).where(
+            OutboxEvent.id == delivery.event_seq, OutboxEvent.account_id == delivery.account_id
         )
     )
     api_version = session.scalar(
@@ -66,7 +69,7 @@ def payload(session: Session, delivery: Delivery) -> dict[str, Any]:
     return loaded
 
 
-def attempts(session: Session, delivery: Delivery) -> list[Attempt]:
+def attempts(session: Session, delivery: WebhookEvent) -> list[Attempt]:
     statement = (
         select(Attempt)
         .where(Attempt.account_id == delivery.account_id, Attempt.delivery_id == delivery.id)
@@ -75,10 +78,10 @@ def attempts(session: Session, delivery: Delivery) -> list[Attempt]:
     return list(session.scalars(statement))
 
 
-def resend(session: Session, *, account_id: str, event_id: str) -> Delivery:
+def resend(session: Session, *, account_id: str, event_id: str) -> WebhookEvent:
     """Send the same body again now (freshly signed), whatever became of the earlier attempts."""
     delivery = get(session, account_id=account_id, event_id=event_id, lock=True)
-    delivery.status = PENDING
+    delivery.status = WebhookEventStatus.PENDING
     delivery.next_attempt_at = time.time()
     delivery.lease_token = None
     request_wakeup(session)
@@ -89,13 +92,13 @@ def resend(session: Session, *, account_id: str, event_id: str) -> Delivery:
 def _conditions(filters: LogFilters) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.endpoint_id:
-        conditions.append(Delivery.endpoint_id == filters.endpoint_id)
+        conditions.append(WebhookEvent.endpoint_id == filters.endpoint_id)
     if filters.event_type:
-        conditions.append(Delivery.event_type == filters.event_type)
+        conditions.append(WebhookEvent.event_type == filters.event_type)
     if filters.status:
-        conditions.append(Delivery.status == filters.status)
+        conditions.append(WebhookEvent.status == filters.status)
     if filters.created_from is not None:
-        conditions.append(Delivery.created_at >= filters.created_from)
+        conditions.append(WebhookEvent.created_at >= filters.created_from)
     if filters.created_to is not None:
-        conditions.append(Delivery.created_at <= filters.created_to)
+        conditions.append(WebhookEvent.created_at <= filters.created_to)
     return conditions

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from hookdesk.models.webhooks import PENDING, Attempt, Delivery
+from hookdesk.models.webhooks import Attempt, WebhookEvent
+from hookdesk.webhooks.statuses import WebhookEventStatus
 
 HOUR = 3600
 HOURS_SHOWN = 24
@@ -27,19 +28,19 @@ def hourly_attempts(
     hour = ((Attempt.at - first) // HOUR).label("hour")
     statement = (
         select(
-            Delivery.endpoint_id,
+            WebhookEvent.endpoint_id,
             hour,
             func.count(),
             func.sum(case((Attempt.error.is_(None), 1), else_=0)),
         )
-        .join(Delivery, Delivery.id == Attempt.delivery_id)
+        .join(WebhookEvent, WebhookEvent.id == Attempt.delivery_id)
         .where(
             Attempt.account_id == account_id,
-            Delivery.account_id == account_id,
-            Delivery.endpoint_id.in_(endpoint_ids),
+            WebhookEvent.account_id == account_id,
+            WebhookEvent.endpoint_id.in_(endpoint_ids),
             Attempt.at >= first,
         )
-        .group_by(Delivery.endpoint_id, hour)
+        .group_by(WebhookEvent.endpoint_id, hour)
     )
     hours = {e: [HourCounts(first + i * HOUR) for i in range(HOURS_SHOWN)] for e in endpoint_ids}
     for endpoint_id, index, total, ok in session.execute(statement):
@@ -55,13 +56,13 @@ def next_retries(
 ) -> dict[str, float]:
     """Per endpoint with pending deliveries, when the earliest of them is due."""
     statement = (
-        select(Delivery.endpoint_id, func.min(Delivery.next_attempt_at))
+        select(WebhookEvent.endpoint_id, func.min(WebhookEvent.next_attempt_at))
         .where(
-            Delivery.account_id == account_id,
-            Delivery.endpoint_id.in_(endpoint_ids),
-            Delivery.status == PENDING,
+            WebhookEvent.account_id == account_id,
+            WebhookEvent.endpoint_id.in_(endpoint_ids),
+            WebhookEvent.status == WebhookEventStatus.PENDING,
         )
-        .group_by(Delivery.endpoint_id)
+        .group_by(WebhookEvent.endpoint_id)
     )
     return {endpoint_id: due for endpoint_id, due in session.execute(statement) if due is not None}
 

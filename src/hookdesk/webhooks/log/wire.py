@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hookdesk.models.webhooks import Delivery, Event, WebhookEndpoint
+from hookdesk.models.webhooks import OutboxEvent, WebhookEndpoint, WebhookEvent
 from hookdesk.shared.secretbox import SecretBox, UnreadableSecret
 from hookdesk.webhooks import headers
 from hookdesk.webhooks.dispatch.prepare import USER_AGENT
@@ -26,11 +26,13 @@ class SentRequest:
 
 
 def sent_request(
-    session: Session, box: SecretBox, *, account_id: str, delivery: Delivery
+    session: Session, box: SecretBox, *, account_id: str, delivery: WebhookEvent
 ) -> SentRequest:
     """The request to the endpoint as it is configured now (its URL and custom headers)."""
     data = session.scalar(
-        select(Event.data).where(Event.id == delivery.event_seq, Event.account_id == account_id)
+        select(OutboxEvent.data).where(
+            OutboxEvent.id == delivery.event_seq, OutboxEvent.account_id == account_id
+        )
     )
     endpoint = session.scalar(
         select(WebhookEndpoint).where(
@@ -56,7 +58,7 @@ def _custom_headers(box: SecretBox, endpoint: WebhookEndpoint) -> list[tuple[str
         return [("(custom headers)", "(no key of the server opens them)")]
 
 
-def _headers(custom: list[tuple[str, str]], delivery: Delivery) -> list[tuple[str, str]]:
+def _headers(custom: list[tuple[str, str]], delivery: WebhookEvent) -> list[tuple[str, str]]:
     return [
         *custom,
         ("Content-Type", "application/json"),

@@ -16,7 +16,7 @@ from hookdesk.accounts.dependencies import CurrentAccount
 from hookdesk.db.database import Database
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import BadRequest
-from hookdesk.models.webhooks import Event
+from hookdesk.models.webhooks import OutboxEvent
 from hookdesk.webhooks.catalog import EventType
 from hookdesk.webhooks.outbox import stream
 
@@ -101,6 +101,8 @@ def _event_types(events: str | None) -> list[str] | None:
     return types
 
 
-def _next_events(db: Database, account_id: str, seq: int, types: list[str] | None) -> list[Event]:
+def _next_events(
+    db: Database, account_id: str, seq: int, types: list[str] | None
+) -> list[OutboxEvent]:
     with db.read() as session:
         return stream.after(session, account_id=account_id, seq=seq, event_types=types)

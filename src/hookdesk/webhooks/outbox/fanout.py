@@ -6,13 +6,14 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from hookdesk.db.wakeup import request_wakeup
-from hookdesk.models.webhooks import PENDING, Delivery, Event, WebhookEndpoint
-from hookdesk.webhooks.ids import new_event_id
+from hookdesk.models.webhooks import OutboxEvent, WebhookEndpoint, WebhookEvent
+from hookdesk.webhooks.ids import new_webhook_event_id
+from hookdesk.webhooks.statuses import EndpointStatus, WebhookEventStatus
 
 
 def fan_out(
     session: Session,
-    event: Event,
+    event: OutboxEvent,
     *,
     only_endpoint: str | None = None,
     except_endpoint: str | None = None,
@@ -20,7 +21,7 @@ def fan_out(
     """Insert the event's deliveries; the dispatcher is woken once the transaction commits."""
     statement = select(WebhookEndpoint.id, WebhookEndpoint.events, WebhookEndpoint.ordered).where(
         WebhookEndpoint.account_id == event.account_id,
-        WebhookEndpoint.status == "enabled",
+        WebhookEndpoint.status == EndpointStatus.ENABLED,
         WebhookEndpoint.deleted_at.is_(None),
     )
     if only_endpoint is not None:
@@ -30,14 +31,14 @@ def fan_out(
     now = time.time()
     rows = [
         {
-            "id": new_event_id(),
+            "id": new_webhook_event_id(),
             "account_id": event.account_id,
             "event_seq": event.id,
             "endpoint_id": endpoint_id,
             "event_type": event.event_type,
             "ticket_id": event.ticket_id,
             "ordered": ordered,
-            "status": PENDING,
+            "status": WebhookEventStatus.PENDING,
             "attempt_count": 0,
             "next_attempt_at": now,
             "created_at": int(now),
@@ -46,6 +47,6 @@ def fan_out(
         if only_endpoint is not None or event.event_type in events
     ]
     if rows:
-        session.execute(insert(Delivery), rows)
+        session.execute(insert(WebhookEvent), rows)
         request_wakeup(session)
     return len(rows)

@@ -13,9 +13,9 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hookdesk.models.webhooks import Delivery, WebhookEndpoint
+from hookdesk.models.webhooks import WebhookEndpoint, WebhookEvent
 from hookdesk.webhooks.catalog import OPERATIONAL_EVENT_TYPES, EventType
-from hookdesk.webhooks.objects import endpoint_object_without_headers, event_object
+from hookdesk.webhooks.objects import endpoint_object_without_headers, webhook_event_object
 from hookdesk.webhooks.outbox.emit import emit
 from hookdesk.webhooks.payloads import JsonObject
 
@@ -41,9 +41,9 @@ def endpoint_disabled_data(endpoint: WebhookEndpoint, *, reason: DisableReason) 
     }
 
 
-def event_failed_data(delivery: Delivery, last: LastAttempt) -> JsonObject:
+def event_failed_data(delivery: WebhookEvent, last: LastAttempt) -> JsonObject:
     return {
-        "webhook_event": event_object(delivery),
+        "webhook_event": webhook_event_object(delivery),
         "last_attempt": {"at": last.at, "status_code": last.status_code, "error": last.error},
     }
 
@@ -63,8 +63,8 @@ def endpoint_disabled(
 
 def event_failed(session: Session, *, account_id: str, delivery_id: str, last: LastAttempt) -> None:
     statement = (
-        select(Delivery)
-        .where(Delivery.account_id == account_id, Delivery.id == delivery_id)
+        select(WebhookEvent)
+        .where(WebhookEvent.account_id == account_id, WebhookEvent.id == delivery_id)
         .execution_options(populate_existing=True)  # just changed by a Core statement
     )
     delivery = session.scalar(statement)

@@ -1,10 +1,10 @@
 """Realistic sample events, for `POST /v2/webhook-endpoints/test/{id}`: pure and deterministic
 but for their ids and times."""
 
-from hookdesk.models.webhooks import FAILED, Delivery, WebhookEndpoint
+from hookdesk.models.webhooks import WebhookEndpoint, WebhookEvent
 from hookdesk.shared.ids import new_id
 from hookdesk.webhooks.catalog import EventType
-from hookdesk.webhooks.ids import new_event_id
+from hookdesk.webhooks.ids import new_webhook_event_id
 from hookdesk.webhooks.outbox.operational import (
     DisableReason,
     LastAttempt,
@@ -12,6 +12,7 @@ from hookdesk.webhooks.outbox.operational import (
     event_failed_data,
 )
 from hookdesk.webhooks.payloads import ClientView, JsonObject, ReplyView, TicketView, event_data
+from hookdesk.webhooks.statuses import EndpointStatus, WebhookEventStatus
 
 _GREETING = "Thanks for contacting our support. An agent will be with you shortly."
 _HOUR = 3600
@@ -59,7 +60,7 @@ def _endpoint_disabled(at: int) -> JsonObject:
         url="https://orders.example.com/hookdesk",
         events=[EventType.TICKET_CREATED.value, EventType.TICKET_RESOLVED.value],
         description="Orders service",
-        status="disabled",
+        status=EndpointStatus.DISABLED,
         api_version=2,
         created_at=at - 30 * 24 * _HOUR,
         ordered=False,
@@ -71,11 +72,11 @@ def _endpoint_disabled(at: int) -> JsonObject:
 
 
 def _event_failed(at: int) -> JsonObject:
-    delivery = Delivery(
-        id=new_event_id(),
+    delivery = WebhookEvent(
+        id=new_webhook_event_id(),
         endpoint_id=new_id(),
         event_type=EventType.TICKET_CREATED.value,
-        status=FAILED,
+        status=WebhookEventStatus.FAILED,
         attempt_count=10,
         next_attempt_at=None,
         created_at=at - 3 * 24 * _HOUR,

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hookdesk.models.webhooks import Event
+from hookdesk.models.webhooks import OutboxEvent
 from hookdesk.webhooks.catalog import API_VERSION
 from hookdesk.webhooks.ids import stream_event_id
 from hookdesk.webhooks.payloads import render_body
@@ -23,21 +23,23 @@ def resumed_seq(last_event_id: str) -> int | None:
 
 
 def latest_seq(session: Session, *, account_id: str) -> int:
-    statement = select(func.max(Event.id)).where(Event.account_id == account_id)
+    statement = select(func.max(OutboxEvent.id)).where(OutboxEvent.account_id == account_id)
     return session.scalar(statement) or 0
 
 
 def after(
     session: Session, *, account_id: str, seq: int, event_types: Sequence[str] | None
-) -> list[Event]:
+) -> list[OutboxEvent]:
     """The account's next events after `seq`, in commit order."""
-    statement = select(Event).where(Event.account_id == account_id, Event.id > seq)
+    statement = select(OutboxEvent).where(
+        OutboxEvent.account_id == account_id, OutboxEvent.id > seq
+    )
     if event_types:
-        statement = statement.where(Event.event_type.in_(event_types))
-    return list(session.scalars(statement.order_by(Event.id).limit(BATCH)))
+        statement = statement.where(OutboxEvent.event_type.in_(event_types))
+    return list(session.scalars(statement.order_by(OutboxEvent.id).limit(BATCH)))
 
 
-def body_for_session(event: Event, session_id: str) -> bytes:
+def body_for_session(event: OutboxEvent, session_id: str) -> bytes:
     """The event as an endpoint would get it, the listen session standing for the endpoint."""
     return render_body(
         event_id=stream_event_id(session_id, event.id),
