@@ -13,6 +13,7 @@ import contextlib
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -74,13 +75,17 @@ class Dispatcher:
         policy: Policy,
         limits: DispatchLimits,
         meter: Meter | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        """`sender` makes the HTTP calls and `clock` tells the time (Unix seconds) of claims,
+        attempts and retries: tests hand in fakes of both."""
         self._database = database
         self._sender = sender
         self._preparer = preparer
         self._policy = policy
         self._limits = limits
         self._meter = meter or Unmetered()
+        self._clock = clock
         self._rng = random.Random()
         self._wake = asyncio.Event()
         self._in_flight: dict[str, tuple[asyncio.Task[None], claiming.Claimed]] = {}
@@ -135,7 +140,7 @@ class Dispatcher:
             if result and result.claimed and len(result.claimed) == min(room, self._limits.batch):
                 continue  # more may be due right now
             next_due = result.next_due if result else None
-            await _first_of(self._wake, stop, timeout=_sleep_until(next_due))
+            await _first_of(self._wake, stop, timeout=_sleep_until(next_due, self._clock()))
 
     async def _claim(self, limit: int) -> claiming.Claim | None:
         room = {e: self._limits.endpoint_concurrency - n for e, n in self._per_endpoint.items()}
@@ -144,7 +149,7 @@ class Dispatcher:
             with self._database.transaction() as session:
                 return claiming.claim(
                     session,
-                    now=time.time(),
+                    now=self._clock(),
                     lease_seconds=self._limits.lease_seconds,
                     limit=limit,
                     endpoint_room=room,
@@ -165,7 +170,7 @@ class Dispatcher:
         self._meter.send_started()
 
     async def _send(self, item: claiming.Claimed) -> None:
-        started = time.time()
+        started = self._clock()
         try:
             try:
                 request = self._preparer.request(item, now=started)
@@ -199,7 +204,7 @@ class Dispatcher:
 
         def record_in_a_transaction() -> list[tuple[Finished, Verdict]]:
             with self._database.transaction() as session:
-                return record(session, batch, policy=self._policy, now=time.time(), rng=self._rng)
+                return record(session, batch, policy=self._policy, now=self._clock(), rng=self._rng)
 
         try:
             recorded = await asyncio.to_thread(record_in_a_transaction)
@@ -232,13 +237,13 @@ class Dispatcher:
 
     def _release(self, leases: dict[str, str]) -> None:
         with self._database.transaction() as session:
-            claiming.release(session, leases=leases, now=time.time())
+            claiming.release(session, leases=leases, now=self._clock())
 
 
-def _sleep_until(next_due: float | None) -> float:
+def _sleep_until(next_due: float | None, now: float) -> float:
     if next_due is None:
         return IDLE_POLL
-    return min(max(next_due - time.time(), MIN_POLL), IDLE_POLL)
+    return min(max(next_due - now, MIN_POLL), IDLE_POLL)
 
 
 async def _first_of(wake: asyncio.Event, stop: asyncio.Event, *, timeout: float) -> None:

@@ -1,0 +1,180 @@
+"""The dispatcher in this process, with a fake sender and a fake clock: its concurrency caps, its
+backlog, its shutdown and its retries, without sockets or waiting for real retry delays."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import select
+
+from hookdesk.accounts import service as accounts
+from hookdesk.db import Database
+from hookdesk.models.webhooks import WebhookEvent
+from hookdesk.shared.secretbox import SecretBox
+from hookdesk.webhooks.dispatch import dispatcher as dispatching
+from hookdesk.webhooks.dispatch.dispatcher import Dispatcher, DispatchLimits
+from hookdesk.webhooks.dispatch.prepare import Preparer
+from hookdesk.webhooks.dispatch.record import Policy
+from hookdesk.webhooks.endpoints import service as endpoints
+from hookdesk.webhooks.endpoints.schemas import EndpointCreate
+from hookdesk.webhooks.outbox.emit import emit
+from tests.support.sending import GatedSender
+from tests.support.waiting import wait_until
+
+KEY = Fernet.generate_key().decode()
+CREATED = "whitelabel.ticket.created"
+
+
+def limits(*, concurrency: int = 10, per_endpoint: int = 10, shutdown: float = 5) -> DispatchLimits:
+    return DispatchLimits(
+        concurrency, per_endpoint, batch=50, lease_seconds=60, shutdown_timeout=shutdown
+    )
+
+
+def endpoints_with_events(db: Database, events_per_endpoint: list[int]) -> list[str]:
+    """An account with one endpoint per entry, each with that many events queued; their ids."""
+    with db.write() as session:
+        account_id = accounts.create(session, name="In process").account_id
+        scope = endpoints.EndpointScope(account_id, dev=True, box=SecretBox(KEY))
+        ids = []
+        for n, count in enumerate(events_per_endpoint):
+            body = EndpointCreate(url=f"http://receiver-{n}.test/hook", events=[CREATED])
+            endpoint, _secret = endpoints.create(session, scope, body)
+            ids.append(endpoint.id)
+            for _ in range(count):
+                emit(
+                    session,
+                    account_id=account_id,
+                    event_type=CREATED,
+                    ticket_id=None,
+                    data={"n": n},
+                    only_endpoint=endpoint.id,
+                )
+    return ids
+
+
+def events(db: Database) -> list[WebhookEvent]:
+    with db.read() as session:
+        return list(session.scalars(select(WebhookEvent).order_by(WebhookEvent.created_at)))
+
+
+@asynccontextmanager
+async def running(
+    db: Database,
+    sender: GatedSender,
+    dispatch_limits: DispatchLimits,
+    clock: Callable[[], float] = time.time,
+) -> AsyncIterator[asyncio.Event]:
+    """The dispatcher running until the block ends; the block may stop it earlier."""
+    dispatcher = Dispatcher(
+        db,
+        sender,
+        Preparer(SecretBox(KEY)),
+        policy=Policy(schedule=(60.0, 60.0), disable_after=86400),
+        limits=dispatch_limits,
+        clock=clock,
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(dispatcher.run(stop))
+    try:
+        yield stop
+    finally:
+        stop.set()
+        await task
+
+
+async def until(look: Callable[[], object], done: Callable[[object], bool], what: str) -> None:
+    await asyncio.to_thread(wait_until, look, done, what=what)
+
+
+@pytest.fixture
+def only_backlog_wakes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No periodic look for due deliveries: a new claim can only come from a finished send."""
+    monkeypatch.setattr(dispatching, "IDLE_POLL", 3600.0)
+
+
+async def test_at_most_the_caps_are_in_flight_and_a_finished_send_makes_room(
+    db: Database, only_backlog_wakes: None
+) -> None:
+    busy, quiet = endpoints_with_events(db, [4, 1])
+    sender = GatedSender()
+    async with running(db, sender, limits(concurrency=3, per_endpoint=2)):
+        await until(lambda: sender.waiting, lambda n: n == 3, "three sends in flight")
+        assert sender.most_per_endpoint == {busy: 2, quiet: 1}
+        sender.answer(endpoint_id=busy)  # room for one more, and the busy endpoint has more due
+        await until(lambda: len(sender.sent), lambda n: n == 1, "the first answer")
+        await until(lambda: sender.waiting, lambda n: n == 3, "the freed room taken again")
+        while len(sender.sent) < 5:
+            sender.answer(sender.waiting)
+            await asyncio.sleep(0)
+        await until(
+            lambda: [e.status for e in events(db)],
+            lambda seen: seen == ["delivered"] * 5,
+            "every event delivered",
+        )
+    assert sender.most_in_flight == 3
+    assert sender.most_per_endpoint[busy] == 2
+
+
+async def test_on_stop_an_answered_send_is_recorded_and_an_unanswered_one_handed_back(
+    db: Database,
+) -> None:
+    endpoints_with_events(db, [2])
+    sender = GatedSender()
+    async with running(db, sender, limits(shutdown=1.0)) as stop:
+        await until(lambda: sender.waiting, lambda n: n == 2, "both sends in flight")
+        answered = sender.held[0].request
+        stop.set()
+        sender.answer(1)
+    by_id = {e.id: e for e in events(db)}
+    delivered = by_id.pop(answered.headers["webhook-id"])
+    assert (delivered.status, delivered.attempt_count) == ("delivered", 1)
+    [handed_back] = by_id.values()
+    assert (handed_back.status, handed_back.attempt_count) == ("pending", 0)
+    assert handed_back.lease_token is None
+
+
+async def test_a_retry_falls_due_by_the_dispatchers_clock(db: Database) -> None:
+    endpoints_with_events(db, [1])
+    now = [time.time()]
+    sender = GatedSender()
+    async with running(db, sender, limits(), clock=lambda: now[0]):
+        await until(lambda: sender.waiting, lambda n: n == 1, "the first attempt")
+        sender.answer(status=503)
+        [event] = await asyncio.to_thread(
+            wait_until,
+            lambda: events(db),
+            lambda seen: seen[0].attempt_count == 1,
+            what="the failed attempt recorded",
+        )
+        assert event.status == "pending"
+        assert event.next_attempt_at is not None and event.next_attempt_at > now[0] + 50
+        now[0] += 120  # the retry, a minute away, is due by the dispatcher's clock
+        await until(lambda: sender.waiting, lambda n: n == 1, "the retry")
+        sender.answer()
+        await until(
+            lambda: [(e.status, e.attempt_count) for e in events(db)],
+            lambda seen: seen == [("delivered", 2)],
+            "the retry delivered",
+        )
+
+
+async def test_a_commit_elsewhere_wakes_a_dispatcher_that_no_longer_polls(
+    db: Database, only_backlog_wakes: None
+) -> None:
+    if db.is_sqlite:
+        pytest.skip("SQLite has no NOTIFY: a dispatcher elsewhere finds work by its periodic look")
+    elsewhere = Database(db.url)  # another process, as far as in-process wake-ups go
+    sender = GatedSender()
+    try:
+        async with running(db, sender, limits()):
+            for count in (1, 2):
+                await asyncio.to_thread(endpoints_with_events, elsewhere, [1])
+                await until(lambda: sender.waiting, lambda n: n == 1, f"event {count} sent")
+                sender.answer()
+                await until(lambda: len(sender.sent), count.__eq__, f"event {count} done")
+    finally:
+        elsewhere.dispose()

@@ -1,0 +1,1 @@
+"""What tests share: API and receiver helpers, waiting, and the fakes of the dispatcher's seams."""
