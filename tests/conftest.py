@@ -22,8 +22,8 @@ from hookdesk.config import Settings
 from hookdesk.db import Base, Database
 from hookdesk.db.database import normalize_url
 from hookdesk.migrations.migrate import prepare
-from tests.helpers import Api
-from tests.receivers import Receiver
+from tests.support.api import Api
+from tests.support.receivers import Receiver
 
 POSTGRES_URL = os.environ.get(
     "HOOKDESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

@@ -1,6 +1,6 @@
 """Schemathesis hooks (loaded through SCHEMATHESIS_HOOKS by tests/test_fuzz.py): each part of a
 generated request (JSON body, query, path parameters, headers) is made hostile half the time
-(bodies two times in three) with the input of tests/hostile.py.
+(bodies two times in three) with the input of tests/support/hostile.py.
 
 A part made hostile has one value changed, or is replaced whole (deeply nested JSON): the rest of
 the request stays as generated and plausible, so the hostile part reaches the code behind the
@@ -12,7 +12,7 @@ from typing import Any
 import schemathesis
 from hypothesis import strategies as st
 
-from tests.hostile import (
+from tests.support.hostile import (
     DEEP,
     bad_signature_headers,
     deeply_nested_json,

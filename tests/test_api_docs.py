@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import Api
+from tests.support.api import Api
 
 DOC = Path(__file__).parents[1] / "docs" / "API.md"
 

@@ -38,7 +38,7 @@ from hookdesk.tickets import service
 from hookdesk.tickets.schemas import ReplyCreate, TicketCreate
 from hookdesk.webhooks.catalog import EventType
 from hookdesk.webhooks.payloads import ticket_object
-from tests.helpers import Api, JsonObject
+from tests.support.api import Api, JsonObject
 
 pytestmark = pytest.mark.slow
 

@@ -19,7 +19,7 @@ from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
 from tests.devtools.test_listen import _answers, free_port, wait_until
-from tests.receivers import Receiver
+from tests.support.receivers import Receiver
 
 HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 

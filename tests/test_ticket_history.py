@@ -24,7 +24,7 @@ from hookdesk.models.tickets import Ticket
 from hookdesk.models.webhooks import OutboxEvent
 from hookdesk.webhooks.catalog import EventType
 from tests.conftest import new_account
-from tests.helpers import Api, JsonObject
+from tests.support.api import Api, JsonObject
 
 CREATED = EventType.TICKET_CREATED.value
 UPDATED = EventType.TICKET_UPDATED.value

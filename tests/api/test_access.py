@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from hookdesk.access import links, signin
 from hookdesk.models.access import OneTimeLink
-from tests.helpers import Api
+from tests.support.api import Api
 
 
 def _token(url: str) -> str:

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 
 from hookdesk.accounts.api_keys import LAST_USED_PRECISION
 from hookdesk.models.accounts import ApiKey
-from tests.helpers import Api
+from tests.support.api import Api
 
 KEYS = "/v2/agency/api-keys"
 A_ROUTE = "/v2/agency/clients/list"

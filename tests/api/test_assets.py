@@ -4,7 +4,7 @@ import pytest
 
 from hookdesk.config import Settings
 from hookdesk.models.assets import Asset
-from tests.helpers import Api
+from tests.support.api import Api
 
 
 def upload(api: Api, name: str = "screenshot.png", content: bytes = b"\x89PNG data"):

@@ -8,7 +8,7 @@ from hookdesk.errors import ErrorCode
 from hookdesk.models.clients import Client
 from hookdesk.models.tickets import Ticket
 from hookdesk.models.webhooks import OutboxEvent
-from tests.helpers import Api
+from tests.support.api import Api
 
 
 def assert_error(response, status: int, code: int, *words: str) -> None:

@@ -14,7 +14,7 @@ from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.models.clients import Client
-from tests.serving import served
+from tests.support.serving import served
 
 # Larger than what the loopback's socket buffers take in before the server reads: a server that
 # answered without reading would reset these connections.

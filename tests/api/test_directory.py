@@ -2,7 +2,7 @@
 
 import uuid
 
-from tests.helpers import Api
+from tests.support.api import Api
 
 
 def test_client_object(api: Api) -> None:

@@ -9,7 +9,7 @@ from hookdesk.errors import ErrorCode
 from hookdesk.models.clients import Client
 from hookdesk.models.webhooks import WebhookEndpoint
 from tests.api.test_bad_input import assert_error
-from tests.helpers import Api
+from tests.support.api import Api
 from tests.web.test_security import anonymous_post
 
 NUL, SURROGATE = "\x00", "\ud800"

@@ -17,9 +17,9 @@ from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.receiver.signing import compact_signature, secret_key
 from tests.api.test_bad_input import assert_error
-from tests.helpers import Api
-from tests.hostile import DEEP, deeply_nested_json
-from tests.serving import served
+from tests.support.api import Api
+from tests.support.hostile import DEEP, deeply_nested_json
+from tests.support.serving import served
 
 VERIFY = "/v2/webhook-endpoints/verify-signature"
 SESSION = "0b6f0c3e-6f43-4bd4-9a4e-3f1f2f7b1d11"

@@ -1,6 +1,6 @@
 """Nothing of one account is visible to, or changeable by, another: its ids answer 404."""
 
-from tests.helpers import Api
+from tests.support.api import Api
 
 
 def test_another_accounts_objects_are_invisible(api: Api, other_api: Api) -> None:

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import update
 
 from hookdesk.models.tickets import Ticket
-from tests.helpers import Api
+from tests.support.api import Api
 
 
 def set_created_at(api: Api, ticket_id: str, at: int) -> None:

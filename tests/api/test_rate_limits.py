@@ -25,7 +25,7 @@ from hookdesk.db import Database
 from hookdesk.errors import ErrorCode
 from tests.conftest import new_account
 from tests.devtools.serving import free_port
-from tests.helpers import Api
+from tests.support.api import Api
 
 HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 A_ROUTE = "/v2/agency/clients/list"

@@ -6,7 +6,7 @@ from hookdesk.access import signin
 from hookdesk.access.passwords import hash_password
 from hookdesk.models.teammates import Teammate
 from hookdesk.webhooks.catalog import EventType
-from tests.helpers import Api
+from tests.support.api import Api
 
 TEAMMATES = "/v2/agency/teammates"
 PASSWORD = "a long password"

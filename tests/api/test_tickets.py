@@ -1,8 +1,8 @@
 import json
 
 from hookdesk.models.tickets import Reply, Ticket
-from tests.golden import golden, shape
-from tests.helpers import Api
+from tests.support.api import Api
+from tests.support.golden import golden, shape
 
 AUTO_REPLY = "Thanks for contacting our support. An agent will be with you shortly."
 

@@ -9,8 +9,8 @@ from hookdesk.db import Database
 from tests.conftest import new_account
 from tests.delivery.test_lifecycle import endpoint
 from tests.delivery.test_retries import wait_for_status
-from tests.helpers import Api
-from tests.receivers import Receiver, Reply
+from tests.support.api import Api
+from tests.support.receivers import Receiver, Reply
 
 
 @pytest.fixture

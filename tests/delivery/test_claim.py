@@ -10,8 +10,8 @@ from hookdesk.db import Database
 from hookdesk.models.webhooks import WebhookEvent
 from hookdesk.webhooks.dispatch.claim import Claim, claim
 from hookdesk.webhooks.statuses import WebhookEventStatus
-from tests.helpers import Api
-from tests.retention.history import endpoint, history
+from tests.support.api import Api
+from tests.support.history import endpoint, history
 
 LEASE = 60.0
 

@@ -15,8 +15,8 @@ from hookdesk.webhooks.log import wire
 from tests.conftest import new_account
 from tests.delivery.test_lifecycle import ALL_EVENTS, endpoint
 from tests.delivery.test_retries import only_event_id, wait_for_status
-from tests.helpers import Api
-from tests.receivers import Receiver
+from tests.support.api import Api
+from tests.support.receivers import Receiver
 
 CREATE = "/v2/webhook-endpoints/create"
 URL = "https://example.com/hook"

@@ -22,7 +22,7 @@ from hookdesk.webhooks.dispatch.heartbeat import (
     beat,
     forget,
 )
-from tests.operations.waiting import wait_for
+from tests.support.waiting import wait_until
 
 HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 ME = Identity(id="me", hostname="worker-1", pid=4242, started_at=1_000)
@@ -78,7 +78,7 @@ def test_a_dispatcher_process_announces_itself_until_it_stops(db: Database) -> N
         stderr=subprocess.DEVNULL,
     )
     try:
-        [row] = wait_for(lambda: rows(db), lambda seen: len(seen) == 1, "the dispatcher's row")
+        [row] = wait_until(lambda: rows(db), lambda seen: len(seen) == 1, "the dispatcher's row")
         assert (row.pid, row.hostname, row.in_flight) == (process.pid, socket.gethostname(), 0)
         assert time.time() - row.seen_at < DEAD_AFTER
         process.send_signal(signal.SIGTERM)

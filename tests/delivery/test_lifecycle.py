@@ -6,9 +6,9 @@ import standardwebhooks
 import svix.webhooks
 
 from hookdesk.receiver.signing import compact_signature, secret_key
-from tests.golden import golden, shape
-from tests.helpers import Api
-from tests.receivers import Receiver
+from tests.support.api import Api
+from tests.support.golden import golden, shape
+from tests.support.receivers import Receiver
 
 ALL_EVENTS = [
     "whitelabel.ticket.created",

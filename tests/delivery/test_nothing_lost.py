@@ -55,7 +55,7 @@ from hookdesk.db import Database
 from hookdesk.models.webhooks import OutboxEvent, WebhookEvent
 from hookdesk.webhooks.catalog import EventType
 from hookdesk.webhooks.statuses import WebhookEventStatus
-from tests.receivers import Received, Receiver, Reply
+from tests.support.receivers import Received, Receiver, Reply
 
 pytestmark = pytest.mark.slow
 

@@ -17,9 +17,9 @@ from hookdesk.receiver import WebhookEndpointDisabled, WebhookEventFailed, parse
 from tests.conftest import new_account
 from tests.delivery.test_lifecycle import endpoint
 from tests.delivery.test_retries import wait_for_status
-from tests.golden import golden, shape
-from tests.helpers import Api
-from tests.receivers import Receiver, Reply
+from tests.support.api import Api
+from tests.support.golden import golden, shape
+from tests.support.receivers import Receiver, Reply
 
 CREATED = "whitelabel.ticket.created"
 DISABLED = "webhook_endpoint.disabled"

@@ -3,8 +3,8 @@
 import json
 
 from tests.delivery.test_lifecycle import ALL_EVENTS, endpoint
-from tests.helpers import Api
-from tests.receivers import Receiver, Reply
+from tests.support.api import Api
+from tests.support.receivers import Receiver, Reply
 
 
 def changes(api: Api) -> list[str]:

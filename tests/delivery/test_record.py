@@ -11,8 +11,8 @@ from hookdesk.models.webhooks import Attempt, OutboxEvent, WebhookEvent
 from hookdesk.webhooks.dispatch.record import Finished, Policy, record
 from hookdesk.webhooks.dispatch.retry import Verdict
 from hookdesk.webhooks.statuses import WebhookEventStatus
-from tests.helpers import Api
-from tests.retention.history import endpoint, finished_attempt, history
+from tests.support.api import Api
+from tests.support.history import endpoint, finished_attempt, history
 
 ONE_RETRY = Policy((60.0,), 3600.0)  # a second failed attempt fails the delivery for good
 

@@ -7,8 +7,8 @@ import pytest
 
 from hookdesk.config import Settings
 from tests.delivery.test_lifecycle import endpoint
-from tests.helpers import Api
-from tests.receivers import Receiver, Reply, closed_port_url
+from tests.support.api import Api
+from tests.support.receivers import Receiver, Reply, closed_port_url
 
 CREATED = ["whitelabel.ticket.created"]
 

@@ -20,8 +20,8 @@ from hookdesk.models.webhooks import WebhookEndpoint
 from hookdesk.shared.secretbox import SecretBox, UnreadableSecret
 from tests.conftest import new_account
 from tests.delivery.test_lifecycle import endpoint
-from tests.helpers import Api
-from tests.receivers import Receiver
+from tests.support.api import Api
+from tests.support.receivers import Receiver
 
 HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 

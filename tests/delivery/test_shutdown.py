@@ -24,7 +24,7 @@ from hookdesk.tickets import service as tickets
 from hookdesk.tickets.schemas import TicketCreate
 from hookdesk.webhooks.endpoints import service as webhooks
 from hookdesk.webhooks.endpoints.schemas import EndpointCreate
-from tests.receivers import Receiver, Reply
+from tests.support.receivers import Receiver, Reply
 
 HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 

@@ -15,8 +15,8 @@ from hookdesk.models.webhooks import WebhookEndpoint
 from hookdesk.webhooks.dispatch.sender import AiohttpSender, PublicOnlyResolver, Request
 from tests.conftest import new_account
 from tests.delivery.test_retries import only_event_id, wait_for_status
-from tests.helpers import Api
-from tests.receivers import Receiver
+from tests.support.api import Api
+from tests.support.receivers import Receiver
 
 
 class RebindingResolver(AbstractResolver):

@@ -19,8 +19,8 @@ from hookdesk.db import Database
 from hookdesk.webhooks.dispatch.notify import listen_for_wakeups
 from tests.conftest import new_account
 from tests.delivery.test_lifecycle import endpoint
-from tests.helpers import Api
-from tests.receivers import Receiver
+from tests.support.api import Api
+from tests.support.receivers import Receiver
 
 HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 PATIENCE = 30.0  # seconds before giving up on something that should come at once

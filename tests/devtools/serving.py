@@ -20,7 +20,7 @@ from cryptography.fernet import Fernet
 from typer.testing import CliRunner, Result
 
 from hookdesk.cli import app
-from tests.receivers import Receiver
+from tests.support.receivers import Receiver
 
 HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 REPO = Path(__file__).parents[2]

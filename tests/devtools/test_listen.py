@@ -15,7 +15,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from hookdesk.receiver import parse_event, verify
-from tests.receivers import Receiver
+from tests.support.receivers import Receiver
 
 HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 

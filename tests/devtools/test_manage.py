@@ -7,7 +7,7 @@ import pytest
 import standardwebhooks
 
 from tests.devtools.serving import Cli, Server, dev_server, free_port, receiver_for, wait_for_status
-from tests.receivers import Receiver
+from tests.support.receivers import Receiver
 
 pytestmark = pytest.mark.slow
 CREATED = "whitelabel.ticket.created"

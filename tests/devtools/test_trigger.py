@@ -6,8 +6,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.devtools.serving import Cli, Server, dev_server, receiver_for
-from tests.golden import EVENT_TYPES, OPERATIONAL_EVENT_TYPES, golden, shape
-from tests.receivers import Received, Receiver
+from tests.support.golden import EVENT_TYPES, OPERATIONAL_EVENT_TYPES, golden, shape
+from tests.support.receivers import Received, Receiver
 
 pytestmark = pytest.mark.slow
 CREATED = "whitelabel.ticket.created"

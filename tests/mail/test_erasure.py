@@ -4,8 +4,8 @@ from sqlalchemy import select
 
 from hookdesk.mail import outbox
 from hookdesk.models.mail import MailMessage, MailThread
-from tests.helpers import Api
 from tests.mail import messages as mails
+from tests.support.api import Api
 
 
 def addresses(api: Api) -> list[str]:

@@ -15,9 +15,9 @@ from hookdesk.db import Database
 from hookdesk.models.mail import MailMessage
 from hookdesk.models.tickets import Reply, Ticket
 from tests.conftest import new_account
-from tests.helpers import Api
 from tests.mail import messages as mails
 from tests.mail.imap_server import ImapServer
+from tests.support.api import Api
 
 T = TypeVar("T")
 

@@ -19,9 +19,9 @@ from hookdesk.mail.schemas import MailSettingsUpdate
 from hookdesk.models.mail import MailMessage
 from hookdesk.models.tickets import Ticket
 from hookdesk.shared.secretbox import SecretBox
-from tests.helpers import Api
 from tests.mail import messages as mails
 from tests.mail.imap_server import ImapServer
+from tests.support.api import Api
 
 pytestmark = pytest.mark.slow
 HOOKDESK = str(Path(sys.executable).parent / "hookdesk")

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from hookdesk.models.mail import MailThread
 from hookdesk.models.tickets import Reply, Ticket
-from tests.helpers import Api
 from tests.mail import messages as mails
+from tests.support.api import Api
 
 ROUTE = "/v2/inbound/email"
 

@@ -9,7 +9,7 @@ from hookdesk.config import Settings
 from hookdesk.mail.prepare import Prepared, Unsendable, prepare
 from hookdesk.models.mail import MailMessage
 from hookdesk.shared.secretbox import SecretBox
-from tests.helpers import Api
+from tests.support.api import Api
 
 TICKETS = "/v2/agency/tickets"
 

@@ -8,8 +8,8 @@ from hookdesk.config import Settings
 from hookdesk.models.mail import MailAttempt, MailMessage
 from hookdesk.retention.purge import Purged, cutoffs, purge
 from hookdesk.shared.clock import now
-from tests.helpers import Api
 from tests.mail import messages as mails
+from tests.support.api import Api
 
 DAY = 86_400
 

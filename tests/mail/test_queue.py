@@ -4,7 +4,7 @@ from uuid import UUID
 
 from hookdesk.mail import outbox
 from hookdesk.tickets import service as tickets
-from tests.helpers import Api
+from tests.support.api import Api
 
 TICKETS = "/v2/agency/tickets"
 

@@ -9,7 +9,7 @@ from hookdesk.config import Settings, masked
 from hookdesk.models.mail import MailSettings
 from hookdesk.shared.secretbox import SecretBox
 from tests.delivery.test_secret_key_rotation import rotate
-from tests.helpers import Api
+from tests.support.api import Api
 
 SETTINGS = "mail_settings"
 

@@ -15,9 +15,9 @@ from cryptography.fernet import Fernet
 from hookdesk.db import Database
 from tests.delivery.test_shutdown import one_delivery
 from tests.devtools.test_listen import free_port
-from tests.operations.scraping import Scrape, parse
-from tests.operations.waiting import wait_for
-from tests.receivers import Receiver
+from tests.support.receivers import Receiver
+from tests.support.scraping import Scrape, parse
+from tests.support.waiting import wait_until
 
 HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 
@@ -43,7 +43,7 @@ def test_a_dispatcher_process_serves_its_own_metrics(db: Database, receiver: Rec
     )
     try:
         receiver.wait_for(1)
-        scraped = wait_for(
+        scraped = wait_until(
             lambda: scrape_port(port),
             lambda s: (
                 s is not None

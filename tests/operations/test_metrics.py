@@ -18,10 +18,10 @@ from hookdesk.migrations.migrate import prepare
 from hookdesk.models.webhooks import DispatcherHeartbeat, WebhookEvent
 from hookdesk.webhooks.dispatch.heartbeat import DEAD_AFTER
 from tests.conftest import new_account
-from tests.helpers import Api
-from tests.operations.scraping import Scrape, scrape
-from tests.operations.waiting import wait_for
-from tests.receivers import Receiver, Reply, closed_port_url
+from tests.support.api import Api
+from tests.support.receivers import Receiver, Reply, closed_port_url
+from tests.support.scraping import Scrape, scrape
+from tests.support.waiting import wait_until
 
 RETRIEVE = "/v2/agency/tickets/retrieve/{ticket_id}"
 CREATED, RESOLVED = "whitelabel.ticket.created", "whitelabel.ticket.resolved"
@@ -88,7 +88,7 @@ def test_delivery_outcomes_are_counted_once_recorded(
         kinds = ("delivered", "retry", "failed", "gone")
         return {k: grew(before, scraped, "hookdesk_deliveries_total", outcome=k) for k in kinds}
 
-    after = wait_for(
+    after = wait_until(
         lambda: scrape(live.http),
         lambda s: outcomes(s) == {"delivered": 2, "retry": 6, "failed": 2, "gone": 1},
         "every attempt to be recorded",
@@ -116,7 +116,7 @@ def test_a_send_in_flight_shows_until_its_answer(
         api.ticket()
         receiver.wait_for(1)
         assert scrape(http).value("hookdesk_deliveries_in_flight") == 1
-        wait_for(
+        wait_until(
             lambda: scrape(http).value("hookdesk_deliveries_in_flight"),
             lambda in_flight: in_flight == 0,
             "the send to end",
@@ -172,7 +172,7 @@ def test_each_live_dispatcher_shows_its_in_flight_count(live: Api, db: Database)
             ]
         )
     # This app's own dispatcher writes its row as it starts, with nothing in flight.
-    scraped = wait_for(
+    scraped = wait_until(
         lambda: scrape(live.http),
         lambda s: s.value("hookdesk_dispatchers_alive") == 2,
         "the app's own dispatcher's first heartbeat",

@@ -24,9 +24,9 @@ from hookdesk.operations.api import READY_DEADLINE
 from hookdesk.operations.readiness import UNKNOWN
 from hookdesk.webhooks.dispatch.heartbeat import DEAD_AFTER
 from tests.devtools.test_listen import free_port
-from tests.operations.forwarder import Forwarder
-from tests.operations.scraping import parse
-from tests.operations.waiting import wait_for
+from tests.support.forwarder import Forwarder
+from tests.support.scraping import parse
+from tests.support.waiting import wait_until
 
 HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 ALL_OK = {"database": "ok", "schema": "ok", "dispatcher": "ok"}
@@ -152,7 +152,7 @@ def serving(database_url: str, folder: Path) -> Iterator[str]:
             return None
 
     try:
-        wait_for(health, lambda status: status == 200, "hookdesk serve to start", timeout=30)
+        wait_until(health, lambda status: status == 200, "hookdesk serve to start", timeout=30)
         yield url
     finally:
         process.terminate()
@@ -183,11 +183,11 @@ def test_readiness_follows_the_database_away_and_back(db: Database, tmp_path: Pa
         serving(database_url, tmp_path) as url,
     ):
         try:
-            ready = wait_for(lambda: readyz(url), lambda a: a.status == 200, "readiness")
+            ready = wait_until(lambda: readyz(url), lambda a: a.status == 200, "readiness")
             assert ready.body == {"status": "ready", "checks": ALL_OK}
 
             outage.cut()
-            away = wait_for(lambda: readyz(url), lambda a: a.status == 503, "the outage to show")
+            away = wait_until(lambda: readyz(url), lambda a: a.status == 503, "the outage to show")
             assert away.seconds < READY_DEADLINE + 1  # bounded, never hanging
             assert away.body["status"] == "unready"
             checks = away.body["checks"]
@@ -198,7 +198,7 @@ def test_readiness_follows_the_database_away_and_back(db: Database, tmp_path: Pa
             assert scraped.value("hookdesk_database_up") == 0
 
             outage.restore()
-            back = wait_for(lambda: readyz(url), lambda a: a.status == 200, "readiness again")
+            back = wait_until(lambda: readyz(url), lambda a: a.status == 200, "readiness again")
             assert back.body == {"status": "ready", "checks": ALL_OK}
             scraped = parse(httpx.get(f"{url}/metrics", timeout=READY_DEADLINE + 5).text)
             assert scraped.value("hookdesk_database_up") == 1

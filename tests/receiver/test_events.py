@@ -13,7 +13,7 @@ from hookdesk.receiver import (
     WebhookEventFailed,
     parse_event,
 )
-from tests.golden import EVENT_TYPES, OPERATIONAL_EVENT_TYPES, golden, golden_text
+from tests.support.golden import EVENT_TYPES, OPERATIONAL_EVENT_TYPES, golden, golden_text
 
 TYPES = {
     "whitelabel.ticket.created": TicketCreated,

@@ -9,7 +9,7 @@ import pytest
 
 from hookdesk.receiver import Event, TicketCreated
 from hookdesk.receiver.signing import new_secret, secret_key, signature_headers
-from tests.golden import golden_text
+from tests.support.golden import golden_text
 
 SECRET = new_secret()
 BODY = golden_text("whitelabel.ticket.created").encode()

@@ -15,7 +15,7 @@ from hookdesk.receiver import (
     verify,
 )
 from hookdesk.receiver.signing import new_secret, secret_key, signature_headers
-from tests.golden import golden_text
+from tests.support.golden import golden_text
 
 BODY = golden_text("whitelabel.ticket.created").encode()
 SECRET = new_secret()

@@ -21,8 +21,8 @@ from hookdesk.models.access import OneTimeLink
 from hookdesk.models.clients import ClientErasure
 from hookdesk.retention.erasure import erase_client
 from tests.conftest import new_account
-from tests.helpers import Api
-from tests.receivers import Received, Receiver, Reply
+from tests.support.api import Api
+from tests.support.receivers import Received, Receiver, Reply
 
 ALL_EVENTS = [
     "whitelabel.ticket.created",

@@ -11,8 +11,8 @@ from hookdesk.models.webhooks import Attempt, WebhookEvent
 from hookdesk.shared.clock import now
 from hookdesk.webhooks.dispatch.record import Policy, record
 from hookdesk.webhooks.statuses import WebhookEventStatus
-from tests.helpers import Api
-from tests.retention.history import endpoint, finished_attempt, history
+from tests.support.api import Api
+from tests.support.history import endpoint, finished_attempt, history
 
 
 def test_an_attempt_of_a_vanished_delivery_is_dropped(api: Api, db: Database) -> None:

@@ -9,7 +9,7 @@ from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.shared.clock import now
 from tests.conftest import new_account
-from tests.retention.history import counts, endpoint, history
+from tests.support.history import counts, endpoint, history
 
 DAY = 86_400
 

@@ -15,8 +15,8 @@ from hookdesk.retention.periodic import purge_turn
 from hookdesk.retention.purge import Cutoffs, Purged, cutoffs, purge
 from hookdesk.shared.clock import now
 from hookdesk.webhooks.statuses import WebhookEventStatus
-from tests.helpers import Api
-from tests.retention.history import counts, endpoint, history
+from tests.support.api import Api
+from tests.support.history import counts, endpoint, history
 
 DAY = 86_400
 

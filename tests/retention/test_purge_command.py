@@ -12,8 +12,8 @@ from hookdesk.db import Database
 from hookdesk.retention.age import describe, parse_age
 from hookdesk.retention.periodic import purge_turn
 from hookdesk.shared.clock import now
-from tests.helpers import Api
-from tests.retention.history import counts, endpoint, history
+from tests.support.api import Api
+from tests.support.history import counts, endpoint, history
 
 HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 DAY = 86_400

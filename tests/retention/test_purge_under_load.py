@@ -13,8 +13,8 @@ from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.retention.purge import Purged, cutoffs, purge
 from hookdesk.shared.clock import now
-from tests.helpers import Api
-from tests.retention.history import counts, endpoint, history
+from tests.support.api import Api
+from tests.support.history import counts, endpoint, history
 
 pytestmark = pytest.mark.slow
 

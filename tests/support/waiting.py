@@ -10,8 +10,7 @@ T = TypeVar("T")
 def wait_until(
     look: Callable[[], T],
     done: Callable[[T], bool] = bool,
-    *,
-    what: str,
+    what: str = "the condition",
     timeout: float = 20,
     every: float = 0.05,
 ) -> T:

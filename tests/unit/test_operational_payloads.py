@@ -14,7 +14,7 @@ from hookdesk.webhooks.outbox.operational import (
 )
 from hookdesk.webhooks.outbox.samples import sample_data
 from hookdesk.webhooks.payloads import render_body, serialize
-from tests.golden import OPERATIONAL_EVENT_TYPES, golden, golden_text, shape
+from tests.support.golden import OPERATIONAL_EVENT_TYPES, golden, golden_text, shape
 
 DISABLED = "webhook_endpoint.disabled"
 FAILED = "webhook_event.failed"

@@ -1,4 +1,4 @@
-"""Properties of every parser of headers and filters over hostile text (tests/hostile.py): each
+"""Properties of every parser of headers and filters over hostile text (tests/support/hostile.py): each
 returns its kind of value or says no in its documented way, whatever it is given.
 
 Signature headers (`verify` of the receiver SDK, and the server's verify-signature check),
@@ -26,7 +26,7 @@ from hookdesk.shared.text import FORBIDDEN, printable, storable
 from hookdesk.shared.timeparse import EARLIEST, LATEST, parse_time
 from hookdesk.webhooks.dispatch.retry import parse_retry_after
 from hookdesk.webhooks.outbox.stream import resumed_seq
-from tests.hostile import hostile_text
+from tests.support.hostile import hostile_text
 
 EXAMPLES = settings(max_examples=300, deadline=None)
 SECRET = new_secret()

@@ -12,7 +12,7 @@ from hookdesk.webhooks.payloads import (
     reply_object,
     serialize,
 )
-from tests.golden import (
+from tests.support.golden import (
     EVENT_TYPES,
     OPERATIONAL_EVENT_TYPES,
     golden,

@@ -29,7 +29,7 @@ from hookdesk.webhooks.payloads import (
     serialize,
     ticket_object,
 )
-from tests.golden import golden, shape
+from tests.support.golden import golden, shape
 
 NOW = 1_800_000_000
 secrets_ = st.binary(min_size=1, max_size=64).map(

@@ -11,7 +11,7 @@ from hookdesk.accounts import keys
 from hookdesk.shared.timeparse import parse_time
 from hookdesk.web.pages import conversation_version
 from hookdesk.webhooks.ids import is_webhook_event_id, new_webhook_event_id
-from tests.golden import golden, ticket_view
+from tests.support.golden import golden, ticket_view
 
 
 def test_event_ids_have_the_documented_form_and_do_not_repeat() -> None:

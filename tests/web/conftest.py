@@ -18,8 +18,8 @@ from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
 from tests.conftest import new_account
-from tests.helpers import Api
-from tests.serving import served
+from tests.support.api import Api
+from tests.support.serving import served
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parents[2] / "test-output" / "screenshots"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.receivers import Receiver
+from tests.support.receivers import Receiver
 from tests.web.conftest import SCREENSHOTS, Site, signed_in_agent
 
 TICKET_EVENTS = [

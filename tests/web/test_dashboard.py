@@ -10,8 +10,8 @@ import pytest
 import standardwebhooks
 from playwright.sync_api import Page, expect
 
-from tests.helpers import Api
-from tests.receivers import Receiver, Reply, closed_port_url
+from tests.support.api import Api
+from tests.support.receivers import Receiver, Reply, closed_port_url
 from tests.web.conftest import PASSWORD, Site, invite_link, signed_in_agent
 
 CREATED = "whitelabel.ticket.created"

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.helpers import Api
-from tests.receivers import Receiver, Reply, closed_port_url
+from tests.support.api import Api
+from tests.support.receivers import Receiver, Reply, closed_port_url
 from tests.web.conftest import Site, signed_in_agent
 
 CREATED = ["whitelabel.ticket.created"]

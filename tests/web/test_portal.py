@@ -12,8 +12,8 @@ from sqlalchemy import update
 from hookdesk.models.access import OneTimeLink
 from hookdesk.models.tickets import Ticket
 from hookdesk.shared.clock import now
-from tests.helpers import Api
-from tests.receivers import Receiver
+from tests.support.api import Api
+from tests.support.receivers import Receiver
 from tests.web.conftest import SCREENSHOTS, Site
 
 TICKET_URL = re.compile(r"/portal/tickets/([0-9a-f-]{36})$")

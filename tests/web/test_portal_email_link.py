@@ -7,7 +7,7 @@ from sqlalchemy import select
 from hookdesk.mail.prepare import prepare
 from hookdesk.models.mail import MailMessage
 from hookdesk.shared.secretbox import SecretBox
-from tests.helpers import Api
+from tests.support.api import Api
 from tests.web.conftest import Site
 
 

@@ -7,7 +7,7 @@ from httpx import Response
 
 from hookdesk.access import signin
 from hookdesk.models.tickets import Reply
-from tests.helpers import Api
+from tests.support.api import Api
 
 PASSWORD = "correct horse battery"
 

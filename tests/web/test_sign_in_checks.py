@@ -9,7 +9,7 @@ from sqlalchemy.pool import QueuePool
 
 from hookdesk.access import passwords, signin
 from hookdesk.access.passwords import hash_password
-from tests.helpers import Api
+from tests.support.api import Api
 
 PASSWORD = "correct horse battery"
 

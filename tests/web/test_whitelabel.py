@@ -12,7 +12,7 @@ from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
 from tests.conftest import new_account
-from tests.helpers import Api
+from tests.support.api import Api
 
 
 def visible(answer: Response) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from hookdesk.webhooks.payloads import AssetView, ClientView, ReplyView, TicketView
 
-GOLDEN_DIR = Path(__file__).parent.parent / "docs" / "events"
+GOLDEN_DIR = Path(__file__).parents[2] / "docs" / "events"
 EVENT_TYPES = [
     "whitelabel.ticket.created",
     "whitelabel.ticket.updated",
