@@ -73,6 +73,12 @@ def account_of(session: Session, token: str) -> str | None:
     return link.account_id if link is not None else None
 
 
+def invited(session: Session, token: str) -> Teammate | None:
+    """The teammate an invite link that can still be used is for."""
+    link = peek(session, Purpose.INVITE, token)
+    return session.get(Teammate, link.subject_id) if link else None
+
+
 def consume(session: Session, purpose: Purpose, token: str) -> OneTimeLink | None:
     """The link, now used up; None when it could not be used. Two concurrent uses: one wins."""
     statement = select(OneTimeLink).where(OneTimeLink.token_hash == token_hash(token))

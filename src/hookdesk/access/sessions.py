@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from hookdesk.access.tokens import new_token, token_hash
 from hookdesk.models.access import WebSession
+from hookdesk.models.clients import Client
+from hookdesk.models.teammates import Teammate
 from hookdesk.shared.clock import now
 
 
@@ -47,6 +49,26 @@ def find(session: Session, kind: Kind, token: str) -> WebSession | None:
     if row is None or row.kind != kind or row.expires_at <= now():
         return None
     return row
+
+
+def agent(session: Session, token: str) -> tuple[WebSession, Teammate] | None:
+    """The agent's live session and their teammate row, if the teammate is still the account's
+    and may sign in."""
+    found = find(session, Kind.AGENT, token)
+    teammate = session.get(Teammate, found.subject_id) if found else None
+    if found is None or teammate is None or teammate.account_id != found.account_id:
+        return None
+    # A teammate disabled or deleted ended their sessions; this one may have lost that race.
+    return (found, teammate) if teammate.may_sign_in else None
+
+
+def client(session: Session, token: str) -> tuple[WebSession, Client] | None:
+    """The client's live portal session and their client row, if still the account's."""
+    found = find(session, Kind.CLIENT, token)
+    row = session.get(Client, found.subject_id) if found else None
+    if found is None or row is None or row.account_id != found.account_id:
+        return None
+    return found, row
 
 
 def end(session: Session, token: str) -> None:

@@ -12,11 +12,9 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
 from hookdesk.access import sessions
-from hookdesk.access.sessions import Kind
 from hookdesk.accounts import brand
 from hookdesk.db.dependencies import Db
-from hookdesk.models.clients import Client
-from hookdesk.models.teammates import Role, Teammate
+from hookdesk.models.teammates import Role
 from hookdesk.web import cookies
 from hookdesk.web.errors import AdminRequired, FormExpired, PortalLinkRequired, SignInRequired
 
@@ -52,12 +50,10 @@ class PortalClient:
 def current_agent(request: Request, db: Db) -> Agent:
     token = request.cookies.get(cookies.AGENT)
     with db.read() as session:
-        found = sessions.find(session, Kind.AGENT, token) if token else None
-        teammate = session.get(Teammate, found.subject_id) if found else None
-        if found is None or teammate is None or teammate.account_id != found.account_id:
+        signed_in = sessions.agent(session, token) if token else None
+        if signed_in is None:
             raise SignInRequired
-        if not teammate.may_sign_in:  # its sessions ended with it; this one lost the race
-            raise SignInRequired
+        found, teammate = signed_in
         account = brand.get(session, account_id=found.account_id)
         return Agent(
             account_id=found.account_id,
@@ -73,10 +69,10 @@ def current_agent(request: Request, db: Db) -> Agent:
 def current_client(request: Request, db: Db) -> PortalClient:
     token = request.cookies.get(cookies.CLIENT)
     with db.read() as session:
-        found = sessions.find(session, Kind.CLIENT, token) if token else None
-        client = session.get(Client, found.subject_id) if found else None
-        if found is None or client is None or client.account_id != found.account_id:
+        entered = sessions.client(session, token) if token else None
+        if entered is None:
             raise PortalLinkRequired
+        found, client = entered
         return PortalClient(
             account_id=found.account_id,
             client_id=client.id,

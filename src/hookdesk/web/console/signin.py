@@ -5,7 +5,6 @@ from fastapi.responses import Response
 
 from hookdesk.access import links, passwords, sessions, signin
 from hookdesk.db.dependencies import Db
-from hookdesk.models.teammates import Teammate
 from hookdesk.web import cookies
 from hookdesk.web.auth import AgentForm, AnonymousForm
 from hookdesk.web.pages import Errors, redirect, render, text
@@ -53,8 +52,7 @@ def sign_out(request: Request, _form: AgentForm, db: Db) -> Response:
 @router.get("/invite/{token}")
 def invite_page(request: Request, token: str, db: Db) -> Response:
     with db.read() as session:
-        link = links.peek(session, links.Purpose.INVITE, token)
-        teammate = session.get(Teammate, link.subject_id) if link else None
+        teammate = links.invited(session, token)
         if teammate is None:
             return _invite_unusable(request)
         return _invite_form(request, teammate, errors={})
@@ -71,8 +69,7 @@ def accept_invite(request: Request, token: str, form: AnonymousForm, db: Db) -> 
         errors["password_confirmation"] = "The two passwords differ."
     if errors:
         with db.read() as session:
-            link = links.peek(session, links.Purpose.INVITE, token)
-            teammate = session.get(Teammate, link.subject_id) if link else None
+            teammate = links.invited(session, token)
             if teammate is None:
                 return _invite_unusable(request)
             return _invite_form(request, teammate, errors=errors, status=400)
@@ -109,9 +106,7 @@ def _sign_in_form(
     return render(request, "console/sign_in.html", context, status=status)
 
 
-def _invite_form(
-    request: Request, teammate: Teammate, errors: Errors, status: int = 200
-) -> Response:
+def _invite_form(request: Request, teammate: object, errors: Errors, status: int = 200) -> Response:
     context = {
         "title": "Set your password",
         "csrf": cookies.form_token(request),
