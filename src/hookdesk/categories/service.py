@@ -76,6 +76,19 @@ def list_all(session: Session, *, account_id: str) -> Sequence[TicketCategory]:
     return session.scalars(_live(account_id)).all()
 
 
+def topics(session: Session, *, account_id: str) -> list[tuple[str, str]]:
+    """The choices of the portal's new-ticket form, by title: `(value, title)`, one per
+    subcategory (`<category id>/<subcategory>`), or the category itself when it has none."""
+    choices = []
+    for category in list_all(session, account_id=account_id):
+        if not category.subcategories:
+            choices.append((category.id, category.title))
+        choices.extend(
+            (f"{category.id}/{sub}", f"{category.title} — {sub}") for sub in category.subcategories
+        )
+    return sorted(choices, key=lambda choice: choice[1].casefold())
+
+
 def _live(account_id: str) -> Select[TicketCategory]:
     return (
         select(TicketCategory)

@@ -7,7 +7,6 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from hookdesk.db.database import Database
-from hookdesk.models.webhooks import WebhookEndpoint
 from hookdesk.shared.clock import now
 from hookdesk.shared.paging import Page
 from hookdesk.web.auth import Agent
@@ -70,7 +69,10 @@ def endpoint_page(
             "endpoint": endpoint,
             "event_types": EVENT_TYPES,
             "event_options": EVENT_OPTIONS,
-            "values": {**_form_defaults(endpoint), **(values or {})},
+            "values": {
+                **_form_defaults(endpoint.url, endpoint.events, endpoint.description),
+                **(values or {}),
+            },
             "errors": errors or {},
             "secret": secret,
             "notices": notices,
@@ -86,11 +88,11 @@ def _health(health: stats.Health) -> dict[str, Any]:
     return {"charts": charts, "next_retries": health.next_retries}
 
 
-def _form_defaults(endpoint: WebhookEndpoint) -> dict[str, Any]:
+def _form_defaults(url: str, events: Sequence[str], description: str | None) -> dict[str, Any]:
     return {
-        "url": endpoint.url,
-        "events": list(endpoint.events),
-        "description": endpoint.description or "",
+        "url": url,
+        "events": list(events),
+        "description": description or "",
         "event_type": EVENT_TYPES[0],
         "since": datetime_local(now() - DAY),
     }

@@ -1,7 +1,7 @@
 """A client opens a ticket: title, topic (a category, or one of its subcategories), description
 and attachments. It is the client's reply, so the webhooks see who wrote it."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from uuid import UUID
 
 from fastapi import APIRouter, Request
@@ -13,9 +13,7 @@ from hookdesk.categories import service as categories
 from hookdesk.config import MIB
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import BadRequest
-from hookdesk.models.categories import TicketCategory
 from hookdesk.shared.dependencies import CurrentSettings
-from hookdesk.shared.paging import MAX_PER_PAGE, Page
 from hookdesk.tickets import service
 from hookdesk.tickets.schemas import MAX_ASSETS_PER_REPLY, TicketCreate
 from hookdesk.web.auth import ClientForm, CurrentClient, PortalClient
@@ -105,10 +103,7 @@ def _form_page(
     status: int = 200,
 ) -> Response:
     with db.read() as session:
-        _, shown = categories.list_page(
-            session, account_id=client.account_id, page=Page(1, MAX_PER_PAGE)
-        )
-        topics = _topics(shown)
+        topics = categories.topics(session, account_id=client.account_id)
     context = {
         "client": client,
         "section": "new",
@@ -120,15 +115,3 @@ def _form_page(
         "max_megabytes": settings.max_asset_bytes // MIB,
     }
     return render(request, "portal/new_ticket.html", context, status=status)
-
-
-def _topics(shown: Sequence[TicketCategory]) -> list[tuple[str, str]]:
-    """One choice per subcategory, or the category itself when it has none."""
-    topics = []
-    for category in shown:
-        if not category.subcategories:
-            topics.append((category.id, category.title))
-        topics.extend(
-            (f"{category.id}/{sub}", f"{category.title} — {sub}") for sub in category.subcategories
-        )
-    return sorted(topics, key=lambda topic: topic[1].casefold())
