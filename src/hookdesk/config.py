@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -189,19 +195,37 @@ class Loaded:
 def load(config_file: Path | None = None, **flags: Any) -> Loaded:
     """The effective settings; `flags` are the command line's, None where a flag was not given."""
     path = config_file or _path_from_environment()
-    from_file = _read_file(path) if path else {}
+    in_file = _checked_file(path) if path else set()
     from_flags = {name: value for name, value in flags.items() if value is not None}
     from_environment = _names_set_in_environment()
-    # The environment outranks the file; the flags, passed last, outrank both.
-    under_environment = {k: v for k, v in from_file.items() if k not in from_environment}
-    sources = {name: str(path) for name in under_environment}
+    # pydantic-settings ranks them: the flags (given as arguments), then the environment, then the
+    # file. Which one each setting came from is reported with the same ranks.
+    sources = dict.fromkeys(in_file - from_environment, str(path))
     sources |= dict.fromkeys(from_environment, "environment")
     sources |= dict.fromkeys(from_flags, "flag")
     try:
-        settings = Settings(**{**under_environment, **from_flags})
+        settings = (_with_file(path) if path else Settings)(**from_flags)
     except ValidationError as error:
         raise ConfigurationError(_describe(error, sources)) from None
     return Loaded(settings, sources)
+
+
+def _with_file(path: Path) -> type[Settings]:
+    class FromFile(Settings):
+        """The settings, with the TOML file as a source under the environment."""
+
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return init_settings, env_settings, TomlConfigSettingsSource(settings_cls, path)
+
+    return FromFile
 
 
 def masked(settings: Settings) -> dict[str, Any]:
@@ -232,7 +256,8 @@ def _path_from_environment() -> Path | None:
     return Path(value) if value else None
 
 
-def _read_file(path: Path) -> dict[str, Any]:
+def _checked_file(path: Path) -> set[str]:
+    """The settings the file sets, once it is readable TOML that sets only known ones."""
     try:
         with path.open("rb") as file:
             values = tomllib.load(file)
@@ -248,7 +273,7 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise ConfigurationError(
             f"Unknown setting(s) {', '.join(unknown)} in {path}; the settings are: {known}."
         )
-    return values
+    return set(values)
 
 
 def _names_set_in_environment() -> set[str]:
