@@ -109,6 +109,28 @@ def page_footer(noun: str, total: int, page: int, per_page: int) -> str:
     return f"Page {page} of {pages} ({total} {noun}{'' if total == 1 else 's'} in all)"
 
 
+@dataclass(frozen=True)
+class Listing:
+    """How a list command shows its items: where the answer holds them, the table that draws
+    them, what to say when none match, and the singular noun of the footer."""
+
+    key: str
+    table: Callable[[list[Object], int], Table]
+    empty: str
+    noun: str
+
+
+def print_page(answer: Object, listing: Listing, page: int, per_page: int, as_json: bool) -> None:
+    """One page of a list command: a JSON array, or the table and a footer."""
+    found: list[Object] = answer[listing.key]
+    if as_json:
+        print_json(found)
+        return
+    console = stdout()
+    console.print(listing.table(found, console.width) if found else listing.empty)
+    console.print(page_footer(listing.noun, answer["total_results"], page, per_page))
+
+
 def check_paging(page: int, per_page: int) -> None:
     if page < 1:
         fail("--page must be 1 or more")

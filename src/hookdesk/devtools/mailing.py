@@ -7,14 +7,15 @@ import typer
 from hookdesk.devtools.client import ApiKey, ApiUrl, AsJson
 from hookdesk.devtools.common import (
     Column,
+    Listing,
     Object,
     OneLineErrors,
     check_paging,
     connect,
     details,
     list_table,
-    page_footer,
     print_json,
+    print_page,
     stdout,
     text,
     when,
@@ -56,6 +57,12 @@ COLUMNS = (
     Column("Tries", lambda m: str(m["attempt_count"]), 5, priority=3),
     Column("Created (UTC)", lambda m: when(m["created_at"], zone=False), 19, priority=2),
 )
+LISTING = Listing(
+    key="mail_messages",
+    table=lambda found, width: list_table("Mail", COLUMNS, found, width),
+    empty="No mail matches.",
+    noun="message",
+)
 
 
 @mail_app.command("list", cls=OneLineErrors)
@@ -84,16 +91,7 @@ def list_mail(
     filters = {"direction": direction, "status": status, "ticket_id": ticket}
     with connect(api_url, api_key) as api:
         answer = api.get(f"{MESSAGES}/list", page=page, per_page=per_page, **filters)
-    found: list[Object] = answer["mail_messages"]
-    if as_json:
-        print_json(found)
-        return
-    console = stdout()
-    if not found:
-        console.print("No mail matches.")
-    else:
-        console.print(list_table("Mail", COLUMNS, found, console.width))
-    console.print(page_footer("message", answer["total_results"], page, per_page))
+    print_page(answer, LISTING, page, per_page, as_json)
 
 
 @mail_app.command("show", cls=OneLineErrors)

@@ -10,6 +10,7 @@ from rich.table import Table
 from hookdesk.devtools.client import Api, ApiKey, ApiUrl, AsJson
 from hookdesk.devtools.common import (
     Column,
+    Listing,
     Object,
     OneLineErrors,
     check_paging,
@@ -18,8 +19,8 @@ from hookdesk.devtools.common import (
     details,
     fail,
     list_table,
-    page_footer,
     print_json,
+    print_page,
     stderr,
     stdout,
     text,
@@ -288,16 +289,7 @@ def list_events(
     filters = {"endpoint_id": endpoint, "event_type": event_type, "status": status}
     with connect(api_url, api_key) as api:
         answer = api.get(f"{EVENTS}/list", page=page, per_page=per_page, **filters)
-    found: list[Object] = answer["webhook_events"]
-    if as_json:
-        print_json(found)
-        return
-    console = stdout()
-    if not found:
-        console.print("No webhook events match.")
-    else:
-        console.print(list_table("Webhook events", EVENT_COLUMNS, found, console.width))
-    console.print(page_footer("event", answer["total_results"], page, per_page))
+    print_page(answer, EVENT_LISTING, page, per_page, as_json)
 
 
 @events_app.command("show", cls=OneLineErrors)
@@ -361,6 +353,12 @@ EVENT_COLUMNS = (
     Column("Next attempt (UTC)", lambda e: when(e["next_attempt_at"], zone=False), 19, priority=4),
     Column("Created (UTC)", lambda e: when(e["created_at"], zone=False), 19, priority=2),
 )
+EVENT_LISTING = Listing(
+    key="webhook_events",
+    table=lambda found, width: list_table("Webhook events", EVENT_COLUMNS, found, width),
+    empty="No webhook events match.",
+    noun="event",
+)
 
 
 def _event_details(event: Object) -> Table:
@@ -421,15 +419,13 @@ def list_tickets(
         )
         found: list[Object] = answer["tickets"]
         names = {} if as_json else _teammate_names(api, found)
-    if as_json:
-        print_json(found)
-        return
-    console = stdout()
-    if found:
-        console.print(_tickets_table(found, names, console.width))
-    else:
-        console.print("No tickets match.")
-    console.print(page_footer("ticket", answer["total_results"], page, per_page))
+    listing = Listing(
+        key="tickets",
+        table=lambda tickets, width: _tickets_table(tickets, names, width),
+        empty="No tickets match.",
+        noun="ticket",
+    )
+    print_page(answer, listing, page, per_page, as_json)
 
 
 @tickets_app.command("show", cls=OneLineErrors)
