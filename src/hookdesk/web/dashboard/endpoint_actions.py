@@ -31,8 +31,9 @@ def change_status(
     status = text(form, "status")
     with db.write() as session:
         if status == EndpointStatus.ENABLED:
+            # The plain value: pydantic 2.7, the lowest allowed, refuses a StrEnum member here.
             service.update_endpoint(
-                session, scope, endpoint_id, EndpointUpdate(status=EndpointStatus.ENABLED)
+                session, scope, endpoint_id, EndpointUpdate(status=EndpointStatus.ENABLED.value)
             )
         elif status == EndpointStatus.DISABLED:
             endpoint = service.get(session, scope, endpoint_id, lock=True)
