@@ -24,20 +24,17 @@ def upload_asset(
     db: Db,
     settings: CurrentSettings,
 ) -> JSONResponse:
-    asset = service.new_asset(
-        account_id=account_id,
-        filename=file.filename or "file",
-        size=file.size or 0,
-        max_bytes=settings.max_asset_bytes,
-    )
-    # Bytes first, row second: a crash in between leaves an unused file, never a row without
-    # bytes; and the file is written outside the transaction.
-    LocalStorage(settings.assets_dir).save(asset.storage_key, file.file)
-    with db.write() as session:
-        session.add(asset)
-        return responses.one(
-            "asset", asset_object(service.view(asset, public_url=settings.public_url))
-        )
+    upload = service.NewFile(file.filename or "file", file.size or 0, file.file)
+    try:
+        with (
+            service.stored([upload], account_id=account_id, settings=settings) as kept,
+            db.write() as session,
+        ):
+            service.add(session, kept)
+            view = service.view(kept.rows[0], public_url=settings.public_url)
+            return responses.one("asset", asset_object(view))
+    except service.FileRefused as refused:  # raised only before the transaction
+        raise refused.error from None
 
 
 @router.get("/assets/{account_id}/{asset_id}/{filename}", include_in_schema=False)

@@ -1,13 +1,19 @@
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import PurePath
+from typing import BinaryIO
 from urllib.parse import quote
+from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hookdesk.assets.storage import LocalStorage
 from hookdesk.assets.types import ALLOWED
-from hookdesk.errors import BadRequest, ErrorCode, TooLarge
+from hookdesk.config import Settings
+from hookdesk.errors import BadRequest, ErrorCode, HookdeskError, TooLarge
 from hookdesk.models.assets import Asset
 from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
@@ -43,6 +49,77 @@ def new_asset(*, account_id: str, filename: str, size: int, max_bytes: int) -> A
         content_type=ALLOWED[extension],
         created_at=now(),
     )
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """A file to store as an asset: its name as sent, its size and its bytes."""
+
+    filename: str
+    size: int
+    content: BinaryIO
+
+
+class FileRefused(Exception):
+    """One of the files is not accepted: which one, and the error that refused it.
+
+    Its message names the file: "run.sh: type '.sh' is not accepted; ..."."""
+
+    def __init__(self, filename: str, error: HookdeskError) -> None:
+        super().__init__(f"{filename}: {error.message.removeprefix('file: ')}")
+        self.filename = filename
+        self.error = error
+
+
+@dataclass(frozen=True)
+class StoredFiles:
+    """Files whose bytes are written, with their asset rows not yet added (see `add`)."""
+
+    rows: list[Asset]
+
+    @property
+    def ids(self) -> list[UUID]:
+        return [UUID(row.id) for row in self.rows]
+
+
+def store(files: Sequence[NewFile], *, account_id: str, settings: Settings) -> StoredFiles:
+    """Check every file (name, type, size), then write their bytes; no row is added yet.
+
+    Bytes first, rows second: a crash in between leaves unused files (the purge removes them),
+    never a row without its bytes."""
+    checked = [(_checked(file, account_id, settings), file) for file in files]
+    storage = LocalStorage(settings.assets_dir)
+    written: list[Asset] = []
+    try:
+        for row, file in checked:
+            storage.save(row.storage_key, file.content)
+            written.append(row)
+    except BaseException:
+        _delete(storage, written)
+        raise
+    return StoredFiles(written)
+
+
+@contextmanager
+def stored(
+    files: Sequence[NewFile], *, account_id: str, settings: Settings
+) -> Iterator[StoredFiles]:
+    """`store`, for a block that adds the rows in its transaction: the files are written before
+    it (the write lock is not held meanwhile), and deleted when the block fails (the change is
+    refused, the transaction does not commit), so a refused request leaves nothing behind."""
+    kept = store(files, account_id=account_id, settings=settings)
+    try:
+        yield kept
+    except BaseException:
+        _delete(LocalStorage(settings.assets_dir), kept.rows)
+        raise
+
+
+def add(session: Session, files: StoredFiles) -> list[UUID]:
+    """The stored files' rows, added in the caller's transaction; their ids."""
+    session.add_all(files.rows)
+    session.flush()
+    return files.ids
 
 
 def attach(
@@ -90,6 +167,23 @@ def view(asset: Asset, *, public_url: str) -> AssetView:
         public_url=link,
         created_at=asset.created_at,
     )
+
+
+def _checked(file: NewFile, account_id: str, settings: Settings) -> Asset:
+    try:
+        return new_asset(
+            account_id=account_id,
+            filename=file.filename,
+            size=file.size,
+            max_bytes=settings.max_asset_bytes,
+        )
+    except HookdeskError as refused:
+        raise FileRefused(file.filename, refused) from None
+
+
+def _delete(storage: LocalStorage, rows: Sequence[Asset]) -> None:
+    for row in rows:
+        storage.delete(row.storage_key)
 
 
 def _clean_filename(filename: str) -> str:

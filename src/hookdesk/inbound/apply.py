@@ -8,15 +8,14 @@ nothing."""
 import hashlib
 from dataclasses import dataclass
 from io import BytesIO
-from pathlib import PurePath
 from typing import Literal
+from uuid import UUID
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hookdesk.assets import service as assets
-from hookdesk.assets.storage import LocalStorage
 from hookdesk.categories import service as categories
 from hookdesk.clients import service as clients
 from hookdesk.clients.schemas import ClientCreate
@@ -27,7 +26,6 @@ from hookdesk.inbound.parse import Parsed, Unreadable, parse
 from hookdesk.mail import settings as mail_settings
 from hookdesk.mail import threads
 from hookdesk.mail.statuses import Direction, Status
-from hookdesk.models.assets import Asset
 from hookdesk.models.clients import Client
 from hookdesk.models.mail import MailMessage, MailThread
 from hookdesk.models.teammates import Teammate
@@ -230,28 +228,21 @@ def _text(parsed: Parsed) -> str:
 
 def _stored_attachments(
     session: Session, settings: Settings, account_id: str, parsed: Parsed
-) -> list[str]:
+) -> list[UUID]:
     """The attachments as assets: all checked first (the limits of an upload), then stored."""
     if len(parsed.attachments) > MAX_ASSETS_PER_REPLY:
         raise Ignored(
             f"{len(parsed.attachments)} attachments, over the limit of {MAX_ASSETS_PER_REPLY}"
         )
-    rows: list[tuple[Asset, bytes]] = []
-    for attachment in parsed.attachments:
-        name = PurePath(attachment.filename.replace("\\", "/")).name or "attachment"
-        asset = assets.new_asset(
-            account_id=account_id,
-            filename=name,
-            size=len(attachment.content),
-            max_bytes=settings.max_asset_bytes,
-        )
-        rows.append((asset, attachment.content))
-    storage = LocalStorage(settings.assets_dir)
-    for asset, content in rows:
-        storage.save(asset.storage_key, BytesIO(content))
-        session.add(asset)
-    session.flush()
-    return [asset.id for asset, _content in rows]
+    files = [
+        assets.NewFile(a.filename or "attachment", len(a.content), BytesIO(a.content))
+        for a in parsed.attachments
+    ]
+    try:
+        kept = assets.store(files, account_id=account_id, settings=settings)
+    except assets.FileRefused as refused:
+        raise Ignored(str(refused)) from None
+    return assets.add(session, kept)
 
 
 def _record(account_id: str, parsed: Parsed | None, status: Status) -> MailMessage:

@@ -50,9 +50,10 @@ def update_brand(
             stored_uploads(form, "logo", account_id=agent.account_id, settings=settings) as logo,
             db.write() as session,
         ):
-            if logo:
-                session.add(logo[0])
-                update.logo_url = assets.view(logo[0], public_url=settings.public_url).public_url
+            if logo.rows:
+                assets.add(session, logo)
+                view = assets.view(logo.rows[0], public_url=settings.public_url)
+                update.logo_url = view.public_url
             brand.update(session, account_id=agent.account_id, data=update)
     except UploadRefused as refused:
         return page(request, agent, db, brand_errors={"logo": refused.message}, status=400)

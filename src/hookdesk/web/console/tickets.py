@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from hookdesk.assets import service as assets
 from hookdesk.config import Settings
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import HookdeskError
@@ -65,9 +66,7 @@ def reply(
             ) as uploads,
             db.write() as session,
         ):
-            session.add_all(uploads)
-            session.flush()
-            data.assets = [UUID(asset.id) for asset in uploads]
+            data.assets = assets.add(session, uploads)
             service.reply(
                 session, _scope(agent, settings), ticket_id, data, author_id=agent.teammate_id
             )

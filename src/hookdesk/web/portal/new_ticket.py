@@ -2,13 +2,13 @@
 and attachments. It is the client's reply, so the webhooks see who wrote it."""
 
 from collections.abc import Mapping
-from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from hookdesk.assets import service as assets
 from hookdesk.categories import service as categories
 from hookdesk.config import MIB
 from hookdesk.db.dependencies import Db
@@ -87,9 +87,7 @@ def _create(
         ) as uploaded,
         db.write() as session,
     ):
-        session.add_all(uploaded)
-        session.flush()
-        data = data.model_copy(update={"assets": [UUID(a.id) for a in uploaded]})
+        data = data.model_copy(update={"assets": assets.add(session, uploaded)})
         return service.create(session, scope_of(client, settings), data).id
 
 

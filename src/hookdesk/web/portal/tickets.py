@@ -1,13 +1,13 @@
 """One of the client's tickets: the conversation, kept current by polling; replying; resolving."""
 
 from typing import Any
-from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from hookdesk.assets import service as assets
 from hookdesk.config import MIB, Settings
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import BadRequest
@@ -97,9 +97,7 @@ def _reply(
         ) as uploaded,
         db.write() as session,
     ):
-        session.add_all(uploaded)
-        session.flush()
-        data = data.model_copy(update={"assets": [UUID(a.id) for a in uploaded]})
+        data = data.model_copy(update={"assets": assets.add(session, uploaded)})
         scope = scope_of(client, settings)
         return portal.reply(
             session, scope, client_id=client.client_id, ticket_id=ticket_id, data=data
