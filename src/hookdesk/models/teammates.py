@@ -1,14 +1,7 @@
-from enum import StrEnum
-
 from sqlalchemy import BigInteger, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hookdesk.db.base import Base, Owned, unix_time
-
-
-class Role(StrEnum):
-    ADMIN = "admin"  # also manages settings, webhooks, keys and teammates
-    AGENT = "agent"  # works tickets
 
 
 class Teammate(Owned, Base):
@@ -31,7 +24,7 @@ class Teammate(Owned, Base):
     created_at: Mapped[int] = unix_time()
     # argon2; None until the teammate accepts an invite to the web console
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(16))  # a teammates.schemas.Role
     disabled_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # Deleted teammates stay as rows, so that their past replies keep their name.
     deleted_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

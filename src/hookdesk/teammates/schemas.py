@@ -1,9 +1,15 @@
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, StrictBool, model_validator
 
-from hookdesk.models.teammates import Role, Teammate
+from hookdesk.models.teammates import Teammate
 from hookdesk.shared.schemas import Email, Name, RequestBody
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # also manages settings, webhooks, keys and teammates
+    AGENT = "agent"  # works tickets
 
 
 class TeammateCreate(RequestBody):

@@ -14,7 +14,7 @@ from starlette.datastructures import FormData
 from hookdesk.access import sessions
 from hookdesk.accounts import brand
 from hookdesk.db.dependencies import Db
-from hookdesk.models.teammates import Role
+from hookdesk.teammates.schemas import Role
 from hookdesk.web import cookies
 from hookdesk.web.errors import AdminRequired, FormExpired, PortalLinkRequired, SignInRequired
 

@@ -10,11 +10,10 @@ from hookdesk.accounts.schemas import api_key_object
 from hookdesk.assets import service as assets
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import HookdeskError
-from hookdesk.models.teammates import Role
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.shared.paging import Page
 from hookdesk.teammates import service as teammates
-from hookdesk.teammates.schemas import TeammateCreate
+from hookdesk.teammates.schemas import Role, TeammateCreate
 from hookdesk.web.auth import ADMINS_ONLY, Agent, AgentForm, CurrentAgent
 from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, redirect, render, text

@@ -8,10 +8,9 @@ from fastapi.responses import Response
 
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import BadRequest
-from hookdesk.models.teammates import Role
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.teammates import service as teammates
-from hookdesk.teammates.schemas import TeammateUpdate
+from hookdesk.teammates.schemas import Role, TeammateUpdate
 from hookdesk.web.auth import ADMINS_ONLY, Agent, AgentForm, CurrentAgent
 from hookdesk.web.pages import redirect, render, text
 
