@@ -30,7 +30,7 @@ def upload_asset(
             service.stored([upload], account_id=account_id, settings=settings) as kept,
             db.write() as session,
         ):
-            service.add(session, kept)
+            service.add(session, account_id=account_id, files=kept)
             view = service.view(kept.rows[0], public_url=settings.public_url)
             return responses.one("asset", asset_object(view))
     except service.FileRefused as refused:  # raised only before the transaction

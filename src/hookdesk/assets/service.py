@@ -115,8 +115,10 @@ def stored(
         raise
 
 
-def add(session: Session, files: StoredFiles) -> list[UUID]:
+def add(session: Session, *, account_id: str, files: StoredFiles) -> list[UUID]:
     """The stored files' rows, added in the caller's transaction; their ids."""
+    if any(row.account_id != account_id for row in files.rows):
+        raise ValueError("files stored for one account are added to another")
     session.add_all(files.rows)
     session.flush()
     return files.ids

@@ -242,7 +242,7 @@ def _stored_attachments(
         kept = assets.store(files, account_id=account_id, settings=settings)
     except assets.FileRefused as refused:
         raise Ignored(str(refused)) from None
-    return assets.add(session, kept)
+    return assets.add(session, account_id=account_id, files=kept)
 
 
 def _record(account_id: str, parsed: Parsed | None, status: Status) -> MailMessage:

@@ -50,7 +50,7 @@ def update_brand(
             db.write() as session,
         ):
             if logo.rows:
-                assets.add(session, logo)
+                assets.add(session, account_id=agent.account_id, files=logo)
                 view = assets.view(logo.rows[0], public_url=settings.public_url)
                 update.logo_url = view.public_url
             brand.update(session, account_id=agent.account_id, data=update)

@@ -66,7 +66,7 @@ def reply(
             ) as uploads,
             db.write() as session,
         ):
-            data.assets = assets.add(session, uploads)
+            data.assets = assets.add(session, account_id=agent.account_id, files=uploads)
             service.reply(
                 session, _scope(agent, settings), ticket_id, data, author_id=agent.teammate_id
             )

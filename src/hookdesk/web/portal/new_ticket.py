@@ -87,7 +87,8 @@ def _create(
         ) as uploaded,
         db.write() as session,
     ):
-        data = data.model_copy(update={"assets": assets.add(session, uploaded)})
+        added = assets.add(session, account_id=client.account_id, files=uploaded)
+        data = data.model_copy(update={"assets": added})
         return service.create(session, scope_of(client, settings), data).id
 
 

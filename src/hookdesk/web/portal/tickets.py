@@ -97,7 +97,8 @@ def _reply(
         ) as uploaded,
         db.write() as session,
     ):
-        data = data.model_copy(update={"assets": assets.add(session, uploaded)})
+        added = assets.add(session, account_id=client.account_id, files=uploaded)
+        data = data.model_copy(update={"assets": added})
         scope = scope_of(client, settings)
         return portal.reply(
             session, scope, client_id=client.client_id, ticket_id=ticket_id, data=data
