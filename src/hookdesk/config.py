@@ -117,6 +117,12 @@ class Settings(BaseSettings):
         description="Seconds between looks into a mailbox whose server does not offer IDLE, and "
         "between looks for accounts whose mailbox setting changed.",
     )
+    imap_lease: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a dispatcher holds an account's mailbox, renewed while it reads: one "
+        "dispatcher reads a mailbox at a time, and another takes it over this long after it died.",
+    )
 
     @field_validator("smtp_url")
     @classmethod

@@ -1,5 +1,6 @@
-"""A dispatcher killed (SIGKILL) while it reads an IMAP mailbox: once another one has read it, every
-message delivered was applied, none twice, and every one is marked seen."""
+"""Dispatchers killed (SIGKILL) while they read an IMAP mailbox: two run at a time, the one holding
+the mailbox's lease is killed, and the other takes the mailbox over once the lease ran out. In the
+end every message delivered was applied, none twice, and every one is marked seen."""
 
 import os
 import signal
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 from hookdesk.db import Database
 from hookdesk.mail import settings as mail_settings
 from hookdesk.mail.schemas import MailSettingsUpdate
-from hookdesk.models.mail import MailMessage
+from hookdesk.models.mail import MailboxLease, MailMessage
 from hookdesk.models.tickets import Ticket
 from hookdesk.shared.secretbox import SecretBox
 from tests.mail import messages as mails
@@ -47,7 +48,12 @@ def dispatchers(db: Database, key: str, tmp_path: Path) -> Iterator[list[subproc
 def start(
     db: Database, key: str, tmp_path: Path, started: list[subprocess.Popen[bytes]]
 ) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "HOOKDESK_SECRET_KEY": key, "HOOKDESK_IMAP_POLL_INTERVAL": "0.2"}
+    env = {
+        **os.environ,
+        "HOOKDESK_SECRET_KEY": key,
+        "HOOKDESK_IMAP_POLL_INTERVAL": "0.2",
+        "HOOKDESK_IMAP_LEASE": "1",
+    }
     log = (tmp_path / f"dispatcher-{len(started)}.log").open("wb")
     process = subprocess.Popen(
         [HOOKDESK, "dispatcher", "--dev", "--database-url", db.url],
@@ -78,6 +84,13 @@ def recorded(db: Database) -> tuple[int, int, int]:
         return records, distinct, tickets
 
 
+def holder_pid(db: Database) -> int | None:
+    """The process reading the mailbox: its lease's holder starts with its process id."""
+    with db.read() as session:
+        holder = session.scalar(select(MailboxLease.holder))
+    return int(holder.partition(".")[0]) if holder else None
+
+
 def wait_for(condition, what: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -98,15 +111,17 @@ def test_killed_readers_lose_no_mail_and_apply_none_twice(
             mails.message(subject=f"Question {n}", message_id=f"<q{n}@mail.example.com>")
         )
 
+    running = [start(api.db, key, tmp_path, dispatchers) for _ in range(2)]
     killed_at = []
     for kill in range(KILLS):
-        process = start(api.db, key, tmp_path, dispatchers)
         target = (kill + 1) * MESSAGES // (KILLS + 1)
         wait_for(lambda target=target: recorded(api.db)[0] >= target, f"{target} messages applied")
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
+        [reader] = [process for process in running if process.pid == holder_pid(api.db)]
+        reader.send_signal(signal.SIGKILL)
+        reader.wait(timeout=10)
         killed_at.append(recorded(api.db)[0])
-    start(api.db, key, tmp_path, dispatchers)
+        running.remove(reader)
+        running.append(start(api.db, key, tmp_path, dispatchers))
     wait_for(lambda: recorded(api.db)[0] >= MESSAGES, "every message applied")
     wait_for(lambda: all("\\Seen" in flags for flags in imap_server.flags()), "every message seen")
 

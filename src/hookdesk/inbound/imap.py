@@ -5,6 +5,9 @@ otherwise the mailbox is polled. A lost connection is opened again after a growi
 
 import asyncio
 import contextlib
+import os
+import secrets
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -15,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hookdesk.config import Settings
 from hookdesk.db import Database
+from hookdesk.inbound import leases
 from hookdesk.inbound.apply import Outcome, apply
 from hookdesk.mail import settings as mail_settings
 from hookdesk.models.mail import MailSettings
@@ -51,7 +55,7 @@ class MailboxReader:
         while not stop.is_set():
             try:
                 await self._read(stop)
-            except (OSError, TimeoutError, ImapFailure, aioimaplib.Abort) as error:
+            except (OSError, TimeoutError, ImapFailure, aioimaplib.AioImapException) as error:
                 log.warning(
                     "mailbox unreachable",
                     account_id=self.mailbox.account_id,
@@ -179,39 +183,89 @@ def mailboxes(database: Database, box: SecretBox) -> list[Mailbox]:
     return found
 
 
+class Readers:
+    """The readers of the mailboxes this dispatcher holds (`inbound/leases.py`): every third of a
+    lease, the accounts' mailboxes are looked up again and their leases taken or renewed; a reader
+    starts for each mailbox held and stops for one lost, gone or changed."""
+
+    def __init__(self, database: Database, settings: Settings, box: SecretBox) -> None:
+        # Its process id first: who reads a mailbox is found from its lease row.
+        self.holder = f"{os.getpid()}.{secrets.token_hex(8)}"
+        self._database = database
+        self._settings = settings
+        self._box = box
+        self._running: dict[Mailbox, tuple[asyncio.Event, asyncio.Task[None]]] = {}
+
+    @property
+    def reading(self) -> set[str]:
+        """The accounts whose mailbox this dispatcher reads now."""
+        return {mailbox.account_id for mailbox in self._running}
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Read until `stop`, then hand the mailboxes back for another dispatcher to take."""
+        look_every = min(self._settings.imap_poll_interval, self._settings.imap_lease / 3)
+        try:
+            while not stop.is_set():
+                await self._look()
+                await _sleep(stop, look_every)
+        finally:
+            await self._stop(set(self._running))
+            with contextlib.suppress(SQLAlchemyError):
+                await asyncio.to_thread(self._release)
+
+    async def _look(self) -> None:
+        try:
+            held = await asyncio.to_thread(self._held)
+        except SQLAlchemyError as error:
+            # Its leases not renewed, this dispatcher may no longer be the one reading: it stops
+            # until the database answers again (its readers could apply nothing meanwhile).
+            log.warning("mailbox leases not renewed", error=type(error).__name__)
+            held = set()
+        ended = {mailbox for mailbox, (_e, task) in self._running.items() if task.done()}
+        await self._stop((set(self._running) - held) | ended)
+        for mailbox in held - set(self._running):
+            self._start(mailbox)
+
+    def _held(self) -> set[Mailbox]:
+        found = mailboxes(self._database, self._box)
+        with self._database.write() as session:
+            held = leases.hold(
+                session,
+                (mailbox.account_id for mailbox in found),
+                holder=self.holder,
+                now=time.time(),
+                seconds=self._settings.imap_lease,
+            )
+        return {mailbox for mailbox in found if mailbox.account_id in held}
+
+    def _release(self) -> None:
+        with self._database.write() as session:
+            leases.release(session, holder=self.holder)
+
+    def _start(self, mailbox: Mailbox) -> None:
+        ended = asyncio.Event()
+        reader = MailboxReader(
+            mailbox, self._apply, poll_interval=self._settings.imap_poll_interval
+        )
+        self._running[mailbox] = (ended, asyncio.create_task(reader.run(ended)))
+
+    async def _stop(self, mailboxes: set[Mailbox]) -> None:
+        stopping = [self._running.pop(mailbox) for mailbox in mailboxes]
+        for ended, _task in stopping:
+            ended.set()
+        await asyncio.gather(*(task for _ended, task in stopping), return_exceptions=True)
+
+    async def _apply(self, account_id: str, raw: bytes) -> Outcome:
+        return await asyncio.to_thread(
+            apply, self._database, self._settings, account_id=account_id, raw=raw
+        )
+
+
 async def read_mailboxes(
     database: Database,
     settings: Settings,
     box: SecretBox,
     stop: asyncio.Event,
 ) -> None:
-    """Keep a reader running for each account's mailbox until `stop`; a changed mailbox setting is
-    picked up within `imap_poll_interval` seconds."""
-
-    async def apply_message(account_id: str, raw: bytes) -> Outcome:
-        return await asyncio.to_thread(apply, database, settings, account_id=account_id, raw=raw)
-
-    running: dict[Mailbox, tuple[asyncio.Event, asyncio.Task[None]]] = {}
-    try:
-        while not stop.is_set():
-            try:
-                wanted = set(await asyncio.to_thread(mailboxes, database, box))
-            except SQLAlchemyError as error:
-                log.warning("mailbox settings unreadable", error=type(error).__name__)
-                await _sleep(stop, settings.imap_poll_interval)
-                continue
-            for gone in set(running) - wanted:
-                ended, task = running.pop(gone)
-                ended.set()
-                await task
-            for mailbox in wanted - set(running):
-                ended = asyncio.Event()
-                reader = MailboxReader(
-                    mailbox, apply_message, poll_interval=settings.imap_poll_interval
-                )
-                running[mailbox] = (ended, asyncio.create_task(reader.run(ended)))
-            await _sleep(stop, settings.imap_poll_interval)
-    finally:
-        for ended, _task in running.values():
-            ended.set()
-        await asyncio.gather(*(task for _ended, task in running.values()), return_exceptions=True)
+    """Read the mailboxes this dispatcher holds until `stop`."""
+    await Readers(database, settings, box).run(stop)

@@ -5,7 +5,13 @@ from hookdesk.models.accounts import Account, ApiKey, RateLimitBucket
 from hookdesk.models.assets import Asset
 from hookdesk.models.categories import TicketCategory
 from hookdesk.models.clients import Client, ClientErasure
-from hookdesk.models.mail import MailAttempt, MailMessage, MailSettings, MailThread
+from hookdesk.models.mail import (
+    MailAttempt,
+    MailboxLease,
+    MailMessage,
+    MailSettings,
+    MailThread,
+)
 from hookdesk.models.teammates import Teammate
 from hookdesk.models.tickets import Reply, Ticket
 from hookdesk.models.webhooks import (
@@ -28,6 +34,7 @@ __all__ = [
     "MailMessage",
     "MailSettings",
     "MailThread",
+    "MailboxLease",
     "OneTimeLink",
     "OutboxEvent",
     "RateLimitBucket",

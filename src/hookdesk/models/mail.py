@@ -114,3 +114,16 @@ class MailThread(Base):
     )
     token: Mapped[str] = mapped_column(String(32), unique=True)
     root_message_id: Mapped[str] = mapped_column(String(998))
+
+
+class MailboxLease(Base):
+    """Which dispatcher reads an account's mailbox, until when. The holder renews it while it
+    reads; one that died lets it run out, and another dispatcher takes the mailbox over."""
+
+    __tablename__ = "mailbox_leases"
+
+    account_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    holder: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[float] = mapped_column(Double)
