@@ -362,9 +362,9 @@ def rotate_secret_key(database_url: DatabaseUrl = None) -> None:
             "Sealing endpoint secrets and headers", total=count_endpoints(database)
         )
         done = reseal_all(database, box, on_batch=lambda n: progress.advance(task, n))
-    err.print(f"Sealed the secrets and headers of {done.endpoints} endpoint(s) with the first key.")
+    err.print(f"Sealed the secrets and headers of {done.rows} endpoint(s) with the first key.")
     mail = mail_rotation.reseal_all(database, box)
-    err.print(f"Sealed the mail server passwords of {mail.accounts} account(s) with the first key.")
+    err.print(f"Sealed the mail server passwords of {mail.rows} account(s) with the first key.")
     unreadable = [
         *([f"{done.unreadable} endpoint secret(s)"] if done.unreadable else []),
         *([f"the mail passwords of {mail.unreadable} account(s)"] if mail.unreadable else []),
