@@ -17,6 +17,7 @@ from hookdesk.webhooks.dispatch.heartbeat import keep_beating
 from hookdesk.webhooks.dispatch.prepare import USER_AGENT, Preparer
 from hookdesk.webhooks.dispatch.record import Policy
 from hookdesk.webhooks.dispatch.sender import AiohttpSender
+from hookdesk.webhooks.dispatch.webhook_channel import WebhookChannel
 
 
 def limits_from(settings: Settings) -> DispatchLimits:
@@ -48,11 +49,12 @@ async def running_dispatcher(
         max_connections=settings.dispatcher_concurrency,
     )
     async with sender:
+        webhooks = WebhookChannel(
+            sender, Preparer(box), Policy(settings.retry_schedule, settings.disable_after)
+        )
         dispatcher = Dispatcher(
             database,
-            sender,
-            Preparer(box),
-            policy=Policy(settings.retry_schedule, settings.disable_after),
+            [webhooks],
             limits=limits_from(settings),
             meter=DispatcherMeter(),
         )

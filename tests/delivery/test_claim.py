@@ -8,7 +8,8 @@ from sqlalchemy import select, update
 
 from hookdesk.db import Database
 from hookdesk.models.webhooks import WebhookEvent
-from hookdesk.webhooks.dispatch.claim import Claim, claim
+from hookdesk.webhooks.dispatch.channel import Claim
+from hookdesk.webhooks.dispatch.claim import claim
 from hookdesk.webhooks.statuses import WebhookEventStatus
 from tests.support.api import Api
 from tests.support.history import endpoint, history

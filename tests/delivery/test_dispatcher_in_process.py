@@ -18,6 +18,7 @@ from hookdesk.webhooks.dispatch import dispatcher as dispatching
 from hookdesk.webhooks.dispatch.dispatcher import Dispatcher, DispatchLimits
 from hookdesk.webhooks.dispatch.prepare import Preparer
 from hookdesk.webhooks.dispatch.record import Policy
+from hookdesk.webhooks.dispatch.webhook_channel import WebhookChannel
 from hookdesk.webhooks.endpoints import service as endpoints
 from hookdesk.webhooks.endpoints.schemas import EndpointCreate
 from hookdesk.webhooks.outbox.emit import emit
@@ -69,11 +70,10 @@ async def running(
     clock: Callable[[], float] = time.time,
 ) -> AsyncIterator[asyncio.Event]:
     """The dispatcher running until the block ends; the block may stop it earlier."""
+    policy = Policy(schedule=(60.0, 60.0), disable_after=86400)
     dispatcher = Dispatcher(
         db,
-        sender,
-        Preparer(SecretBox(KEY)),
-        policy=Policy(schedule=(60.0, 60.0), disable_after=86400),
+        [WebhookChannel(sender, Preparer(SecretBox(KEY)), policy)],
         limits=dispatch_limits,
         clock=clock,
     )

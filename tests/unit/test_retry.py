@@ -36,6 +36,10 @@ def test_the_schedule_spent_is_failed() -> None:
     assert decide(Outcome(None), 1, (), random.Random()).verdict is Verdict.FAILED
 
 
+def test_a_permanent_refusal_fails_with_attempts_left() -> None:
+    assert run(Outcome(None, permanent=True), 1).verdict is Verdict.FAILED
+
+
 def test_gone_is_its_own_verdict() -> None:
     assert run(Outcome(410), 1).verdict is Verdict.GONE
 

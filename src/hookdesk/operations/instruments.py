@@ -83,6 +83,6 @@ class DispatcherMeter:
     def send_ended(self) -> None:
         IN_FLIGHT.dec()
 
-    def attempt_recorded(self, verdict: Verdict, seconds: float) -> None:
+    def attempt_recorded(self, channel: str, verdict: Verdict, seconds: float) -> None:
         _OUTCOMES[verdict].inc()
         ATTEMPT_DURATION.observe(seconds)

@@ -13,11 +13,10 @@ trips per claim however many endpoints, and any number of dispatchers claim side
 waiting on each other. On SQLite, where the write transaction (BEGIN IMMEDIATE) already serializes
 claims and a statement costs no round trip, each endpoint's share is a statement of its own.
 
-A claimed delivery's `next_attempt_at` becomes the end of its lease: if its dispatcher dies, it
-falls due again by itself.
+A claimed delivery is leased as every outbox row is (`lease.py`): its `next_attempt_at` becomes the
+end of its lease, so if its dispatcher dies it falls due again by itself.
 """
 
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +28,7 @@ from sqlalchemy import (
     ScalarSelect,
     Select,
     String,
+    Table,
     bindparam,
     exists,
     func,
@@ -37,12 +37,13 @@ from sqlalchemy import (
     or_,
     select,
     true,
-    update,
 )
 from sqlalchemy.orm import Session, aliased
 
 from hookdesk.db.dialects import on_postgresql
 from hookdesk.models.webhooks import OutboxEvent, WebhookEndpoint, WebhookEvent
+from hookdesk.webhooks.dispatch import lease
+from hookdesk.webhooks.dispatch.channel import Claim
 from hookdesk.webhooks.statuses import EndpointStatus, WebhookEventStatus
 
 
@@ -62,12 +63,13 @@ class Claimed:
     previous_secret: str | None  # sealed
     previous_secret_expires_at: int | None
 
+    @property
+    def id(self) -> str:
+        return self.delivery_id
 
-@dataclass(frozen=True)
-class Claim:
-    claimed: list[Claimed]
-    backlog: bool  # due deliveries were left for want of room
-    next_due: float | None  # the earliest time a pending delivery falls due after now
+    @property
+    def group(self) -> str:
+        return self.endpoint_id
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def claim(
     limit: int,
     endpoint_room: Mapping[str, int],
     endpoint_cap: int,
-) -> Claim:
+) -> Claim[Claimed]:
     """Lease up to `limit` due deliveries, at most `endpoint_room[e]` (else `endpoint_cap`) for
     each endpoint `e`, and say what sending them needs and when to look again."""
     shares, backlog, next_due = _share_out(session, now, limit, endpoint_room, endpoint_cap)
@@ -93,6 +95,9 @@ def claim(
     take = _take_in_one_statement if on_postgresql(session) else _take_endpoint_by_endpoint
     claimed = take(session, shares, now, lease_end=now + lease_seconds)
     return Claim(claimed, backlog, next_due)
+
+
+_deliveries: Table = WebhookEvent.__table__  # type: ignore[assignment]
 
 
 # --- which endpoints, and how many from each -----------------------------------------------
@@ -269,9 +274,8 @@ def _one_statement() -> Select[Any]:
     taken = _claimable(shares.c.endpoint_id, shares.c.room).lateral("taken")
     chosen = select(taken.c.id).select_from(shares).join(taken, true()).cte("chosen")
     leased = (
-        update(WebhookEvent)
-        .where(WebhookEvent.id == chosen.c.id)
-        .values(next_attempt_at=bindparam("lease_end"), lease_token=bindparam("token"))
+        lease.leasing(_deliveries)
+        .where(_deliveries.c.id == chosen.c.id)
         .returning(*_LEASED_COLUMNS)
         .cte("leased")
     )
@@ -284,7 +288,7 @@ _TAKE_AND_LEASE = _one_statement()
 def _take_in_one_statement(
     session: Session, shares: Sequence[_Share], now: float, *, lease_end: float
 ) -> list[Claimed]:
-    token = secrets.token_hex(16)
+    token = lease.new_token()
     parameters = {
         "endpoint_ids": [share.endpoint_id for share in shares],
         "rooms": [share.room for share in shares],
@@ -296,12 +300,6 @@ def _take_in_one_statement(
 
 
 _CLAIMABLE = _claimable(bindparam("endpoint_id"), bindparam("room"))
-_LEASE = (
-    update(WebhookEvent)
-    .where(WebhookEvent.id.in_(bindparam("ids", expanding=True)))
-    .values(next_attempt_at=bindparam("lease_end"), lease_token=bindparam("token"))
-    .execution_options(synchronize_session=False)
-)
 _LEASED = (
     select(*_LEASED_COLUMNS).where(WebhookEvent.id.in_(bindparam("ids", expanding=True))).subquery()
 )
@@ -319,8 +317,7 @@ def _take_endpoint_by_endpoint(
         chosen.extend(session.connection().scalars(_CLAIMABLE, parameters))
     if not chosen:
         return []
-    token = secrets.token_hex(16)
-    session.connection().execute(_LEASE, {"ids": chosen, "lease_end": lease_end, "token": token})
+    token = lease.lease(session, _deliveries, chosen, lease_end=lease_end)
     return _claimed(session.connection().execute(_LEASED_WITH_DETAILS, {"ids": chosen}), token)
 
 
@@ -335,9 +332,4 @@ def _claimed(rows: Any, token: str) -> list[Claimed]:
 
 def release(session: Session, *, leases: Mapping[str, str], now: float) -> None:
     """Hand leased deliveries back, due now, for another dispatcher (on shutdown)."""
-    for delivery_id, token in leases.items():
-        session.execute(
-            update(WebhookEvent)
-            .where(WebhookEvent.id == delivery_id, WebhookEvent.lease_token == token)
-            .values(next_attempt_at=now, lease_token=None)
-        )
+    lease.release(session, _deliveries, leases=leases, now=now)

@@ -1,36 +1,37 @@
-"""The dispatcher: claim due deliveries, send them concurrently, record the attempts.
+"""The dispatcher: claim due rows of every channel (webhook deliveries, mail messages), send
+them concurrently, record the attempts.
 
 Its life: `run(stop)` loops until `stop` is set. It wakes at once when a commit queues deliveries
-(an in-process signal, and LISTEN/NOTIFY on PostgreSQL), else when the next retry falls due. At
-most `dispatcher_concurrency` sends are in flight, at most `endpoint_concurrency` per endpoint, so a
-slow endpoint cannot hold up the others. No transaction is open while a request is in flight. On
-stop it claims nothing more, lets sends in flight finish within `shutdown_timeout`, hands back the
-leases of the rest, records everything, and returns.
+or mail (an in-process signal, and LISTEN/NOTIFY on PostgreSQL), else when the next retry falls
+due. At most `dispatcher_concurrency` sends are in flight, at most `endpoint_concurrency` per
+group of a channel (an endpoint, an account's mail), so a slow destination cannot hold up the
+others. No transaction is open while a request is in flight. On stop it claims nothing more, lets
+sends in flight finish within `shutdown_timeout`, hands back the leases of the rest, records
+everything, and returns.
 """
 
 import asyncio
 import contextlib
 import random
 import time
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 
 from hookdesk.db import Database
-from hookdesk.webhooks.dispatch import claim as claiming
+from hookdesk.webhooks.dispatch.channel import Channel, Claim, Finished, Item
 from hookdesk.webhooks.dispatch.notify import listen_for_wakeups
-from hookdesk.webhooks.dispatch.prepare import Preparer
-from hookdesk.webhooks.dispatch.record import Finished, Policy, record
 from hookdesk.webhooks.dispatch.retry import Verdict
-from hookdesk.webhooks.dispatch.sender import Result, Sender
 
 log = structlog.get_logger("hookdesk.dispatcher")
 
 IDLE_POLL = 2.0  # seconds between looks for due retries when nothing wakes the dispatcher
 MIN_POLL = 0.01
+
+AnyChannel = Channel[Any, Any]
 
 
 class Meter(Protocol):
@@ -40,7 +41,7 @@ class Meter(Protocol):
 
     def send_ended(self) -> None: ...
 
-    def attempt_recorded(self, verdict: Verdict, seconds: float) -> None: ...
+    def attempt_recorded(self, channel: str, verdict: Verdict, seconds: float) -> None: ...
 
 
 class Unmetered:
@@ -52,45 +53,48 @@ class Unmetered:
     def send_ended(self) -> None:
         pass
 
-    def attempt_recorded(self, verdict: Verdict, seconds: float) -> None:
+    def attempt_recorded(self, channel: str, verdict: Verdict, seconds: float) -> None:
         pass
 
 
 @dataclass(frozen=True)
 class DispatchLimits:
     concurrency: int
-    endpoint_concurrency: int
+    endpoint_concurrency: int  # per group of a channel: an endpoint, an account's mail server
     batch: int
     lease_seconds: float
     shutdown_timeout: float
+
+
+@dataclass
+class _Sending:
+    task: asyncio.Task[None]
+    channel: AnyChannel
+    item: Item
 
 
 class Dispatcher:
     def __init__(
         self,
         database: Database,
-        sender: Sender,
-        preparer: Preparer,
+        channels: Sequence[AnyChannel],
         *,
-        policy: Policy,
         limits: DispatchLimits,
         meter: Meter | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        """`sender` makes the HTTP calls and `clock` tells the time (Unix seconds) of claims,
-        attempts and retries: tests hand in fakes of both."""
+        """`channels` claim, send and record (their senders make the calls) and `clock` tells
+        the time (Unix seconds) of claims, attempts and retries: tests hand in fakes."""
         self._database = database
-        self._sender = sender
-        self._preparer = preparer
-        self._policy = policy
+        self._channels = list(channels)
         self._limits = limits
         self._meter = meter or Unmetered()
         self._clock = clock
         self._rng = random.Random()
         self._wake = asyncio.Event()
-        self._in_flight: dict[str, tuple[asyncio.Task[None], claiming.Claimed]] = {}
-        self._per_endpoint: Counter[str] = Counter()
-        self._finished: list[Finished] = []
+        self._in_flight: dict[tuple[str, str], _Sending] = {}
+        self._per_group: Counter[tuple[str, str]] = Counter()
+        self._finished: list[tuple[AnyChannel, Finished[Any, Any]]] = []
         self._finished_ready = asyncio.Event()
         self._closing = False
         self._backlog = False
@@ -132,29 +136,46 @@ class Dispatcher:
         while not stop.is_set():
             self._wake.clear()
             room = self._limits.concurrency - len(self._in_flight)
-            result = await self._claim(min(room, self._limits.batch)) if room > 0 else None
-            for item in result.claimed if result else []:
-                self._start(item)
-            # With due deliveries left for want of room, a finishing send is worth a new claim.
-            self._backlog = result is None or result.backlog
-            if result and result.claimed and len(result.claimed) == min(room, self._limits.batch):
+            claims = await self._claim(room) if room > 0 else None
+            for channel, claim in claims or []:
+                for item in claim.claimed:
+                    self._start(channel, item)
+            # With due rows left for want of room, a finishing send is worth a new claim.
+            self._backlog = claims is None or any(claim.backlog for _c, claim in claims)
+            if claims and sum(len(claim.claimed) for _c, claim in claims) >= min(
+                room, self._limits.batch
+            ):
                 continue  # more may be due right now
-            next_due = result.next_due if result else None
+            due = [claim.next_due for _c, claim in claims or [] if claim.next_due is not None]
+            next_due = min(due, default=None)
             await _first_of(self._wake, stop, timeout=_sleep_until(next_due, self._clock()))
 
-    async def _claim(self, limit: int) -> claiming.Claim | None:
-        room = {e: self._limits.endpoint_concurrency - n for e, n in self._per_endpoint.items()}
+    async def _claim(self, room: int) -> list[tuple[AnyChannel, Claim[Any]]] | None:
+        """Every channel's claim, in one transaction; the channels take turns at coming first,
+        so that a backlog in one cannot keep the others waiting for room."""
+        self._channels.append(self._channels.pop(0))
+        limit = min(room, self._limits.batch)
+        cap = self._limits.endpoint_concurrency
 
-        def claim_in_a_transaction() -> claiming.Claim:
+        def claim_in_a_transaction() -> list[tuple[AnyChannel, Claim[Any]]]:
+            claims: list[tuple[AnyChannel, Claim[Any]]] = []
+            left = limit
             with self._database.transaction() as session:
-                return claiming.claim(
-                    session,
-                    now=self._clock(),
-                    lease_seconds=self._limits.lease_seconds,
-                    limit=limit,
-                    endpoint_room=room,
-                    endpoint_cap=self._limits.endpoint_concurrency,
-                )
+                for channel in self._channels:
+                    if left <= 0:
+                        claims.append((channel, Claim([], backlog=True, next_due=None)))
+                        continue
+                    claim = channel.claim(
+                        session,
+                        now=self._clock(),
+                        lease_seconds=self._limits.lease_seconds,
+                        limit=left,
+                        room=self._room(channel),
+                        cap=cap,
+                    )
+                    left -= len(claim.claimed)
+                    claims.append((channel, claim))
+            return claims
 
         try:
             return await asyncio.to_thread(claim_in_a_transaction)
@@ -163,29 +184,29 @@ class Dispatcher:
             await asyncio.sleep(1)
             return None
 
-    def _start(self, item: claiming.Claimed) -> None:
-        self._per_endpoint[item.endpoint_id] += 1
-        task = asyncio.create_task(self._send(item))
-        self._in_flight[item.delivery_id] = (task, item)
+    def _room(self, channel: AnyChannel) -> dict[str, int]:
+        cap = self._limits.endpoint_concurrency
+        return {g: cap - n for (name, g), n in self._per_group.items() if name == channel.name}
+
+    def _start(self, channel: AnyChannel, item: Item) -> None:
+        self._per_group[channel.name, item.group] += 1
+        task = asyncio.create_task(self._send(channel, item))
+        self._in_flight[channel.name, item.id] = _Sending(task, channel, item)
         self._meter.send_started()
 
-    async def _send(self, item: claiming.Claimed) -> None:
+    async def _send(self, channel: AnyChannel, item: Item) -> None:
         started = self._clock()
         try:
-            try:
-                request = self._preparer.request(item, now=started)
-            except ValueError as error:  # e.g. a secret that the server key cannot open
-                result = Result(None, 0, error=f"could not prepare the request: {error}")
-            else:
-                result = await self._sender.send(request)
-            self._finished.append(Finished(item, result, started))
+            result = await channel.send(item, now=started)
+            self._finished.append((channel, Finished(item, result, started)))
             self._finished_ready.set()
         finally:
-            del self._in_flight[item.delivery_id]
+            del self._in_flight[channel.name, item.id]
             self._meter.send_ended()
-            self._per_endpoint[item.endpoint_id] -= 1
-            if self._per_endpoint[item.endpoint_id] <= 0:
-                del self._per_endpoint[item.endpoint_id]
+            group = (channel.name, item.group)
+            self._per_group[group] -= 1
+            if self._per_group[group] <= 0:
+                del self._per_group[group]
             if self._backlog:
                 self._wake.set()
 
@@ -197,32 +218,39 @@ class Dispatcher:
                 self._wake.set()  # a retry just scheduled may fall due before the next poll
 
     async def _record_finished(self) -> bool:
-        """Record what finished; True when a retry was scheduled."""
+        """Record what finished, a transaction per channel; True when a retry was scheduled."""
         batch, self._finished = self._finished, []
-        if not batch:
-            return False
+        by_channel: defaultdict[AnyChannel, list[Finished[Any, Any]]] = defaultdict(list)
+        for channel, finished in batch:
+            by_channel[channel].append(finished)
+        retrying = False
+        for channel, items in by_channel.items():
+            retrying = await self._record(channel, items) or retrying
+        return retrying
 
-        def record_in_a_transaction() -> list[tuple[Finished, Verdict]]:
+    async def _record(self, channel: AnyChannel, batch: list[Finished[Any, Any]]) -> bool:
+        def record_in_a_transaction() -> list[tuple[Finished[Any, Any], Verdict]]:
             with self._database.transaction() as session:
-                return record(session, batch, policy=self._policy, now=self._clock(), rng=self._rng)
+                return channel.record(session, batch, now=self._clock(), rng=self._rng)
 
         try:
             recorded = await asyncio.to_thread(record_in_a_transaction)
         except Exception:
-            # The leases expire and the deliveries are sent again: at least once, never lost.
-            log.exception("recording attempts failed", attempts=len(batch))
+            # The leases expire and the rows are sent again: at least once, never lost.
+            log.exception("recording attempts failed", channel=channel.name, attempts=len(batch))
             return False
         # Counted once committed: an attempt whose record was lost is made, and counted, again.
         for finished, verdict in recorded:
-            self._meter.attempt_recorded(verdict, finished.result.duration_ms / 1000)
+            seconds = finished.result.duration_ms / 1000
+            self._meter.attempt_recorded(channel.name, verdict, seconds)
         return any(verdict is Verdict.RETRY for _finished, verdict in recorded)
 
     async def _shut_down(self, helpers: list[asyncio.Task[None]]) -> None:
-        tasks = [task for task, _ in self._in_flight.values()]
+        tasks = [sending.task for sending in self._in_flight.values()]
         if tasks:
             await asyncio.wait(tasks, timeout=self._limits.shutdown_timeout)
-        unfinished = {d: item.lease_token for d, (_task, item) in self._in_flight.items()}
-        for task, _ in list(self._in_flight.values()):
+        unfinished = list(self._in_flight.values())
+        for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         recorder, *others = helpers
@@ -235,9 +263,13 @@ class Dispatcher:
         if unfinished:
             await asyncio.to_thread(self._release, unfinished)
 
-    def _release(self, leases: dict[str, str]) -> None:
+    def _release(self, unfinished: list[_Sending]) -> None:
+        leases: defaultdict[AnyChannel, dict[str, str]] = defaultdict(dict)
+        for sending in unfinished:
+            leases[sending.channel][sending.item.id] = sending.item.lease_token
         with self._database.transaction() as session:
-            claiming.release(session, leases=leases, now=self._clock())
+            for channel, held in leases.items():
+                channel.release(session, leases=held, now=self._clock())
 
 
 def _sleep_until(next_due: float | None, now: float) -> float:

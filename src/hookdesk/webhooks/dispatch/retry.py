@@ -23,6 +23,7 @@ class Verdict(StrEnum):
 class Outcome:
     status_code: int | None  # None when no HTTP answer came (timeout, refused, reset, blocked)
     retry_after: float | None = None
+    permanent: bool = False  # refused for good, whatever attempts are left (an SMTP 5xx)
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def decide(
         return RetryDecision(Verdict.DELIVERED)
     if status == 410:
         return RetryDecision(Verdict.GONE)
-    if attempts_made > len(schedule):
+    if outcome.permanent or attempts_made > len(schedule):
         return RetryDecision(Verdict.FAILED)
     step = schedule[attempts_made - 1]
     delay = step * (1 + rng.uniform(-JITTER, JITTER))
