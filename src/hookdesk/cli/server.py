@@ -1,4 +1,10 @@
-"""The `hookdesk` command: parse flags, open the database, call services."""
+"""The commands that run the server stack: serve, dispatcher, migrate, purge, config show,
+secret-key, accounts create.
+
+`hookdesk.cli` declares their flags and help, and imports this module only when one of them runs:
+the API-client commands (`listen`, `trigger`, `endpoints list`, ...) start without loading
+FastAPI, SQLAlchemy or the models.
+"""
 
 import asyncio
 import json
@@ -7,7 +13,7 @@ import sys
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Any, NoReturn
 
 import structlog
 import typer
@@ -21,26 +27,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from hookdesk import logs
 from hookdesk.accounts import service as accounts
 from hookdesk.app import create_app
-from hookdesk.config import (
-    CONFIG_FILE_VARIABLE,
-    ConfigurationError,
-    Loaded,
-    Settings,
-    load,
-    masked,
-    variable,
-)
+from hookdesk.config import ConfigurationError, Loaded, Settings, load, masked, variable
 from hookdesk.db import Database
-from hookdesk.devtools.common import OneLineErrors
-from hookdesk.devtools.demo import demo
-from hookdesk.devtools.help import HelpGroup
 from hookdesk.devtools.invocation import as_run_here
-from hookdesk.devtools.keys import keys_app
-from hookdesk.devtools.listen import listen
-from hookdesk.devtools.mailing import mail_app
-from hookdesk.devtools.manage import endpoints_app, events_app, tickets_app
-from hookdesk.devtools.people import clients_app, teammates_app
-from hookdesk.devtools.trigger import trigger
 from hookdesk.mail import rotation as mail_rotation
 from hookdesk.migrations.migrate import SchemaOutOfDate, SecretKeyNeeded, prepare, upgrade
 from hookdesk.operations.standalone import metrics_server
@@ -51,89 +40,19 @@ from hookdesk.shared.secretbox import MissingSecretKey, SecretBox, box_for
 from hookdesk.webhooks.endpoints.rotation import count_endpoints, reseal_all
 from hookdesk.workers import running_dispatcher
 
-app = typer.Typer(
-    cls=HelpGroup,
-    help="hookdesk: a whitelabel helpdesk with first-class webhooks.",
-    no_args_is_help=True,
-)
-accounts_app = typer.Typer(
-    cls=HelpGroup, help="Manage accounts (agencies) and their API keys.", no_args_is_help=True
-)
-config_app = typer.Typer(cls=HelpGroup, help="Inspect the configuration.", no_args_is_help=True)
-secret_key_app = typer.Typer(
-    cls=HelpGroup,
-    help="Make and rotate HOOKDESK_SECRET_KEY, which encrypts endpoint secrets.",
-    no_args_is_help=True,
-)
-app.add_typer(accounts_app, name="accounts")
-app.add_typer(config_app, name="config")
-app.add_typer(secret_key_app, name="secret-key")
-app.command(cls=OneLineErrors)(listen)
-app.command(cls=OneLineErrors)(trigger)
-app.command(cls=OneLineErrors)(demo)
-app.add_typer(endpoints_app, name="endpoints")
-app.add_typer(events_app, name="events")
-app.add_typer(tickets_app, name="tickets")
-app.add_typer(teammates_app, name="teammates")
-app.add_typer(clients_app, name="clients")
-app.add_typer(keys_app, name="keys")
-app.add_typer(mail_app, name="mail")
 err = Console(stderr=True, soft_wrap=True)  # long lines stay whole in logs
 log = structlog.get_logger("hookdesk")
 
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        metavar="URL",
-        help="sqlite:///path or postgresql://... \\[env: HOOKDESK_DATABASE_URL]",
-    ),
-]
 
-
-DevMode = Annotated[
-    bool | None,
-    typer.Option(
-        "--dev", help="Development mode: local http endpoints allowed. \\[env: HOOKDESK_DEV]"
-    ),
-]
-
-
-@app.callback()
-def main(
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            metavar="FILE",
-            envvar=CONFIG_FILE_VARIABLE,
-            help="A TOML file of settings; the environment and flags override it.",
-            dir_okay=False,
-        ),
-    ] = None,
-) -> None:
-    """hookdesk: a whitelabel helpdesk with first-class webhooks."""
-    _invocation.config_file = config
-
-
-class _Invocation:
-    """What the command line said before the command's name."""
-
-    config_file: Path | None = None
-
-
-_invocation = _Invocation()
-
-
-def _loaded(**flags: Any) -> Loaded:
+def _loaded(config_file: Path | None, **flags: Any) -> Loaded:
     try:
-        return load(_invocation.config_file, **flags)
+        return load(config_file, **flags)
     except ConfigurationError as error:
         _fail(str(error))
 
 
-def _settings(**flags: Any) -> Settings:
-    return _loaded(**flags).settings
+def _settings(config_file: Path | None, **flags: Any) -> Settings:
+    return _loaded(config_file, **flags).settings
 
 
 def _fail(message: str) -> NoReturn:
@@ -153,15 +72,10 @@ def _open(settings: Settings) -> Database:
     return database
 
 
-@app.command(cls=OneLineErrors)
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    database_url: DatabaseUrl = None,
-    dev: DevMode = None,
+    config_file: Path | None, *, host: str, port: int, database_url: str | None, dev: bool | None
 ) -> None:
-    """Run the API and the dispatcher in one process."""
-    settings = _settings(database_url=database_url, dev=dev)
+    settings = _settings(config_file, database_url=database_url, dev=dev)
     if "public_url" not in settings.model_fields_set:
         settings = settings.model_copy(update={"public_url": f"http://{host}:{port}"})
     box = _secret_box(settings)
@@ -183,20 +97,15 @@ def serve(
     )
 
 
-@app.command(cls=OneLineErrors)
 def dispatcher(
-    database_url: DatabaseUrl = None,
-    dev: DevMode = None,
-    metrics_port: Annotated[
-        int | None,
-        typer.Option(min=1, max=65535, help="Serve Prometheus metrics on this port (else none)."),
-    ] = None,
-    metrics_host: Annotated[
-        str, typer.Option(help="Interface the metrics listen on.")
-    ] = "127.0.0.1",
+    config_file: Path | None,
+    *,
+    database_url: str | None,
+    dev: bool | None,
+    metrics_port: int | None,
+    metrics_host: str,
 ) -> None:
-    """Run only the delivery workers (run any number of them against one PostgreSQL)."""
-    settings = _settings(database_url=database_url, dev=dev)
+    settings = _settings(config_file, database_url=database_url, dev=dev)
     box = _secret_box(settings)
     database = _open(settings)
     logs.configure(settings)
@@ -276,10 +185,8 @@ def _create_first_account(database: Database) -> None:
     print(json.dumps({"account_id": created.account_id, "api_key": created.api_key}), flush=True)
 
 
-@app.command(cls=OneLineErrors)
-def migrate(database_url: DatabaseUrl = None) -> None:
-    """Apply the schema migrations."""
-    settings = _settings(database_url=database_url)
+def migrate(config_file: Path | None, *, database_url: str | None) -> None:
+    settings = _settings(config_file, database_url=database_url)
     database = Database(settings.database_url)
     try:
         upgrade(database.engine, box=_secret_box_if_any(settings))
@@ -290,21 +197,8 @@ def migrate(database_url: DatabaseUrl = None) -> None:
     err.print("The database schema is up to date.")
 
 
-@app.command(cls=OneLineErrors)
-def purge(
-    older_than: Annotated[
-        str | None,
-        typer.Option(
-            "--older-than",
-            metavar="AGE",
-            help="An age: 30d, 12h, 90m or seconds. Default: the retention_days setting.",
-            show_default=False,
-        ),
-    ] = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Remove events, deliveries and attempts older than an age, and uploads never attached."""
-    settings = _settings(database_url=database_url)
+def purge(config_file: Path | None, *, older_than: str | None, database_url: str | None) -> None:
+    settings = _settings(config_file, database_url=database_url)
     age = _purge_age(older_than, settings)
     purge_and_report(_open(settings), settings, age, Console(soft_wrap=True))
 
@@ -320,14 +214,10 @@ def _purge_age(older_than: str | None, settings: Settings) -> float:
         _fail(f"--older-than: {error}")
 
 
-@config_app.command("show", cls=OneLineErrors)
 def show_config(
-    database_url: DatabaseUrl = None,
-    dev: DevMode = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    config_file: Path | None, *, database_url: str | None, dev: bool | None, as_json: bool
 ) -> None:
-    """Print the effective configuration (secrets hidden) and where each value comes from."""
-    loaded = _loaded(database_url=database_url, dev=dev)
+    loaded = _loaded(config_file, database_url=database_url, dev=dev)
     shown = masked(loaded.settings)
     if as_json:
         print(json.dumps(shown, indent=2))
@@ -340,19 +230,12 @@ def show_config(
     Console(soft_wrap=True).print(table)
 
 
-@secret_key_app.command("generate", cls=OneLineErrors)
 def generate_secret_key() -> None:
-    """Print a new key for HOOKDESK_SECRET_KEY."""
     print(Fernet.generate_key().decode())
 
 
-@secret_key_app.command("rotate", cls=OneLineErrors)
-def rotate_secret_key(database_url: DatabaseUrl = None) -> None:
-    """Seal every endpoint secret and mail password again with the first key of HOOKDESK_SECRET_KEY.
-
-    Put the new key first and the old one after it (HOOKDESK_SECRET_KEY=new,old) in every process,
-    run this, then remove the old key."""
-    settings = _settings(database_url=database_url)
+def rotate_secret_key(config_file: Path | None, *, database_url: str | None) -> None:
+    settings = _settings(config_file, database_url=database_url)
     if not settings.secret_key:
         _fail("HOOKDESK_SECRET_KEY is not set: list the new key first, then the old one(s).")
     box = _secret_box(settings)
@@ -378,15 +261,10 @@ def rotate_secret_key(database_url: DatabaseUrl = None) -> None:
         err.print("Every process can now drop the other keys from HOOKDESK_SECRET_KEY.")
 
 
-@accounts_app.command("create", cls=OneLineErrors)
-def create_account(
-    name: Annotated[str, typer.Option("--name", help="The agency's name.")],
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Create an account; prints {"account_id", "api_key"} (the key is shown only this once)."""
+def create_account(config_file: Path | None, *, name: str, database_url: str | None) -> None:
     if not name.strip():
         _fail("--name must not be empty.")
-    database = _open(_settings(database_url=database_url))
+    database = _open(_settings(config_file, database_url=database_url))
     with database.transaction() as session:
         created = accounts.create(session, name=name.strip())
     json.dump({"account_id": created.account_id, "api_key": created.api_key}, sys.stdout)
