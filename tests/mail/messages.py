@@ -133,3 +133,75 @@ def a_message(subject: str = "Hello") -> EmailMessage:
         message_id="<one@example.com>",
         to="support@agency.example",
     )
+
+
+def thirty_megabytes() -> bytes:
+    """Over the default limit of 25 MB received."""
+    return with_attachments([("big.pdf", b"%PDF" + b"0" * (30 * 1024 * 1024))]).as_bytes()
+
+
+def thousand_attachments() -> bytes:
+    return with_attachments([(f"f{n}.pdf", b"%PDF") for n in range(1000)]).as_bytes()
+
+
+def _raw(headers: bytes, body: bytes) -> bytes:
+    return (
+        b"From: Ann <ann@example.com>\r\nTo: " + SUPPORT.encode() + b"\r\n"
+        b"Message-ID: "
+        + make_msgid(domain="mail.example.com").encode()
+        + b"\r\n"
+        + headers
+        + b"\r\n"
+        + body
+    )
+
+
+def no_boundary() -> bytes:
+    """A multipart message whose parts cannot be found: no boundary parameter."""
+    return _raw(
+        b"Subject: Parts\r\nContent-Type: multipart/mixed\r\n", b"--x\r\nHello\r\n--x--\r\n"
+    )
+
+
+def unterminated_parts() -> bytes:
+    """A multipart message cut off inside its attachment: no closing boundary, and base64 that
+    ends one character past a whole group of four (it cannot be decoded)."""
+    return _raw(
+        b'Subject: Cut off\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n',
+        b"--b\r\nContent-Type: text/plain\r\n\r\nThe invoice is attached.\r\n"
+        b"--b\r\nContent-Type: application/pdf; name=invoice.pdf\r\n"
+        b"Content-Disposition: attachment; filename=invoice.pdf\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK=Q",
+    )
+
+
+def nested_too_deep(levels: int = 2000) -> bytes:
+    """Multiparts nested far deeper than a recursive parser goes."""
+    opening = b"".join(
+        b'--l%d\r\nContent-Type: multipart/mixed; boundary="l%d"\r\n\r\n' % (n, n + 1)
+        for n in range(levels)
+    )
+    return _raw(b'Subject: Deep\r\nContent-Type: multipart/mixed; boundary="l0"\r\n', opening)
+
+
+def broken_header_encodings() -> bytes:
+    """Encoded words in a charset nobody knows, base64 that does not decode, bytes that are not
+    UTF-8, raw 8-bit bytes: the sender's name and the subject come out with U+FFFD in them."""
+    return (
+        b"From: =?x-no-such-charset?q?Jos=E9?= <jose@example.com>\r\n"
+        b"To: =?utf-8?b?////?= <" + SUPPORT.encode() + b">\r\n"
+        b"Subject: =?utf-8?q?Factura_=FF=FE?= \xe9chec =?utf-8?b?!!!notbase64?=\r\n"
+        b"Message-ID: " + make_msgid(domain="mail.example.com").encode() + b"\r\n"
+        b"Content-Type: text/plain; charset=no-such-charset\r\n\r\n"
+        b"La factura est\xe1 mal.\r\n"
+    )
+
+
+# Each hostile message, what becomes of it, and the reason recorded when it is ignored.
+HOSTILE = [
+    (no_boundary, "ignored", "the message has no text"),
+    (unterminated_parts, "ignored", "the attachment invoice.pdf does not decode"),
+    (nested_too_deep, "ignored", "nested too deeply"),
+    (broken_header_encodings, "created", None),
+    (thousand_attachments, "ignored", "1000 attachments"),
+]

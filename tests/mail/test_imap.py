@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
+from hookdesk.models.clients import Client
 from hookdesk.models.mail import MailMessage
 from hookdesk.models.tickets import Reply, Ticket
 from tests.conftest import new_account
@@ -110,3 +111,25 @@ def test_reading_goes_on_after_the_server_restarts(reading: Api, imap_server: Im
         "the ticket after the restart",
         timeout=30,
     )
+
+
+def test_hostile_mail_read_by_imap_is_ignored_with_its_reason_or_makes_a_whole_ticket(
+    reading: Api, imap_server: ImapServer
+) -> None:
+    hostile = [*mails.HOSTILE, (mails.thirty_megabytes, "ignored", "over the limit of 26214400")]
+    for build, _action, _reason in hostile:
+        imap_server.append(build())
+    eventually(lambda: seen(imap_server), lambda flags: flags == [True] * len(hostile), "all seen")
+    records = reading.get("/v2/agency/mail/messages/list", direction="inbound").json()[
+        "mail_messages"
+    ]
+    reasons = sorted(record["reason"] or "" for record in records)
+    expected = [reason for _build, _action, reason in hostile]
+    assert len(reasons) == len(hostile)
+    for wanted in filter(None, expected):
+        assert any(wanted in reason for reason in reasons), (wanted, reasons)
+    created = expected.count(None)
+    assert [r["status"] for r in records].count("applied") == created
+    # Nothing half-made: a ticket, its client and its first reply for each one applied, no more.
+    assert count(reading.db, Ticket) == count(reading.db, Client) == count(reading.db, Reply)
+    assert count(reading.db, Ticket) == created

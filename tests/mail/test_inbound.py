@@ -6,6 +6,8 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import select
 
+from hookdesk.inbound.parse import parse
+from hookdesk.models.clients import Client
 from hookdesk.models.mail import MailThread
 from hookdesk.models.tickets import Reply, Ticket
 from tests.mail import messages as mails
@@ -257,3 +259,39 @@ def test_nul_and_undecodable_bytes_in_mail_are_left_out_of_what_is_stored(api: A
     assert answer["ticket"]["title"] == "Billing \ufffdchou\ufffd"
     assert answer["ticket"]["client"]["name"] == "Ann"
     assert answer["ticket"]["replies"][0]["text"] == "Hello, it fails."
+
+
+@pytest.mark.parametrize(("build", "action", "reason"), mails.HOSTILE)
+def test_hostile_mail_is_ignored_with_its_reason_or_makes_a_whole_ticket(
+    api: Api, build, action: str, reason: str | None
+) -> None:
+    api.category()
+    answer = send(api, build())
+    assert answer["action"] == action, answer
+    [record] = inbound(api)
+    with api.db.read() as session:
+        tickets = session.scalars(select(Ticket)).all()
+        clients = session.scalars(select(Client)).all()
+    if reason is not None:
+        assert reason in answer["reason"] and record["reason"] == answer["reason"]
+        assert (record["status"], tickets, clients) == ("ignored", [], [])
+        return
+    ticket = answer["ticket"]
+    assert record["status"] == "applied" and record["ticket_id"] == ticket["id"]
+    assert ticket["title"] and ticket["replies"][0]["text"] and ticket["client"]["email"]
+    assert len(tickets) == len(clients) == 1
+
+
+def test_an_attachment_cut_short_keeps_what_came() -> None:
+    cut = mails.unterminated_parts().replace(b"JVBERi0xLjQK=Q", b"JVBERi0xLjQ")
+    parsed = parse(cut)
+    assert parsed.unreadable is None and parsed.text == "The invoice is attached."
+    [attachment] = parsed.attachments
+    assert (attachment.filename, attachment.content) == ("invoice.pdf", b"%PDF-1.4")
+
+
+def test_broken_header_encodings_read_with_replacement_characters() -> None:
+    parsed = parse(mails.broken_header_encodings())
+    assert parsed.sender == "jose@example.com" and parsed.sender_name == "Jos\ufffd"
+    assert parsed.subject.startswith("Factura \ufffd\ufffd \ufffdchec")
+    assert parsed.text == "La factura est\ufffd mal."

@@ -57,11 +57,12 @@ class Ignored(Exception):
 
 def apply(database: Database, settings: Settings, *, account_id: str, raw: bytes) -> Outcome:
     """What became of the message; the same message a second time changes nothing."""
+    too_big = len(raw) > settings.max_mail_bytes
     try:
-        parsed = parse(raw)
+        parsed = parse(raw, body=not too_big)  # the headers are enough to record why it is ignored
     except Unreadable as error:
         return _record_ignored(database, account_id, None, str(error), raw=raw)
-    if len(raw) > settings.max_mail_bytes:
+    if too_big:
         reason = f"the message is {len(raw)} bytes, over the limit of {settings.max_mail_bytes}"
         return _record_ignored(database, account_id, parsed, reason)
     try:
@@ -94,6 +95,8 @@ def _apply(session: Session, settings: Settings, account_id: str, parsed: Parsed
 
 
 def _refuse_automatic(session: Session, account_id: str, parsed: Parsed) -> None:
+    if parsed.unreadable:
+        raise Ignored(parsed.unreadable)
     if parsed.automatic:
         raise Ignored(parsed.automatic)
     own = select(MailMessage.id).where(

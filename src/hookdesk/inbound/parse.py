@@ -6,9 +6,10 @@ Anything malformed is a `Unreadable` naming the problem, never an exception of t
 import hashlib
 import re
 from dataclasses import dataclass
-from email import message_from_bytes, policy
+from email import errors, policy
 from email.headerregistry import Address
-from email.message import EmailMessage, Message
+from email.message import EmailMessage, Message, MIMEPart
+from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 
 from inscriptis import get_text
@@ -30,6 +31,7 @@ class Unreadable(ValueError):
 class Attachment:
     filename: str
     content: bytes
+    decodes: bool = True  # False: its base64 was cut off or garbled past reading
 
 
 @dataclass(frozen=True)
@@ -43,25 +45,30 @@ class Parsed:
     text: str  # the new text, without quotes and signature
     attachments: tuple[Attachment, ...]
     automatic: str | None  # why it is an automatic message, if it is one
+    unreadable: str | None = None  # why a part of it cannot be read, if one cannot
 
 
-def parse(raw: bytes) -> Parsed:
+def parse(raw: bytes, *, body: bool = True) -> Parsed:
+    """The message read; without `body`, its headers only (no text, no attachments)."""
     try:
-        message = message_from_bytes(raw, policy=policy.default)
-        return _read(message, raw)
+        message = BytesParser(policy=policy.default).parsebytes(raw, headersonly=not body)
+        return _read(message, raw, body=body)
     except Unreadable:
         raise
+    except RecursionError:
+        raise Unreadable("malformed message: its parts are nested too deeply") from None
     except Exception as error:  # the email package raises many kinds of error on bad input
         raise Unreadable(f"malformed message: {type(error).__name__}") from None
 
 
-def _read(message: Message, raw: bytes) -> Parsed:
+def _read(message: Message, raw: bytes, *, body: bool) -> Parsed:
     assert isinstance(message, EmailMessage)
     if not message.keys():
         raise Unreadable("not an email message: no headers")
     if message.defects and not message.get("From"):
         raise Unreadable("malformed message: " + type(message.defects[0]).__name__)
     name, sender = _sender(message)
+    attachments = _attachments(message) if body else []
     return Parsed(
         message_id=_message_id(message, raw),
         sender_name=name,
@@ -69,9 +76,13 @@ def _read(message: Message, raw: bytes) -> Parsed:
         recipients=_recipients(message),
         answers=_answers(message),
         subject=" ".join(_header(message, "Subject").split()),
-        text=_new_text(message),
-        attachments=tuple(_attachments(message)),
+        text=_new_text(message) if body else "",
+        attachments=tuple(attachments),
         automatic=_automatic(message, sender),
+        unreadable=next(
+            (f"the attachment {a.filename} does not decode" for a in attachments if not a.decodes),
+            None,
+        ),
     )
 
 
@@ -111,11 +122,18 @@ def _new_text(message: EmailMessage) -> str:
     body = message.get_body(preferencelist=("plain", "html"))
     if body is None:
         return ""
-    content = body.get_content()
-    if not isinstance(content, str):
-        return ""
+    content = _decoded(body)
     text = get_text(content) if body.get_content_subtype() == "html" else content
     return _without_quotes(storable(text))
+
+
+def _decoded(part: MIMEPart) -> str:
+    try:
+        content = part.get_content()
+    except LookupError:  # a charset Python does not know: read as UTF-8, the rest as U+FFFD
+        payload = part.get_payload(decode=True)
+        return payload.decode(errors="replace") if isinstance(payload, bytes) else ""
+    return content if isinstance(content, str) else ""
 
 
 def _without_quotes(text: str) -> str:
@@ -133,8 +151,11 @@ def _attachments(message: EmailMessage) -> list[Attachment]:
         if part.is_multipart():
             continue
         content = part.get_payload(decode=True)
-        if isinstance(content, bytes):
-            found.append(Attachment(storable(part.get_filename() or "attachment"), content))
+        if not isinstance(content, bytes):
+            continue
+        # Base64 that cannot be decoded at all is handed back as it came, with this defect.
+        decodes = not any(isinstance(d, errors.InvalidBase64LengthDefect) for d in part.defects)
+        found.append(Attachment(storable(part.get_filename() or "attachment"), content, decodes))
     return found
 
 
