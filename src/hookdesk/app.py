@@ -34,6 +34,7 @@ from hookdesk.shared.secretbox import SecretBox, box_for
 from hookdesk.teammates.api import router as teammates_router
 from hookdesk.tickets.api import router as tickets_router
 from hookdesk.web import site
+from hookdesk.web.error_pages import error_page
 from hookdesk.webhooks.endpoints.api import router as webhook_endpoints_router
 from hookdesk.webhooks.log.api import router as webhook_events_router
 from hookdesk.webhooks.outbox.api import router as events_router
@@ -98,7 +99,7 @@ def create_app(
     app.state.secret_box = box
     app.state.operations = operations
     app.state.rate_limiter = limiter_for(settings, db)
-    errors.install(app)
+    errors.install(app, page=error_page)
     for router in ROUTERS:
         app.include_router(router)
     site.install(app)

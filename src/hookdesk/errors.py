@@ -1,7 +1,9 @@
 """The one error class of hookdesk and its stable error codes.
 
-Every failure a client can cause is a `HookdeskError`; a single handler in `app.py` renders it as
-`{"status", "error", "error_code"}`. Codes never change meaning once released (see docs/errors.md).
+Every failure is a `HookdeskError`: its status, its code, its message and, when it is about one
+field, that field. One handler (http/errors.py) answers it: as `{"status", "error", "error_code"}`
+to the API, as an HTML page to the pages. Codes never change meaning once released (see
+docs/errors.md).
 """
 
 from enum import IntEnum
@@ -42,15 +44,24 @@ class HookdeskError(Exception):
     status = 400
     code = ErrorCode.VALIDATION_FAILED
 
-    def __init__(self, message: str, *, code: ErrorCode | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: ErrorCode | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """`message` says what is wrong; with a `field`, what is wrong with that field. The API
+        names the field first (`"url: must be https."`); a form shows the message beside it."""
+        self.field = field
+        self.detail = message
+        self.message = f"{field}: {message}" if field else message
+        super().__init__(self.message)
         if code is not None:
             self.code = code
-
-    def headers(self) -> dict[str, str]:
-        """HTTP headers the answer carries besides the body."""
-        return {}
+        # HTTP headers the answer carries besides the body.
+        self.headers = headers or {}
 
 
 class BadRequest(HookdeskError):
@@ -91,8 +102,5 @@ class TooManyRequests(HookdeskError):
     code = ErrorCode.RATE_LIMITED
 
     def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
         self.retry_after = retry_after
-
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after)}

@@ -9,6 +9,7 @@ from sqlalchemy.pool import QueuePool
 
 from hookdesk.access import passwords, signin
 from hookdesk.access.passwords import hash_password
+from hookdesk.errors import TooManyRequests
 from tests.support.api import Api
 
 PASSWORD = "correct horse battery"
@@ -71,7 +72,7 @@ def test_guesses_sent_at_once_are_throttled_after_five(
     def guess(password: str) -> str:
         try:
             return "signed in" if signin.sign_in(api.db, agent["email"], password) else "wrong"
-        except signin.Throttled:
+        except TooManyRequests:
             return "throttled"
 
     with ThreadPoolExecutor(8) as pool:

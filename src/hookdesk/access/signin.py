@@ -12,6 +12,7 @@ from hookdesk.access import links, sessions
 from hookdesk.access.passwords import hash_password, verify_password
 from hookdesk.db.database import Database
 from hookdesk.db.dialects import on_postgresql
+from hookdesk.errors import BadRequest, TooManyRequests
 from hookdesk.models.access import SignInFailure
 from hookdesk.models.teammates import Teammate
 from hookdesk.shared.clock import now
@@ -21,14 +22,11 @@ MAX_FAILURES = 5
 FAILURE_WINDOW = 15 * 60
 
 
-class LinkUnusable(Exception):
+class LinkUnusable(BadRequest):
     """The link is unknown, expired, or was used already."""
 
-
-class Throttled(Exception):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"retry after {retry_after} s")
-        self.retry_after = retry_after
+    def __init__(self) -> None:
+        super().__init__("This link has expired or was used already.")
 
 
 @dataclass(frozen=True)
@@ -143,7 +141,8 @@ def _refuse_when_throttled(session: Session, email: str) -> None:
     )
     failures = session.scalars(recent).all()
     if len(failures) >= MAX_FAILURES:
-        raise Throttled(retry_after=max(1, failures[-MAX_FAILURES] + FAILURE_WINDOW - now()))
+        retry_after = max(1, failures[-MAX_FAILURES] + FAILURE_WINDOW - now())
+        raise TooManyRequests("Too many failed sign-ins with this email.", retry_after=retry_after)
 
 
 def _start(session: Session, kind: sessions.Kind, account_id: str, subject_id: str) -> SignedIn:

@@ -30,14 +30,16 @@ def new_asset(*, account_id: str, filename: str, size: int, max_bytes: int) -> A
     if extension not in ALLOWED:
         allowed = ", ".join(sorted(ALLOWED))
         raise BadRequest(
-            f"file: type '.{extension}' is not accepted; allowed: {allowed}.",
+            f"type '.{extension}' is not accepted; allowed: {allowed}.",
+            field="file",
             code=ErrorCode.UNSUPPORTED_FILE_TYPE,
         )
     if size == 0:
-        raise BadRequest("file: the file is empty.", code=ErrorCode.EMPTY_FILE)
+        raise BadRequest("the file is empty.", field="file", code=ErrorCode.EMPTY_FILE)
     if size > max_bytes:
         raise TooLarge(
-            f"file: {size} bytes is over the limit of {max_bytes} bytes.",
+            f"{size} bytes is over the limit of {max_bytes} bytes.",
+            field="file",
             code=ErrorCode.FILE_TOO_LARGE,
         )
     return Asset(
@@ -66,7 +68,7 @@ class FileRefused(Exception):
     Its message names the file: "run.sh: type '.sh' is not accepted; ..."."""
 
     def __init__(self, filename: str, error: HookdeskError) -> None:
-        super().__init__(f"{filename}: {error.message.removeprefix('file: ')}")
+        super().__init__(f"{filename}: {error.detail}")
         self.filename = filename
         self.error = error
 
@@ -132,11 +134,14 @@ def attach(
         asset = find_owned(session, Asset, account_id=account_id, object_id=asset_id)
         if asset is None:
             raise BadRequest(
-                f"assets: no asset with id '{asset_id}'.", code=ErrorCode.UNKNOWN_REFERENCE
+                f"no asset with id '{asset_id}'.",
+                field="assets",
+                code=ErrorCode.UNKNOWN_REFERENCE,
             )
         if asset.reply_id is not None:
             raise BadRequest(
-                f"assets: asset '{asset_id}' is already attached to a reply.",
+                f"asset '{asset_id}' is already attached to a reply.",
+                field="assets",
                 code=ErrorCode.ASSET_ALREADY_ATTACHED,
             )
         asset.reply_id = reply_id

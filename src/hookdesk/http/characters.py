@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 from starlette.datastructures import UploadFile
 
 from hookdesk.errors import BadRequest, ErrorCode
-from hookdesk.http.limits import PAGE_PREFIXES
+from hookdesk.http.pages import is_page
 from hookdesk.shared.text import FORBIDDEN, printable
 
 JSON_TYPES = ("application/json", "+json")
@@ -27,7 +27,8 @@ async def refuse_forbidden_characters(request: Request) -> None:
         found = FORBIDDEN.search(text)
         if found:
             raise BadRequest(
-                f"{printable(field)}: contains {_name(found[0])}, which no text may hold.",
+                f"contains {_name(found[0])}, which no text may hold.",
+                field=printable(field),
                 code=ErrorCode.FORBIDDEN_CHARACTER,
             )
 
@@ -55,7 +56,7 @@ def _takes_a_body(request: Request) -> bool:
 
 def _reads_forms(request: Request) -> bool:
     """The upload route's form is read by FastAPI, the pages' by their own dependencies."""
-    return _takes_a_body(request) or request.url.path.startswith(PAGE_PREFIXES)
+    return _takes_a_body(request) or is_page(request.url.path)
 
 
 async def _parsed_json(request: Request) -> Any:

@@ -1,19 +1,26 @@
-"""The single place where failures become `{"status", "error", "error_code"}` answers."""
+"""The one error handler: every failure becomes a `HookdeskError`, answered to the API as
+`{"status", "error", "error_code"}` and on the pages (http/pages.py) as the HTML page `web/`
+renders for it."""
 
+from collections.abc import Callable
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException
 
 from hookdesk.errors import ErrorCode, HookdeskError
+from hookdesk.http.pages import is_page
 from hookdesk.http.request_log import HEADER, request_id_of
 from hookdesk.shared.text import printable
 
 log = structlog.get_logger("hookdesk.http")
+
+# The page an error is shown as, on the pages.
+ErrorPage = Callable[[Request, HookdeskError], Response]
 
 _HTTP_STATUS_CODES = {
     404: ErrorCode.ROUTE_NOT_FOUND,
@@ -24,68 +31,100 @@ _PAGING_FIELDS = {"page", "per_page"}
 DATABASE_RETRY_AFTER = 1  # seconds: a restarting database is usually back within a few
 
 
-def install(app: FastAPI) -> None:
-    app.add_exception_handler(HookdeskError, _hookdesk_error)  # type: ignore[arg-type]
-    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
-    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(DBAPIError, _database_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected_error)
+class DatabaseUnavailable(HookdeskError):
+    """The database is away (restarting, unreachable, or SQLite busy past its timeout): a 503 the
+    caller can retry. Whether a write sent just before was committed is then unknown to hookdesk
+    too, as with any dropped connection."""
+
+    status = 503
+    code = ErrorCode.DATABASE_UNAVAILABLE
+
+    def __init__(self) -> None:
+        message = "The database is not reachable right now: try again in a moment."
+        super().__init__(message, headers={"Retry-After": str(DATABASE_RETRY_AFTER)})
 
 
-def envelope(
-    status: int, message: str, code: ErrorCode, headers: dict[str, str] | None = None
-) -> JSONResponse:
+class InternalError(HookdeskError):
+    """A bug: logged with its traceback, answered with the request's id to quote."""
+
+    status = 500
+    code = ErrorCode.INTERNAL
+
+    def __init__(self, request_id: str) -> None:
+        message = f"Internal error: this is a bug in hookdesk (request id {request_id})."
+        super().__init__(message, headers={HEADER: request_id})
+        self.request_id = request_id
+
+
+class HttpRefusal(HookdeskError):
+    """Starlette's refusals (no such route, a method not taken, a body too large), any status."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None) -> None:
+        code = _HTTP_STATUS_CODES.get(status, ErrorCode.VALIDATION_FAILED)
+        super().__init__(message, code=code, headers=headers)
+        self.status = status
+
+
+def install(app: FastAPI, *, page: ErrorPage | None = None) -> None:
+    """One handler for every failure; on the pages, `page` renders it."""
+    app.state.error_page = page
+    # `Exception` alone would answer them too, but outside the middleware (request log, headers).
+    handled = (HookdeskError, RequestValidationError, HTTPException, DBAPIError, Exception)
+    for error_class in handled:
+        app.add_exception_handler(error_class, answer)
+
+
+async def answer(request: Request, error: Exception) -> Response:
+    refusal = hookdesk_error(request, error)
+    page: ErrorPage | None = getattr(request.app.state, "error_page", None)
+    if page is not None and is_page(request.url.path):
+        return page(request, refusal)
     # A message may quote the bad input: one holding a lone surrogate could not even be encoded.
-    body = {"status": status, "error": printable(message), "error_code": int(code)}
-    return JSONResponse(body, status_code=status, headers=headers)
+    body = {
+        "status": refusal.status,
+        "error": printable(refusal.message),
+        "error_code": int(refusal.code),
+    }
+    return JSONResponse(body, status_code=refusal.status, headers=refusal.headers)
 
 
-async def _hookdesk_error(_request: Request, error: HookdeskError) -> JSONResponse:
-    return envelope(error.status, error.message, error.code, error.headers())
+def hookdesk_error(request: Request, error: Exception) -> HookdeskError:
+    """The failure as the one error type: what the caller is told about it."""
+    if isinstance(error, HookdeskError):
+        return error
+    if isinstance(error, RequestValidationError):
+        return _invalid(request, error)
+    if isinstance(error, HTTPException):
+        return _refused(error)
+    if isinstance(error, DBAPIError) and (
+        isinstance(error, OperationalError) or error.connection_invalidated
+    ):
+        log.warning("database unavailable", error=type(error.orig).__name__)
+        return DatabaseUnavailable()
+    # This handler runs outside the request's log context: name the request here.
+    request_id = request_id_of(request.scope) or "unknown"
+    log.error("unexpected error", method=request.method, request_id=request_id, exc_info=error)
+    return InternalError(request_id)
 
 
-async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+def _invalid(request: Request, error: RequestValidationError) -> HookdeskError:
     problems = list(error.errors())
     if _body_not_json(request, problems):
         message = "Send the body as JSON, with the header 'Content-Type: application/json'."
-        return envelope(400, message, ErrorCode.INVALID_JSON)
-    return envelope(400, _sentence(problems[:5]), _code_for(problems[0]))
+        return HookdeskError(message, code=ErrorCode.INVALID_JSON)
+    return HookdeskError(_sentence(problems[:5]), code=_code_for(problems[0]))
 
 
-async def _http_error(_request: Request, error: HTTPException) -> JSONResponse:
+def _refused(error: HTTPException) -> HookdeskError:
     if isinstance(error.__cause__, RecursionError):  # FastAPI's JSON parsing gave up
-        return envelope(400, "The body is JSON nested too deeply to read.", ErrorCode.INVALID_JSON)
-    code = _HTTP_STATUS_CODES.get(error.status_code, ErrorCode.VALIDATION_FAILED)
+        message = "The body is JSON nested too deeply to read."
+        return HookdeskError(message, code=ErrorCode.INVALID_JSON)
     message = {
         404: "No such route: see the API reference at /docs.",
         405: "This route does not take that HTTP method.",
     }.get(error.status_code, str(error.detail))
-    answer = envelope(error.status_code, message, code)
-    answer.headers.update(error.headers or {})  # a 405 names the methods it takes in `Allow`
-    return answer
-
-
-async def _database_error(request: Request, error: DBAPIError) -> JSONResponse:
-    """The database is away (restarting, unreachable, or SQLite busy past its timeout): a 503 the
-    caller can retry. Whether a write sent just before was committed is then unknown to hookdesk
-    too, as with any dropped connection."""
-    if not (isinstance(error, OperationalError) or error.connection_invalidated):
-        return await _unexpected_error(request, error)
-    log.warning("database unavailable", error=type(error.orig).__name__)
-    message = "The database is not reachable right now: try again in a moment."
-    answer = envelope(503, message, ErrorCode.DATABASE_UNAVAILABLE)
-    answer.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
-    return answer
-
-
-async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
-    # This handler runs outside the request's log context: name the request here.
-    request_id = request_id_of(request.scope) or "unknown"
-    log.error("unexpected error", method=request.method, request_id=request_id, exc_info=error)
-    message = f"Internal error: this is a bug in hookdesk (request id {request_id})."
-    answer = envelope(500, message, ErrorCode.INTERNAL)
-    answer.headers[HEADER] = request_id
-    return answer
+    # A 405 names the methods it takes in `Allow`.
+    return HttpRefusal(error.status_code, message, dict(error.headers or {}))
 
 
 def _body_not_json(request: Request, problems: list[dict[str, Any]]) -> bool:

@@ -6,15 +6,16 @@ limit is read and thrown away first, then the 413 goes out with `Connection: clo
 """
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hookdesk.errors import ErrorCode
-from hookdesk.http.errors import envelope
+from hookdesk.errors import TooLarge
+from hookdesk.http.errors import answer
+from hookdesk.http.pages import is_page
 
 UPLOAD_PATH = "/v2/assets/upload"
 INBOUND_MAIL_PATH = "/v2/inbound/email"
 # Pages' forms may attach files: up to five, as a reply may carry.
-PAGE_PREFIXES = ("/console", "/portal")
 PAGE_FILES = 5
 MULTIPART_OVERHEAD = 64 * 1024  # headers and boundaries around the uploaded file
 DRAINED = 2  # times the limit read and thrown away before a 413, at most
@@ -39,7 +40,7 @@ class BodyLimit:
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             await _drain(receive, DRAINED * limit)
-            response = envelope(413, _message(limit), ErrorCode.BODY_TOO_LARGE, CLOSE)
+            response = await answer(Request(scope), TooLarge(_message(limit), headers=CLOSE))
             await response(scope, receive, send)
             return
         await self.app(scope, _counting(receive, limit), send)
@@ -49,7 +50,7 @@ class BodyLimit:
             return self.max_upload_bytes
         if path == INBOUND_MAIL_PATH:
             return self.max_mail_bytes
-        return self.max_page_bytes if path.startswith(PAGE_PREFIXES) else self.max_body_bytes
+        return self.max_page_bytes if is_page(path) else self.max_body_bytes
 
 
 def _counting(receive: Receive, limit: int) -> Receive:

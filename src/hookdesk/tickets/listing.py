@@ -108,4 +108,4 @@ def _time(name: str, value: str | None) -> int | None:
     try:
         return parse_time(value)
     except ValueError as error:
-        raise BadRequest(f"{name}: {error}.") from None
+        raise BadRequest(f"{error}.", field=name) from None

@@ -42,7 +42,8 @@ def create(session: Session, scope: TicketScope, data: TicketCreate) -> TicketVi
         raise _unknown("category", "ticket category", data.category)
     if data.subcategory is not None and data.subcategory not in category.subcategories:
         raise BadRequest(
-            f"subcategory: '{data.subcategory}' is not a subcategory of '{category.title}'.",
+            f"'{data.subcategory}' is not a subcategory of '{category.title}'.",
+            field="subcategory",
             code=ErrorCode.UNKNOWN_SUBCATEGORY,
         )
     moment = time.time()
@@ -237,5 +238,5 @@ def _referenced(
 
 def _unknown(field: str, noun: str, object_id: UUID) -> BadRequest:
     return BadRequest(
-        f"{field}: no {noun} with id '{object_id}'.", code=ErrorCode.UNKNOWN_REFERENCE
+        f"no {noun} with id '{object_id}'.", field=field, code=ErrorCode.UNKNOWN_REFERENCE
     )

@@ -22,14 +22,10 @@ def field_errors(
     default: str = FORM,
 ) -> Errors:
     """{form field: message}. `fields` maps a schema's field names to the form's where they
-    differ. A service's message names its field first ("url: ..."); one that names no field of
-    the form (of `fields`, when given) goes to `default`."""
+    differ. A service's refusal about a field the form has (one of `fields`, when given) is shown
+    beside it; any other at `default`."""
     if isinstance(refusal, HookdeskError):
-        name, separator, message = refusal.message.partition(": ")
-        known = name in fields if fields is not None else name.isidentifier()
-        if separator and known:
-            return {(fields or {}).get(name, name): sentence(message)}
-        return {default: refusal.message}
+        return _refusal_errors(refusal, fields, default)
     errors: Errors = {}
     for problem in refusal.errors():
         name = str(problem["loc"][0]) if problem["loc"] else default
@@ -39,8 +35,22 @@ def field_errors(
 
 
 def sentence(message: str) -> str:
+    """The message as a sentence: a capital, a full stop. A first word that is not a plain word
+    (a file's name, `run.sh: ...`) is left as written."""
     message = message.strip().rstrip(".").removeprefix("Value error, ")
-    return message[:1].upper() + message[1:] + "."
+    first = message.split(" ", 1)[0]
+    if first.isalpha():
+        message = message[:1].upper() + message[1:]
+    return message + "."
+
+
+def _refusal_errors(
+    refusal: HookdeskError, fields: Mapping[str, str] | None, default: str
+) -> Errors:
+    name = refusal.field
+    if name is not None and (fields is None or name in fields or name in fields.values()):
+        return {(fields or {}).get(name, name): sentence(refusal.detail)}
+    return {default: refusal.message}
 
 
 def _message(field: str, problem: ErrorDetails, messages: Messages) -> str:

@@ -1,4 +1,4 @@
-"""Mounts the pages on the app: routers, static files, error pages, security headers."""
+"""Mounts the pages on the app: routers, static files, security headers."""
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -6,7 +6,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hookdesk.http.asgi import watching_start
-from hookdesk.web import errors
+from hookdesk.http.pages import is_page
 from hookdesk.web.console.inbox import router as inbox_router
 from hookdesk.web.console.keys import router as keys_router
 from hookdesk.web.console.mail import router as mail_router
@@ -47,8 +47,6 @@ SECURITY_HEADERS = {
 
 
 def install(app: FastAPI) -> None:
-    """After the API's error handlers, which the pages' error pages wrap."""
-    errors.install(app)
     for router in ROUTERS:
         app.include_router(router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -62,7 +60,7 @@ class SecurityHeaders:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(errors.PAGE_PREFIXES):
+        if scope["type"] != "http" or not is_page(scope["path"]):
             await self.app(scope, receive, send)
             return
 

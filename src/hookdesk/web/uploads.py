@@ -7,13 +7,8 @@ from starlette.datastructures import FormData, UploadFile
 
 from hookdesk.assets import service as assets
 from hookdesk.config import Settings
+from hookdesk.errors import BadRequest, ErrorCode, HookdeskError
 from hookdesk.tickets.schemas import MAX_ASSETS_PER_REPLY
-
-
-class UploadRefused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @contextmanager
@@ -28,9 +23,20 @@ def stored_uploads(
         if isinstance(upload, UploadFile) and upload.filename
     ]
     if len(files) > MAX_ASSETS_PER_REPLY:
-        raise UploadRefused(f"Attach at most {MAX_ASSETS_PER_REPLY} files.")
+        raise BadRequest(
+            f"Attach at most {MAX_ASSETS_PER_REPLY} files.",
+            field=field,
+            code=ErrorCode.TOO_MANY_ASSETS,
+        )
     try:
         with assets.stored(files, account_id=account_id, settings=settings) as kept:
             yield kept
     except assets.FileRefused as refused:  # raised only before the block runs
-        raise UploadRefused(str(refused)) from None
+        raise _about(field, refused) from None
+
+
+def _about(field: str, refused: assets.FileRefused) -> HookdeskError:
+    """The error that refused the file, about the form's field, naming the file among those
+    sent."""
+    error = refused.error
+    return type(error)(str(refused), field=field, code=error.code)

@@ -9,7 +9,7 @@ from hookdesk.accounts import api_keys, brand
 from hookdesk.accounts.schemas import api_key_object
 from hookdesk.assets import service as assets
 from hookdesk.db.dependencies import Db
-from hookdesk.errors import HookdeskError
+from hookdesk.errors import BadRequest, HookdeskError, TooLarge
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.shared.paging import Page
 from hookdesk.teammates import service as teammates
@@ -17,7 +17,7 @@ from hookdesk.teammates.schemas import Role, TeammateCreate
 from hookdesk.web.auth import ADMINS_ONLY, Agent, AgentForm, CurrentAgent
 from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, redirect, render, text
-from hookdesk.web.uploads import UploadRefused, stored_uploads
+from hookdesk.web.uploads import stored_uploads
 
 router = APIRouter(prefix="/console/settings", dependencies=ADMINS_ONLY)
 MAX_TEAMMATES_SHOWN = 100
@@ -54,9 +54,7 @@ def update_brand(
                 view = assets.view(logo.rows[0], public_url=settings.public_url)
                 update.logo_url = view.public_url
             brand.update(session, account_id=agent.account_id, data=update)
-    except UploadRefused as refused:
-        return page(request, agent, db, brand_errors={"logo": refused.message}, status=400)
-    except ValidationError as invalid:
+    except (ValidationError, BadRequest, TooLarge) as invalid:
         return page(request, agent, db, brand_errors=field_errors(invalid), status=400)
     return redirect("/console/settings?saved=1")
 

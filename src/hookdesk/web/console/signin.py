@@ -5,6 +5,7 @@ from fastapi.responses import Response
 
 from hookdesk.access import links, passwords, sessions, signin
 from hookdesk.db.dependencies import Db
+from hookdesk.errors import TooManyRequests
 from hookdesk.web import cookies
 from hookdesk.web.auth import AgentForm, AnonymousForm
 from hookdesk.web.pages import Errors, redirect, render, text
@@ -28,11 +29,11 @@ def sign_in(request: Request, form: AnonymousForm, db: Db) -> Response:
         return _sign_in_form(request, next_page=next_page, email=email, errors=errors, status=400)
     try:
         signed_in = signin.sign_in(db, email, password)
-    except signin.Throttled as throttled:
+    except TooManyRequests as throttled:
         minutes = -(-throttled.retry_after // 60)
         errors = {"_form": f"Too many failed attempts. Try again in {minutes} minutes."}
         response = _sign_in_form(request, next_page, email, errors, status=429)
-        response.headers["Retry-After"] = str(throttled.retry_after)
+        response.headers.update(throttled.headers)
         return response
     if signed_in is None:
         errors = {"_form": "That email and password do not match an agent's."}

@@ -18,7 +18,7 @@ from hookdesk.tickets.schemas import MAX_ASSETS_PER_REPLY, ReplyCreate
 from hookdesk.web.auth import Agent, AgentForm, CurrentAgent
 from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, conversation_version, redirect, render, text
-from hookdesk.web.uploads import UploadRefused, stored_uploads
+from hookdesk.web.uploads import stored_uploads
 from hookdesk.webhooks.payloads import TicketView
 
 router = APIRouter(prefix="/console/tickets")
@@ -70,9 +70,6 @@ def reply(
             service.reply(
                 session, _scope(agent, settings), ticket_id, data, author_id=agent.teammate_id
             )
-    except UploadRefused as refused:
-        errors = {"attachments": refused.message}
-        return _page(request, agent, db, settings, ticket_id, errors, draft)
     except (ValidationError, HookdeskError) as invalid:
         if isinstance(invalid, HookdeskError) and invalid.status == 404:
             raise

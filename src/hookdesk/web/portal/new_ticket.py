@@ -12,7 +12,7 @@ from hookdesk.assets import service as assets
 from hookdesk.categories import service as categories
 from hookdesk.config import MIB
 from hookdesk.db.dependencies import Db
-from hookdesk.errors import BadRequest
+from hookdesk.errors import BadRequest, TooLarge
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.tickets import service
 from hookdesk.tickets.schemas import MAX_ASSETS_PER_REPLY, TicketCreate
@@ -21,7 +21,7 @@ from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, redirect, render, text
 from hookdesk.web.portal.forms import MESSAGES
 from hookdesk.web.portal.scope import scope_of
-from hookdesk.web.uploads import UploadRefused, stored_uploads
+from hookdesk.web.uploads import stored_uploads
 
 router = APIRouter()
 # The form's fields by the names of TicketCreate's (and the service's messages').
@@ -54,10 +54,7 @@ def open_ticket(
         return _form_page(request, client, db, settings, values, errors, status=400)
     try:
         ticket_id = _create(form, data, client, db, settings)
-    except UploadRefused as refused:
-        errors = {"attachments": refused.message}
-        return _form_page(request, client, db, settings, values, errors, status=400)
-    except BadRequest as refused:
+    except (BadRequest, TooLarge) as refused:
         errors = field_errors(refused, fields=FIELDS, messages=MESSAGES)
         return _form_page(request, client, db, settings, values, errors, status=400)
     return redirect(f"/portal/tickets/{ticket_id}")

@@ -10,7 +10,7 @@ from starlette.datastructures import FormData
 from hookdesk.assets import service as assets
 from hookdesk.config import MIB, Settings
 from hookdesk.db.dependencies import Db
-from hookdesk.errors import BadRequest
+from hookdesk.errors import BadRequest, TooLarge
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.tickets import portal
 from hookdesk.tickets.schemas import MAX_ASSETS_PER_REPLY, ReplyCreate
@@ -19,7 +19,7 @@ from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, conversation_version, redirect, render, text
 from hookdesk.web.portal.forms import MESSAGES
 from hookdesk.web.portal.scope import scope_of
-from hookdesk.web.uploads import UploadRefused, stored_uploads
+from hookdesk.web.uploads import stored_uploads
 from hookdesk.webhooks.payloads import TicketView
 
 router = APIRouter()
@@ -63,10 +63,8 @@ def reply(
     try:
         data = ReplyCreate(reply=written, is_client_reply=True)
         replied = _reply(form, data, client, db, settings, ticket_id)
-    except (ValidationError, BadRequest) as refused:
+    except (ValidationError, BadRequest, TooLarge) as refused:
         errors = field_errors(refused, fields=FIELDS, messages=MESSAGES)
-    except UploadRefused as refused:
-        errors = {"attachments": refused.message}
     else:
         return redirect(f"/portal/tickets/{replied.id}")
     ticket = _ticket(client, db, settings, ticket_id)

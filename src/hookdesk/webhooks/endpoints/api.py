@@ -104,7 +104,7 @@ def recover(endpoint_id: str, body: EndpointRecover, scope: Scope, db: Db) -> JS
     try:
         since = parse_time(str(body.since))
     except ValueError as error:
-        raise BadRequest(f"since: {error}.") from None
+        raise BadRequest(f"{error}.", field="since") from None
     with db.write() as session:
         queued = service.recover(session, scope, endpoint_id, since=since)
     return JSONResponse({"status": 200, "queued": queued})

@@ -232,4 +232,4 @@ def _check_url(url: str, scope: EndpointScope) -> None:
     try:
         urls.check(url, dev=scope.dev)
     except urls.UnsafeUrl as error:
-        raise BadRequest(f"url: {error}.", code=ErrorCode.UNSAFE_URL) from None
+        raise BadRequest(f"{error}.", field="url", code=ErrorCode.UNSAFE_URL) from None

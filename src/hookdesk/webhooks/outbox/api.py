@@ -45,7 +45,7 @@ def _stream_start(
             return StreamStart(account_id, types, stream.latest_seq(session, account_id=account_id))
     after_seq = stream.resumed_seq(last_event_id)
     if after_seq is None:
-        raise BadRequest("Last-Event-ID: must be the id of an event of this stream.")
+        raise BadRequest("must be the id of an event of this stream.", field="Last-Event-ID")
     return StreamStart(account_id, types, after_seq)
 
 
@@ -97,7 +97,7 @@ def _event_types(events: str | None) -> list[str] | None:
     known = {t.value for t in EventType}
     unknown = [t for t in types if t not in known]
     if unknown:
-        raise BadRequest(f"events: unknown event types {unknown}; known: {sorted(known)}.")
+        raise BadRequest(f"unknown event types {unknown}; known: {sorted(known)}.", field="events")
     return types
 
 
