@@ -1,5 +1,6 @@
 """Messages shaped as mail clients and servers really write them, built with the stdlib."""
 
+import base64
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -106,23 +107,48 @@ def auto_reply(**fields) -> EmailMessage:
     )
 
 
-def bounce(original_to: str = "james@example.com") -> EmailMessage:
-    """A delivery status notification (RFC 3464), as Postfix sends it."""
-    report = EmailMessage()
-    report["From"] = "MAILER-DAEMON@mail.example.com (Mail Delivery System)"
-    report["To"] = SUPPORT
-    report["Subject"] = "Undelivered Mail Returned to Sender"
-    report["Message-ID"] = make_msgid(domain="mail.example.com")
-    report["Auto-Submitted"] = "auto-replied"
-    report.set_content("This is the mail system. Your message could not be delivered.")
-    report.add_attachment(
-        f"Reporting-MTA: dns; mail.example.com\n\nFinal-Recipient: rfc822; {original_to}\nAction: failed\nStatus: 5.1.1\n",
-        subtype="plain",
+def bounce(original_to: str = "james@example.com") -> bytes:
+    """A delivery status notification (RFC 3464) as Postfix sends it: the explanation, the
+    machine-readable report and the returned message's headers. No Auto-Submitted: many MTAs
+    send none, and the report's type tells."""
+    returned = make_msgid(domain="acme.example")
+    return (
+        "From: MAILER-DAEMON@mail.example.com (Mail Delivery System)\r\n"
+        f"To: {SUPPORT}\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        f"Message-ID: {make_msgid(domain='mail.example.com')}\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: multipart/report; report-type=delivery-status;\r\n"
+        '\tboundary="7A1B2C3D4E.1764583200/mail.example.com"\r\n\r\n'
+        "This is a MIME-encapsulated message.\r\n\r\n"
+        "--7A1B2C3D4E.1764583200/mail.example.com\r\n"
+        "Content-Description: Notification\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+        "This is the mail system at host mail.example.com.\r\n\r\n"
+        "I'm sorry to have to inform you that your message could not\r\n"
+        "be delivered to one or more recipients.\r\n\r\n"
+        f"<{original_to}>: host mx.example.com said: 550 5.1.1 User unknown\r\n\r\n"
+        "--7A1B2C3D4E.1764583200/mail.example.com\r\n"
+        "Content-Description: Delivery report\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mail.example.com\r\n\r\n"
+        f"Final-Recipient: rfc822; {original_to}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 User unknown\r\n\r\n"
+        "--7A1B2C3D4E.1764583200/mail.example.com\r\n"
+        "Content-Description: Undelivered Message Headers\r\n"
+        "Content-Type: text/rfc822-headers\r\n\r\n"
+        f"From: Acme Support <{SUPPORT}>\r\nTo: {original_to}\r\n"
+        f"Message-ID: {returned}\r\nSubject: Your ticket was answered\r\n\r\n"
+        "--7A1B2C3D4E.1764583200/mail.example.com--\r\n"
+    ).encode("ascii")
+
+
+def exchange_bounce(original_to: str = "james@example.com") -> bytes:
+    """Exchange's non-delivery report: from a `MicrosoftExchange...` address, not a daemon's, with
+    no Auto-Submitted either; only its multipart/report says what it is."""
+    raw = bounce(original_to).replace(
+        b"MAILER-DAEMON@mail.example.com (Mail Delivery System)",
+        b"Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@example.com>",
     )
-    report.set_type("multipart/report")
-    report.set_param("report-type", "delivery-status")
-    del report["Auto-Submitted"]  # many MTAs send none: the report's type tells
-    return report
+    return raw.replace(b"Undelivered Mail Returned to Sender", b"Undeliverable: Your ticket")
 
 
 def a_message(subject: str = "Hello") -> EmailMessage:
@@ -205,3 +231,58 @@ HOSTILE = [
     (broken_header_encodings, "created", None),
     (thousand_attachments, "ignored", "1000 attachments"),
 ]
+
+
+def outlook_html_reply(new: str, quoted: str, **fields) -> EmailMessage:
+    """Outlook on the web's HTML-only reply: the quote under its `divRplyFwdMsg` header block."""
+    html = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+        '</head><body><div style="font-family: Calibri, Arial, Helvetica, sans-serif;">'
+        f'{new}</div><hr style="display:inline-block;width:98%" tabindex="-1">'
+        '<div id="divRplyFwdMsg" dir="ltr"><font face="Calibri, sans-serif" style="font-size:11pt">'
+        f"<b>From:</b> Acme Support &lt;{SUPPORT}&gt;<br><b>Sent:</b> Monday, December 1, 2026 "
+        "10:00 AM<br><b>To:</b> James Doe &lt;james@example.com&gt;<br><b>Subject:</b> Re: "
+        f"Billing settings fail</font><div>&nbsp;</div></div><div>{quoted}</div></body></html>"
+    )
+    return html_only(html, **fields)
+
+
+def apple_html_reply(new: str, quoted: str, **fields) -> EmailMessage:
+    """Apple Mail's reply: a plain part, and an HTML part quoting in `blockquote type="cite"`."""
+    built = apple_reply(new, quoted, **fields)
+    html = (
+        f'<html><body dir="auto"><div>{new}</div><div><br><blockquote type="cite">'
+        f"On 1 Dec 2026, at 10:00, Acme Support &lt;{SUPPORT}&gt; wrote:<br><br>"
+        f"<div>{quoted}</div></blockquote></div></body></html>"
+    )
+    built.add_alternative(html, subtype="html")
+    return built
+
+
+def windows_1252(text: str, **fields) -> EmailMessage:
+    """Outlook's habit: a Windows-1252 body (curly quotes, the euro sign) sent as 8bit."""
+    built = message(text=None, **fields)
+    built.set_content(text.encode("cp1252"), maintype="text", subtype="plain", cte="8bit")
+    built.set_param("charset", "windows-1252")
+    return built
+
+
+def iso_2022_jp(text: str, subject: str) -> bytes:
+    """Japanese as mail clients in Japan still send it: ISO-2022-JP in 7 bits."""
+    return (
+        (
+            f"From: {_encoded_word('山田 太郎', 'iso-2022-jp')} <taro@example.jp>\r\n"
+            f"To: {SUPPORT}\r\n"
+            f"Subject: {_encoded_word(subject, 'iso-2022-jp')}\r\n"
+            f"Message-ID: {make_msgid(domain='mail.example.jp')}\r\n"
+            "MIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=iso-2022-jp\r\n"
+            "Content-Transfer-Encoding: 7bit\r\n\r\n"
+        ).encode("ascii")
+        + text.encode("iso-2022-jp")
+        + b"\r\n"
+    )
+
+
+def _encoded_word(text: str, charset: str) -> str:
+    return f"=?{charset}?b?{base64.b64encode(text.encode(charset)).decode()}?="

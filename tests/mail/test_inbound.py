@@ -77,7 +77,16 @@ def test_a_reply_to_the_token_address_is_the_clients_reply_without_quotes(
     assert api.events()[-1].event_type == "whitelabel.ticket.updated"
 
 
-@pytest.mark.parametrize("shape", [mails.gmail_reply, mails.outlook_reply, mails.apple_reply])
+@pytest.mark.parametrize(
+    "shape",
+    [
+        mails.gmail_reply,
+        mails.outlook_reply,
+        mails.outlook_html_reply,
+        mails.apple_reply,
+        mails.apple_html_reply,
+    ],
+)
 def test_replies_thread_by_in_reply_to_and_lose_their_quotes(api: Api, opened: dict, shape) -> None:
     reply = shape(
         "Still broken on my side.",
@@ -131,6 +140,7 @@ def test_the_same_message_twice_is_applied_once(api: Api, opened: dict) -> None:
     [
         (mails.auto_reply, "automatic reply"),
         (mails.bounce, "delivery report"),
+        (mails.exchange_bounce, "delivery report"),
         (lambda: mails.message(headers={"Precedence": "bulk"}), "Precedence: bulk"),
         (lambda: mails.message(sender="Acme <help@acme.example>"), "mail loop"),
     ],
@@ -165,6 +175,41 @@ def test_a_non_utf8_message_reads_right(api: Api) -> None:
     assert answer["ticket"]["title"] == "Problème de facturation"
     assert answer["ticket"]["client"]["name"] == "José Müller"
     assert answer["ticket"]["replies"][0]["text"] == "Ma facture est fausse, désolé."
+
+
+CP1252_TEXT = (
+    "It says \u201cinvalid\u201d for \u20ac20 \u2013 again."  # curly quotes, euro, en dash
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "title", "name", "text"),
+    [
+        (
+            mails.windows_1252(CP1252_TEXT, subject="Billing"),
+            "Billing",
+            "James Doe",
+            CP1252_TEXT,
+        ),
+        (
+            mails.iso_2022_jp("請求書が間違っています。", "請求について"),
+            "請求について",
+            "山田 太郎",
+            "請求書が間違っています。",
+        ),
+    ],
+    ids=["windows-1252", "iso-2022-jp"],
+)
+def test_mail_in_the_charsets_of_other_mail_clients_reads_right(
+    api: Api, raw: EmailMessage | bytes, title: str, name: str, text: str
+) -> None:
+    api.category()
+    ticket = send(api, raw)["ticket"]
+    assert (ticket["title"], ticket["client"]["name"], ticket["replies"][0]["text"]) == (
+        title,
+        name,
+        text,
+    )
 
 
 def test_attachments_become_assets_within_the_upload_limits(api: Api) -> None:
