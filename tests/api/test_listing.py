@@ -120,3 +120,87 @@ def test_tickets_of_the_same_second_list_newest_first(api: Api) -> None:
     ]
     assert titles(api) == [t["title"] for t in reversed(made)]
     assert titles(api, order="asc") == [t["title"] for t in made]
+
+
+def set_updated_at(api: Api, ticket_id: str, at: int) -> None:
+    with api.db.transaction() as session:
+        session.execute(update(Ticket).where(Ticket.id == ticket_id).values(updated_at=at))
+
+
+def test_sort_by_last_activity(api: Api, three) -> None:
+    for name, at in (("Bravo", 1000), ("alpha", 2000), ("Charlie", 3000)):
+        set_updated_at(api, three["tickets"][name]["id"], at)
+    assert titles(api, sort_by="updated_at") == ["Charlie", "alpha", "Bravo"]
+    # A client's reply to the oldest ticket brings it to the top.
+    bravo = three["tickets"]["Bravo"]["id"]
+    body = {"reply": "Still broken", "is_client_reply": True}
+    api.ok(api.post(f"/v2/agency/tickets/reply/create/{bravo}", body), "ticket")
+    assert titles(api, sort_by="updated_at") == ["Bravo", "Charlie", "alpha"]
+    assert titles(api, sort_by="updated_at", order="asc") == ["alpha", "Charlie", "Bravo"]
+    # So do an assignment and a resolution.
+    api.ok(api.post(f"/v2/agency/tickets/resolve/{three['tickets']['alpha']['id']}"), "ticket")
+    assert titles(api, sort_by="updated_at")[0] == "alpha"
+    set_updated_at(api, three["tickets"]["alpha"]["id"], 2000)
+    agent = {"teammate_id": three["agent"]["id"]}
+    api.ok(
+        api.post(f"/v2/agency/tickets/assign/{three['tickets']['alpha']['id']}", agent), "ticket"
+    )
+    assert titles(api, sort_by="updated_at")[0] == "alpha"
+
+
+def test_tags_priority_and_notes_are_no_activity(api: Api, three) -> None:
+    for name, at in (("Bravo", 1000), ("alpha", 2000), ("Charlie", 3000)):
+        set_updated_at(api, three["tickets"][name]["id"], at)
+    bravo = three["tickets"]["Bravo"]["id"]
+    changed = {"tags": ["billing"], "priority": "urgent"}
+    updated = api.ok(api.post(f"/v2/agency/tickets/update/{bravo}", changed), "ticket")
+    assert updated["updated_at"] == 1000
+    assert titles(api, sort_by="updated_at") == ["Charlie", "alpha", "Bravo"]
+
+
+def test_tickets_of_the_same_second_keep_their_order_by_activity(api: Api) -> None:
+    category = api.category()
+    made = [api.ticket(title=f"T{n}", category=category["id"]) for n in range(4)]
+    for ticket in made:
+        set_updated_at(api, ticket["id"], 5000)
+    assert titles(api, sort_by="updated_at") == [t["title"] for t in reversed(made)]
+    assert titles(api, sort_by="updated_at", order="asc") == [t["title"] for t in made]
+
+
+def test_filter_matches_the_clients_name_and_email(api: Api) -> None:
+    category = api.category()
+    ada = api.client(name="Ada Lovelace", email="ada@analytical.example")
+    bob = api.client(name="Bob Stone", email="bob@quarry.example")
+    api.ticket(title="First", client_id=ada["id"], category=category["id"])
+    api.ticket(title="Second", client_id=bob["id"], category=category["id"])
+    assert titles(api, filter="lovelace") == ["First"]
+    assert titles(api, filter="QUARRY.example") == ["Second"]
+    assert titles(api, filter="o") == ["Second", "First"]
+    assert titles(api, filter="b%") == []  # still literal text
+
+
+def test_filter_by_tag_and_priority(api: Api, three) -> None:
+    tickets = three["tickets"]
+    update_body = {"tags": ["Billing", "vip"], "priority": "high"}
+    api.ok(api.post(f"/v2/agency/tickets/update/{tickets['alpha']['id']}", update_body), "ticket")
+    api.ok(
+        api.post(f"/v2/agency/tickets/update/{tickets['Bravo']['id']}", {"tags": ["billing"]}),
+        "ticket",
+    )
+    assert titles(api, tag="billing") == ["alpha", "Bravo"]
+    assert titles(api, tag=" BILLING ") == ["alpha", "Bravo"]
+    assert titles(api, tag="vip") == ["alpha"]
+    assert titles(api, tag="unknown") == []
+    assert titles(api, priority="high") == ["alpha"]
+    assert titles(api, priority="normal") == ["Charlie", "Bravo"]
+    assert titles(api, priority="urgent") == []
+    assert titles(api, tag="billing", priority="normal") == ["Bravo"]
+
+
+def test_bad_priority_or_sort_filter_is_a_clear_400(api: Api, three) -> None:
+    for params in ({"priority": "critical"}, {"sort_by": "activity"}):
+        answer = api.get("/v2/agency/tickets/list", page=1, per_page=10, **params)
+        assert answer.status_code == 400, answer.text
+        body = answer.json()
+        assert body["error_code"] == 1002
+        assert next(iter(params)) in body["error"]

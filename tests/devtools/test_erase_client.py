@@ -47,7 +47,7 @@ def test_a_yes_erases_and_counts_what_went(cli: Cli) -> None:
     answered = CliRunner().invoke(app, ["clients", "delete", client_id], env=cli.env(), input="y\n")
     assert answered.exit_code == 0, answered.stderr
     assert answered.stdout.splitlines()[-1] == (
-        f"Erased client {client_id}: 1 ticket, 1 reply, 0 assets, 1 event, 0 deliveries."
+        f"Erased client {client_id}: 1 ticket, 1 reply, 0 assets, 1 event, 0 deliveries, 0 notes."
     )
     assert not client_exists(cli, client_id)
 

@@ -63,6 +63,8 @@ class Person:
             "description": f"My card number is 4111{self.tag}",
             "reply": f"I live at {self.tag} Main Street",
             "filename": f"passport-{self.tag}.txt",
+            "note": f"Their PIN is {self.tag}",
+            "ticket tag": f"vip-{self.tag}",
         }
 
 
@@ -94,6 +96,10 @@ def open_a_ticket(api: Api, person: Person, category_id: str, settings: Settings
     )
     path = f"/v2/agency/tickets/reply/create/{ticket['id']}"
     api.ok(api.post(path, {"reply": texts["reply"], "is_client_reply": True}), "ticket")
+    note_path = f"/v2/agency/tickets/notes/create/{ticket['id']}"
+    api.ok(api.post(note_path, {"text": texts["note"]}), "ticket_note")
+    tags = {"tags": [texts["ticket tag"]]}
+    api.ok(api.post(f"/v2/agency/tickets/update/{ticket['id']}", tags), "ticket")
     # Assigning grows the ticket's row: on SQLite the old copy of the row moves out of the way.
     assign = {"teammate_id": api.teammate()["id"]}
     api.ok(api.post(f"/v2/agency/tickets/assign/{ticket['id']}", assign), "ticket")
@@ -179,6 +185,7 @@ def test_erasing_a_client_leaves_nothing_of_theirs(
             "assets": 1,
             "events": 3,
             "deliveries": 6,  # both endpoints', the slow one's still pending or in flight
+            "notes": 1,
         }
         slow.close()  # the requests in flight end; their attempts are not recorded
         wait_for_deliveries(live, hooks[0]["id"], 3)

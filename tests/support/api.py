@@ -11,6 +11,13 @@ from hookdesk.db import Database
 from hookdesk.models.webhooks import OutboxEvent
 
 JsonObject = dict[str, Any]
+AGENCY_ONLY = ("tags", "priority")
+
+
+def as_in_events(ticket: JsonObject) -> JsonObject:
+    """The agency API's ticket object without the fields that follow the event's keys."""
+    assert list(ticket)[-len(AGENCY_ONLY) :] == list(AGENCY_ONLY)
+    return {key: value for key, value in ticket.items() if key not in AGENCY_ONLY}
 
 
 @dataclass

@@ -60,7 +60,7 @@ def delete_client(
     api_key: ApiKey = None,
     as_json: AsJson = False,
 ) -> None:
-    """Erase the client: their tickets, replies, files, events and deliveries. No undo."""
+    """Erase the client: their tickets, replies, notes, files, events and deliveries. No undo."""
     with connect(api_url, api_key) as api:
         client: Object = api.get(f"/v2/agency/clients/retrieve/{client_id}")["client"]
         if not yes:
@@ -79,6 +79,7 @@ ERASED = {
     "assets": "asset",
     "events": "event",
     "deliveries": "delivery",
+    "notes": "note",
 }
 
 
@@ -88,8 +89,8 @@ def _count(number: int, plural: str) -> str:
 
 def _confirm_erasure(client: Object) -> None:
     question = (
-        f"Erase {client['name']} <{client['email']}> with all their tickets, replies, files "
-        "and webhook events? This cannot be undone"
+        f"Erase {client['name']} <{client['email']}> with all their tickets, replies, notes, "
+        "files and webhook events? This cannot be undone"
     )
     try:
         confirmed = typer.confirm(question, default=False)

@@ -13,7 +13,7 @@ from hookdesk.models.mail import (
     MailThread,
 )
 from hookdesk.models.teammates import Teammate
-from hookdesk.models.tickets import Reply, Ticket
+from hookdesk.models.tickets import Reply, Ticket, TicketNote, TicketTag
 from hookdesk.models.webhooks import (
     Attempt,
     DispatcherHeartbeat,
@@ -43,6 +43,8 @@ __all__ = [
     "Teammate",
     "Ticket",
     "TicketCategory",
+    "TicketNote",
+    "TicketTag",
     "WebSession",
     "WebhookEndpoint",
     "WebhookEvent",

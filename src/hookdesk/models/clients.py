@@ -32,3 +32,4 @@ class ClientErasure(Base):
     assets: Mapped[int] = mapped_column(Integer)
     events: Mapped[int] = mapped_column(Integer)
     deliveries: Mapped[int] = mapped_column(Integer)
+    notes: Mapped[int] = mapped_column(Integer, server_default="0")

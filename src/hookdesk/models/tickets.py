@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hookdesk.db.base import Base, Owned, unix_time
 
+MAX_TAG_LENGTH = 50
+
 
 class Ticket(Owned, Base):
     __tablename__ = "tickets"
@@ -20,6 +22,7 @@ class Ticket(Owned, Base):
         Index("ix_tickets_account_created_us", "account_id", "created_us"),
         Index("ix_tickets_account_client", "account_id", "client_id"),
         Index("ix_tickets_account_teammate", "account_id", "teammate_id"),
+        Index("ix_tickets_account_updated", "account_id", "updated_at"),
     )
 
     client_id: Mapped[str] = mapped_column(String(36), ForeignKey("clients.id", ondelete="CASCADE"))
@@ -36,6 +39,41 @@ class Ticket(Owned, Base):
     created_at: Mapped[int] = unix_time()
     updated_at: Mapped[int] = unix_time()
     # Microseconds: orders tickets created within the same second (created_at is whole seconds).
+    created_us: Mapped[int] = mapped_column(BigInteger)
+    # A value of tickets.schemas.Priority. Agency-API-only, like the tags: never in the events.
+    priority: Mapped[str] = mapped_column(String(6), default="normal", server_default="normal")
+
+
+class TicketTag(Base):
+    """One tag of a ticket (lower case); a ticket's tags are its rows here."""
+
+    __tablename__ = "ticket_tags"
+    __table_args__ = (Index("ix_ticket_tags_account_tag", "account_id", "tag"),)
+
+    ticket_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(MAX_TAG_LENGTH), primary_key=True)
+    account_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("accounts.id", ondelete="CASCADE")
+    )
+
+
+class TicketNote(Owned, Base):
+    """An internal note on a ticket: for the agency's teammates only, never in what clients see
+    (the portal, emails) nor in events."""
+
+    __tablename__ = "ticket_notes"
+
+    ticket_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    teammate_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("teammates.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[int] = unix_time()
+    # Microseconds: orders notes written within the same second.
     created_us: Mapped[int] = mapped_column(BigInteger)
 
 

@@ -1,10 +1,10 @@
 """Erasing a client: everything of theirs goes in one transaction, and only counts stay behind.
 
-Their tickets, replies and assets (rows, then files after the commit), every stored event of
-those tickets with its deliveries and attempts (an attempt keeps the start of the receiver's
-answer, which may echo the payload), pending deliveries included: the data must go, so an event
-not yet delivered is never sent. Their portal links and portal sessions go too. A
-`ClientErasure` row records that it happened and how much went: no name, email or text.
+Their tickets, replies, internal notes, tags and assets (rows, then files after the commit),
+every stored event of those tickets with its deliveries and attempts (an attempt keeps the start
+of the receiver's answer, which may echo the payload), pending deliveries included: the data
+must go, so an event not yet delivered is never sent. Their portal links and portal sessions go
+too. A `ClientErasure` row records that it happened and how much went: no name, email or text.
 
 After the commit, SQLite's write-ahead log is checkpointed and truncated: with `secure_delete`
 (see db/database.py) the deleted bytes are then gone from the database file and from the log.
@@ -23,7 +23,7 @@ from hookdesk.models.access import OneTimeLink, WebSession
 from hookdesk.models.assets import Asset
 from hookdesk.models.clients import Client, ClientErasure
 from hookdesk.models.mail import MailAttempt, MailMessage, MailThread
-from hookdesk.models.tickets import Reply, Ticket
+from hookdesk.models.tickets import Reply, Ticket, TicketNote, TicketTag
 from hookdesk.models.webhooks import Attempt, OutboxEvent, WebhookEvent
 from hookdesk.retention.files import log, remove_files
 from hookdesk.shared.clock import now
@@ -74,6 +74,16 @@ def erase_client(session: Session, *, account_id: str, client_id: str) -> Erased
     _erase_mail(session, account_id, client, tickets)
     gone(delete(Asset).where(Asset.id.in_([asset.id for asset in assets])))
     reply_count = gone(delete(Reply).where(Reply.id.in_(replies)))
+    note_count = gone(
+        delete(TicketNote).where(
+            TicketNote.account_id == account_id, TicketNote.ticket_id.in_(tickets)
+        )
+    )
+    gone(
+        delete(TicketTag).where(
+            TicketTag.account_id == account_id, TicketTag.ticket_id.in_(tickets)
+        )
+    )
     ticket_count = gone(delete(Ticket).where(Ticket.id.in_(tickets)))
     _end_portal_access(session, account_id, client.id)
     gone(delete(Client).where(Client.account_id == account_id, Client.id == client.id))
@@ -86,6 +96,7 @@ def erase_client(session: Session, *, account_id: str, client_id: str) -> Erased
         assets=len(assets),
         events=event_count,
         deliveries=delivery_count,
+        notes=note_count,
     )
     session.add(record)
     session.flush()

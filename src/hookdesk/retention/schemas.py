@@ -14,6 +14,7 @@ class ErasureRead(BaseModel):
     assets: int
     events: int
     deliveries: int
+    notes: int
 
 
 def erasure_object(erasure: ClientErasure) -> dict[str, object]:
@@ -26,4 +27,5 @@ def erasure_object(erasure: ClientErasure) -> dict[str, object]:
         "assets": erasure.assets,
         "events": erasure.events,
         "deliveries": erasure.deliveries,
+        "notes": erasure.notes,
     }

@@ -7,16 +7,20 @@ from hookdesk.accounts.dependencies import CurrentAccount
 from hookdesk.db.dependencies import Db
 from hookdesk.shared import responses
 from hookdesk.shared.dependencies import CurrentSettings
-from hookdesk.shared.paging import RequiredPaging
-from hookdesk.tickets import listing, service, views
+from hookdesk.shared.paging import Paging, RequiredPaging
+from hookdesk.tickets import listing, notes, service, views
 from hookdesk.tickets.schemas import (
+    NoteCreate,
+    NoteRead,
     ReplyCreate,
     TicketAssign,
     TicketCreate,
     TicketRead,
     TicketResolve,
+    TicketUpdate,
+    note_object,
 )
-from hookdesk.webhooks.payloads import TicketView, ticket_object
+from hookdesk.webhooks.payloads import TicketView
 
 router = APIRouter(prefix="/v2/agency/tickets", tags=["tickets"])
 ONE = responses.documents_one("ticket", TicketRead, 404)
@@ -27,7 +31,7 @@ def _scope(account_id: str, settings: CurrentSettings) -> service.TicketScope:
 
 
 def _answer(view: TicketView) -> JSONResponse:
-    return responses.one("ticket", ticket_object(view))
+    return responses.one("ticket", views.agency_object(view))
 
 
 @router.post("/create", responses=ONE)
@@ -53,7 +57,7 @@ def list_tickets(
         found = views.ticket_views(
             session, account_id=account_id, tickets=tickets, public_url=settings.public_url
         )
-        return responses.many("tickets", total, [ticket_object(v) for v in found])
+        return responses.many("tickets", total, [views.agency_object(v) for v in found])
 
 
 @router.get("/retrieve/{ticket_id}", responses=ONE)
@@ -62,6 +66,18 @@ def retrieve_ticket(
 ) -> JSONResponse:
     with db.read() as session:
         return _answer(service.get(session, _scope(account_id, settings), ticket_id))
+
+
+@router.post("/update/{ticket_id}", responses=ONE)
+def update_ticket(
+    ticket_id: str,
+    body: TicketUpdate,
+    account_id: CurrentAccount,
+    db: Db,
+    settings: CurrentSettings,
+) -> JSONResponse:
+    with db.write() as session:
+        return _answer(service.update(session, _scope(account_id, settings), ticket_id, body))
 
 
 @router.post("/reply/create/{ticket_id}", responses=ONE)
@@ -101,3 +117,25 @@ def resolve_ticket(
     scope = _scope(account_id, settings)
     with db.write() as session:
         return _answer(service.resolve(session, scope, ticket_id, by_client=by_client))
+
+
+@router.post(
+    "/notes/create/{ticket_id}", responses=responses.documents_one("ticket_note", NoteRead, 404)
+)
+def create_note(
+    ticket_id: str, body: NoteCreate, account_id: CurrentAccount, db: Db
+) -> JSONResponse:
+    with db.write() as session:
+        note = notes.create(session, account_id=account_id, ticket_id=ticket_id, data=body)
+        return responses.one("ticket_note", note_object(note))
+
+
+@router.get(
+    "/notes/list/{ticket_id}", responses=responses.documents_many("ticket_notes", NoteRead, 404)
+)
+def list_notes(ticket_id: str, account_id: CurrentAccount, db: Db, page: Paging) -> JSONResponse:
+    with db.read() as session:
+        total, found = notes.list_page(
+            session, account_id=account_id, ticket_id=ticket_id, page=page
+        )
+        return responses.many("ticket_notes", total, [note_object(n) for n in found])

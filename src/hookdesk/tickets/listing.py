@@ -2,32 +2,38 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import Depends, Query
 from sqlalchemy import ColumnElement, Select, exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hookdesk.errors import BadRequest
-from hookdesk.models.tickets import Reply, Ticket
+from hookdesk.models.clients import Client
+from hookdesk.models.tickets import Reply, Ticket, TicketTag
 from hookdesk.shared.paging import Page
 from hookdesk.shared.queries import paginate
 from hookdesk.shared.timeparse import parse_time
+from hookdesk.tickets.schemas import Priority
 
 TIME_HELP = "Unix seconds or ISO 8601; compared with the ticket's created_at, inclusive."
+SortBy = Literal["created_at", "updated_at", "title"]
+SORT_HELP = "updated_at: the last activity (a reply, a change of status or of teammate)."
 
 
 @dataclass(frozen=True)
 class TicketFilters:
     order: Literal["asc", "desc"] = "desc"
-    sort_by: Literal["created_at", "title"] = "created_at"
+    sort_by: SortBy = "created_at"
     text: str | None = None
     created_from: int | None = None
     created_to: int | None = None
     closed: bool | None = None
     teammate_id: str | None = None
     client_id: str | None = None
+    tag: str | None = None
+    priority: str | None = None
     # Used by the console's inbox; the API has no such query parameters.
     unassigned: bool = False
     category_id: str | None = None
@@ -35,13 +41,18 @@ class TicketFilters:
 
 def _filters(
     order: Literal["asc", "desc"] = "desc",
-    sort_by: Literal["created_at", "title"] = "created_at",
-    filter: Annotated[str | None, Query(description="Text in the title or replies.")] = None,
+    sort_by: Annotated[SortBy, Query(description=SORT_HELP)] = "created_at",
+    filter: Annotated[
+        str | None,
+        Query(description="Text in the title, the replies, or the client's name or email."),
+    ] = None,
     from_: Annotated[str | None, Query(alias="from", description=TIME_HELP)] = None,
     to: Annotated[str | None, Query(description=TIME_HELP)] = None,
     closed: bool | None = None,
     teammate_id: UUID | None = None,
     client_id: UUID | None = None,
+    tag: Annotated[str | None, Query(description="Tickets with this tag (any case).")] = None,
+    priority: Priority | None = None,
 ) -> TicketFilters:
     return TicketFilters(
         order=order,
@@ -52,6 +63,8 @@ def _filters(
         closed=closed,
         teammate_id=str(teammate_id) if teammate_id else None,
         client_id=str(client_id) if client_id else None,
+        tag=(tag or "").strip().lower() or None,
+        priority=priority.value if priority else None,
     )
 
 
@@ -79,6 +92,12 @@ def _conditions(filters: TicketFilters) -> list[ColumnElement[bool]]:
         conditions.append(Ticket.teammate_id == filters.teammate_id)
     if filters.client_id:
         conditions.append(Ticket.client_id == filters.client_id)
+    if filters.tag:
+        conditions.append(
+            exists().where(TicketTag.ticket_id == Ticket.id, TicketTag.tag == filters.tag)
+        )
+    if filters.priority:
+        conditions.append(Ticket.priority == filters.priority)
     if filters.unassigned:
         conditions.append(Ticket.teammate_id.is_(None))
     if filters.category_id:
@@ -92,14 +111,27 @@ def _mentions(text: str) -> ColumnElement[bool]:
     in_replies = exists().where(
         Reply.ticket_id == Ticket.id, Reply.text.ilike(pattern, escape="\\")
     )
-    return or_(Ticket.title.ilike(pattern, escape="\\"), in_replies)
+    of_client = exists().where(
+        Client.id == Ticket.client_id,
+        or_(Client.name.ilike(pattern, escape="\\"), Client.email.ilike(pattern, escape="\\")),
+    )
+    return or_(Ticket.title.ilike(pattern, escape="\\"), in_replies, of_client)
+
+
+# updated_at is whole seconds: tickets last active within the same second keep their order of
+# creation.
+_SORT_COLUMNS: dict[str, tuple[InstrumentedAttribute[Any], ...]] = {
+    "title": (Ticket.title,),
+    "created_at": (Ticket.created_us,),
+    "updated_at": (Ticket.updated_at, Ticket.created_us),
+}
 
 
 def _sorted(statement: Select[Ticket], filters: TicketFilters) -> Select[Ticket]:
-    column = Ticket.title if filters.sort_by == "title" else Ticket.created_us
+    columns = _SORT_COLUMNS[filters.sort_by]
     if filters.order == "asc":
-        return statement.order_by(column.asc(), Ticket.id.asc())
-    return statement.order_by(column.desc(), Ticket.id.desc())
+        return statement.order_by(*(c.asc() for c in columns), Ticket.id.asc())
+    return statement.order_by(*(c.desc() for c in columns), Ticket.id.desc())
 
 
 def _time(name: str, value: str | None) -> int | None:

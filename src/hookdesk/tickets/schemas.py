@@ -1,8 +1,10 @@
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from hookdesk.models.tickets import MAX_TAG_LENGTH, TicketNote
 from hookdesk.receiver.events import Ticket
 from hookdesk.shared.schemas import Name, RequestBody, Text
 
@@ -67,5 +69,82 @@ class TicketResolve(RequestBody):
     by_client: StrictBool = False
 
 
-# The ticket object the API answers is the one the events carry: one model documents both.
-TicketRead = Ticket
+MAX_TAGS = 20
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+def _no_comma(tag: str) -> str:
+    # A comma separates tags where people type several at once (the command line's --tag a,b).
+    if "," in tag:
+        raise ValueError(f"a tag cannot hold a comma ('{tag}')")
+    return tag
+
+
+Tag = Annotated[
+    str,
+    StringConstraints(
+        strict=True, strip_whitespace=True, to_lower=True, min_length=1, max_length=MAX_TAG_LENGTH
+    ),
+    AfterValidator(_no_comma),
+]
+
+
+class TicketUpdate(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"tags": ["billing", "vip"], "priority": "high"}]}
+    )
+
+    tags: list[Tag] | None = Field(
+        default=None,
+        max_length=MAX_TAGS,
+        description="The ticket's tags, replacing those it had; trimmed and in lower case.",
+    )
+    priority: Priority | None = None
+
+
+class NoteCreate(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "Refund approved by finance; tell the client on Monday.",
+                    "teammate_id": "5a09992e-1e49-4dac-a731-26af2aee10ae",
+                }
+            ]
+        }
+    )
+
+    text: Text
+    teammate_id: UUID | None = Field(default=None, description="The teammate who wrote it.")
+
+
+class NoteRead(BaseModel):
+    id: str
+    object: Literal["ticket_note"]
+    text: str
+    teammate_id: str | None
+    created_at: int
+
+
+def note_object(note: TicketNote) -> dict[str, object]:
+    return {
+        "id": note.id,
+        "object": "ticket_note",
+        "text": note.text,
+        "teammate_id": note.teammate_id,
+        "created_at": note.created_at,
+    }
+
+
+class TicketRead(Ticket):
+    """The ticket object of the agency API: the one the events carry, then `tags` and
+    `priority`."""
+
+    tags: list[str]
+    priority: Priority

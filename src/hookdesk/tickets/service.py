@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 from uuid import UUID
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from hookdesk.assets import service as assets
@@ -14,12 +15,12 @@ from hookdesk.errors import BadRequest, ErrorCode, NotFound
 from hookdesk.mail import outbox as mail_outbox
 from hookdesk.models.clients import Client
 from hookdesk.models.teammates import Teammate
-from hookdesk.models.tickets import Reply, Ticket
+from hookdesk.models.tickets import Reply, Ticket, TicketTag
 from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
 from hookdesk.shared.queries import find_owned
 from hookdesk.tickets import views
-from hookdesk.tickets.schemas import ReplyCreate, TicketCreate
+from hookdesk.tickets.schemas import ReplyCreate, TicketCreate, TicketUpdate
 from hookdesk.webhooks.catalog import EventType
 from hookdesk.webhooks.outbox.emit import emit
 from hookdesk.webhooks.payloads import ReplyView, TicketView, event_data
@@ -146,6 +147,31 @@ def resolve(session: Session, scope: TicketScope, ticket_id: str, *, by_client: 
     ticket.resolved_by_client = by_client
     ticket.updated_at = now()
     return _emit(session, scope, EventType.TICKET_RESOLVED, _view(session, scope, ticket))
+
+
+def update(session: Session, scope: TicketScope, ticket_id: str, data: TicketUpdate) -> TicketView:
+    """Set the tags (all of them) and the priority. Neither is in the events, so no event is
+    emitted and `updated_at`, the last activity the events show, stays."""
+    ticket = _locked(session, scope, ticket_id)
+    if data.priority is not None:
+        ticket.priority = data.priority.value
+    if data.tags is not None:
+        _replace_tags(session, scope, ticket, data.tags)
+    return _view(session, scope, ticket)
+
+
+def _replace_tags(session: Session, scope: TicketScope, ticket: Ticket, tags: list[str]) -> None:
+    session.execute(
+        delete(TicketTag).where(
+            TicketTag.account_id == scope.account_id, TicketTag.ticket_id == ticket.id
+        )
+    )
+    # Tags arrive trimmed and in lower case; the same tag twice is kept once.
+    session.add_all(
+        TicketTag(ticket_id=ticket.id, tag=tag, account_id=scope.account_id)
+        for tag in sorted(set(tags))
+    )
+    session.flush()
 
 
 def get(session: Session, scope: TicketScope, ticket_id: str) -> TicketView:

@@ -1,4 +1,5 @@
-"""Ticket rows to `TicketView` snapshots, loading related rows in a few batched queries."""
+"""Ticket rows to `TicketView` snapshots, loading related rows in a few batched queries; the
+agency API's ticket object."""
 
 from collections import defaultdict
 from collections.abc import Sequence
@@ -10,8 +11,15 @@ from sqlalchemy.orm import Session
 from hookdesk.assets import service as assets
 from hookdesk.models.categories import TicketCategory
 from hookdesk.models.clients import Client
-from hookdesk.models.tickets import Reply, Ticket
-from hookdesk.webhooks.payloads import AssetView, ClientView, ReplyView, TicketView
+from hookdesk.models.tickets import Reply, Ticket, TicketTag
+from hookdesk.webhooks.payloads import (
+    AssetView,
+    ClientView,
+    JsonObject,
+    ReplyView,
+    TicketView,
+    ticket_object,
+)
 
 Row = TypeVar("Row", Client, TicketCategory)
 
@@ -23,7 +31,9 @@ def ticket_views(
         return []
     clients = _by_id(session, Client, account_id, {t.client_id for t in tickets})
     categories = _by_id(session, TicketCategory, account_id, {t.category_id for t in tickets})
-    replies = _replies_by_ticket(session, account_id, [t.id for t in tickets], public_url)
+    ids = [t.id for t in tickets]
+    replies = _replies_by_ticket(session, account_id, ids, public_url)
+    tags = tags_by_ticket(session, account_id=account_id, ticket_ids=ids)
     return [
         TicketView(
             id=ticket.id,
@@ -37,6 +47,8 @@ def ticket_views(
             category=categories[ticket.category_id].title,
             subcategory=ticket.subcategory,
             language=ticket.language,
+            tags=tuple(tags[ticket.id]),
+            priority=ticket.priority,
         )
         for ticket in tickets
     ]
@@ -46,6 +58,26 @@ def ticket_view(
     session: Session, *, account_id: str, ticket: Ticket, public_url: str
 ) -> TicketView:
     return ticket_views(session, account_id=account_id, tickets=[ticket], public_url=public_url)[0]
+
+
+def agency_object(ticket: TicketView) -> JsonObject:
+    """The ticket object of the agency API: the event's ticket, then `tags` and `priority`."""
+    return {**ticket_object(ticket), "tags": list(ticket.tags), "priority": ticket.priority}
+
+
+def tags_by_ticket(
+    session: Session, *, account_id: str, ticket_ids: Sequence[str]
+) -> dict[str, list[str]]:
+    """Each ticket's tags in alphabetical order (an empty list for a ticket without any)."""
+    statement = (
+        select(TicketTag.ticket_id, TicketTag.tag)
+        .where(TicketTag.account_id == account_id, TicketTag.ticket_id.in_(ticket_ids))
+        .order_by(TicketTag.ticket_id, TicketTag.tag)
+    )
+    found: dict[str, list[str]] = defaultdict(list)
+    for row in session.execute(statement):
+        found[row.ticket_id].append(row.tag)
+    return found
 
 
 def reply_view(reply: Reply, assets: Sequence[AssetView]) -> ReplyView:

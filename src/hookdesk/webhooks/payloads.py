@@ -53,6 +53,9 @@ class TicketView:
     category: str
     subcategory: str | None
     language: str
+    # The agency API's own fields (`tickets/views.py` `agency_object`): events never carry them.
+    tags: tuple[str, ...] = ()
+    priority: str = "normal"
 
 
 def asset_object(asset: AssetView) -> JsonObject:
