@@ -30,6 +30,7 @@ from hookdesk.operations.api import router as operations_router
 from hookdesk.operations.middleware import RequestMetrics
 from hookdesk.operations.state import Operations
 from hookdesk.retention.api import router as client_erasure_router
+from hookdesk.saved_replies.api import router as saved_replies_router
 from hookdesk.shared.secretbox import SecretBox, box_for
 from hookdesk.teammates.api import router as teammates_router
 from hookdesk.tickets.api import router as tickets_router
@@ -52,6 +53,7 @@ ROUTERS = (
     api_keys_router,
     categories_router,
     tickets_router,
+    saved_replies_router,
     assets_router,
     webhook_endpoints_router,
     webhook_events_router,

@@ -12,6 +12,7 @@ from hookdesk.models.mail import (
     MailSettings,
     MailThread,
 )
+from hookdesk.models.saved_replies import SavedReply
 from hookdesk.models.teammates import Teammate
 from hookdesk.models.tickets import Reply, Ticket, TicketNote, TicketTag
 from hookdesk.models.webhooks import (
@@ -39,6 +40,7 @@ __all__ = [
     "OutboxEvent",
     "RateLimitBucket",
     "Reply",
+    "SavedReply",
     "SignInFailure",
     "Teammate",
     "Ticket",

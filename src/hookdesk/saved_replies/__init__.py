@@ -1,0 +1,1 @@
+"""Saved replies: texts agents reuse, with placeholders filled for a ticket."""
