@@ -1,6 +1,8 @@
 """A queued notification made ready to send: sender, server, language, brand, thread, link."""
 
+import re
 from email.message import EmailMessage
+from html import unescape
 
 import pytest
 from sqlalchemy import select
@@ -96,6 +98,36 @@ def test_an_agent_reply_reaches_the_client_in_the_tickets_language_and_brand(
     assert "Antworte auf diese E-Mail" in text
     link = next(word for word in text.split() if "/portal/enter/" in word)
     assert api.http.get(link.removeprefix("http://testserver")).status_code == 200
+
+
+def test_the_portal_link_of_a_notification_lands_on_the_conversation(
+    branded: Api, settings: Settings
+) -> None:
+    api = branded
+    ticket = api.ticket(title="Invoice is wrong")
+    api.ticket(title="Another question")  # the client has more than one: the list is not enough
+    api.ok(api.post(f"{TICKETS}/reply/create/{ticket['id']}", {"reply": "Fixed it."}), "ticket")
+    [row] = queued(api, "agent_replied")
+    html = part(prepared(api, settings, row).message, "html")
+    href = re.search(r'href="(http://testserver/portal/enter/[^"]+)"', html)
+    assert href is not None
+    link = unescape(href.group(1)).removeprefix("http://testserver")
+
+    page = api.http.get(link)  # what a mail client opens: a button that posts back to the link
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert page.status_code == 200 and token is not None and "action=" not in page.text
+    entered = api.http.post(
+        link,
+        data={"csrf_token": token.group(1)},
+        headers={"Cookie": f"form_token={token.group(1)}"},
+        follow_redirects=False,
+    )
+    assert entered.status_code == 303
+    assert entered.headers["location"] == f"/portal/tickets/{ticket['id']}"
+    signed_in = entered.headers["set-cookie"].partition(";")[0]  # Secure: not sent over http
+    landed = api.http.get(entered.headers["location"], headers={"Cookie": signed_in})
+    assert landed.status_code == 200
+    assert "Invoice is wrong" in landed.text and "Fixed it." in landed.text
 
 
 def test_the_ticket_threads_each_message_after_the_last(branded: Api, settings: Settings) -> None:

@@ -7,6 +7,7 @@ message carries a new one-time link into the portal."""
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -147,14 +148,17 @@ def _server(
 
 
 def _link(session: Session, row: MailMessage, ticket: Ticket, config: Settings) -> str:
+    """The conversation: through a one-time portal link for the client, in the console for a
+    teammate."""
     if row.kind in CLIENT_KINDS:
-        return links.portal(
+        portal = links.portal(
             session,
             account_id=row.account_id,
             client_id=ticket.client_id,
             public_url=config.public_url,
             lifetime=LINK_LIFETIME,
-        ).url
+        )
+        return f"{portal.url}?{urlencode({'ticket': ticket.id})}"
     return f"{config.public_url}/console/tickets/{ticket.id}"
 
 

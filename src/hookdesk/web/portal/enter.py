@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from hookdesk.access import links, sessions, signin
 from hookdesk.accounts import brand
 from hookdesk.db.dependencies import Db
+from hookdesk.shared.ids import parse_uuid
 from hookdesk.web import cookies
 from hookdesk.web.auth import AnonymousForm
 from hookdesk.web.pages import redirect, render
@@ -29,16 +30,27 @@ def enter_page(request: Request, token: str, db: Db) -> Response:
 
 
 @router.post("/enter/{token}")
-def enter(request: Request, token: str, _form: AnonymousForm, db: Db) -> Response:
+def enter(
+    request: Request, token: str, _form: AnonymousForm, db: Db, ticket: str | None = None
+) -> Response:
+    """Signs the client in; the page's form posts back to the link's own address, so the
+    `ticket` of a notification's link is kept, and the client lands on that conversation."""
     try:
         with db.write() as session:
             signed_in = signin.enter_portal(session, token)
     except signin.LinkUnusable:
         with db.read() as session:
             return _link_unusable(request, links.account_of(session, token))
-    response = redirect("/portal")
+    response = redirect(_landing(ticket))
     cookies.put(request, response, cookies.CLIENT, signed_in.started.token, CLIENT_COOKIE_AGE)
     return response
+
+
+def _landing(ticket: str | None) -> str:
+    """The ticket's page, or the list: only an id, never an address, leads anywhere (the
+    ticket's page shows a client only their own tickets)."""
+    ticket_id = parse_uuid(ticket) if ticket else None
+    return f"/portal/tickets/{ticket_id}" if ticket_id else "/portal"
 
 
 def _link_unusable(request: Request, account_id: str | None) -> Response:
