@@ -1,9 +1,10 @@
 """The console's letter opener in Chromium: a notification in the agency's brand and the ticket's
-language, as its recipient would see it, without any mail server."""
+language, as its recipient would see it, without any mail server; its portal link lands on the
+conversation."""
 
 from playwright.sync_api import Page, expect
 
-from tests.web.conftest import Site, signed_in_agent
+from tests.web.conftest import SCREENSHOTS, Site, signed_in_agent
 
 
 def test_the_letter_opener_shows_a_branded_notification_in_the_tickets_language(
@@ -42,3 +43,14 @@ def test_the_letter_opener_shows_a_branded_notification_in_the_tickets_language(
         "hookdesk" not in page.frame_locator("iframe.letter").locator("body").inner_text().lower()
     )
     expect(page.locator("pre.letter-text")).to_contain_text("Bekijk het gesprek: http")
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "letter_opener_nl.png", full_page=True)
+
+    # The letter's button is a one-time link into the portal that lands on this conversation.
+    href = button.get_attribute("href")
+    assert href is not None and "/portal/enter/" in href
+    page.goto(href)
+    page.get_by_role("button", name="Continue to your support portal").click()
+    page.wait_for_url(f"{site.url}/portal/tickets/{ticket['id']}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(ticket["title"])
