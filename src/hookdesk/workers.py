@@ -1,7 +1,8 @@
 """Running a dispatcher: inside `hookdesk serve`, or alone as `hookdesk dispatcher`."""
 
 import asyncio
-from collections.abc import AsyncIterator
+import signal
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from aiohttp.abc import AbstractResolver
@@ -75,3 +76,21 @@ async def running_dispatcher(
                 await heartbeat  # it ends with the task, deleting the row
                 await purging
                 await reading
+
+
+async def dispatch_until_signalled(database: Database, settings: Settings, box: SecretBox) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signal_number, stop.set)
+    async with running_dispatcher(database, settings, box):
+        await stop.wait()
+
+
+def fastest_event_loop() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop when installed (it comes with uvicorn[standard]), as under `hookdesk serve`."""
+    try:
+        import uvloop  # noqa: PLC0415
+    except ImportError:
+        return None
+    return uvloop.new_event_loop

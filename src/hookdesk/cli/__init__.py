@@ -105,11 +105,27 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     database_url: DatabaseUrl = None,
     dev: DevMode = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="API processes. Above 1 (PostgreSQL only), they and a dispatcher process run "
+            "under one parent, which starts again any that dies.",
+        ),
+    ] = 1,
 ) -> None:
-    """Run the API and the dispatcher in one process."""
+    """Run the API and the dispatcher: in one process, or with --workers in several."""
     from hookdesk.cli import server
 
-    server.serve(_invocation.config_file, host=host, port=port, database_url=database_url, dev=dev)
+    server.serve(
+        _invocation.config_file,
+        host=host,
+        port=port,
+        database_url=database_url,
+        dev=dev,
+        workers=workers,
+    )
 
 
 @app.command(cls=OneLineErrors)

@@ -8,9 +8,8 @@ FastAPI, SQLAlchemy or the models.
 
 import asyncio
 import json
-import signal
+import socket
 import sys
-from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, NoReturn
@@ -29,16 +28,20 @@ from hookdesk.accounts import service as accounts
 from hookdesk.app import create_app
 from hookdesk.config import ConfigurationError, Loaded, Settings, load, masked, variable
 from hookdesk.db import Database
+from hookdesk.db.database import is_sqlite
 from hookdesk.devtools.invocation import as_run_here
 from hookdesk.mail import rotation as mail_rotation
 from hookdesk.migrations.migrate import SchemaOutOfDate, SecretKeyNeeded, prepare, upgrade
 from hookdesk.operations.standalone import metrics_server
 from hookdesk.retention.age import parse_age
 from hookdesk.retention.command import purge_and_report
+from hookdesk.serving import children
+from hookdesk.serving.metrics import metrics_shared_by_children
+from hookdesk.serving.supervisor import Child, Supervisor
 from hookdesk.shared.garbage import settle_after_start_up
 from hookdesk.shared.secretbox import MissingSecretKey, SecretBox, box_for
 from hookdesk.webhooks.endpoints.rotation import count_endpoints, reseal_all
-from hookdesk.workers import running_dispatcher
+from hookdesk.workers import dispatch_until_signalled, fastest_event_loop
 
 err = Console(stderr=True, soft_wrap=True)  # long lines stay whole in logs
 log = structlog.get_logger("hookdesk")
@@ -73,18 +76,34 @@ def _open(settings: Settings) -> Database:
 
 
 def serve(
-    config_file: Path | None, *, host: str, port: int, database_url: str | None, dev: bool | None
+    config_file: Path | None,
+    *,
+    host: str,
+    port: int,
+    database_url: str | None,
+    dev: bool | None,
+    workers: int,
 ) -> None:
     settings = _settings(config_file, database_url=database_url, dev=dev)
     if "public_url" not in settings.model_fields_set:
         settings = settings.model_copy(update={"public_url": f"http://{host}:{port}"})
+    if workers > 1 and is_sqlite(settings.database_url):
+        _fail(
+            "--workers above 1 needs PostgreSQL: on SQLite hookdesk is one process, because "
+            "the rate limits per API key are counted in that process's memory and SQLite takes "
+            "one writer at a time. Run with --workers 1, or with --database-url postgresql://..."
+        )
     box = _secret_box(settings)
     database = _open(settings)
     logs.configure(settings)
     _warn_if_dev(settings)
     if settings.dev:
         _create_first_account(database)
-    log.info("serving", url=settings.public_url, database=_shown(database))
+    log.info("serving", url=settings.public_url, database=_shown(database), workers=workers)
+    if workers > 1:
+        database.dispose()  # each child opens its own
+        _serve_in_processes(settings, host, port, workers)
+        return
     application = create_app(settings, database, run_dispatcher=True, box=box)
     settle_after_start_up()
     uvicorn.run(
@@ -95,6 +114,28 @@ def serve(
         access_log=False,  # the request log (http/request_log.py) writes one line per request
         timeout_graceful_shutdown=5,  # long-lived requests (event streams) get this long to end
     )
+
+
+def _serve_in_processes(settings: Settings, host: str, port: int, workers: int) -> None:
+    try:
+        listener = socket.create_server(
+            (host, port),
+            family=socket.AF_INET6 if ":" in host else socket.AF_INET,
+            backlog=2048,
+        )
+    except OSError as error:
+        _fail(f"Cannot listen on {host}:{port}: {error.strerror}")
+    api = Child("api", children.api_process, (settings, listener))
+    dispatcher = Child("dispatcher", children.dispatcher_process, (settings,))
+    with metrics_shared_by_children() as exited:
+        Supervisor(
+            [api] * workers + [dispatcher],
+            # Each child gets the shutdown timeout for its own graceful stop, and a little more.
+            shutdown_timeout=settings.shutdown_timeout + 5,
+            exited=exited,
+        ).run()
+    listener.close()
+    log.info("stopped")
 
 
 def dispatcher(
@@ -115,8 +156,8 @@ def dispatcher(
             _serve_metrics(stack, settings, metrics_host, metrics_port)
         log.info("dispatcher started", database=_shown(database), stop_with="Ctrl-C or SIGTERM")
         settle_after_start_up()
-        with asyncio.Runner(loop_factory=_fastest_event_loop()) as runner:
-            runner.run(_dispatch_until_signalled(database, settings, box))
+        with asyncio.Runner(loop_factory=fastest_event_loop()) as runner:
+            runner.run(dispatch_until_signalled(database, settings, box))
     log.info("dispatcher stopped")
 
 
@@ -131,24 +172,6 @@ def _serve_metrics(stack: ExitStack, settings: Settings, host: str, port: int) -
     except OSError as error:
         _fail(f"Cannot serve metrics on {host}:{port}: {error.strerror}")
     err.print(f"metrics on http://{host}:{port}/metrics")
-
-
-async def _dispatch_until_signalled(database: Database, settings: Settings, box: SecretBox) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signal_number, stop.set)
-    async with running_dispatcher(database, settings, box):
-        await stop.wait()
-
-
-def _fastest_event_loop() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop when installed (it comes with uvicorn[standard]), as under `hookdesk serve`."""
-    try:
-        import uvloop  # noqa: PLC0415
-    except ImportError:
-        return None
-    return uvloop.new_event_loop
 
 
 def _secret_box(settings: Settings) -> SecretBox:

@@ -17,6 +17,8 @@ from prometheus_client import (
 from hookdesk.webhooks.dispatch.retry import Verdict
 
 UNMATCHED = "unmatched"  # the route label of a request that no route took
+# Where prometheus_client keeps each process's counts when several processes serve one /metrics.
+MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 OTHER_METHOD = "other"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # A receiver has up to `HOOKDESK_DELIVERY_TIMEOUT` (15 s by default, at most 300 s) to answer.
@@ -50,6 +52,7 @@ IN_FLIGHT = Gauge(
     "hookdesk_deliveries_in_flight",
     "Deliveries this process's dispatchers are sending right now.",
     registry=None,
+    multiprocess_mode="livesum",  # under `serve --workers`: the live processes' sum
 )
 # With the client library's own: CPU, memory, open files, garbage collection, Python's version.
 ALL = (

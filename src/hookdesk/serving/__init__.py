@@ -1,0 +1,1 @@
+"""`hookdesk serve --workers N`: API processes and a dispatcher process under one parent."""

@@ -1,0 +1,224 @@
+"""`hookdesk serve --workers N`: API processes and a dispatcher process under one parent.
+
+A real `hookdesk serve` runs as a subprocess against the test's PostgreSQL; its children are killed
+with SIGKILL while tickets are created, and every ticket the API answered must still reach a real
+receiver. On SQLite, `--workers` above 1 is refused.
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+from prometheus_client.parser import text_string_to_metric_families
+
+from hookdesk.accounts import service as accounts
+from hookdesk.db import Database
+from hookdesk.db.database import is_sqlite
+from tests.support.receivers import Receiver
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.slow
+
+HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
+STARTED = re.compile(r"process started\s.*pid=(\d+) role=(\w+)")
+
+
+class Served:
+    """A `hookdesk serve --workers 2 --dev` subprocess, its log and its API."""
+
+    def __init__(self, database_url: str, folder: Path) -> None:
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = folder / "serve.err"
+        env = {
+            **os.environ,
+            "HOOKDESK_SECRET_KEY": Fernet.generate_key().decode(),
+            "HOOKDESK_RATE_LIMIT": "0",
+            "HOOKDESK_RETRY_SCHEDULE": "0.2,0.2,0.5,1,1,2",
+            "HOOKDESK_SHUTDOWN_TIMEOUT": "10",
+        }
+        command = [HOOKDESK, "serve", "--dev", "--workers", "2", "--port", str(port)]
+        command += ["--database-url", database_url]
+        with self.log.open("wb") as stderr:
+            self.process = subprocess.Popen(
+                command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=stderr
+            )
+        wait_until(self._healthy, what=f"the server to answer; its log: {self.log}", timeout=120)
+
+    def _healthy(self) -> bool:
+        assert self.process.poll() is None, self.log.read_text()
+        try:
+            return httpx.get(f"{self.url}/healthz").status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def started(self) -> list[tuple[int, str]]:
+        """(pid, role) of every child started so far, in order."""
+        found = STARTED.findall(self.log.read_text())
+        return [(int(pid), role) for pid, role in found]
+
+    def alive(self, role: str) -> list[int]:
+        return [pid for pid, seen in self.started() if seen == role and running(pid)]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def metric_sums(text: str) -> dict[tuple[str, str], float]:
+    """Samples summed by name and by their route or outcome label."""
+    sums: dict[tuple[str, str], float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            label = sample.labels.get("route") or sample.labels.get("outcome") or ""
+            key = (sample.name, label)
+            sums[key] = sums.get(key, 0.0) + sample.value
+    return sums
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` is a live process (not gone, not a zombie waiting to be reaped)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.fixture
+def served(database_url: str, db: Database, tmp_path: Path) -> Iterator[Served]:
+    if is_sqlite(database_url):
+        pytest.skip("--workers above 1 runs on PostgreSQL (the refusal on SQLite is tested)")
+    server = Served(database_url, tmp_path)
+    yield server
+    if server.process.poll() is None:
+        server.process.kill()
+        server.process.wait(timeout=30)
+
+
+def test_on_sqlite_workers_above_one_are_refused_naming_postgresql(
+    database_url: str, tmp_path: Path
+) -> None:
+    if not is_sqlite(database_url):
+        pytest.skip("the refusal is SQLite's")
+    result = subprocess.run(
+        [HOOKDESK, "serve", "--workers", "2", "--port", "1", "--database-url", database_url],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    message = " ".join(result.stderr.split())
+    assert "--workers above 1 needs PostgreSQL" in message
+    assert "Traceback" not in result.stderr
+
+
+def test_killed_children_are_replaced_and_no_answered_ticket_is_lost(
+    served: Served, db: Database
+) -> None:
+    with db.transaction() as session:
+        key = accounts.create(session, name="Workers").api_key
+    headers = {"Authorization": f"Bearer {key}"}
+    receiver = Receiver()
+    try:
+        created = httpx.post(
+            f"{served.url}/v2/webhook-endpoints/create",
+            json={"url": receiver.url, "events": ["whitelabel.ticket.created"]},
+            headers=headers,
+        )
+        assert created.status_code == 200, created.text
+        client = httpx.post(
+            f"{served.url}/v2/agency/clients/create",
+            json={"name": "Ada", "email": "ada@example.com"},
+            headers=headers,
+        ).json()["client"]
+        category = httpx.post(
+            f"{served.url}/v2/agency/ticket-categories/create",
+            json={"title": "Support", "language": "en"},
+            headers=headers,
+        ).json()["ticket_category"]
+        ticket = {"client_id": client["id"], "category": category["id"], "description": "Help"}
+        wait_until(lambda: len(served.alive("api")) == 2, what="two API processes", timeout=120)
+        first_api, *_ = served.alive("api")
+        first_dispatcher = served.alive("dispatcher")[0]
+
+        answered: list[str] = []
+        refused = 0
+
+        def create_tickets() -> None:
+            nonlocal refused
+            for number in range(90):
+                try:  # a new connection each time, as independent clients would
+                    response = httpx.post(
+                        f"{served.url}/v2/agency/tickets/create",
+                        json={**ticket, "title": f"Ticket {number}"},
+                        headers=headers,
+                        timeout=30,
+                    )
+                except httpx.TransportError:
+                    refused += 1  # the connection went down with the killed process
+                    continue
+                if response.status_code == 200:
+                    answered.append(response.json()["ticket"]["id"])
+
+        creating = threading.Thread(target=create_tickets)
+        creating.start()
+        wait_until(lambda: len(answered) >= 20, what="20 tickets created")
+        os.kill(first_api, signal.SIGKILL)
+        wait_until(lambda: len(answered) >= 45, what="45 tickets created")
+        os.kill(first_dispatcher, signal.SIGKILL)
+        creating.join(timeout=120)
+
+        # Each killed child has a successor, and the server is whole again.
+        wait_until(lambda: len(served.alive("api")) == 2, what="a new API process", timeout=120)
+        wait_until(
+            lambda: len(served.alive("dispatcher")) == 1, what="a new dispatcher", timeout=120
+        )
+        assert first_api not in served.alive("api")
+        assert first_dispatcher not in served.alive("dispatcher")
+
+        # Every ticket the API answered for reached the receiver, the ones committed while no
+        # dispatcher ran included.
+        def delivered() -> set[str]:
+            return {json.loads(seen.body)["data"]["ticket"]["id"] for seen in receiver.received}
+
+        wait_until(
+            delivered, lambda seen: set(answered) <= seen, what="every answered ticket", timeout=60
+        )
+        assert len(answered) + refused == 90
+
+        # /metrics, whichever API process answers it, counts the requests both answered and the
+        # deliveries of every dispatcher process, the killed one's included.
+        for _ in range(4):
+            counted = metric_sums(httpx.get(f"{served.url}/metrics").text)
+            assert counted["hookdesk_http_requests_total", "/v2/agency/tickets/create"] >= len(
+                answered
+            )
+            assert counted["hookdesk_deliveries_total", "delivered"] >= len(answered)
+        assert len(answered) >= 80  # only requests caught by the killed process may fail
+    finally:
+        receiver.close()
+
+
+def test_sigterm_stops_every_child_gracefully(served: Served) -> None:
+    wait_until(lambda: len(served.alive("api")) == 2, what="two API processes", timeout=120)
+    children = [pid for pid, _ in served.started()]
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(timeout=60) == 0
+    assert not [pid for pid in children if running(pid)]
+    log = served.log.read_text()
+    assert "did not stop in time" not in log  # each stopped by itself, none was killed
+    assert "stopped" in log
