@@ -201,13 +201,14 @@ def test_killed_children_are_replaced_and_no_answered_ticket_is_lost(
         assert len(answered) + refused == 90
 
         # /metrics, whichever API process answers it, counts the requests both answered and the
-        # deliveries of every dispatcher process, the killed one's included.
+        # deliveries of every dispatcher process, the killed one's included. A process killed
+        # between finishing its work and counting it loses that count, hence "most": one API
+        # process's own count would be about half, and an API process delivers nothing.
+        most = 0.75 * len(answered)
         for _ in range(4):
             counted = metric_sums(httpx.get(f"{served.url}/metrics").text)
-            assert counted["hookdesk_http_requests_total", "/v2/agency/tickets/create"] >= len(
-                answered
-            )
-            assert counted["hookdesk_deliveries_total", "delivered"] >= len(answered)
+            assert counted["hookdesk_http_requests_total", "/v2/agency/tickets/create"] >= most
+            assert counted["hookdesk_deliveries_total", "delivered"] >= most
         assert len(answered) >= 80  # only requests caught by the killed process may fail
     finally:
         receiver.close()
