@@ -10,6 +10,8 @@ from aiohttp.abc import AbstractResolver
 from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.inbound.imap import read_mailboxes
+from hookdesk.mail.channel import MailChannel
+from hookdesk.mail.smtp import SmtpSender
 from hookdesk.operations.instruments import DispatcherMeter
 from hookdesk.retention.periodic import purge_periodically
 from hookdesk.shared.secretbox import SecretBox
@@ -39,9 +41,10 @@ async def running_dispatcher(
     *,
     resolver: AbstractResolver | None = None,
 ) -> AsyncIterator[Dispatcher]:
-    """A dispatcher running in the background until the block ends, then stopped gracefully;
-    beside it, its heartbeat (its row in the `dispatchers` table kept fresh), the periodic purge
-    of what is older than the retention, and the readers of the accounts' IMAP mailboxes."""
+    """A dispatcher of webhook deliveries and mail running in the background until the block
+    ends, then stopped gracefully; beside it, its heartbeat (its row in the `dispatchers` table
+    kept fresh), the periodic purge of what is older than the retention, and the readers of the
+    accounts' IMAP mailboxes."""
     sender = AiohttpSender(
         timeout=settings.delivery_timeout,
         allow_private=settings.dev,
@@ -49,13 +52,15 @@ async def running_dispatcher(
         resolver=resolver,
         max_connections=settings.dispatcher_concurrency,
     )
+    smtp = SmtpSender(timeout=settings.delivery_timeout)
     async with sender:
         webhooks = WebhookChannel(
             sender, Preparer(box), Policy(settings.retry_schedule, settings.disable_after)
         )
+        mail = MailChannel(database, smtp, settings, box, settings.retry_schedule)
         dispatcher = Dispatcher(
             database,
-            [webhooks],
+            [webhooks, mail],
             limits=limits_from(settings),
             meter=DispatcherMeter(),
         )
@@ -76,6 +81,7 @@ async def running_dispatcher(
                 await heartbeat  # it ends with the task, deleting the row
                 await purging
                 await reading
+                await smtp.close()
 
 
 async def dispatch_until_signalled(database: Database, settings: Settings, box: SecretBox) -> None:

@@ -25,6 +25,7 @@ class Envelope:
     kind: str
     to: str
     status: str
+    attempt_count: int
     created_at: int
 
 
@@ -88,4 +89,4 @@ def letter(
 
 
 def _envelope(row: MailMessage) -> Envelope:
-    return Envelope(row.id, row.kind, row.to_address, row.status, row.created_at)
+    return Envelope(row.id, row.kind, row.to_address, row.status, row.attempt_count, row.created_at)

@@ -42,7 +42,8 @@ class MailMessage(Base):
     An outbound row is queued in the transaction of the ticket change that causes it and rendered
     when sent, so it names what to say (`kind`, `ticket_id`, `reply_id`) and to whom. An inbound row
     records what became of a received message; its `message_id` is unique in the account, which is
-    what applies a message at most once."""
+    what applies a message at most once. An outbound row is sent by the dispatchers like a webhook
+    delivery: claimed under a lease, attempted, retried on the schedule."""
 
     __tablename__ = "mail_messages"
     __table_args__ = (
@@ -77,7 +78,9 @@ class MailMessage(Base):
     message_id: Mapped[str | None] = mapped_column(String(998), nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     attempt_count: Mapped[int] = mapped_column(Integer, default=0)
+    # While a dispatcher sends it, the end of its lease, and the lease (webhooks/dispatch/lease.py).
     next_attempt_at: Mapped[float | None] = mapped_column(Double, nullable=True)
+    lease_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[int] = unix_time()
     updated_at: Mapped[int] = unix_time()
 

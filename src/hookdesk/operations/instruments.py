@@ -48,9 +48,16 @@ ATTEMPT_DURATION = Histogram(
     buckets=ATTEMPT_BUCKETS,
     registry=None,
 )
+MAIL_ATTEMPTS = Counter(
+    "hookdesk_mail_attempts",
+    "Attempts at handing mail to SMTP servers recorded by this process's dispatchers, by what "
+    "came of them.",
+    ["outcome"],
+    registry=None,
+)
 IN_FLIGHT = Gauge(
     "hookdesk_deliveries_in_flight",
-    "Deliveries this process's dispatchers are sending right now.",
+    "Deliveries and mail messages this process's dispatchers are sending right now.",
     registry=None,
     multiprocess_mode="livesum",  # under `serve --workers`: the live processes' sum
 )
@@ -60,6 +67,7 @@ ALL = (
     HTTP_DURATION,
     DELIVERIES,
     ATTEMPT_DURATION,
+    MAIL_ATTEMPTS,
     IN_FLIGHT,
     PROCESS_COLLECTOR,
     PLATFORM_COLLECTOR,
@@ -68,6 +76,12 @@ ALL = (
 
 # Every outcome shows from the start, at 0, so a rate over it is defined before the first one.
 _OUTCOMES = {verdict: DELIVERIES.labels(verdict.value) for verdict in Verdict}
+# A mail server is never gone: a message is sent, retried or failed.
+_MAIL_OUTCOMES: dict[Verdict, Counter] = {
+    verdict: MAIL_ATTEMPTS.labels(verdict.value)
+    for verdict in Verdict
+    if verdict is not Verdict.GONE
+}
 
 
 def request_answered(method: str, route: str, status: int, seconds: float) -> None:
@@ -87,5 +101,8 @@ class DispatcherMeter:
         IN_FLIGHT.dec()
 
     def attempt_recorded(self, channel: str, verdict: Verdict, seconds: float) -> None:
+        if channel == "mail":
+            _MAIL_OUTCOMES[verdict].inc()
+            return
         _OUTCOMES[verdict].inc()
         ATTEMPT_DURATION.observe(seconds)
