@@ -1,5 +1,6 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives and answers as told."""
 
+import asyncio
 import socket
 import threading
 import time
@@ -35,12 +36,14 @@ def free_port() -> int:
 class SmtpServer:
     """Messages end in `received`; `answer_with` scripts the next answers to DATA (for example
     "451 4.3.0 try later" or "550 5.1.1 no such user"); `stop`/`start` take it down and back up
-    on the same port; `connections` counts the sessions opened."""
+    on the same port; `connections` counts the sessions opened; `delay` (seconds) slows each
+    answer to DATA, as a busy server would."""
 
     def __init__(self) -> None:
         self.port = free_port()
         self.received: list[Received] = []
         self.connections = 0
+        self.delay = 0.0
         self._script: deque[str] = deque()
         self._lock = threading.Condition()
         self._controller: Controller | None = None
@@ -84,6 +87,8 @@ class SmtpServer:
         return responses
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self._lock:
             if self._script:
                 return self._script.popleft()
