@@ -2,12 +2,13 @@
 
 The API's URL and key come from `--api-url` / `--api-key` or `HOOKDESK_API_URL` /
 `HOOKDESK_API_KEY`. Every failure becomes an `ApiError` with a sentence a person can act on.
+
+httpx is imported when a client is made, not with the module: `hookdesk --help` does without it.
 """
 
 import os
 from typing import Annotated, Any
 
-import httpx
 import typer
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
@@ -38,12 +39,18 @@ class ApiError(Exception):
 
 class Api:
     def __init__(self, url: str, key: str, *, timeout: float = 30.0) -> None:
+        import httpx  # noqa: PLC0415  (see the module's docstring)
+
         self.url = url.rstrip("/")
-        self._http = httpx.Client(
-            base_url=self.url,
-            headers={"Authorization": f"Bearer {key}"},
-            timeout=timeout,
-        )
+        self._errors = (httpx.TransportError, httpx.InvalidURL)
+        try:
+            self._http = httpx.Client(
+                base_url=self.url,
+                headers={"Authorization": f"Bearer {key}"},
+                timeout=timeout,
+            )
+        except httpx.InvalidURL as error:
+            raise ApiError(str(error)) from None
 
     @classmethod
     def from_options(cls, url: str | None, key: str | None) -> "Api":
@@ -68,7 +75,7 @@ class Api:
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         try:
             response = self._http.request(method, path, **kwargs)
-        except (httpx.TransportError, httpx.InvalidURL) as error:
+        except self._errors as error:
             raise ApiError(f"cannot reach hookdesk at {self.url}: {error}") from None
         try:
             answer: dict[str, Any] = response.json()

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 
-import httpx
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -57,14 +56,12 @@ def connect(url: str | None, key: str | None) -> Iterator[Api]:
     """The API client of the options; any failure of the API ends the command with `fail`."""
     try:
         api = Api.from_options(url, key)
-    except (ApiError, httpx.InvalidURL) as error:
+    except ApiError as error:
         fail(str(error))
     try:
         yield api
     except ApiError as error:
         fail(str(error))
-    except httpx.InvalidURL as error:
-        fail(f"invalid API URL: {error}")
     finally:
         api.close()
 

@@ -2,6 +2,9 @@
 
 Everything runs on loopback, on an empty SQLite database in a temporary folder, and stops by
 itself: the newcomer sees each event arrive, signed and verified, in a few seconds.
+
+The receiver SDK (pydantic) and the listener (httpx) are imported by the functions that use them,
+when the demo runs: `hookdesk --help` loads neither.
 """
 
 import json
@@ -20,7 +23,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -28,15 +31,9 @@ from rich.markup import escape
 
 from hookdesk.devtools.client import Api
 from hookdesk.devtools.invocation import command, source_file
-from hookdesk.devtools.listen import Session
-from hookdesk.receiver import (
-    WebhookEndpointDisabled,
-    WebhookEventFailed,
-    WebhookVerificationError,
-    parse_event,
-    verify,
-)
-from hookdesk.receiver.signing import new_secret
+
+if TYPE_CHECKING:
+    from hookdesk.devtools.forwarding import Session
 
 console = Console(soft_wrap=True, highlight=False)
 EVENT_WAIT = 15.0
@@ -69,6 +66,8 @@ def demo(
     ] = False,
 ) -> None:
     """Watch one ticket's events arrive at a local app, signed and verified, in seconds."""
+    from hookdesk.receiver.signing import new_secret  # noqa: PLC0415
+
     folder = Path(tempfile.mkdtemp(prefix="hookdesk-demo-"))
     try:
         with _service(folder) as (url, key), _receiver() as (hook_url, arrivals):
@@ -176,6 +175,14 @@ def _answer_by_email(api: Api, ticket_id: str) -> None:
 
 
 def _show_arrival(story: str, arrivals: "queue.Queue[bytes]", secret: str) -> None:
+    from hookdesk.receiver import (  # noqa: PLC0415
+        WebhookEndpointDisabled,
+        WebhookEventFailed,
+        WebhookVerificationError,
+        parse_event,
+        verify,
+    )
+
     console.print(f"[bold]{story}[/]")
     try:
         raw = arrivals.get(timeout=EVENT_WAIT)
@@ -224,7 +231,9 @@ def _receiver() -> Iterator[tuple[str, "queue.Queue[bytes]"]]:
         server.server_close()
 
 
-def _start_listening(url: str, key: str, hook_url: str, secret: str) -> Session:
+def _start_listening(url: str, key: str, hook_url: str, secret: str) -> "Session":
+    from hookdesk.devtools.forwarding import Session  # noqa: PLC0415
+
     session = Session(
         api_url=url, api_key=key, forward_to=hook_url, events=None, secret=secret, show_lines=False
     )

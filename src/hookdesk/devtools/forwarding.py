@@ -1,28 +1,23 @@
-"""`hookdesk listen --forward-to URL`: the account's events, signed, forwarded to a local app.
+"""The work of `hookdesk listen` (and of the demo's listener): stream the account's events,
+sign each with the session's secret and forward it to the local app.
 
-The server streams the events (`GET /v2/events/stream`); each is signed here with this session's
-secret, exactly as a delivery is, and POSTed to the local URL, with a line printed per event. If
-the server goes away the stream resumes after the last forwarded event; if the local app is
-down, an event is retried a few times before it is reported failed. Delivery is at least once:
-an event may arrive twice around a reconnection, always with the same event id.
+It imports httpx and the receiver SDK (pydantic), so `hookdesk.devtools.listen` imports it only
+when the command runs.
 """
 
 import json
-import os
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
 
 import httpx
 import typer
 from rich.console import Console
 
-from hookdesk.devtools.client import DEFAULT_API_URL, ApiKey, ApiUrl
-from hookdesk.receiver.signing import new_secret, secret_key, signature_headers
+from hookdesk.receiver.signing import secret_key, signature_headers
 
 FORWARD_TIMEOUT = 10.0
 FORWARD_TRIES = 5
@@ -37,41 +32,6 @@ class StreamEvent:
     seq: str
     event_type: str
     body: bytes
-
-
-def listen(
-    forward_to: Annotated[str, typer.Option("--forward-to", help="Your app's webhook URL.")],
-    events: Annotated[
-        str | None, typer.Option("--events", help="Comma-separated event types (default: all).")
-    ] = None,
-    secret: Annotated[
-        str | None,
-        typer.Option(
-            "--secret", help="Sign with this whsec_ secret. \\[env: HOOKDESK_LISTEN_SECRET]"
-        ),
-    ] = None,
-    api_url: ApiUrl = None,
-    api_key: ApiKey = None,
-) -> None:
-    """Stream the account's events to a local app, signed, like `stripe listen`."""
-    key = api_key or os.environ.get("HOOKDESK_API_KEY")
-    if not key:
-        err.print("error: no API key: pass --api-key or set HOOKDESK_API_KEY")
-        raise typer.Exit(1)
-    signing_secret = secret or os.environ.get("HOOKDESK_LISTEN_SECRET") or new_secret()
-    session = Session(
-        api_url=(api_url or os.environ.get("HOOKDESK_API_URL") or DEFAULT_API_URL).rstrip("/"),
-        api_key=key,
-        forward_to=forward_to,
-        events=events,
-        secret=signing_secret,
-    )
-    print(f"Ready! Your webhook signing secret is {signing_secret}", flush=True)
-    out.print(f"Forwarding events to {forward_to} (Ctrl-C to stop)")
-    try:
-        session.run()
-    except KeyboardInterrupt:
-        out.print("Stopped.")
 
 
 class Session:
