@@ -8,7 +8,8 @@ Parts: dispatch (throughput vs the bare aiohttp loop; SQLite, PostgreSQL with 1,
 dispatchers), latency (API answer -> arrival at several rates, SQLite and PostgreSQL), fanout
 (one ticket to 1, 10, 100 endpoints), api (ticket create and list vs a bare ASGI app), backlog
 (claim latency, RSS and query plans with a large backlog in PostgreSQL), mail (notifications
-rendered and sent to aiosmtpd vs a bare aiosmtplib loop; IMAP APPEND -> reply committed, IDLE).
+rendered and sent to aiosmtpd vs a bare aiosmtplib loop; IMAP APPEND -> reply committed, IDLE),
+cli (`hookdesk --help` and the client commands' start-up vs `python -c pass`).
 
 PostgreSQL is the local server (postgresql://postgres@127.0.0.1:5432); every part makes its own
 database `hookdesk_bench_<pid>_<n>` and drops it, also when stopped by Ctrl-C or SIGTERM, and the
@@ -35,6 +36,7 @@ from typing import Any
 from bench import (
     api,
     backlog,
+    cli,
     compare,
     dispatch,
     fanout,
@@ -47,7 +49,7 @@ from bench import (
 from bench.common import machine, positive_float, progress, terminate
 
 ROOT = Path(__file__).resolve().parents[1]
-PARTS = ("dispatch", "latency", "fanout", "api", "backlog", "mail")
+PARTS = ("dispatch", "latency", "fanout", "api", "backlog", "mail", "cli")
 DATABASES = ["sqlite", "postgresql"]
 
 # The sizes of a real run, and of --quick.
@@ -68,6 +70,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "backlog_interval": 0.5,
         "mail_messages": 2000,
         "mail_appends": 40,
+        "cli_runs": 11,
         "max_minutes": 60.0,
     },
     "quick": {
@@ -86,6 +89,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "backlog_interval": 0.25,
         "mail_messages": 300,
         "mail_appends": 10,
+        "cli_runs": 5,
         "max_minutes": 15.0,
     },
 }
@@ -162,6 +166,8 @@ def run_part(name: str, sizes: dict[str, Any], workdir: Path) -> dict[str, Any]:
         return run_api(sizes, workdir)
     if name == "mail":
         return mail.run(sizes["mail_messages"], sizes["mail_appends"], workdir)
+    if name == "cli":
+        return cli.run(sizes["cli_runs"], workdir)
     return backlog.run(args, workdir)
 
 
