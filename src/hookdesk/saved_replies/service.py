@@ -92,7 +92,8 @@ def _check_placeholders(text: str) -> None:
     unknown = placeholders.unknown(text)
     if unknown:
         raise BadRequest(
-            f"text: unknown placeholder {', '.join(unknown)}; the placeholders are "
+            f"unknown placeholder {', '.join(unknown)}; the placeholders are "
             f"{placeholders.known_list()}.",
+            field="text",
             code=ErrorCode.UNKNOWN_PLACEHOLDER,
         )

@@ -64,6 +64,8 @@ def _author(session: Session, account_id: str, teammate_id: Any) -> str | None:
     )
     if teammate is None or teammate.deleted_at is not None:
         raise BadRequest(
-            f"teammate_id: no teammate with id '{teammate_id}'.", code=ErrorCode.UNKNOWN_REFERENCE
+            f"no teammate with id '{teammate_id}'.",
+            field="teammate_id",
+            code=ErrorCode.UNKNOWN_REFERENCE,
         )
     return teammate.id
