@@ -240,6 +240,71 @@ def test_tickets_list_refuses_bad_paging(cli: Cli) -> None:
     assert_clean_failure(cli.run("events", "list", "--page", "0"), "--page")
 
 
+def test_tickets_update_tags_priority_and_notes(cli: Cli) -> None:
+    ticket = cli.json("trigger", UPDATED)
+    updated = cli.json(
+        "tickets", "update", ticket["id"], "--tag", "VIP, billing", "--tag", "refund",
+        "--priority", "high",
+    )  # fmt: skip
+    assert (updated["tags"], updated["priority"]) == (["billing", "refund", "vip"], "high")
+    assert updated["updated_at"] == ticket["updated_at"]
+    said = cli.ok("tickets", "update", ticket["id"], "--priority", "urgent")
+    assert f"Updated ticket {ticket['id']}: priority urgent, tags billing, refund, vip." in said
+    tagged = cli.json("tickets", "list", "--tag", "refund", "--per-page", "100")
+    assert [t["id"] for t in tagged] == [ticket["id"]]
+    assert cli.json("tickets", "list", "--tag", "refund", "--priority", "low") == []
+    by_activity = cli.json("tickets", "list", "--sort-by", "updated_at", "--per-page", "100")
+    assert ticket["id"] in [t["id"] for t in by_activity]
+    assert cli.json("tickets", "update", ticket["id"], "--no-tags")["tags"] == []
+
+    note = cli.json("tickets", "note", ticket["id"], "Called them, all good")
+    assert (note["object"], note["text"]) == ("ticket_note", "Called them, all good")
+    assert cli.json("tickets", "notes", ticket["id"]) == [note]
+    notes_table = cli.ok("tickets", "notes", ticket["id"])
+    assert "Called them, all good" in notes_table and "(1 note in all)" in notes_table
+    shown = cli.ok("tickets", "show", ticket["id"])
+    assert "Internal notes (1, newest first)" in shown and "Called them, all good" in shown
+    assert "urgent" in shown
+
+
+@pytest.mark.parametrize(
+    ("args", "phrases"),
+    [
+        (["update", "{id}"], ["nothing to update"]),
+        (["update", "{id}", "--priority", "critical"], ["--priority 'critical'", "urgent"]),
+        (["update", "{id}", "--tag", "a", "--no-tags"], ["cannot go together"]),
+        (["update", "{id}", "--tag", "x" * 51], ["at most 50 characters", "HTTP 400"]),
+        (["list", "--sort-by", "activity"], ["--sort-by 'activity'"]),
+        (["note", "{id}", " "], ["text: String should have at least 1 character", "HTTP 400"]),
+        (["notes", "6f0c1d0e-0000-4000-8000-000000000000"], ["No ticket with id", "HTTP 404"]),
+    ],
+)
+def test_tickets_tools_refuse_bad_input_in_one_line(
+    cli: Cli, args: list[str], phrases: list[str]
+) -> None:
+    ticket = cli.json("trigger", CREATED)
+    filled = [arg.replace("{id}", ticket["id"]) for arg in args]
+    assert_clean_failure(cli.run("tickets", *filled), *phrases)
+
+
+def test_saved_replies_create_list_update_delete(cli: Cli) -> None:
+    text = "Hello {{client.name}}, {{ticket.title}} is fixed. {{teammate.name}}"
+    saved = cli.json("saved-replies", "create", "--title", "Fixed", "--text", text)
+    assert (saved["object"], saved["title"], saved["text"]) == ("saved_reply", "Fixed", text)
+    other = cli.json("saved-replies", "create", "--title", "Other", "--text", "Bye")
+    assert cli.json("saved-replies", "list", "--per-page", "100") == [other, saved]
+    table = cli.ok("saved-replies", "list", "--per-page", "100")
+    assert saved["id"] in table and table.splitlines()[-1] == "Page 1 of 1 (2 saved replies in all)"
+    renamed = cli.json("saved-replies", "update", saved["id"], "--title", "Done")
+    assert (renamed["title"], renamed["text"]) == ("Done", text)
+    said = cli.ok("saved-replies", "delete", saved["id"])
+    assert said.strip() == f"Deleted saved reply {saved['id']} (Done)."
+    assert saved["id"] not in [s["id"] for s in cli.json("saved-replies", "list")]
+    refused = cli.run("saved-replies", "create", "--title", "Typo", "--text", "Hi {{client.nmae}}")
+    assert_clean_failure(refused, "unknown placeholder {{client.nmae}}", "HTTP 400")
+    assert_clean_failure(cli.run("saved-replies", "update", saved["id"]), "nothing to update")
+
+
 # ----------------------------------------------------------------------------- errors
 
 

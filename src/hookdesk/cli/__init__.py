@@ -19,8 +19,10 @@ from hookdesk.devtools.help import HelpGroup
 from hookdesk.devtools.keys import keys_app
 from hookdesk.devtools.listen import listen
 from hookdesk.devtools.mailing import mail_app
-from hookdesk.devtools.manage import endpoints_app, events_app, tickets_app
+from hookdesk.devtools.manage import endpoints_app, events_app
 from hookdesk.devtools.people import clients_app, teammates_app
+from hookdesk.devtools.saved_replies import saved_replies_app
+from hookdesk.devtools.tickets import tickets_app
 from hookdesk.devtools.trigger import trigger
 
 # hookdesk.config's CONFIG_FILE_VARIABLE, spelled out: importing the settings would load
@@ -50,6 +52,7 @@ app.command(cls=OneLineErrors)(demo)
 app.add_typer(endpoints_app, name="endpoints")
 app.add_typer(events_app, name="events")
 app.add_typer(tickets_app, name="tickets")
+app.add_typer(saved_replies_app, name="saved-replies")
 app.add_typer(teammates_app, name="teammates")
 app.add_typer(clients_app, name="clients")
 app.add_typer(keys_app, name="keys")

@@ -100,10 +100,12 @@ def details(title: str, rows: Sequence[tuple[str, str]]) -> Table:
     return table
 
 
-def page_footer(noun: str, total: int, page: int, per_page: int) -> str:
-    """`Page 1 of 3 (45 events in all)`, for the singular noun `event`."""
+def page_footer(noun: str, total: int, page: int, per_page: int, plural: str = "") -> str:
+    """`Page 1 of 3 (45 events in all)`, for the singular noun `event` (`plural` when it is not
+    the noun and an s)."""
     pages = max(1, -(-total // per_page))
-    return f"Page {page} of {pages} ({total} {noun}{'' if total == 1 else 's'} in all)"
+    counted = noun if total == 1 else plural or f"{noun}s"
+    return f"Page {page} of {pages} ({total} {counted} in all)"
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ class Listing:
     table: Callable[[list[Object], int], Table]
     empty: str
     noun: str
+    plural: str = ""  # when not the noun and an s
 
 
 def print_page(answer: Object, listing: Listing, page: int, per_page: int, as_json: bool) -> None:
@@ -125,7 +128,8 @@ def print_page(answer: Object, listing: Listing, page: int, per_page: int, as_js
         return
     console = stdout()
     console.print(listing.table(found, console.width) if found else listing.empty)
-    console.print(page_footer(listing.noun, answer["total_results"], page, per_page))
+    total = answer["total_results"]
+    console.print(page_footer(listing.noun, total, page, per_page, listing.plural))
 
 
 def check_paging(page: int, per_page: int) -> None:

@@ -1,13 +1,12 @@
-"""`hookdesk endpoints|events|tickets ...`: manage webhooks and look at tickets over the API."""
+"""`hookdesk endpoints|events ...`: manage webhooks and look at their event log over the API."""
 
 from typing import Annotated
 
 import typer
-from rich.console import Console, Group
-from rich.panel import Panel
+from rich.console import Console
 from rich.table import Table
 
-from hookdesk.devtools.client import Api, ApiKey, ApiUrl, AsJson
+from hookdesk.devtools.client import ApiKey, ApiUrl, AsJson
 from hookdesk.devtools.common import (
     Column,
     Listing,
@@ -31,14 +30,10 @@ from hookdesk.devtools.invocation import as_run_here
 
 ENDPOINTS = "/v2/webhook-endpoints"
 EVENTS = "/v2/webhook-events"
-TICKETS = "/v2/agency/tickets"
 
 endpoints_app = typer.Typer(cls=HelpGroup, help="Manage webhook endpoints.", no_args_is_help=True)
 events_app = typer.Typer(
     cls=HelpGroup, help="Look at the webhook event log and resend events.", no_args_is_help=True
-)
-tickets_app = typer.Typer(
-    cls=HelpGroup, help="Look at tickets and their conversations.", no_args_is_help=True
 )
 
 EndpointId = Annotated[
@@ -46,9 +41,6 @@ EndpointId = Annotated[
 ]
 EventId = Annotated[
     str, typer.Argument(help="The event's id (whev_...).", metavar="EVENT_ID", show_default=False)
-]
-TicketId = Annotated[
-    str, typer.Argument(help="The ticket's id.", metavar="TICKET_ID", show_default=False)
 ]
 Page = Annotated[int, typer.Option("--page", help="Page number, from 1.")]
 PerPage = Annotated[int, typer.Option("--per-page", help="Items per page (1 to 100).")]
@@ -388,125 +380,3 @@ ATTEMPT_COLUMNS = (
 def _attempts_table(attempts: list[Object], width: int) -> Table:
     numbered = [{**attempt, "number": n} for n, attempt in enumerate(attempts, start=1)]
     return list_table("Delivery attempts", ATTEMPT_COLUMNS, numbered, width)
-
-
-# ----------------------------------------------------------------------------- tickets
-
-
-@tickets_app.command("list", cls=OneLineErrors)
-def list_tickets(
-    closed: Annotated[
-        bool | None,
-        typer.Option(
-            "--closed/--open", help="Only closed or only open tickets.", show_default=False
-        ),
-    ] = None,
-    page: Page = 1,
-    per_page: PerPage = 20,
-    text_filter: Annotated[
-        str | None,
-        typer.Option("--filter", help="Text in the title or a reply.", show_default=False),
-    ] = None,
-    api_url: ApiUrl = None,
-    api_key: ApiKey = None,
-    as_json: AsJson = False,
-) -> None:
-    """List tickets, newest first (--json: a JSON array of ticket objects)."""
-    check_paging(page, per_page)
-    with connect(api_url, api_key) as api:
-        answer = api.get(
-            f"{TICKETS}/list", page=page, per_page=per_page, closed=closed, filter=text_filter
-        )
-        found: list[Object] = answer["tickets"]
-        names = {} if as_json else _teammate_names(api, found)
-    listing = Listing(
-        key="tickets",
-        table=lambda tickets, width: _tickets_table(tickets, names, width),
-        empty="No tickets match.",
-        noun="ticket",
-    )
-    print_page(answer, listing, page, per_page, as_json)
-
-
-@tickets_app.command("show", cls=OneLineErrors)
-def show_ticket(
-    ticket_id: TicketId, api_url: ApiUrl = None, api_key: ApiKey = None, as_json: AsJson = False
-) -> None:
-    """Show a ticket and its conversation."""
-    with connect(api_url, api_key) as api:
-        ticket: Object = api.get(f"{TICKETS}/retrieve/{ticket_id}")["ticket"]
-        names = {} if as_json else _teammate_names(api, [ticket])
-    if as_json:
-        print_json(ticket)
-        return
-    console = stdout()
-    console.print(_ticket_details(ticket, names))
-    console.print(f"[bold]Conversation[/bold] ({len(ticket['replies'])} replies)")
-    for reply in ticket["replies"]:
-        console.print(_reply_panel(reply, ticket["client"]))
-
-
-def _state(ticket: Object) -> str:
-    return "[green]open[/green]" if ticket["is_open"] else "[dim]closed[/dim]"
-
-
-def _teammate_names(api: Api, tickets: list[Object]) -> dict[str, str]:
-    """Teammates' names by id, when a ticket has one (the first 100 teammates: a table aid)."""
-    if not any(ticket["teammate_id"] for ticket in tickets):
-        return {}
-    answer = api.get("/v2/agency/teammates/list", page=1, per_page=100)
-    return {teammate["id"]: teammate["name"] for teammate in answer["teammates"]}
-
-
-def _teammate(ticket: Object, names: dict[str, str], *, with_id: bool) -> str:
-    teammate_id = ticket["teammate_id"]
-    name = names.get(teammate_id or "")
-    if name is None:
-        return text(teammate_id)
-    return f"{text(name)} ({teammate_id})" if with_id else text(name)
-
-
-def _tickets_table(tickets: list[Object], names: dict[str, str], width: int) -> Table:
-    columns = (
-        Column("ID", lambda t: t["id"], 36, priority=0, no_wrap=True),
-        Column("Title", lambda t: text(t["title"]), 16, priority=0),
-        Column("Client", lambda t: text(t["client"]["name"]), 14, priority=2),
-        Column("State", _state, 6, priority=1),
-        Column("Teammate", lambda t: _teammate(t, names, with_id=False), 12, priority=3),
-        Column("Replies", lambda t: str(len(t["replies"])), 7, priority=4),
-        Column("Category", lambda t: text(t["category"]), 14, priority=4),
-        Column("Updated (UTC)", lambda t: when(t["updated_at"], zone=False), 19, priority=2),
-    )
-    return list_table("Tickets", columns, tickets, width)
-
-
-def _ticket_details(ticket: Object, names: dict[str, str]) -> Table:
-    client = ticket["client"]
-    subcategory = ticket["subcategory"]
-    category = text(ticket["category"]) + (f" / {text(subcategory)}" if subcategory else "")
-    return details(
-        f"Ticket {ticket['id']}",
-        [
-            ("Title", text(ticket["title"])),
-            ("State", _state(ticket)),
-            ("Client", f"{text(client['name'])} <{text(client['email'])}> ({client['id']})"),
-            ("Teammate", _teammate(ticket, names, with_id=True)),
-            ("Category", category),
-            ("Language", text(ticket["language"])),
-            ("Created", when(ticket["created_at"])),
-            ("Updated", when(ticket["updated_at"])),
-        ],
-    )
-
-
-def _reply_panel(reply: Object, client: Object) -> Panel:
-    author = f"Client: {text(client['name'])}" if reply["is_client_reply"] else "Agent"
-    body: list[str] = [text(reply["text"])]
-    for asset in reply.get("assets") or []:
-        body.append(f"[dim]attached: {text(asset['filename'])} {text(asset['public_url'])}[/dim]")
-    return Panel(
-        Group(*body),
-        title=f"{author} · {when(reply['created_at'])}",
-        title_align="left",
-        border_style="cyan" if reply["is_client_reply"] else "magenta",
-    )
