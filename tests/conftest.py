@@ -6,55 +6,24 @@ each run works in a database of its own made beside it (see `_private_postgres`)
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 
-from hookdesk.accounts import service as accounts
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Base, Database
-from hookdesk.db.database import normalize_url
 from hookdesk.migrations.migrate import prepare
-from tests.support.api import Api
+from tests.support.api import Api, new_account
+from tests.support.databases import private_postgres
 from tests.support.receivers import Receiver
 
 POSTGRES_URL = os.environ.get(
     "HOOKDESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 BACKENDS = ["sqlite", "postgresql"]
-
-
-@contextmanager
-def _private_postgres(url: str) -> Iterator[str]:
-    """A database of this run's own beside the given one, so that runs side by side never clobber
-    each other; without the right to create one, the given database's schema is emptied."""
-    base = make_url(normalize_url(url))
-    name = f"{base.database}_run_{os.getpid()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except DBAPIError:
-        with admin.connect() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        admin.dispose()
-        yield url
-        return
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -64,7 +33,7 @@ def database_url(
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'hookdesk.db'}"
         return
-    with _private_postgres(POSTGRES_URL) as url:
+    with private_postgres(POSTGRES_URL) as url:
         yield url
 
 
@@ -111,12 +80,6 @@ def api(http: TestClient, db: Database) -> Api:
 @pytest.fixture
 def other_api(http: TestClient, db: Database) -> Api:
     return new_account(http, db, "Agency Two")
-
-
-def new_account(http: TestClient, db: Database, name: str) -> Api:
-    with db.transaction() as session:
-        created = accounts.create(session, name=name)
-    return Api(http, db, created.account_id, created.api_key)
 
 
 @pytest.fixture

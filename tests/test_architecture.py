@@ -74,3 +74,33 @@ def test_service_functions_that_touch_the_database_take_account_id(module: objec
         if "session" in parameters:
             assert "account_id" in parameters, f"{name} takes a session but no account_id"
             assert parameters["account_id"].kind is inspect.Parameter.KEYWORD_ONLY, name
+
+
+TESTS = Path(__file__).parent
+
+
+def _test_modules_imported(path: Path) -> set[str]:
+    """The test modules (`test_*.py`) and conftest files that `path` imports."""
+    named: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            named.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            named.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {
+        name
+        for name in named
+        if name.startswith("tests.")
+        and any(part.startswith("test_") or part == "conftest" for part in name.split("."))
+    }
+
+
+def test_no_test_imports_another_test_module_or_a_conftest() -> None:
+    """Helpers shared by tests live in tests/support/ (or beside the tests of one concern), so
+    that running one test file never runs or depends on another's module."""
+    found = {
+        str(path.relative_to(TESTS)): imported
+        for path in sorted(TESTS.rglob("*.py"))
+        if (imported := _test_modules_imported(path))
+    }
+    assert found == {}

@@ -1,12 +1,8 @@
 """The `hookdesk` command as a user runs it: real processes, a real SQLite file, real HTTP."""
 
 import json
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,25 +10,8 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
-HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
-
-
-def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [HOOKDESK, *args],
-        check=False,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, **(env or {})},
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.support.processes import HOOKDESK, answers, free_port, run
+from tests.support.waiting import wait_until
 
 
 def test_accounts_create_prints_the_account_and_a_key(tmp_path: Path) -> None:
@@ -93,14 +72,7 @@ def dev_server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
 
 
 def wait_until_up(url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz").status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError("the service did not start")
+    wait_until(lambda: answers(f"{url}/healthz"), what="the service to start", timeout=30)
 
 
 def test_serve_dev_creates_a_first_account_and_answers(dev_server, tmp_path: Path) -> None:

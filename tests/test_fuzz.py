@@ -22,7 +22,8 @@ import pytest
 from cryptography.fernet import Fernet
 
 from hookdesk.db import Database
-from tests.devtools.test_listen import _answers, free_port, wait_until
+from tests.support.processes import answers, free_port
+from tests.support.waiting import wait_until
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).parent.parent
@@ -55,7 +56,7 @@ def test_no_generated_input_gets_a_server_error(db: Database, tmp_path: Path) ->
         stderr=subprocess.STDOUT,
     )
     try:
-        wait_until(lambda: _answers(f"{url}/healthz"), "the server to start")
+        wait_until(lambda: answers(f"{url}/healthz"), what="the server to start", timeout=30)
         first_account = next(line for line in log.read_text().splitlines() if '"api_key"' in line)
         key = json.loads(first_account)["api_key"]
         result = subprocess.run(

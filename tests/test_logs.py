@@ -4,7 +4,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +17,9 @@ from structlog.testing import capture_logs
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
-from tests.devtools.test_listen import _answers, free_port, wait_until
+from tests.support.processes import HOOKDESK, answers, free_port
 from tests.support.receivers import Receiver
-
-HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
+from tests.support.waiting import wait_until
 
 
 @dataclass
@@ -57,7 +55,7 @@ def served(db: Database, tmp_path: Path) -> Iterator[Served]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: _answers(f"{url}/healthz"), "the server to start")
+        wait_until(lambda: answers(f"{url}/healthz"), what="the server to start", timeout=30)
         yield Served(url, process, stdout, stderr, secret_key)
     finally:
         if process.poll() is None:
@@ -146,7 +144,7 @@ def test_outside_development_mode_the_lines_are_json(db: Database, tmp_path: Pat
     )
     served = Served(f"http://127.0.0.1:{port}", process, tmp_path / "none", stderr, "")
     try:
-        wait_until(lambda: _answers(f"{served.url}/healthz"), "the server to start")
+        wait_until(lambda: answers(f"{served.url}/healthz"), what="the server to start", timeout=30)
         answer = httpx.get(
             f"{served.url}/v2/agency/clients/list", headers={"X-Request-Id": "lb-42"}
         )

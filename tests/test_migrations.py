@@ -22,8 +22,8 @@ from hookdesk.migrations.migrate import (
 from hookdesk.models.webhooks import WebhookEndpoint
 from hookdesk.shared.secretbox import SecretBox
 from hookdesk.webhooks.headers import unseal
-from tests.conftest import _private_postgres
-from tests.test_cli import run
+from tests.support.databases import private_postgres
+from tests.support.processes import run
 
 
 def test_migrations_create_exactly_the_models(db: Database) -> None:
@@ -89,7 +89,7 @@ def empty_database(database_url: str, tmp_path: Path) -> Iterator[Database]:
         yield database
         database.dispose()
         return
-    with _private_postgres(database_url) as url:
+    with private_postgres(database_url) as url:
         database = Database(url)
         yield database
         database.dispose()

@@ -23,8 +23,7 @@ from hookdesk.db import Database
 from hookdesk.models.tickets import Ticket
 from hookdesk.models.webhooks import OutboxEvent
 from hookdesk.webhooks.catalog import EventType
-from tests.conftest import new_account
-from tests.support.api import Api, JsonObject, as_in_events
+from tests.support.api import Api, JsonObject, as_in_events, new_account
 
 CREATED = EventType.TICKET_CREATED.value
 UPDATED = EventType.TICKET_UPDATED.value

@@ -9,16 +9,7 @@ from hookdesk.models.clients import Client
 from hookdesk.models.tickets import Ticket
 from hookdesk.models.webhooks import OutboxEvent
 from tests.support.api import Api
-
-
-def assert_error(response, status: int, code: int, *words: str) -> None:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert list(body) == ["status", "error", "error_code"]
-    assert body["status"] == status
-    assert body["error_code"] == code
-    for word in words:
-        assert word in body["error"]
+from tests.support.errors import assert_error
 
 
 def test_malformed_json(api: Api) -> None:

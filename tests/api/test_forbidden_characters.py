@@ -8,9 +8,9 @@ import pytest
 from hookdesk.errors import ErrorCode
 from hookdesk.models.clients import Client
 from hookdesk.models.webhooks import WebhookEndpoint
-from tests.api.test_bad_input import assert_error
 from tests.support.api import Api
-from tests.web.test_security import anonymous_post
+from tests.support.errors import assert_error
+from tests.support.pages import anonymous_post
 
 NUL, SURROGATE = "\x00", "\ud800"
 FORBIDDEN = ErrorCode.FORBIDDEN_CHARACTER

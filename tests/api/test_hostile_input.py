@@ -16,8 +16,8 @@ from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.receiver.signing import compact_signature, secret_key
-from tests.api.test_bad_input import assert_error
 from tests.support.api import Api
+from tests.support.errors import assert_error
 from tests.support.hostile import DEEP, deeply_nested_json
 from tests.support.serving import served
 

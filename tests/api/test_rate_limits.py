@@ -5,10 +5,9 @@ a second. In process on both databases (SQLite keeps its buckets in memory, Post
 import math
 import os
 import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,11 +22,10 @@ from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.errors import ErrorCode
-from tests.conftest import new_account
-from tests.devtools.serving import free_port
-from tests.support.api import Api
+from tests.support.api import Api, new_account
+from tests.support.processes import HOOKDESK, answers, free_port
+from tests.support.waiting import wait_until
 
-HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 A_ROUTE = "/v2/agency/clients/list"
 
 
@@ -36,12 +34,6 @@ def limited(settings: Settings, db: Database, *, rate: float, burst: int) -> Ite
     update = {"rate_limit": rate, "rate_limit_burst": burst}
     with TestClient(create_app(settings.model_copy(update=update), db)) as client:
         yield client
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
 
 
 def assert_refused(response: httpx.Response, *, rate: float) -> int:
@@ -114,7 +106,7 @@ def test_a_refused_request_takes_no_token(settings: Settings, db: Database) -> N
 
         # Asking again and again, faster than tokens come: were refusals to take tokens, the
         # bucket would only sink further and never let a request through again.
-        wait_for(accepted_again, "a token to come back", timeout=5)
+        wait_until(accepted_again, what="a token to come back", timeout=5, every=0)
         assert refused >= 2, "the empty bucket was not asked often enough to show anything"
 
 
@@ -135,7 +127,8 @@ def test_tokens_come_back_at_the_configured_rate(settings: Settings, db: Databas
                 retry_afters.add(assert_refused(response, rate=rate))
             return accepted == burst + refills
 
-        wait_for(accepted_enough, f"{refills} tokens to come back", timeout=10)
+        # Without a pause: asked faster than tokens come, some requests are refused.
+        wait_until(accepted_enough, what=f"{refills} tokens to come back", timeout=10, every=0)
         elapsed = time.monotonic() - started
         # No faster than the rate allows (with a little room for the clocks' granularity) ...
         assert elapsed >= refills / rate * 0.9
@@ -170,7 +163,7 @@ def serving(database_url: str, folder: Path, *, rate: float, burst: int) -> Iter
         process = subprocess.Popen(command, cwd=folder, env=env, stdout=output, stderr=output)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: _answers(url, process, log), "hookdesk serve to start", timeout=30)
+        wait_until(lambda: _answers(url, process, log), what="hookdesk serve to start", timeout=30)
         yield url
     finally:
         process.terminate()
@@ -179,11 +172,7 @@ def serving(database_url: str, folder: Path, *, rate: float, burst: int) -> Iter
 
 def _answers(url: str, process: subprocess.Popen[bytes], log: Path) -> bool:
     assert process.poll() is None, f"hookdesk serve exited: {log.read_text()}"
-    try:
-        return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-    except httpx.TransportError:
-        time.sleep(0.05)
-        return False
+    return answers(f"{url}/healthz")
 
 
 def key_of(db: Database, name: str) -> dict[str, str]:

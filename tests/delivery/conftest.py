@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.delivery.test_nothing_lost import FlakyReceiver
+from tests.support.chaos import FlakyReceiver
 
 
 @pytest.fixture

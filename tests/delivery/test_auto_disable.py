@@ -6,11 +6,9 @@ from fastapi.testclient import TestClient
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
-from tests.conftest import new_account
-from tests.delivery.test_lifecycle import endpoint
-from tests.delivery.test_retries import wait_for_status
-from tests.support.api import Api
+from tests.support.api import Api, new_account
 from tests.support.receivers import Receiver, Reply
+from tests.support.webhooks import endpoint, wait_for_status
 
 
 @pytest.fixture

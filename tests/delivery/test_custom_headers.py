@@ -12,11 +12,9 @@ from hookdesk.models.webhooks import WebhookEndpoint, WebhookEvent
 from hookdesk.shared.secretbox import SecretBox
 from hookdesk.webhooks import headers as custom_headers
 from hookdesk.webhooks.log import wire
-from tests.conftest import new_account
-from tests.delivery.test_lifecycle import ALL_EVENTS, endpoint
-from tests.delivery.test_retries import only_event_id, wait_for_status
-from tests.support.api import Api
+from tests.support.api import Api, new_account
 from tests.support.receivers import Receiver
+from tests.support.webhooks import ALL_EVENTS, endpoint, only_event_id, wait_for_status
 
 CREATE = "/v2/webhook-endpoints/create"
 URL = "https://example.com/hook"

@@ -27,21 +27,20 @@ from cryptography.fernet import Fernet
 
 from hookdesk.db import Database
 from hookdesk.webhooks.statuses import WebhookEventStatus
-from tests.delivery.test_nothing_lost import (
-    HOOKDESK,
+from tests.support.chaos import (
     SCALE,
     FlakyReceiver,
     child_env,
     describe,
-    free_port,
     producing,
     settle_and_check,
     start,
     states,
     wait_for_line,
-    wait_until,
     wait_until_up,
 )
+from tests.support.processes import HOOKDESK, free_port
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -151,7 +150,9 @@ def test_postgres_restarted_under_load_loses_nothing(
                 ]
                 return len(pending) >= 10 and flaky.in_flight() > 0
 
-            wait_until(backlog_built, 60, "a backlog of deliveries while changes are made")
+            wait_until(
+                backlog_built, what="a backlog of deliveries while changes are made", timeout=60
+            )
             before = describe(states(database))
             database.dispose()  # this test's own connections must not hold the server up
             own_server.stop("immediate")

@@ -10,10 +10,10 @@ from sqlalchemy import update
 
 from hookdesk.models.webhooks import WebhookEndpoint
 from hookdesk.receiver.signing import compact_signature, secret_key
-from tests.delivery.test_lifecycle import ALL_EVENTS, endpoint
 from tests.support.api import Api
 from tests.support.golden import golden, shape
 from tests.support.receivers import Receiver
+from tests.support.webhooks import ALL_EVENTS, endpoint
 
 CREATE = "/v2/webhook-endpoints/create"
 

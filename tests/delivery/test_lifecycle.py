@@ -9,18 +9,7 @@ from hookdesk.receiver.signing import compact_signature, secret_key
 from tests.support.api import Api, as_in_events
 from tests.support.golden import golden, shape
 from tests.support.receivers import Receiver
-
-ALL_EVENTS = [
-    "whitelabel.ticket.created",
-    "whitelabel.ticket.updated",
-    "whitelabel.ticket.assigned",
-    "whitelabel.ticket.resolved",
-]
-
-
-def endpoint(api: Api, url: str, **fields) -> dict:
-    body = {"url": url, "events": ALL_EVENTS, **fields}
-    return api.ok(api.post("/v2/webhook-endpoints/create", body), "webhook_endpoint")
+from tests.support.webhooks import ALL_EVENTS, endpoint
 
 
 def walk_a_ticket(api: Api) -> dict:

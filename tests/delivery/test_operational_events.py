@@ -14,12 +14,10 @@ from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.models.webhooks import OutboxEvent
 from hookdesk.receiver import WebhookEndpointDisabled, WebhookEventFailed, parse_event
-from tests.conftest import new_account
-from tests.delivery.test_lifecycle import endpoint
-from tests.delivery.test_retries import wait_for_status
-from tests.support.api import Api
+from tests.support.api import Api, new_account
 from tests.support.golden import golden, shape
 from tests.support.receivers import Receiver, Reply
+from tests.support.webhooks import endpoint, wait_for_status
 
 CREATED = "whitelabel.ticket.created"
 DISABLED = "webhook_endpoint.disabled"

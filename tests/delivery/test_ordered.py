@@ -2,9 +2,9 @@
 
 import json
 
-from tests.delivery.test_lifecycle import ALL_EVENTS, endpoint
 from tests.support.api import Api
 from tests.support.receivers import Receiver, Reply
+from tests.support.webhooks import ALL_EVENTS, endpoint
 
 
 def changes(api: Api) -> list[str]:

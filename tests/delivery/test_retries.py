@@ -6,30 +6,11 @@ import time
 import pytest
 
 from hookdesk.config import Settings
-from tests.delivery.test_lifecycle import endpoint
 from tests.support.api import Api
 from tests.support.receivers import Receiver, Reply, closed_port_url
+from tests.support.webhooks import endpoint, only_event_id, wait_for_status
 
 CREATED = ["whitelabel.ticket.created"]
-
-
-def log_entry(api: Api, event_id: str) -> dict:
-    return api.ok(api.get(f"/v2/webhook-events/retrieve/{event_id}"), "webhook_event")
-
-
-def wait_for_status(api: Api, event_id: str, status: str, timeout: float = 15) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        entry = log_entry(api, event_id)
-        if entry["status"] == status:
-            return entry
-        time.sleep(0.05)
-    raise AssertionError(f"{event_id} is {entry['status']}, not {status}: {entry}")
-
-
-def only_event_id(api: Api) -> str:
-    [entry] = api.ok(api.get("/v2/webhook-events/list"), "webhook_events")
-    return str(entry["id"])
 
 
 def test_retries_until_success_with_the_same_id_and_body(live: Api, receiver: Receiver) -> None:

@@ -2,10 +2,6 @@
 the new key, and every endpoint goes on verifying with the secret its owner holds."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import standardwebhooks
@@ -18,23 +14,10 @@ from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.models.webhooks import WebhookEndpoint
 from hookdesk.shared.secretbox import SecretBox, UnreadableSecret
-from tests.conftest import new_account
-from tests.delivery.test_lifecycle import endpoint
-from tests.support.api import Api
+from tests.support.api import Api, new_account
+from tests.support.processes import rotate_secret_key
 from tests.support.receivers import Receiver
-
-HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
-
-
-def rotate(database: Database, keys: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [HOOKDESK, "secret-key", "rotate", "--database-url", database.url],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "HOOKDESK_SECRET_KEY": keys},
-        check=False,
-    )
+from tests.support.webhooks import endpoint
 
 
 def sealed_secrets(database: Database) -> list[str]:
@@ -67,7 +50,7 @@ def test_every_endpoint_verifies_after_the_key_changes(
             api.post(f"/v2/webhook-endpoints/rotate-secret/{renewed['id']}"), "webhook_endpoint"
         )
 
-    result = rotate(db, f"{new},{old}")
+    result = rotate_secret_key(db.url, f"{new},{old}")
     assert result.returncode == 0, result.stderr
     assert "Sealed the secrets and headers of 2 endpoint(s)" in result.stderr
     # the renewed endpoint's old secret is still signing; the kept one has headers
@@ -98,7 +81,7 @@ def test_a_secret_no_key_opens_is_reported_and_left_alone(
         endpoint(api, receiver.url, events=["whitelabel.ticket.created"])
     before = sealed_secrets(db)
 
-    result = rotate(db, Fernet.generate_key().decode())
+    result = rotate_secret_key(db.url, Fernet.generate_key().decode())
 
     assert result.returncode == 1
     assert "1 endpoint secret(s) open with none of the keys" in result.stderr

@@ -3,57 +3,19 @@
 import os
 import signal
 import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
-from hookdesk.accounts import service as accounts
-from hookdesk.categories import service as categories
-from hookdesk.categories.schemas import CategoryCreate
-from hookdesk.clients import service as clients
-from hookdesk.clients.schemas import ClientCreate
 from hookdesk.db import Database
 from hookdesk.migrations.migrate import prepare
 from hookdesk.models.webhooks import WebhookEvent
-from hookdesk.shared.secretbox import SecretBox
-from hookdesk.tickets import service as tickets
-from hookdesk.tickets.schemas import TicketCreate
-from hookdesk.webhooks.endpoints import service as webhooks
-from hookdesk.webhooks.endpoints.schemas import EndpointCreate
+from tests.support.processes import HOOKDESK
 from tests.support.receivers import Receiver, Reply
-
-HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
-
-
-def one_delivery(database: Database, key: str, url: str) -> str:
-    with database.write() as session:
-        account_id = accounts.create(session, name="Shutdown").account_id
-        scope = webhooks.EndpointScope(account_id, dev=True, box=SecretBox(key))
-        webhooks.create(
-            session, scope, EndpointCreate(url=url, events=["whitelabel.ticket.created"])
-        )
-        client = clients.create(
-            session, account_id=account_id, data=ClientCreate(name="C", email="c@example.com")
-        )
-        category = categories.create(
-            session, account_id=account_id, data=CategoryCreate(title="G", language="en")
-        )
-        tickets.create(
-            session,
-            tickets.TicketScope(account_id, "http://localhost"),
-            TicketCreate(
-                client_id=uuid.UUID(client.id),
-                title="t",
-                description="d",
-                category=uuid.UUID(category.id),
-            ),
-        )
-    with database.read() as session:
-        return str(session.scalar(select(WebhookEvent.id)))
+from tests.support.waiting import wait_until
+from tests.support.webhooks import one_delivery
 
 
 def start_dispatcher(url: str, key: str) -> subprocess.Popen[bytes]:
@@ -98,15 +60,18 @@ def test_sigterm_releases_the_lease_and_exits_in_time(tmp_path: Path, receiver: 
     again = start_dispatcher(url, key)
     try:
         receiver.wait_for(2)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with database.read() as session:
-                if session.scalar(select(WebhookEvent.status)) == "delivered":
-                    break
-            time.sleep(0.1)
-        else:
-            raise AssertionError("the released delivery was not delivered")
+        wait_until(
+            lambda: status_of_the_only_event(database),
+            lambda status: status == "delivered",
+            what="the released delivery to be delivered",
+            timeout=10,
+        )
     finally:
         again.terminate()
         again.wait(timeout=10)
         database.dispose()
+
+
+def status_of_the_only_event(database: Database) -> str | None:
+    with database.read() as session:
+        return session.scalar(select(WebhookEvent.status))

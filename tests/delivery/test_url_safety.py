@@ -13,10 +13,9 @@ from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.models.webhooks import WebhookEndpoint
 from hookdesk.webhooks.dispatch.sender import AiohttpSender, PublicOnlyResolver, Request
-from tests.conftest import new_account
-from tests.delivery.test_retries import only_event_id, wait_for_status
-from tests.support.api import Api
+from tests.support.api import Api, new_account
 from tests.support.receivers import Receiver
+from tests.support.webhooks import only_event_id, wait_for_status
 
 
 class RebindingResolver(AbstractResolver):

@@ -17,10 +17,9 @@ from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.webhooks.dispatch.notify import listen_for_wakeups
-from tests.conftest import new_account
-from tests.delivery.test_lifecycle import endpoint
-from tests.support.api import Api
+from tests.support.api import Api, new_account
 from tests.support.receivers import Receiver
+from tests.support.webhooks import endpoint
 
 HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 PATIENCE = 30.0  # seconds before giving up on something that should come at once

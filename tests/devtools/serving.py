@@ -7,8 +7,6 @@ command: real HTTP to the real server), `Cli.process` as a separate `hookdesk` p
 import json
 import os
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,9 +18,10 @@ from cryptography.fernet import Fernet
 from typer.testing import CliRunner, Result
 
 from hookdesk.cli import app
+from tests.support.processes import HOOKDESK, answers, free_port
 from tests.support.receivers import Receiver
+from tests.support.waiting import wait_until
 
-HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 REPO = Path(__file__).parents[2]
 
 
@@ -78,35 +77,21 @@ class Cli:
         )
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _first_line(path: Path, process: subprocess.Popen[bytes], log: Path) -> str:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        content = path.read_text()
-        if "\n" in content:
-            return content.split("\n", 1)[0]
-        if process.poll() is not None:
-            raise AssertionError(f"hookdesk serve exited: {log.read_text()}")
-        time.sleep(0.05)
-    raise AssertionError(f"hookdesk serve printed no account: {log.read_text()}")
+    def printed() -> str:
+        assert process.poll() is None, f"hookdesk serve exited: {log.read_text()}"
+        return path.read_text()
+
+    content = wait_until(printed, lambda seen: "\n" in seen, what="the first account", timeout=30)
+    return content.split("\n", 1)[0]
 
 
 def _wait_until_up(url: str, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz").status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise AssertionError(f"hookdesk serve did not answer: {log.read_text()}")
+    wait_until(
+        lambda: answers(f"{url}/healthz"),
+        what=f"hookdesk serve to answer (its log: {log})",
+        timeout=30,
+    )
 
 
 @contextmanager
@@ -151,9 +136,9 @@ def receiver_for(server: Server) -> Iterator[Receiver]:
 
 def wait_for_status(cli: Cli, event_id: str, status: str, timeout: float = 15) -> Any:
     """The event once its status is `status` (attempts are recorded a moment after they end)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        event = cli.json("events", "show", event_id)
-        if event["status"] == status or time.monotonic() > deadline:
-            return event
-        time.sleep(0.1)
+    return wait_until(
+        lambda: cli.json("events", "show", event_id),
+        lambda event: event["status"] == status,
+        what=f"{event_id} to be {status}",
+        timeout=timeout,
+    )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.devtools.test_invocation import CHECKOUT, HOOKDESK, environment
+from tests.support.processes import CHECKOUT, HOOKDESK, bare_environment
 
 
 @pytest.mark.slow
@@ -14,7 +14,7 @@ def test_the_demo_runs_to_the_end(tmp_path: Path) -> None:
     result = subprocess.run(
         [HOOKDESK, "demo"],
         cwd=tmp_path,
-        env=environment(),  # hookdesk is not on the PATH
+        env=bare_environment(),  # hookdesk is not on the PATH
         capture_output=True,
         text=True,
         timeout=120,

@@ -11,23 +11,14 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 from hookdesk.db import Database
-
-VENV_BIN = Path(sys.executable).parent
-HOOKDESK = str(VENV_BIN / "hookdesk")
-CHECKOUT = VENV_BIN.parents[1]  # the folder that holds .venv
-BARE_PATH = "/usr/local/bin:/usr/bin:/bin"  # no virtual environment activated
-
-
-def environment(**extra: str) -> dict[str, str]:
-    kept = {k: v for k, v in os.environ.items() if not k.startswith("HOOKDESK_")}
-    return {**kept, "PATH": BARE_PATH, **extra}
+from tests.support.processes import BARE_PATH, CHECKOUT, HOOKDESK, VENV_BIN, bare_environment
 
 
 def run(argv: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         argv,
         cwd=cwd,
-        env=environment(**env),
+        env=bare_environment(**env),
         capture_output=True,
         text=True,
         timeout=180,  # only a guard: a loaded machine starts hookdesk slowly

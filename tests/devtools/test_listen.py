@@ -5,7 +5,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,17 +14,9 @@ import pytest
 from cryptography.fernet import Fernet
 
 from hookdesk.receiver import parse_event, verify
+from tests.support.processes import HOOKDESK, answers, free_port
 from tests.support.receivers import Receiver
-
-HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.support.waiting import wait_until
 
 
 class Server:
@@ -49,7 +40,7 @@ class Server:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        wait_until(lambda: _answers(f"{self.url}/healthz"), "the server to start")
+        wait_until(lambda: answers(f"{self.url}/healthz"), what="the server to start", timeout=30)
 
     def api_key(self) -> str:
         first = (self.folder / "serve-1.log").read_text()
@@ -59,22 +50,6 @@ class Server:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-def wait_until(condition, what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -116,7 +91,11 @@ def test_listen_forwards_through_restarts(server: Server, tmp_path: Path) -> Non
         stderr=subprocess.STDOUT,
     )
     try:
-        wait_until(lambda: "signing secret is whsec_" in listen_log.read_text(), "listen to start")
+        wait_until(
+            lambda: "signing secret is whsec_" in listen_log.read_text(),
+            what="listen to start",
+            timeout=30,
+        )
         secret = re.search(r"whsec_\S+", listen_log.read_text()).group(0)  # type: ignore[union-attr]
         time.sleep(1.0)  # the stream is open once the server has answered its first poll
         client = api_call(

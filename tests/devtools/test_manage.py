@@ -6,7 +6,8 @@ from collections.abc import Iterator
 import pytest
 import standardwebhooks
 
-from tests.devtools.serving import Cli, Server, dev_server, free_port, receiver_for, wait_for_status
+from tests.devtools.serving import Cli, Server, dev_server, receiver_for, wait_for_status
+from tests.support.processes import free_port
 from tests.support.receivers import Receiver
 
 pytestmark = pytest.mark.slow

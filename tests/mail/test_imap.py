@@ -15,10 +15,9 @@ from hookdesk.db import Database
 from hookdesk.models.clients import Client
 from hookdesk.models.mail import MailMessage
 from hookdesk.models.tickets import Reply, Ticket
-from tests.conftest import new_account
 from tests.mail import messages as mails
 from tests.mail.imap_server import ImapServer
-from tests.support.api import Api
+from tests.support.api import Api, new_account
 
 T = TypeVar("T")
 

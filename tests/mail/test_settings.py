@@ -8,8 +8,8 @@ from sqlalchemy import select
 from hookdesk.config import Settings, masked
 from hookdesk.models.mail import MailSettings
 from hookdesk.shared.secretbox import SecretBox
-from tests.delivery.test_secret_key_rotation import rotate
 from tests.support.api import Api
+from tests.support.processes import rotate_secret_key
 
 SETTINGS = "mail_settings"
 
@@ -119,7 +119,7 @@ def test_rotating_the_secret_key_seals_mail_passwords_again(api: Api, settings: 
     assert old is not None
     new = Fernet.generate_key().decode()
 
-    result = rotate(api.db, f"{new},{old}")
+    result = rotate_secret_key(api.db.url, f"{new},{old}")
 
     assert result.returncode == 0, result.stderr
     assert "mail server passwords of 1 account(s)" in result.stderr

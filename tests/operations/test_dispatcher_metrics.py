@@ -4,22 +4,18 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
 from cryptography.fernet import Fernet
 
 from hookdesk.db import Database
-from tests.delivery.test_shutdown import one_delivery
-from tests.devtools.test_listen import free_port
+from tests.support.processes import HOOKDESK, free_port
 from tests.support.receivers import Receiver
 from tests.support.scraping import Scrape, parse
 from tests.support.waiting import wait_until
-
-HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
+from tests.support.webhooks import one_delivery
 
 
 def scrape_port(port: int) -> Scrape | None:

@@ -17,8 +17,7 @@ from hookdesk.db import Database
 from hookdesk.migrations.migrate import prepare
 from hookdesk.models.webhooks import DispatcherHeartbeat, WebhookEvent
 from hookdesk.webhooks.dispatch.heartbeat import DEAD_AFTER
-from tests.conftest import new_account
-from tests.support.api import Api
+from tests.support.api import Api, new_account
 from tests.support.receivers import Receiver, Reply, closed_port_url
 from tests.support.scraping import Scrape, scrape
 from tests.support.waiting import wait_until

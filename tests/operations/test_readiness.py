@@ -3,7 +3,6 @@ else 503 naming the failing check."""
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,12 +22,11 @@ from hookdesk.models.webhooks import DispatcherHeartbeat
 from hookdesk.operations.api import READY_DEADLINE
 from hookdesk.operations.readiness import UNKNOWN
 from hookdesk.webhooks.dispatch.heartbeat import DEAD_AFTER
-from tests.devtools.test_listen import free_port
 from tests.support.forwarder import Forwarder
+from tests.support.processes import HOOKDESK, free_port
 from tests.support.scraping import parse
 from tests.support.waiting import wait_until
 
-HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 ALL_OK = {"database": "ok", "schema": "ok", "dispatcher": "ok"}
 NO_DISPATCHER = f"no dispatcher seen in the last {DEAD_AFTER:g} seconds"
 

@@ -6,7 +6,6 @@ import shutil
 import sqlite3
 import subprocess
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,9 +19,9 @@ from hookdesk.db import Base, Database
 from hookdesk.models.access import OneTimeLink
 from hookdesk.models.clients import ClientErasure
 from hookdesk.retention.erasure import erase_client
-from tests.conftest import new_account
-from tests.support.api import Api
+from tests.support.api import Api, new_account
 from tests.support.receivers import Received, Receiver, Reply
+from tests.support.waiting import wait_until
 
 ALL_EVENTS = [
     "whitelabel.ticket.created",
@@ -109,15 +108,13 @@ def open_a_ticket(api: Api, person: Person, category_id: str, settings: Settings
 
 
 def wait_for_deliveries(api: Api, endpoint_id: str, count: int) -> None:
-    deadline = time.monotonic() + 20
-    while True:
-        listed = api.get(
+    wait_until(
+        lambda: api.get(
             "/v2/webhook-events/list", endpoint_id=endpoint_id, status="delivered", per_page=100
-        ).json()
-        if listed["total_results"] >= count:
-            return
-        assert time.monotonic() < deadline, listed
-        time.sleep(0.05)
+        ).json(),
+        lambda listed: listed["total_results"] >= count,
+        what=f"{count} delivered events",
+    )
 
 
 def database_dump(db: Database) -> str:

@@ -1,24 +1,22 @@
 """The dispatcher purges by itself: as it starts, then every `purge_interval` seconds."""
 
-import time
-
 from fastapi.testclient import TestClient
 
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.shared.clock import now
-from tests.conftest import new_account
+from tests.support.api import new_account
 from tests.support.history import counts, endpoint, history
+from tests.support.waiting import wait_until
 
 DAY = 86_400
 
 
 def wait_until_purged(db: Database, account_id: str, expected: dict[str, int]) -> None:
-    deadline = time.monotonic() + 20
-    while counts(db, account_id) != expected:
-        assert time.monotonic() < deadline, counts(db, account_id)
-        time.sleep(0.05)
+    wait_until(
+        lambda: counts(db, account_id), lambda seen: seen == expected, what=f"counts {expected}"
+    )
 
 
 def test_the_dispatcher_purges_every_interval(live_settings: Settings, db: Database) -> None:

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import func, select
 
+from hookdesk.accounts import service as accounts
 from hookdesk.db import Database
 from hookdesk.models.webhooks import OutboxEvent
 
@@ -86,3 +87,10 @@ class Api:
                 select(func.count()).select_from(model).where(model.account_id == self.account_id)
             )
             return session.scalar(statement) or 0
+
+
+def new_account(http: TestClient, db: Database, name: str) -> Api:
+    """A new account, and an API client with its key."""
+    with db.transaction() as session:
+        created = accounts.create(session, name=name)
+    return Api(http, db, created.account_id, created.api_key)

@@ -2,12 +2,13 @@
 
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import uvicorn
 from starlette.types import ASGIApp
+
+from tests.support.waiting import wait_until
 
 
 @contextmanager
@@ -21,10 +22,7 @@ def served(make_app: Callable[[str], ASGIApp]) -> Iterator[tuple[str, ASGIApp]]:
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
+    wait_until(lambda: server.started, what="the server to start", timeout=15, every=0.02)
     try:
         yield url, app
     finally:

@@ -6,8 +6,6 @@ Every test leaves a screenshot of its last page in `test-output/screenshots/`.
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -17,25 +15,9 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
-from tests.conftest import new_account
-from tests.support.api import Api
+from tests.support.api import new_account
+from tests.support.browser import CHROMIUM, SCREENSHOTS, Site
 from tests.support.serving import served
-
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).parents[2] / "test-output" / "screenshots"
-PASSWORD = "correct horse battery"
-
-
-@dataclass(frozen=True)
-class Site:
-    """A served hookdesk: its base URL and an API client of a fresh account on it."""
-
-    url: str
-    api: Api
-    app_client: TestClient
-
-    def new_account(self, name: str) -> Api:
-        return new_account(self.app_client, self.api.db, name)
 
 
 @pytest.fixture
@@ -72,19 +54,3 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     name = re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::", 1)[-1])
     opened.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
     context.close()
-
-
-def invite_link(api: Api, teammate_id: str) -> str:
-    return api.ok(api.post(f"/v2/agency/teammates/invite/{teammate_id}"), "url")
-
-
-def signed_in_agent(page: Page, site: Site, **teammate: str) -> dict[str, str]:
-    """A new teammate of the site's account who accepted an invite in this page's browser; an
-    admin unless `role` says otherwise."""
-    agent = site.api.teammate(**{"role": "admin", **teammate})
-    page.goto(invite_link(site.api, agent["id"]))
-    page.get_by_label("New password").fill(PASSWORD)
-    page.get_by_label("Repeat the password").fill(PASSWORD)
-    page.get_by_role("button", name="Set password and sign in").click()
-    page.wait_for_url(f"{site.url}/console")
-    return agent

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
+from tests.support.browser import SCREENSHOTS, Site, signed_in_agent
 from tests.support.receivers import Receiver
-from tests.web.conftest import SCREENSHOTS, Site, signed_in_agent
 
 TICKET_EVENTS = [
     "whitelabel.ticket.created",

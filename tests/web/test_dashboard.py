@@ -11,8 +11,10 @@ import standardwebhooks
 from playwright.sync_api import Page, expect
 
 from tests.support.api import Api
+from tests.support.browser import Site, invite_link, signed_in_agent
+from tests.support.pages import PASSWORD
 from tests.support.receivers import Receiver, Reply, closed_port_url
-from tests.web.conftest import PASSWORD, Site, invite_link, signed_in_agent
+from tests.support.waiting import wait_until
 
 CREATED = "whitelabel.ticket.created"
 RESOLVED = "whitelabel.ticket.resolved"
@@ -45,14 +47,13 @@ def create_endpoint(page: Page, site: Site, url: str, *events: str) -> tuple[str
 
 def wait_for_status(api: Api, status: str | None, count: int = 1) -> list[dict[str, object]]:
     """The account's events in that status (any status: None), once there are `count`."""
-    deadline = time.monotonic() + 15
     filters = {"status": status} if status else {}
-    while True:
-        events = api.ok(api.get("/v2/webhook-events/list", **filters), "webhook_events")
-        if len(events) >= count:
-            return list(events)
-        assert time.monotonic() < deadline, f"no {count} {status} events in time"
-        time.sleep(0.1)
+    return wait_until(
+        lambda: list(api.ok(api.get("/v2/webhook-events/list", **filters), "webhook_events")),
+        lambda events: len(events) >= count,
+        what=f"{count} {status or 'any'} events",
+        timeout=15,
+    )
 
 
 def attempts_of(api: Api, event_id: str) -> list[dict[str, object]]:

@@ -1,15 +1,15 @@
 """The webhooks dashboard's banner in a real browser: endpoints hookdesk disabled by itself, and
 deliveries that failed in the last 24 hours, against a real dispatcher and real receivers."""
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support.api import Api
+from tests.support.browser import Site, signed_in_agent
 from tests.support.receivers import Receiver, Reply, closed_port_url
-from tests.web.conftest import Site, signed_in_agent
+from tests.support.waiting import wait_until
 
 CREATED = ["whitelabel.ticket.created"]
 
@@ -25,13 +25,6 @@ def gone_receiver() -> Iterator[Receiver]:
 def endpoint(api: Api, url: str) -> dict:
     body = {"url": url, "events": CREATED}
     return api.ok(api.post("/v2/webhook-endpoints/create", body), "webhook_endpoint")
-
-
-def wait_until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + 15
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} did not happen in time"
-        time.sleep(0.1)
 
 
 def failed_count(api: Api) -> int:
@@ -55,7 +48,7 @@ def test_the_banner_names_what_hookdesk_disabled_and_counts_recent_failures(
 
     api.ticket()
     # The 410 disables one endpoint at once; the refused one spends its short schedule.
-    wait_until(lambda: failed_count(api) == 2, "two failed deliveries")
+    wait_until(lambda: failed_count(api) == 2, what="two failed deliveries", timeout=15)
 
     page.goto(f"{site.url}/console/webhooks")
     banner = page.locator(".alerts")

@@ -4,7 +4,7 @@ conversation."""
 
 from playwright.sync_api import Page, expect
 
-from tests.web.conftest import SCREENSHOTS, Site, signed_in_agent
+from tests.support.browser import SCREENSHOTS, Site, signed_in_agent
 
 
 def test_the_letter_opener_shows_a_branded_notification_in_the_tickets_language(

@@ -13,8 +13,8 @@ from hookdesk.models.access import OneTimeLink
 from hookdesk.models.tickets import Ticket
 from hookdesk.shared.clock import now
 from tests.support.api import Api
+from tests.support.browser import SCREENSHOTS, Site
 from tests.support.receivers import Receiver
-from tests.web.conftest import SCREENSHOTS, Site
 
 TICKET_URL = re.compile(r"/portal/tickets/([0-9a-f-]{36})$")
 # What the keyboard focus is on: a control's id, or a button's text.

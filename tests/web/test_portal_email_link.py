@@ -8,7 +8,7 @@ from hookdesk.mail.prepare import prepare
 from hookdesk.models.mail import MailMessage
 from hookdesk.shared.secretbox import SecretBox
 from tests.support.api import Api
-from tests.web.conftest import Site
+from tests.support.browser import Site
 
 
 def portal_links(api: Api) -> list[MailMessage]:

@@ -9,7 +9,7 @@ from hookdesk.config import Settings
 from hookdesk.models.assets import Asset
 from hookdesk.models.tickets import Reply
 from tests.support.api import Api
-from tests.web.test_security import agent_session
+from tests.support.pages import agent_session
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

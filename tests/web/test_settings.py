@@ -5,7 +5,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from hookdesk.access import signin
-from tests.web.conftest import Site, signed_in_agent
+from tests.support.browser import Site, signed_in_agent
 
 # The smallest valid PNG: one transparent pixel.
 PIXEL = bytes.fromhex(

@@ -4,7 +4,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.web.conftest import PASSWORD, Site, invite_link, signed_in_agent
+from tests.support.browser import Site, invite_link, signed_in_agent
+from tests.support.pages import PASSWORD
 
 
 def test_an_invited_agent_sets_a_password_and_signs_in_again(page: Page, site: Site) -> None:

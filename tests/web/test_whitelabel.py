@@ -11,8 +11,7 @@ from httpx import Response
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
-from tests.conftest import new_account
-from tests.support.api import Api
+from tests.support.api import Api, new_account
 
 
 def visible(answer: Response) -> str:

@@ -1,0 +1,44 @@
+"""Pages over plain HTTP (no browser): a signed-in teammate's cookie and CSRF token, and a form
+posted before sign-in."""
+
+import re
+
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from hookdesk.access import signin
+from tests.support.api import Api
+
+PASSWORD = "correct horse battery"
+
+
+def agent_session(api: Api) -> tuple[dict[str, str], str]:
+    """A new teammate of `api`'s account with a password: its cookie header and CSRF token."""
+    teammate = api.teammate()
+    url = api.ok(api.post(f"/v2/agency/teammates/invite/{teammate['id']}"), "url")
+    signed_in = signin.accept_invite(api.db, url.rsplit("/", 1)[1], PASSWORD)
+    headers = {"Cookie": f"agent_session={signed_in.started.token}"}
+    page = api.http.get("/console", headers=headers)
+    assert page.status_code == 200
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf is not None
+    return headers, csrf.group(1)
+
+
+def form_token(http: TestClient) -> str:
+    page = http.get("/console/sign-in")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match is not None
+    return match.group(1)
+
+
+def anonymous_post(http: TestClient, path: str, data: dict[str, str]) -> Response:
+    """A form shown before sign-in, posted back with its token and its (Secure) cookie, which
+    the test client would not send over http by itself."""
+    token = form_token(http)
+    return http.post(
+        path,
+        data=data | {"csrf_token": token},
+        headers={"Cookie": f"form_token={token}"},
+        follow_redirects=False,
+    )
