@@ -4,8 +4,7 @@ ticket and a teammate by the service the console uses."""
 import pytest
 
 from hookdesk.saved_replies import service
-from tests.conftest import new_account
-from tests.support.api import Api
+from tests.support.api import Api, new_account
 
 UNKNOWN = "0b8a7f3e-6a38-4e0e-9c1e-1a2b3c4d5e6f"
 BASE = "/v2/agency/saved-replies"

@@ -8,8 +8,7 @@ from sqlalchemy import select
 from hookdesk.access import signin
 from hookdesk.models.mail import MailMessage
 from hookdesk.models.webhooks import OutboxEvent
-from tests.conftest import new_account
-from tests.support.api import Api
+from tests.support.api import Api, new_account
 
 UNKNOWN = "0b8a7f3e-6a38-4e0e-9c1e-1a2b3c4d5e6f"
 SECRET = "Internal: the client is on the legacy plan, do not offer a refund"

@@ -11,9 +11,8 @@ from fastapi.testclient import TestClient
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
-from tests.conftest import new_account
 from tests.mail.smtp_server import SmtpServer
-from tests.support.api import Api
+from tests.support.api import Api, new_account
 from tests.support.receivers import Receiver
 from tests.support.waiting import wait_until
 
