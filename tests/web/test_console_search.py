@@ -1,7 +1,7 @@
 """The console's inbox search (`q`) matches the client's name and email, as the API's does."""
 
 from tests.support.api import Api
-from tests.web.test_security import agent_session
+from tests.support.pages import agent_session
 
 
 def test_the_inbox_search_finds_tickets_by_the_clients_name_and_email(api: Api) -> None:
