@@ -137,6 +137,18 @@ def test_headers_thread_the_ticket_and_mark_the_message_automatic() -> None:
     assert first != second
 
 
+def test_messages_sharing_headers_stay_apart() -> None:
+    # Parsed headers are kept and shared between messages: changing one message's header must
+    # leave the other's as it was.
+    first, second = sent(render(notification())), sent(render(notification()))
+    del first["Subject"]
+    first["Subject"] = "Changed"
+    first.replace_header("Auto-Submitted", "auto-replied")
+    assert second["Subject"] == "New reply: Billing settings fail"
+    assert second["Auto-Submitted"] == "auto-generated"
+    assert second.get_body(("plain",)) is not None
+
+
 def test_attachments_are_links_in_both_parts() -> None:
     rendered = render(
         notification(attachments=(Attachment("invoice.pdf", "https://files.example/1"),))

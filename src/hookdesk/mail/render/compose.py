@@ -10,19 +10,24 @@ from email import policy
 from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
+from functools import lru_cache
 
 from hookdesk.mail.render.content import Rendered
 
 _BREAKS = re.compile(r"[\x00-\x1f\x7f]+")
+PARSED_HEADERS = 512  # the MIME headers, senders and threads of a burst; unique ones pass through
 
 
 class _Headers(HeaderRegistry):
     """The stdlib's registry makes a new class for every header it parses (a fifth of the time
-    composing a message): the class of each header name is made once here."""
+    composing a message): the class of each header name is made once here. And it parses every
+    value set, most of them the same from one message to the next (the MIME headers, the sender,
+    a ticket's thread): parsed headers are immutable, so the latest ones are kept and shared."""
 
     def __init__(self) -> None:
         super().__init__()
         self._made: dict[str, type[BaseHeader]] = {}
+        self._parsed = lru_cache(maxsize=PARSED_HEADERS)(super().__call__)
 
     def __getitem__(self, name: str) -> type[BaseHeader]:
         key = name.lower()
@@ -30,6 +35,9 @@ class _Headers(HeaderRegistry):
         if made is None:
             made = self._made[key] = super().__getitem__(name)
         return made
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        return self._parsed(name, value)
 
 
 POLICY = policy.default.clone(header_factory=_Headers())
