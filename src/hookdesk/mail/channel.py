@@ -1,5 +1,6 @@
 """The mail channel of the dispatcher: pending notifications claimed under the outbox lease,
-made ready (`prepare.py`, in a short write transaction of their own), handed to the SMTP server
+drafted (`prepare.py`: the thread and the portal link made, in a short write transaction of their
+own), rendered outside any transaction, handed to the SMTP server
 (`smtp.py`) and recorded as `mail_attempts`, moved on by the shared retry schedule.
 
 A message goes out only when there is a server for it: the account's own `smtp_url`, else the
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from hookdesk.config import Settings
 from hookdesk.db import Database
-from hookdesk.mail.prepare import Prepared, Unsendable, prepare
+from hookdesk.mail.prepare import Draft, Unsendable, draft
 from hookdesk.mail.smtp import Answer, SmtpSender
 from hookdesk.mail.statuses import Direction, Status
 from hookdesk.models.mail import MailAttempt, MailMessage, MailSettings
@@ -123,7 +124,8 @@ class MailChannel:
 
     async def send(self, item: Leased, *, now: float) -> Handed:
         try:
-            prepared = await asyncio.to_thread(self._prepare, item.id)
+            drafted = await asyncio.to_thread(self._draft, item.id)
+            prepared = await asyncio.to_thread(drafted.composed)
         except (Unsendable, ValueError) as error:  # ValueError: a password the key cannot open
             return Handed(Answer("failed", f"cannot be sent: {error}"), 0)
         except Exception as error:  # the database, most likely: the message waits for it
@@ -138,12 +140,12 @@ class MailChannel:
         duration_ms = int((time.perf_counter() - started) * 1000)
         return Handed(answer, duration_ms, prepared.subject, prepared.message_id, prepared.sender)
 
-    def _prepare(self, message_id: str) -> Prepared:
+    def _draft(self, message_id: str) -> Draft:
         with self._database.write() as session:
             row = session.get(MailMessage, message_id)
             if row is None:
                 raise Unsendable("the message is gone")
-            return prepare(session, row, self._config, self._box)
+            return draft(session, row, self._config, self._box)
 
     # --- record -----------------------------------------------------------------------------
 

@@ -52,7 +52,27 @@ class Prepared:
         return str(self.message["Message-ID"])
 
 
+@dataclass(frozen=True)
+class Draft:
+    """What a message says and to whom, read (and its thread and link made) in a transaction;
+    rendered apart from it, so that no write lock is held while templates render."""
+
+    server: MailUrl | None
+    sender: str
+    to: str
+    notification: Notification
+    envelope: Envelope
+
+    def composed(self) -> Prepared:
+        message = compose(render(self.notification), self.envelope)
+        return Prepared(self.server, self.sender, self.to, message)
+
+
 def prepare(session: Session, row: MailMessage, config: Settings, box: SecretBox) -> Prepared:
+    return draft(session, row, config, box).composed()
+
+
+def draft(session: Session, row: MailMessage, config: Settings, box: SecretBox) -> Draft:
     shown = brand.brand_of(brand.get(session, account_id=row.account_id))
     settings = mail_settings.get(session, account_id=row.account_id)
     sender = _sender(
@@ -60,8 +80,8 @@ def prepare(session: Session, row: MailMessage, config: Settings, box: SecretBox
     )
     server = _server(settings.smtp_url, settings.smtp_password, config.smtp_url, box)
     if row.kind == Kind.PORTAL_LINK:
-        message = _portal_link(session, row, config, shown, sender)
-        return Prepared(server, sender.address, row.to_address, message)
+        notification, envelope = _portal_link(session, row, config, shown, sender)
+        return Draft(server, sender.address, row.to_address, notification, envelope)
     ticket = session.get(Ticket, row.ticket_id) if row.ticket_id else None
     if ticket is None:
         raise Unsendable("the ticket is gone")
@@ -87,12 +107,12 @@ def prepare(session: Session, row: MailMessage, config: Settings, box: SecretBox
         reply_to=with_token(mailbox, thread.token),
         thread=_thread(session, row, thread.root_message_id),
     )
-    return Prepared(server, sender.address, row.to_address, compose(render(notification), envelope))
+    return Draft(server, sender.address, row.to_address, notification, envelope)
 
 
 def _portal_link(
     session: Session, row: MailMessage, config: Settings, shown: brand.Brand, sender: Address
-) -> EmailMessage:
+) -> tuple[Notification, Envelope]:
     """A sign-in link the client asked for on the portal, in the language of their last ticket."""
     if row.recipient_id is None:
         raise Unsendable("the client is gone")
@@ -125,7 +145,7 @@ def _portal_link(
         recipient=Address(row.to_name, row.to_address),
         message_id=new_message_id(sender),
     )
-    return compose(render(notification), envelope)
+    return notification, envelope
 
 
 def _sender(
