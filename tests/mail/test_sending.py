@@ -14,6 +14,7 @@ from hookdesk.db import Database
 from tests.mail.smtp_server import SmtpServer
 from tests.support.api import Api, new_account
 from tests.support.receivers import Receiver
+from tests.support.scraping import scrape
 from tests.support.waiting import wait_until
 
 MESSAGES = "/v2/agency/mail/messages"
@@ -100,6 +101,7 @@ def test_a_5xx_ends_the_message_failed_with_the_servers_answer(
 
 def test_a_4xx_is_retried_and_then_sent(mailer: Api, smtp_server: SmtpServer) -> None:
     smtp_server.answer_with("451 4.3.0 Try again later")
+    before = scrape(mailer.http)
     mailer.ticket(client_id=mailer.client()["id"])
     [message] = settled(mailer, 1)
     assert (message["status"], message["attempt_count"]) == ("sent", 2)
@@ -109,6 +111,16 @@ def test_a_4xx_is_retried_and_then_sent(mailer: Api, smtp_server: SmtpServer) ->
         ("sent", "2.0"),
     ]
     assert len(smtp_server.wait_for(1)) == 1
+
+    def counted() -> list[float]:
+        after = scrape(mailer.http)
+        return [
+            after.value("hookdesk_mail_attempts_total", outcome=outcome)
+            - before.value("hookdesk_mail_attempts_total", outcome=outcome)
+            for outcome in ("retry", "delivered")
+        ]
+
+    wait_until(counted, [1.0, 1.0].__eq__, what="both attempts counted in /metrics")
 
 
 def test_retries_run_out_and_the_message_fails(mailer: Api, smtp_server: SmtpServer) -> None:
