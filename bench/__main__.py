@@ -8,8 +8,9 @@ Parts: dispatch (throughput vs the bare aiohttp loop; SQLite, PostgreSQL with 1,
 dispatchers), latency (API answer -> arrival at several rates, SQLite and PostgreSQL), fanout
 (one ticket to 1, 10, 100 endpoints), api (ticket create and list vs a bare ASGI app), backlog
 (claim latency, RSS and query plans with a large backlog in PostgreSQL), mail (notifications
-rendered and sent to aiosmtpd vs a bare aiosmtplib loop; IMAP APPEND -> reply committed, IDLE),
-cli (`hookdesk --help` and the client commands' start-up vs `python -c pass`).
+rendered and sent to aiosmtpd vs a bare aiosmtplib loop; agent reply -> accepted by aiosmtpd at
+50/s; IMAP APPEND -> reply committed, IDLE), cli (`hookdesk --help` and the client commands'
+start-up vs `python -c pass`).
 
 PostgreSQL is the local server (postgresql://postgres@127.0.0.1:5432); every part makes its own
 database `hookdesk_bench_<pid>_<n>` and drops it, also when stopped by Ctrl-C or SIGTERM, and the
@@ -71,6 +72,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "mail_messages": 2000,
         "mail_appends": 40,
         "cli_runs": 11,
+        "mail_replies": 500,
         "max_minutes": 60.0,
     },
     "quick": {
@@ -90,6 +92,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "mail_messages": 300,
         "mail_appends": 10,
         "cli_runs": 5,
+        "mail_replies": 100,
         "max_minutes": 15.0,
     },
 }
@@ -165,7 +168,9 @@ def run_part(name: str, sizes: dict[str, Any], workdir: Path) -> dict[str, Any]:
     if name == "api":
         return run_api(sizes, workdir)
     if name == "mail":
-        return mail.run(sizes["mail_messages"], sizes["mail_appends"], workdir)
+        return mail.run(
+            sizes["mail_messages"], sizes["mail_appends"], workdir, sizes["mail_replies"]
+        )
     if name == "cli":
         return cli.run(sizes["cli_runs"], workdir)
     return backlog.run(args, workdir)

@@ -1,12 +1,14 @@
 """Email: sending notifications to a local aiosmtpd against a bare aiosmtplib loop sending the same
-messages, and an IMAP APPEND to a private Dovecot until its reply is committed, with IDLE.
+messages; agent replies at a steady rate until their notifications are accepted by aiosmtpd; and
+an IMAP APPEND to a private Dovecot until its reply is committed, with IDLE.
 
-    python bench/mail.py [--messages 2000] [--appends 40]
+    python bench/mail.py [--messages 2000] [--replies 500] [--reply-rate 50] [--appends 40]
 
 The send figure covers hookdesk's part of a notification that needs no database: rendering it
 (templates, CSS inlined, MIME) and handing it over on the kept connection (`mail/smtp.py`). The
-dispatcher does not send notifications yet, so "agent reply -> accepted by the SMTP server" is not
-measured. The mail servers are the tests' own (tests/mail/*_server.py).
+reply figure is the whole path: `hookdesk serve` answers `POST .../reply/create`, its dispatcher
+claims the queued notification, prepares it, sends it, and aiosmtpd accepts it. The mail servers
+are the tests' own (tests/mail/*_server.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -24,16 +27,34 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import progress, spawned
+from bench.common import (
+    HOST,
+    create_account,
+    free_port,
+    hookdesk_command,
+    post_json,
+    progress,
+    run_async,
+    running,
+    server_env,
+    spawned,
+    ticket_body,
+)
 from bench.dispatch import percentile
 
 SEND_RATIO = 0.5  # hookdesk's messages per second / the bare loop's
+REPLY_P50_MS = 50.0  # agent reply -> accepted by the SMTP server, at REPLY_RATE
+REPLY_RATE = 50.0
 IDLE_P50_S = 1.0  # APPEND -> reply committed
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python bench/mail.py", description=__doc__)
     parser.add_argument("--messages", type=int, default=2000, help="messages sent per loop")
+    parser.add_argument("--replies", type=int, default=500, help="agent replies, per database")
+    parser.add_argument(
+        "--reply-rate", type=float, default=REPLY_RATE, help="agent replies per second"
+    )
     parser.add_argument("--appends", type=int, default=40, help="messages appended one by one")
     return parser.parse_args(argv)
 
@@ -128,6 +149,101 @@ def run_send(count: int) -> dict[str, Any]:
     }
 
 
+# --- agent reply -> accepted by the SMTP server -------------------------------------------
+
+MARKER = re.compile(r"bench-reply-([0-9]+)")
+SUPPORT = "Acme Support <support@acme.example>"
+
+
+def timed_smtp_server() -> Any:
+    """The tests' aiosmtpd, noting when each bench reply's notification is accepted."""
+    from email import message_from_bytes, policy
+
+    from tests.mail.smtp_server import SmtpServer
+
+    class TimedSmtpServer(SmtpServer):
+        def __init__(self) -> None:
+            self.accepted: dict[int, float] = {}
+            super().__init__()
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            answer = await super().handle_DATA(server, session, envelope)
+            at = time.perf_counter()
+            body = message_from_bytes(envelope.content, policy=policy.default).get_body(("plain",))
+            found = MARKER.search(body.get_content()) if body is not None else None
+            if found:
+                self.accepted[int(found.group(1))] = at
+            return answer
+
+    return TimedSmtpServer()
+
+
+async def paced_replies(port: int, api_key: str, ticket_id: str, count: int, rate: float) -> Any:
+    """`count` agent replies at `rate` per second; when each request left, and the failures."""
+    import aiohttp
+
+    url = f"http://{HOST}:{port}/v2/agency/tickets/reply/create/{ticket_id}"
+    headers = {"Authorization": f"Bearer {api_key}"}
+    started: dict[int, float] = {}
+    failures: list[str] = []
+
+    async def reply(session: aiohttp.ClientSession, n: int) -> None:
+        started[n] = time.perf_counter()
+        try:
+            async with session.post(url, json={"reply": f"bench-reply-{n}"}, headers=headers) as r:
+                if r.status != 200:
+                    failures.append(f"HTTP {r.status}")
+        except (aiohttp.ClientError, TimeoutError) as error:
+            failures.append(type(error).__name__)
+
+    loop = asyncio.get_running_loop()
+    begin = loop.time() + 0.01
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        tasks = []
+        for n in range(count):
+            if (delay := begin + n / rate - loop.time()) > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(reply(session, n)))
+        await asyncio.gather(*tasks)
+    return started, failures
+
+
+def run_replies(count: int, rate: float, workdir: Path, kind: str) -> dict[str, Any]:
+    from bench import latency_curve
+
+    smtp = timed_smtp_server()
+    try:
+        with latency_curve.database(kind, workdir) as url:
+            env = server_env(workdir, "FULL")
+            env.update({"HOOKDESK_SMTP_URL": smtp.url, "HOOKDESK_MAIL_FROM": SUPPORT})
+            api_key = create_account(url, workdir, env)
+            port = free_port()
+            command = [str(hookdesk_command()), "serve", "--host", HOST, "--port", str(port)]
+            command += ["--database-url", url, "--dev"]
+            with running(f"mail-serve-{kind}", command, port, workdir, env):
+                body = ticket_body(port, api_key)
+                ticket = post_json(port, "/v2/agency/tickets/create", body, api_key)["ticket"]
+                started, failures = run_async(
+                    paced_replies(port, api_key, ticket["id"], count, rate)
+                )
+                wait(lambda: len(smtp.accepted) >= count - len(failures), 60)
+    finally:
+        smtp.stop()
+    warm = count // 10  # the first tenth warms up
+    done = [n for n in started if n >= warm and n in smtp.accepted]
+    ms = sorted((smtp.accepted[n] - started[n]) * 1000 for n in done)
+    return {
+        "database": kind,
+        "replies": count,
+        "rate": rate,
+        "p50_ms": percentile(ms, 50),
+        "p99_ms": percentile(ms, 99),
+        "max_ms": ms[-1] if ms else None,
+        "connections": smtp.connections,
+        "errors": len(failures),
+    }
+
+
 # --- receiving -----------------------------------------------------------------------------
 
 
@@ -217,25 +333,32 @@ def wait(condition: Any, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise RuntimeError("mail bench: waited too long for a committed reply")
+            raise RuntimeError("mail bench: waited too long")
         time.sleep(0.002)
 
 
-def run(messages: int, appends: int, workdir: Path) -> dict[str, Any]:
+def run(
+    messages: int, appends: int, workdir: Path, replies: int = 500, reply_rate: float = REPLY_RATE
+) -> dict[str, Any]:
     progress(f"mail: {messages} messages, bare aiosmtplib loop then hookdesk")
     send = run_send(messages)
+    reply = []
     receive = []
+    for kind in ("sqlite", "postgresql"):
+        progress(f"mail: {replies} agent replies at {reply_rate:g}/s until accepted, {kind}")
+        reply.append(run_replies(replies, reply_rate, workdir, kind))
     for kind in ("sqlite", "postgresql"):
         progress(f"mail: {appends} IMAP appends with IDLE, {kind}")
         receive.append(run_receive(appends, workdir, kind))
-    return {"send": send, "receive": receive, "errors": send["errors"]}
+    errors = send["errors"] + sum(r["errors"] for r in reply)
+    return {"send": send, "reply": reply, "receive": receive, "errors": errors}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="hookdesk-bench-mail-"))
     try:
-        found = run(args.messages, args.appends, workdir)
+        found = run(args.messages, args.appends, workdir, args.replies, args.reply_rate)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     send = found["send"]
@@ -244,6 +367,12 @@ def main(argv: list[str] | None = None) -> int:
         f"(ratio {send['ratio']:.2f}, goal >= {SEND_RATIO}), "
         f"{send['hookdesk_connections']} connection(s)"
     )
+    for r in found["reply"]:
+        print(
+            f"agent reply -> accepted by SMTP ({r['database']}, {r['rate']:g}/s): "
+            f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms "
+            f"(goal p50 < {REPLY_P50_MS:.0f} ms), {r['errors']} error(s)"
+        )
     for r in found["receive"]:
         print(
             f"IMAP APPEND -> committed ({r['database']}): p50 {r['p50_s'] * 1000:.0f} ms, "
