@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 import structlog
-from sqlalchemy import ColumnElement, Table, bindparam, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from hookdesk.config import Settings
@@ -87,7 +87,8 @@ class MailChannel:
         self._config = config
         self._box = box
         self._schedule = schedule
-        self._due = _due_statement(with_default_server=config.smtp_url is not None)
+        self._default_server = config.smtp_url is not None
+        self._due = _due_statement(only_some_accounts=not self._default_server)
 
     # --- claim ------------------------------------------------------------------------------
 
@@ -103,7 +104,14 @@ class MailChannel:
     ) -> channel.Claim[Leased]:
         """Up to `limit` due messages, oldest first, at most `room[a]` (else `cap`) of account
         `a`; locked (SKIP LOCKED on PostgreSQL, so dispatchers claim side by side) and leased."""
-        rows = session.connection().execute(self._due, {"now": now, "limit": limit + cap}).all()
+        parameters: dict[str, object] = {"now": now, "limit": limit + cap}
+        if not self._default_server:
+            # Without the server's default, only accounts with their own server send: with none,
+            # the pending messages (kept for the letter opener, any number) are not even read.
+            parameters["accounts"] = session.scalars(_WITH_OWN_SERVER).all()
+            if not parameters["accounts"]:
+                return channel.Claim([], backlog=False, next_due=None)
+        rows = session.connection().execute(self._due, parameters).all()
         taken: list[tuple[str, str, int]] = []
         counts: dict[str, int] = {}
         for message_id, account_id, attempt_count in rows:
@@ -175,17 +183,14 @@ class MailChannel:
         lease.release(session, _messages, leases=leases, now=now)
 
 
-def _due_statement(*, with_default_server: bool) -> Any:
+def _due_statement(*, only_some_accounts: bool) -> Any:
     conditions: list[ColumnElement[bool]] = [
         MailMessage.direction == Direction.OUTBOUND,
         MailMessage.status == Status.PENDING,
         MailMessage.next_attempt_at <= bindparam("now"),
     ]
-    if not with_default_server:
-        own_server = exists().where(
-            MailSettings.account_id == MailMessage.account_id, MailSettings.smtp_url.is_not(None)
-        )
-        conditions.append(own_server)
+    if only_some_accounts:
+        conditions.append(MailMessage.account_id.in_(bindparam("accounts", expanding=True)))
     return (
         select(MailMessage.id, MailMessage.account_id, MailMessage.attempt_count)
         .where(*conditions)
@@ -194,6 +199,8 @@ def _due_statement(*, with_default_server: bool) -> Any:
         .with_for_update(skip_locked=True)
     )
 
+
+_WITH_OWN_SERVER = select(MailSettings.account_id).where(MailSettings.smtp_url.is_not(None))
 
 # When to look again: a message not due yet (a retry, or one whose lease runs out).
 _NEXT_DUE = select(func.min(MailMessage.next_attempt_at)).where(
