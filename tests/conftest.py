@@ -1,10 +1,14 @@
 """The whole suite runs once per database: SQLite (a file per run) and the real PostgreSQL.
 
 PostgreSQL comes from HOOKDESK_TEST_POSTGRES_URL (default: the local server's `test` database);
-each run works in a database of its own made beside it (see `_private_postgres`).
+each run works in a database of its own made beside it (see `tests/support/databases.py`).
+
+A test that starts a process (hookdesk, Dovecot, Python) is marked `slow`, so that
+`pytest -m "not slow"` is a quick run without any; one that is not marked fails when it tries.
 """
 
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -107,3 +111,17 @@ def live(live_settings: Settings, db: Database) -> Iterator[Api]:
     """An API client of a fresh account, on an app that runs its dispatcher."""
     with TestClient(create_app(live_settings, db, run_dispatcher=True)) as client:
         yield new_account(client, db, "Live Agency")
+
+
+@pytest.fixture(autouse=True)
+def _processes_only_in_slow_tests(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keeps the `slow` set whole: a test not marked slow may start no process."""
+    if request.node.get_closest_marker("slow") is not None:
+        return
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError(f"{request.node.nodeid} starts a process: mark it slow")
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refused)

@@ -7,6 +7,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parents[1]
 
 
@@ -24,6 +26,7 @@ def test_ci_runs_the_whole_suite_then_the_lowest_dependencies() -> None:
     assert not re.search(r"(^|\s)(-m|-k|--deselect|--ignore)\b", options["addopts"])
 
 
+@pytest.mark.slow  # a process of its own
 def test_the_fuzzing_is_among_the_tests_ci_runs() -> None:
     collected = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "tests/test_fuzz.py"],

@@ -13,6 +13,8 @@ from cryptography.fernet import Fernet
 from tests.support.processes import HOOKDESK, answers, free_port, run
 from tests.support.waiting import wait_until
 
+pytestmark = pytest.mark.slow  # starts processes of its own
+
 
 def test_accounts_create_prints_the_account_and_a_key(tmp_path: Path) -> None:
     result = run("accounts", "create", "--name", "Acme Agency", cwd=tmp_path)

@@ -126,6 +126,7 @@ def show(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # a process of its own
 def test_config_show_prints_the_effective_settings_without_secrets(tmp_path: Path) -> None:
     key = Fernet.generate_key().decode()
     path = write(tmp_path, "retention_days = 12\n")
@@ -152,6 +153,7 @@ def test_config_show_prints_the_effective_settings_without_secrets(tmp_path: Pat
     assert rows["HOOKDESK_DELIVERY_TIMEOUT"] == "default"
 
 
+@pytest.mark.slow  # a process of its own
 def test_a_bad_setting_stops_a_command_with_one_clear_message(tmp_path: Path) -> None:
     result = show("config", "show", env={"HOOKDESK_DISABLE_AFTER": "soon"})
     assert result.returncode == 1

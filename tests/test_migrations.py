@@ -231,6 +231,7 @@ def test_the_migration_needs_no_key_without_custom_headers(empty_database: Datab
     assert current_revision(engine) == head_revision(engine)
 
 
+@pytest.mark.slow  # a process of its own
 def test_hookdesk_migrate_asks_for_the_key_when_headers_need_sealing(
     empty_database: Database, tmp_path: Path
 ) -> None:

@@ -17,11 +17,11 @@ BIN = Path(sys.executable).parent  # .venv/bin, or .venv-lowest/bin under script
 
 
 def shell_lines() -> list[str]:
-    """The command lines of the README's `sh` blocks, comments cut; curl's lines aside (their
-    JSON bodies span lines)."""
+    """The command lines of the README's `sh` blocks, comments cut (and lines that are only a
+    comment); curl's lines aside (their JSON bodies span lines)."""
     blocks = re.findall(r"```sh\n(.*?)```", README, flags=re.S)
     lines = [line.split(" # ")[0].strip() for block in blocks for line in block.splitlines()]
-    starts = [line for line in lines if line and not line.startswith(("curl ", "-", '"'))]
+    starts = [line for line in lines if line and not line.startswith(("curl ", "-", '"', "#"))]
     return [line for line in starts if line.count("'") % 2 == 0]
 
 

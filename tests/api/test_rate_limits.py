@@ -181,6 +181,7 @@ def key_of(db: Database, name: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {created.api_key}"}
 
 
+@pytest.mark.slow  # a process of its own
 def test_two_serve_processes_share_each_key_s_bucket(
     db: Database, database_url: str, tmp_path: Path
 ) -> None:
@@ -217,6 +218,7 @@ def test_two_serve_processes_share_each_key_s_bucket(
             assert httpx.get(url + A_ROUTE, headers=calm).status_code == 200
 
 
+@pytest.mark.slow  # a process of its own
 def test_the_event_stream_takes_one_token_per_connection(
     db: Database, database_url: str, tmp_path: Path
 ) -> None:

@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
@@ -69,6 +70,7 @@ def test_a_dispatcher_not_seen_for_long_is_dead_and_later_forgotten(db: Database
     assert [row.id for row in rows(db)] == ["dead", "fresh", "me"]
 
 
+@pytest.mark.slow  # a process of its own
 def test_a_dispatcher_process_announces_itself_until_it_stops(db: Database) -> None:
     environment = {**os.environ, "HOOKDESK_SECRET_KEY": Fernet.generate_key().decode()}
     process = subprocess.Popen(

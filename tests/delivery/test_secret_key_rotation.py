@@ -19,6 +19,8 @@ from tests.support.processes import rotate_secret_key
 from tests.support.receivers import Receiver
 from tests.support.webhooks import endpoint
 
+pytestmark = pytest.mark.slow  # starts processes of its own
+
 
 def sealed_secrets(database: Database) -> list[str]:
     """Every endpoint's sealed secrets and custom headers."""

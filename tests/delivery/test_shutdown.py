@@ -6,6 +6,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
@@ -16,6 +17,8 @@ from tests.support.processes import HOOKDESK
 from tests.support.receivers import Receiver, Reply
 from tests.support.waiting import wait_until
 from tests.support.webhooks import one_delivery
+
+pytestmark = pytest.mark.slow  # starts processes of its own
 
 
 def start_dispatcher(url: str, key: str) -> subprocess.Popen[bytes]:

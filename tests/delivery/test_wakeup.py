@@ -21,6 +21,8 @@ from tests.support.api import Api, new_account
 from tests.support.receivers import Receiver
 from tests.support.webhooks import endpoint
 
+pytestmark = pytest.mark.slow  # starts processes of its own
+
 HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 PATIENCE = 30.0  # seconds before giving up on something that should come at once
 

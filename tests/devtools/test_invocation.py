@@ -8,10 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 
 from hookdesk.db import Database
 from tests.support.processes import BARE_PATH, CHECKOUT, HOOKDESK, VENV_BIN, bare_environment
+
+pytestmark = pytest.mark.slow  # starts processes of its own
 
 
 def run(argv: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:

@@ -19,6 +19,8 @@ from tests.mail import messages as mails
 from tests.mail.imap_server import ImapServer
 from tests.support.api import Api, new_account
 
+pytestmark = pytest.mark.slow  # starts processes of its own
+
 T = TypeVar("T")
 
 

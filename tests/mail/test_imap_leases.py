@@ -4,6 +4,7 @@ waits; when the holder stops, or its lease runs out, the other takes the mailbox
 import asyncio
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import func, select
 
 from hookdesk.config import Settings
@@ -38,6 +39,7 @@ def test_a_lease_is_held_by_one_until_it_runs_out_or_is_released(api: Api) -> No
     assert hold("a", now=1053) == {account}
 
 
+@pytest.mark.slow  # a process of its own
 def test_two_dispatchers_read_one_mailbox_one_at_a_time(
     api: Api, settings: Settings, imap_server: ImapServer
 ) -> None:

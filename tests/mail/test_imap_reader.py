@@ -3,6 +3,7 @@ message whose change could not be committed stays unseen and is applied on the n
 
 import asyncio
 
+import pytest
 from sqlalchemy.exc import OperationalError
 
 from hookdesk.inbound.apply import Outcome
@@ -10,6 +11,8 @@ from hookdesk.inbound.imap import Mailbox, MailboxReader
 from hookdesk.net import mailurls as urls
 from tests.mail import messages as mails
 from tests.mail.imap_server import ImapServer
+
+pytestmark = pytest.mark.slow  # starts processes of its own
 
 
 async def test_a_message_not_committed_stays_unseen_and_is_applied_later(

@@ -2,6 +2,8 @@
 
 import smtplib
 
+import pytest
+
 from tests.mail.imap_server import ImapServer
 from tests.mail.messages import a_message
 from tests.mail.smtp_server import SmtpServer
@@ -28,6 +30,7 @@ def test_the_smtp_server_answers_as_scripted(smtp_server: SmtpServer) -> None:
     assert smtp_server.received == []
 
 
+@pytest.mark.slow  # a process of its own
 def test_dovecot_serves_an_appended_message(imap_server: ImapServer) -> None:
     imap_server.append(a_message("Stored"))
     connection = imap_server.connect()
@@ -41,6 +44,7 @@ def test_dovecot_serves_an_appended_message(imap_server: ImapServer) -> None:
     assert imap_server.flags() == ["1 (FLAGS ())"]
 
 
+@pytest.mark.slow  # a process of its own
 def test_dovecot_comes_back_after_a_restart(imap_server: ImapServer) -> None:
     imap_server.append(a_message("Before"))
     imap_server.stop()

@@ -109,6 +109,7 @@ def test_each_account_sees_only_its_own(api: Api, other_api: Api) -> None:
     assert retrieve(other_api)["from_name"] is None
 
 
+@pytest.mark.slow  # a process of its own
 def test_rotating_the_secret_key_seals_mail_passwords_again(api: Api, settings: Settings) -> None:
     update(
         api,

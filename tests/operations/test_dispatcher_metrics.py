@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
+import pytest
 from cryptography.fernet import Fernet
 
 from hookdesk.db import Database
@@ -16,6 +17,8 @@ from tests.support.receivers import Receiver
 from tests.support.scraping import Scrape, parse
 from tests.support.waiting import wait_until
 from tests.support.webhooks import one_delivery
+
+pytestmark = pytest.mark.slow  # starts processes of its own
 
 
 def scrape_port(port: int) -> Scrape | None:

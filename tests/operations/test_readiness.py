@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
+import pytest
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -175,6 +176,7 @@ def readyz(url: str) -> Answer:
     return Answer(response.status_code, response.json(), time.monotonic() - started)
 
 
+@pytest.mark.slow  # a process of its own
 def test_readiness_follows_the_database_away_and_back(db: Database, tmp_path: Path) -> None:
     with (
         database_to_cut(db, tmp_path) as (database_url, outage),

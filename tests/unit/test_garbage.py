@@ -2,6 +2,10 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
+pytestmark = pytest.mark.slow  # starts processes of its own
+
 # In a child process: freezing is for good, and the test process's own collector stays untouched.
 CHILD = textwrap.dedent(
     """
