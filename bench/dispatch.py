@@ -295,16 +295,17 @@ def prefill(database_url: str, secret_key: str, urls: list[str], events: int, sy
 
 def add_account(session: Session, box: SecretBox, urls: list[str]) -> tuple[str, list[str]]:
     from hookdesk.accounts import service as accounts
+    from hookdesk.accounts.acting import Acting, ApiKey
     from hookdesk.webhooks.catalog import EventType
     from hookdesk.webhooks.endpoints import service as webhooks
     from hookdesk.webhooks.endpoints.schemas import EndpointCreate
 
     account_id = accounts.create(session, name="Bench").account_id
-    scope = webhooks.EndpointScope(account_id, dev=True, box=box)
+    acting = Acting(account_id, ApiKey("bench"), public_url="http://localhost", dev=True, box=box)
     endpoint_ids = []
     for url in urls:
         data = EndpointCreate(url=url, events=[EventType.TICKET_CREATED])
-        endpoint_ids.append(webhooks.create(session, scope, data)[0].id)
+        endpoint_ids.append(webhooks.create(session, acting, data)[0].id)
     return account_id, endpoint_ids
 
 

@@ -249,6 +249,7 @@ def run_replies(count: int, rate: float, workdir: Path, kind: str) -> dict[str, 
 
 def prepared_account(url: str, imap_url: str, key: str) -> str:
     from hookdesk.accounts import service as accounts
+    from hookdesk.accounts.acting import Acting, ApiKey
     from hookdesk.categories import service as categories
     from hookdesk.categories.schemas import CategoryCreate
     from hookdesk.db import Database
@@ -264,8 +265,11 @@ def prepared_account(url: str, imap_url: str, key: str) -> str:
         categories.create(
             session, account_id=account_id, data=CategoryCreate(title="General", language="en")
         )
-        scope = mail_settings.Scope(account_id=account_id, dev=True, box=SecretBox(key))
-        mail_settings.update(session, scope, MailSettingsUpdate(imap_url=imap_url))
+        box = SecretBox(key)
+        acting = Acting(
+            account_id, ApiKey("bench"), public_url="http://localhost", dev=True, box=box
+        )
+        mail_settings.update(session, acting, MailSettingsUpdate(imap_url=imap_url))
     database.dispose()
     return account_id
 

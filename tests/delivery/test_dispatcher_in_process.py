@@ -22,6 +22,7 @@ from hookdesk.webhooks.dispatch.webhook_channel import WebhookChannel
 from hookdesk.webhooks.endpoints import service as endpoints
 from hookdesk.webhooks.endpoints.schemas import EndpointCreate
 from hookdesk.webhooks.outbox.emit import emit
+from tests.support.acting import api_key_acting
 from tests.support.sending import GatedSender
 from tests.support.waiting import wait_until
 
@@ -39,11 +40,11 @@ def endpoints_with_events(db: Database, events_per_endpoint: list[int]) -> list[
     """An account with one endpoint per entry, each with that many events queued; their ids."""
     with db.write() as session:
         account_id = accounts.create(session, name="In process").account_id
-        scope = endpoints.EndpointScope(account_id, dev=True, box=SecretBox(KEY))
+        acting = api_key_acting(account_id, SecretBox(KEY))
         ids = []
         for n, count in enumerate(events_per_endpoint):
             body = EndpointCreate(url=f"http://receiver-{n}.test/hook", events=[CREATED])
-            endpoint, _secret = endpoints.create(session, scope, body)
+            endpoint, _secret = endpoints.create(session, acting, body)
             ids.append(endpoint.id)
             for _ in range(count):
                 emit(

@@ -22,6 +22,7 @@ from hookdesk.models.tickets import Ticket
 from hookdesk.shared.secretbox import SecretBox
 from tests.mail import messages as mails
 from tests.mail.imap_server import ImapServer
+from tests.support.acting import api_key_acting
 from tests.support.api import Api
 
 pytestmark = pytest.mark.slow
@@ -104,8 +105,8 @@ def test_killed_readers_lose_no_mail_and_apply_none_twice(
 ) -> None:
     api.category()
     with api.db.write() as session:
-        scope = mail_settings.Scope(account_id=api.account_id, dev=True, box=SecretBox(key))
-        mail_settings.update(session, scope, MailSettingsUpdate(imap_url=imap_server.url()))
+        acting = api_key_acting(api.account_id, SecretBox(key))
+        mail_settings.update(session, acting, MailSettingsUpdate(imap_url=imap_server.url()))
     for n in range(MESSAGES):
         imap_server.append(
             mails.message(subject=f"Question {n}", message_id=f"<q{n}@mail.example.com>")

@@ -18,6 +18,7 @@ from hookdesk.models.tickets import Ticket
 from hookdesk.shared.secretbox import SecretBox
 from tests.mail import messages as mails
 from tests.mail.imap_server import ImapServer
+from tests.support.acting import api_key_acting
 from tests.support.api import Api
 
 
@@ -47,8 +48,8 @@ def test_two_dispatchers_read_one_mailbox_one_at_a_time(
     assert settings.secret_key is not None
     box = SecretBox(settings.secret_key)
     with api.db.write() as session:
-        scope = mail_settings.Scope(account_id=api.account_id, dev=True, box=box)
-        mail_settings.update(session, scope, MailSettingsUpdate(imap_url=imap_server.url()))
+        acting = api_key_acting(api.account_id, box)
+        mail_settings.update(session, acting, MailSettingsUpdate(imap_url=imap_server.url()))
     fast = settings.model_copy(update={"imap_poll_interval": 0.2, "imap_lease": 0.6})
     asyncio.run(_two_readers(api.db, fast, box, api, imap_server))
 

@@ -18,6 +18,7 @@ from hookdesk.tickets import service as tickets
 from hookdesk.tickets.schemas import TicketCreate
 from hookdesk.webhooks.endpoints import service as webhooks
 from hookdesk.webhooks.endpoints.schemas import EndpointCreate
+from tests.support.acting import api_key_acting
 from tests.support.api import Api
 from tests.support.waiting import wait_until
 
@@ -58,9 +59,9 @@ def one_delivery(database: Database, key: str, url: str) -> str:
     """A new account with one endpoint for `url` and one ticket: the id of its webhook event."""
     with database.write() as session:
         account_id = accounts.create(session, name="Shutdown").account_id
-        scope = webhooks.EndpointScope(account_id, dev=True, box=SecretBox(key))
+        acting = api_key_acting(account_id, SecretBox(key), public_url="http://localhost")
         webhooks.create(
-            session, scope, EndpointCreate(url=url, events=["whitelabel.ticket.created"])
+            session, acting, EndpointCreate(url=url, events=["whitelabel.ticket.created"])
         )
         client = clients.create(
             session, account_id=account_id, data=ClientCreate(name="C", email="c@example.com")
@@ -70,7 +71,7 @@ def one_delivery(database: Database, key: str, url: str) -> str:
         )
         tickets.create(
             session,
-            tickets.TicketScope(account_id, "http://localhost"),
+            acting,
             TicketCreate(
                 client_id=uuid.UUID(client.id),
                 title="t",

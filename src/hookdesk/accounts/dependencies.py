@@ -1,5 +1,6 @@
-"""`CurrentAccount`: the account whose API key signed the request, or a 401; and, when rate
-limits are on, a 429 for a key that is over its limit (see accounts/ratelimit.py)."""
+"""`CurrentActing`: the API key that signed the request, for its account, or a 401; and, when
+rate limits are on, a 429 for a key that is over its limit (see accounts/ratelimit.py).
+`CurrentAccount` is its account's id, for routes that need no more."""
 
 from typing import Annotated
 
@@ -7,6 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from hookdesk.accounts import api_keys, service
+from hookdesk.accounts.acting import Acting, ApiKey, acting_for
 from hookdesk.accounts.ratelimit import Limiter
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import ErrorCode, TooManyRequests, Unauthorized
@@ -15,11 +17,11 @@ from hookdesk.http import ratelimit as ratelimit_headers
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer hk_...`")
 
 
-def current_account(
+def current_acting(
     request: Request,
     db: Db,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> str:
+) -> Acting:
     if credentials is None:
         raise Unauthorized(
             "Missing API key: send it as 'Authorization: Bearer <api key>'.",
@@ -33,7 +35,7 @@ def current_account(
     if api_keys.is_stale(key):
         with db.write() as session:
             api_keys.mark_used(session, account_id=key.account_id, key_id=key.key_id)
-    return key.account_id
+    return acting_for(request, key.account_id, ApiKey(key.key_id))
 
 
 def _take_token(request: Request, key: service.KeyHolder) -> None:
@@ -49,6 +51,13 @@ def _take_token(request: Request, key: service.KeyHolder) -> None:
             f"{limits.rate:g} a second): retry after {decision.retry_after} s.",
             retry_after=decision.retry_after,
         )
+
+
+CurrentActing = Annotated[Acting, Depends(current_acting)]
+
+
+def current_account(acting: CurrentActing) -> str:
+    return acting.account_id
 
 
 CurrentAccount = Annotated[str, Depends(current_account)]

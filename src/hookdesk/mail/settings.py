@@ -1,11 +1,10 @@
 """An account's mail settings: read, changed, and opened (passwords unsealed) for sending."""
 
-from dataclasses import dataclass
-
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from hookdesk.accounts.acting import Acting
 from hookdesk.db.dialects import on_postgresql
 from hookdesk.errors import BadRequest, ErrorCode
 from hookdesk.mail.schemas import MailSettingsUpdate
@@ -15,30 +14,23 @@ from hookdesk.shared.clock import now
 from hookdesk.shared.secretbox import SecretBox
 
 
-@dataclass(frozen=True)
-class Scope:
-    account_id: str
-    dev: bool
-    box: SecretBox
-
-
 def get(session: Session, *, account_id: str) -> MailSettings:
     """The account's settings; the defaults (not saved) when it never changed them."""
     found = session.get(MailSettings, account_id)
     return found or _defaults(account_id)
 
 
-def update(session: Session, scope: Scope, data: MailSettingsUpdate) -> MailSettings:
-    _ensure_row(session, scope.account_id)
-    settings = session.get_one(MailSettings, scope.account_id, with_for_update=True)
+def update(session: Session, acting: Acting, data: MailSettingsUpdate) -> MailSettings:
+    _ensure_row(session, acting.account_id)
+    settings = session.get_one(MailSettings, acting.account_id, with_for_update=True)
     sent = data.model_fields_set
     if "smtp_url" in sent:
         settings.smtp_url, settings.smtp_password = _sealed_url(
-            scope, data.smtp_url, urls.SENDING, settings.smtp_url, settings.smtp_password
+            acting, data.smtp_url, urls.SENDING, settings.smtp_url, settings.smtp_password
         )
     if "imap_url" in sent:
         settings.imap_url, settings.imap_password = _sealed_url(
-            scope, data.imap_url, urls.READING, settings.imap_url, settings.imap_password
+            acting, data.imap_url, urls.READING, settings.imap_url, settings.imap_password
         )
     for name in ("from_name", "from_address", "reply_to_address"):
         if name in sent:
@@ -89,7 +81,7 @@ def _ensure_row(session: Session, account_id: str) -> None:
 
 
 def _sealed_url(
-    scope: Scope,
+    acting: Acting,
     value: str | None,
     schemes: tuple[str, ...],
     saved_url: str | None,
@@ -99,12 +91,12 @@ def _sealed_url(
     if value is None:
         return None, None
     url = urls.parse(value, schemes=schemes)
-    if not scope.dev:
+    if not acting.dev:
         try:
             urls.check_public(url)
         except urls.BadMailUrl as error:
             raise BadRequest(f"Unsafe mail server: {error}.", code=ErrorCode.UNSAFE_URL) from None
     if url.password is not None:
-        return url.shown, scope.box.seal(url.password)
+        return url.shown, acting.box.seal(url.password)
     # Sent as retrieve shows it: the saved password still belongs to this user and host.
     return url.shown, saved_password if url.shown == saved_url else None

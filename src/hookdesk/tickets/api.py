@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 
-from hookdesk.accounts.dependencies import CurrentAccount
+from hookdesk.accounts.dependencies import CurrentAccount, CurrentActing
 from hookdesk.db.dependencies import Db
 from hookdesk.shared import responses
 from hookdesk.shared.dependencies import CurrentSettings
@@ -26,20 +26,14 @@ router = APIRouter(prefix="/v2/agency/tickets", tags=["tickets"])
 ONE = responses.documents_one("ticket", TicketRead, 404)
 
 
-def _scope(account_id: str, settings: CurrentSettings) -> service.TicketScope:
-    return service.TicketScope(account_id=account_id, public_url=settings.public_url)
-
-
 def _answer(view: TicketView) -> JSONResponse:
     return responses.one("ticket", views.agency_object(view))
 
 
 @router.post("/create", responses=ONE)
-def create_ticket(
-    body: TicketCreate, account_id: CurrentAccount, db: Db, settings: CurrentSettings
-) -> JSONResponse:
+def create_ticket(body: TicketCreate, acting: CurrentActing, db: Db) -> JSONResponse:
     with db.write() as session:
-        return _answer(service.create(session, _scope(account_id, settings), body))
+        return _answer(service.create(session, acting, body))
 
 
 @router.get("/list", responses=responses.documents_many("tickets", TicketRead))
@@ -61,62 +55,54 @@ def list_tickets(
 
 
 @router.get("/retrieve/{ticket_id}", responses=ONE)
-def retrieve_ticket(
-    ticket_id: str, account_id: CurrentAccount, db: Db, settings: CurrentSettings
-) -> JSONResponse:
+def retrieve_ticket(ticket_id: str, acting: CurrentActing, db: Db) -> JSONResponse:
     with db.read() as session:
-        return _answer(service.get(session, _scope(account_id, settings), ticket_id))
+        return _answer(service.get(session, acting, ticket_id))
 
 
 @router.post("/update/{ticket_id}", responses=ONE)
 def update_ticket(
     ticket_id: str,
     body: TicketUpdate,
-    account_id: CurrentAccount,
+    acting: CurrentActing,
     db: Db,
-    settings: CurrentSettings,
 ) -> JSONResponse:
     with db.write() as session:
-        return _answer(service.update(session, _scope(account_id, settings), ticket_id, body))
+        return _answer(service.update(session, acting, ticket_id, body))
 
 
 @router.post("/reply/create/{ticket_id}", responses=ONE)
 def reply_to_ticket(
     ticket_id: str,
     body: ReplyCreate,
-    account_id: CurrentAccount,
+    acting: CurrentActing,
     db: Db,
-    settings: CurrentSettings,
 ) -> JSONResponse:
     with db.write() as session:
-        return _answer(service.reply(session, _scope(account_id, settings), ticket_id, body))
+        return _answer(service.reply(session, acting, ticket_id, body))
 
 
 @router.post("/assign/{ticket_id}", responses=ONE)
 def assign_ticket(
     ticket_id: str,
     body: TicketAssign,
-    account_id: CurrentAccount,
+    acting: CurrentActing,
     db: Db,
-    settings: CurrentSettings,
 ) -> JSONResponse:
-    scope = _scope(account_id, settings)
     with db.write() as session:
-        return _answer(service.assign(session, scope, ticket_id, body.teammate_id))
+        return _answer(service.assign(session, acting, ticket_id, body.teammate_id))
 
 
 @router.post("/resolve/{ticket_id}", responses=ONE)
 def resolve_ticket(
     ticket_id: str,
-    account_id: CurrentAccount,
+    acting: CurrentActing,
     db: Db,
-    settings: CurrentSettings,
     body: Annotated[TicketResolve | None, Body()] = None,
 ) -> JSONResponse:
     by_client = body.by_client if body else False
-    scope = _scope(account_id, settings)
     with db.write() as session:
-        return _answer(service.resolve(session, scope, ticket_id, by_client=by_client))
+        return _answer(service.resolve(session, acting, ticket_id, by_client=by_client))
 
 
 @router.post(

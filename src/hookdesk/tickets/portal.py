@@ -13,7 +13,7 @@ from hookdesk.shared.paging import Page
 from hookdesk.shared.queries import find_owned
 from hookdesk.tickets import listing, service
 from hookdesk.tickets.schemas import ReplyCreate
-from hookdesk.tickets.service import TicketScope
+from hookdesk.tickets.service import TicketActing
 from hookdesk.webhooks.payloads import TicketView
 
 
@@ -25,27 +25,29 @@ def tickets_of(
     return listing.list_page(session, account_id=account_id, filters=filters, page=page)
 
 
-def get(session: Session, scope: TicketScope, *, client_id: str, ticket_id: str) -> TicketView:
-    _own(session, scope, client_id, ticket_id)
-    return service.get(session, scope, ticket_id)
+def get(session: Session, acting: TicketActing, *, client_id: str, ticket_id: str) -> TicketView:
+    _own(session, acting, client_id, ticket_id)
+    return service.get(session, acting, ticket_id)
 
 
 def reply(
-    session: Session, scope: TicketScope, *, client_id: str, ticket_id: str, data: ReplyCreate
+    session: Session, acting: TicketActing, *, client_id: str, ticket_id: str, data: ReplyCreate
 ) -> TicketView:
-    _own(session, scope, client_id, ticket_id)
-    return service.reply(session, scope, ticket_id, data)
+    _own(session, acting, client_id, ticket_id)
+    return service.reply(session, acting, ticket_id, data)
 
 
-def resolve(session: Session, scope: TicketScope, *, client_id: str, ticket_id: str) -> TicketView:
+def resolve(
+    session: Session, acting: TicketActing, *, client_id: str, ticket_id: str
+) -> TicketView:
     """Resolved by the client; a ticket an agent resolved meanwhile is left as it is."""
-    if not _own(session, scope, client_id, ticket_id).is_open:
-        return service.get(session, scope, ticket_id)
-    return service.resolve(session, scope, ticket_id, by_client=True)
+    if not _own(session, acting, client_id, ticket_id).is_open:
+        return service.get(session, acting, ticket_id)
+    return service.resolve(session, acting, ticket_id, by_client=True)
 
 
-def _own(session: Session, scope: TicketScope, client_id: str, ticket_id: str) -> Ticket:
-    ticket = find_owned(session, Ticket, account_id=scope.account_id, object_id=ticket_id)
+def _own(session: Session, acting: TicketActing, client_id: str, ticket_id: str) -> Ticket:
+    ticket = find_owned(session, Ticket, account_id=acting.account_id, object_id=ticket_id)
     if ticket is None or ticket.client_id != client_id:
         raise NotFound.of("ticket", ticket_id)
     return ticket

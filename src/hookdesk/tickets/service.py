@@ -9,6 +9,7 @@ from uuid import UUID
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from hookdesk.accounts.acting import Acting
 from hookdesk.assets import service as assets
 from hookdesk.categories import service as categories
 from hookdesk.errors import BadRequest, ErrorCode, NotFound
@@ -30,15 +31,22 @@ Row = TypeVar("Row", Client, Teammate)
 
 @dataclass(frozen=True)
 class TicketScope:
-    """Who acts (the account) and how links in the ticket object start."""
+    """For a change the server makes on its own (received mail, a deleted teammate's tickets
+    unassigned): the account, and how links in the ticket object start."""
 
     account_id: str
     public_url: str
 
 
-def create(session: Session, scope: TicketScope, data: TicketCreate) -> TicketView:
-    client = _referenced(session, scope, Client, data.client_id, field="client_id")
-    category = categories.find(session, account_id=scope.account_id, category_id=str(data.category))
+# Whom a change is made for: who acts in a request, or the server on its own.
+TicketActing = Acting | TicketScope
+
+
+def create(session: Session, acting: TicketActing, data: TicketCreate) -> TicketView:
+    client = _referenced(session, acting, Client, data.client_id, field="client_id")
+    category = categories.find(
+        session, account_id=acting.account_id, category_id=str(data.category)
+    )
     if category is None:
         raise _unknown("category", "ticket category", data.category)
     if data.subcategory is not None and data.subcategory not in category.subcategories:
@@ -51,7 +59,7 @@ def create(session: Session, scope: TicketScope, data: TicketCreate) -> TicketVi
     at = int(moment)
     ticket = Ticket(
         id=new_id(),
-        account_id=scope.account_id,
+        account_id=acting.account_id,
         client_id=client.id,
         title=data.title,
         is_open=True,
@@ -65,10 +73,10 @@ def create(session: Session, scope: TicketScope, data: TicketCreate) -> TicketVi
     )
     session.add(ticket)
     replies = [
-        _add_reply(session, scope, ticket, 0, data.description, data.is_client_reply, data.assets)
+        _add_reply(session, acting, ticket, 0, data.description, data.is_client_reply, data.assets)
     ]
     if category.auto_reply:
-        replies.append(_add_reply(session, scope, ticket, 1, category.auto_reply, False, []))
+        replies.append(_add_reply(session, acting, ticket, 1, category.auto_reply, False, []))
     # Built from the rows in hand rather than read back: a ticket create is the hot path.
     view = TicketView(
         id=ticket.id,
@@ -83,12 +91,12 @@ def create(session: Session, scope: TicketScope, data: TicketCreate) -> TicketVi
         subcategory=ticket.subcategory,
         language=ticket.language,
     )
-    return _emit(session, scope, EventType.TICKET_CREATED, view)
+    return _emit(session, acting, EventType.TICKET_CREATED, view)
 
 
 def reply(
     session: Session,
-    scope: TicketScope,
+    acting: TicketActing,
     ticket_id: str,
     data: ReplyCreate,
     *,
@@ -96,24 +104,24 @@ def reply(
 ) -> TicketView:
     """Append a reply (`author_id`: the agent who wrote it in the console); a reply to a resolved
     ticket opens it again."""
-    ticket = _locked(session, scope, ticket_id)
-    before = _view(session, scope, ticket)
+    ticket = _locked(session, acting, ticket_id)
+    before = _view(session, acting, ticket)
     ticket.is_open = True
     ticket.updated_at = now()
     # Replies are never removed, so the next position is the number of replies.
     position = len(before.replies)
     added = _add_reply(
-        session, scope, ticket, position, data.reply, data.is_client_reply, data.assets, author_id
+        session, acting, ticket, position, data.reply, data.is_client_reply, data.assets, author_id
     )
     after = replace(
         before, is_open=True, updated_at=ticket.updated_at, replies=(*before.replies, added)
     )
-    return _emit(session, scope, EventType.TICKET_UPDATED, after, added)
+    return _emit(session, acting, EventType.TICKET_UPDATED, after, added)
 
 
 def assign(
     session: Session,
-    scope: TicketScope,
+    acting: TicketActing,
     ticket_id: str,
     teammate_id: UUID | None,
     *,
@@ -121,23 +129,25 @@ def assign(
 ) -> TicketView:
     """Set or clear the teammate; only a change of teammate is an event. `actor_id`: the agent
     who did it in the console, who is not told of it by mail."""
-    ticket = _locked(session, scope, ticket_id)
+    ticket = _locked(session, acting, ticket_id)
     new_teammate = None
     if teammate_id is not None:
-        teammate = _referenced(session, scope, Teammate, teammate_id, field="teammate_id")
+        teammate = _referenced(session, acting, Teammate, teammate_id, field="teammate_id")
         if teammate.deleted_at is not None:
             raise _unknown("teammate_id", "teammate", teammate_id)
         new_teammate = teammate.id
     if new_teammate == ticket.teammate_id:
-        return _view(session, scope, ticket)
+        return _view(session, acting, ticket)
     ticket.teammate_id = new_teammate
     ticket.updated_at = now()
-    view = _view(session, scope, ticket)
-    return _emit(session, scope, EventType.TICKET_ASSIGNED, view, actor_id=actor_id)
+    view = _view(session, acting, ticket)
+    return _emit(session, acting, EventType.TICKET_ASSIGNED, view, actor_id=actor_id)
 
 
-def resolve(session: Session, scope: TicketScope, ticket_id: str, *, by_client: bool) -> TicketView:
-    ticket = _locked(session, scope, ticket_id)
+def resolve(
+    session: Session, acting: TicketActing, ticket_id: str, *, by_client: bool
+) -> TicketView:
+    ticket = _locked(session, acting, ticket_id)
     if not ticket.is_open:
         raise BadRequest(
             f"Ticket '{ticket.id}' is already resolved; a reply opens it again.",
@@ -146,44 +156,46 @@ def resolve(session: Session, scope: TicketScope, ticket_id: str, *, by_client: 
     ticket.is_open = False
     ticket.resolved_by_client = by_client
     ticket.updated_at = now()
-    return _emit(session, scope, EventType.TICKET_RESOLVED, _view(session, scope, ticket))
+    return _emit(session, acting, EventType.TICKET_RESOLVED, _view(session, acting, ticket))
 
 
-def update(session: Session, scope: TicketScope, ticket_id: str, data: TicketUpdate) -> TicketView:
+def update(
+    session: Session, acting: TicketActing, ticket_id: str, data: TicketUpdate
+) -> TicketView:
     """Set the tags (all of them) and the priority. Neither is in the events, so no event is
     emitted and `updated_at`, the last activity the events show, stays."""
-    ticket = _locked(session, scope, ticket_id)
+    ticket = _locked(session, acting, ticket_id)
     if data.priority is not None:
         ticket.priority = data.priority.value
     if data.tags is not None:
-        _replace_tags(session, scope, ticket, data.tags)
-    return _view(session, scope, ticket)
+        _replace_tags(session, acting, ticket, data.tags)
+    return _view(session, acting, ticket)
 
 
-def _replace_tags(session: Session, scope: TicketScope, ticket: Ticket, tags: list[str]) -> None:
+def _replace_tags(session: Session, acting: TicketActing, ticket: Ticket, tags: list[str]) -> None:
     session.execute(
         delete(TicketTag).where(
-            TicketTag.account_id == scope.account_id, TicketTag.ticket_id == ticket.id
+            TicketTag.account_id == acting.account_id, TicketTag.ticket_id == ticket.id
         )
     )
     # Tags arrive trimmed and in lower case; the same tag twice is kept once.
     session.add_all(
-        TicketTag(ticket_id=ticket.id, tag=tag, account_id=scope.account_id)
+        TicketTag(ticket_id=ticket.id, tag=tag, account_id=acting.account_id)
         for tag in sorted(set(tags))
     )
     session.flush()
 
 
-def get(session: Session, scope: TicketScope, ticket_id: str) -> TicketView:
-    ticket = find_owned(session, Ticket, account_id=scope.account_id, object_id=ticket_id)
+def get(session: Session, acting: TicketActing, ticket_id: str) -> TicketView:
+    ticket = find_owned(session, Ticket, account_id=acting.account_id, object_id=ticket_id)
     if ticket is None:
         raise NotFound.of("ticket", ticket_id)
-    return _view(session, scope, ticket)
+    return _view(session, acting, ticket)
 
 
 def _emit(
     session: Session,
-    scope: TicketScope,
+    acting: TicketActing,
     event_type: EventType,
     view: TicketView,
     reply: ReplyView | None = None,
@@ -191,11 +203,11 @@ def _emit(
     actor_id: str | None = None,
 ) -> TicketView:
     data = event_data(view, reply)
-    emit(session, account_id=scope.account_id, event_type=event_type, ticket_id=view.id, data=data)
+    emit(session, account_id=acting.account_id, event_type=event_type, ticket_id=view.id, data=data)
     # The same change told by mail to the ticket's people, in the same transaction.
     mail_outbox.queue(
         session,
-        account_id=scope.account_id,
+        account_id=acting.account_id,
         event_type=event_type,
         data=data,
         actor_id=actor_id,
@@ -203,16 +215,16 @@ def _emit(
     return view
 
 
-def _view(session: Session, scope: TicketScope, ticket: Ticket) -> TicketView:
+def _view(session: Session, acting: TicketActing, ticket: Ticket) -> TicketView:
     return views.ticket_view(
-        session, account_id=scope.account_id, ticket=ticket, public_url=scope.public_url
+        session, account_id=acting.account_id, ticket=ticket, public_url=acting.public_url
     )
 
 
-def _locked(session: Session, scope: TicketScope, ticket_id: str) -> Ticket:
+def _locked(session: Session, acting: TicketActing, ticket_id: str) -> Ticket:
     """The ticket, locked until commit, so concurrent changes to it are applied one at a time."""
     ticket = find_owned(
-        session, Ticket, account_id=scope.account_id, object_id=ticket_id, for_update=True
+        session, Ticket, account_id=acting.account_id, object_id=ticket_id, for_update=True
     )
     if ticket is None:
         raise NotFound.of("ticket", ticket_id)
@@ -221,7 +233,7 @@ def _locked(session: Session, scope: TicketScope, ticket_id: str) -> Ticket:
 
 def _add_reply(
     session: Session,
-    scope: TicketScope,
+    acting: TicketActing,
     ticket: Ticket,
     position: int,
     text: str,
@@ -231,7 +243,7 @@ def _add_reply(
 ) -> ReplyView:
     added = Reply(
         id=new_id(),
-        account_id=scope.account_id,
+        account_id=acting.account_id,
         ticket_id=ticket.id,
         position=position,
         text=text,
@@ -242,20 +254,20 @@ def _add_reply(
     session.add(added)
     attached = assets.attach(
         session,
-        account_id=scope.account_id,
+        account_id=acting.account_id,
         asset_ids=[str(a) for a in asset_ids],
         reply_id=added.id,
     )
-    return views.reply_view(added, [assets.view(a, public_url=scope.public_url) for a in attached])
+    return views.reply_view(added, [assets.view(a, public_url=acting.public_url) for a in attached])
 
 
 def _referenced(
-    session: Session, scope: TicketScope, model: type[Row], object_id: UUID, *, field: str
+    session: Session, acting: TicketActing, model: type[Row], object_id: UUID, *, field: str
 ) -> Row:
     # Locked so that it cannot go (a client being erased) between this look and the insert that
     # refers to it: an erasure in progress is waited for, and then the row is unknown.
     row = find_owned(
-        session, model, account_id=scope.account_id, object_id=str(object_id), key_share=True
+        session, model, account_id=acting.account_id, object_id=str(object_id), key_share=True
     )
     if row is None:
         raise _unknown(field, model.__name__.lower(), object_id)

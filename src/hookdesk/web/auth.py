@@ -1,4 +1,5 @@
-"""Who is looking at a page: the signed-in agent or the client in the portal.
+"""Who is looking at a page: the signed-in agent or the client in the portal; and, for the
+services, who is acting (`AgentActing`, `ClientActing`: accounts/acting.py).
 
 Every form post is checked against the session's CSRF token (or, before sign-in, the form
 cookie's); htmx sends it as the `X-CSRF-Token` header, forms as the `csrf_token` field.
@@ -12,7 +13,7 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
 from hookdesk.access import sessions
-from hookdesk.accounts import brand
+from hookdesk.accounts import acting, brand
 from hookdesk.db.dependencies import Db
 from hookdesk.teammates.schemas import Role
 from hookdesk.web import cookies
@@ -96,6 +97,19 @@ def current_admin(agent: CurrentAgent) -> Agent:
 # A router's `dependencies`: every page of it is for admins.
 ADMINS_ONLY = [Depends(current_admin)]
 CurrentClient = Annotated[PortalClient, Depends(current_client)]
+
+
+def agent_acting(request: Request, agent: CurrentAgent) -> acting.Acting:
+    subject = acting.Agent(agent.teammate_id, is_admin=agent.is_admin)
+    return acting.acting_for(request, agent.account_id, subject)
+
+
+def client_acting(request: Request, client: CurrentClient) -> acting.Acting:
+    return acting.acting_for(request, client.account_id, acting.Client(client.client_id))
+
+
+AgentActing = Annotated[acting.Acting, Depends(agent_acting)]
+ClientActing = Annotated[acting.Acting, Depends(client_acting)]
 
 
 async def checked_form(request: Request, expected: str) -> FormData:

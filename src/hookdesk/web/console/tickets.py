@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from hookdesk.accounts.acting import Acting
 from hookdesk.assets import service as assets
-from hookdesk.config import Settings
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import HookdeskError
 from hookdesk.shared.dependencies import CurrentSettings
@@ -15,7 +15,7 @@ from hookdesk.shared.ids import parse_uuid
 from hookdesk.teammates import service as teammates
 from hookdesk.tickets import service, views
 from hookdesk.tickets.schemas import MAX_ASSETS_PER_REPLY, ReplyCreate
-from hookdesk.web.auth import Agent, AgentForm, CurrentAgent
+from hookdesk.web.auth import Agent, AgentActing, AgentForm, CurrentAgent
 from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, conversation_version, redirect, render, text
 from hookdesk.web.uploads import stored_uploads
@@ -26,9 +26,9 @@ router = APIRouter(prefix="/console/tickets")
 
 @router.get("/{ticket_id}")
 def ticket_page(
-    request: Request, ticket_id: str, agent: CurrentAgent, db: Db, settings: CurrentSettings
+    request: Request, ticket_id: str, agent: CurrentAgent, acting: AgentActing, db: Db
 ) -> Response:
-    return _page(request, agent, db, settings, ticket_id)
+    return _page(request, agent, acting, db, ticket_id)
 
 
 @router.get("/{ticket_id}/conversation")
@@ -36,12 +36,12 @@ def conversation(
     request: Request,
     ticket_id: str,
     agent: CurrentAgent,
+    acting: AgentActing,
     db: Db,
-    settings: CurrentSettings,
     version: str = "",
 ) -> Response:
     """Polled by the ticket page: the conversation again once the ticket changed, else 204."""
-    ticket, context = _context(agent, db, settings, ticket_id)
+    ticket, context = _context(agent, acting, db, ticket_id)
     if version == conversation_version(ticket):
         return Response(status_code=204)
     return render(request, "console/_conversation.html", context)
@@ -52,6 +52,7 @@ def reply(
     request: Request,
     ticket_id: str,
     agent: CurrentAgent,
+    acting: AgentActing,
     form: AgentForm,
     db: Db,
     settings: CurrentSettings,
@@ -67,27 +68,23 @@ def reply(
             db.write() as session,
         ):
             data.assets = assets.add(session, account_id=agent.account_id, files=uploads)
-            service.reply(
-                session, _scope(agent, settings), ticket_id, data, author_id=agent.teammate_id
-            )
+            service.reply(session, acting, ticket_id, data, author_id=agent.teammate_id)
     except (ValidationError, HookdeskError) as invalid:
         if isinstance(invalid, HookdeskError) and invalid.status == 404:
             raise
         errors = field_errors(invalid, default="reply")
-        return _page(request, agent, db, settings, ticket_id, errors, draft)
+        return _page(request, agent, acting, db, ticket_id, errors, draft)
     return redirect(f"/console/tickets/{ticket_id}")
 
 
 @router.post("/{ticket_id}/assign")
 def assign(
-    ticket_id: str, agent: CurrentAgent, form: AgentForm, db: Db, settings: CurrentSettings
+    ticket_id: str, agent: CurrentAgent, acting: AgentActing, form: AgentForm, db: Db
 ) -> Response:
     chosen = text(form, "teammate_id")
     teammate = UUID(chosen) if parse_uuid(chosen) else None
     with db.write() as session:
-        service.assign(
-            session, _scope(agent, settings), ticket_id, teammate, actor_id=agent.teammate_id
-        )
+        service.assign(session, acting, ticket_id, teammate, actor_id=agent.teammate_id)
     return redirect(f"/console/tickets/{ticket_id}")
 
 
@@ -96,39 +93,39 @@ def resolve(
     request: Request,
     ticket_id: str,
     agent: CurrentAgent,
+    acting: AgentActing,
     _form: AgentForm,
     db: Db,
-    settings: CurrentSettings,
 ) -> Response:
     try:
         with db.write() as session:
-            service.resolve(session, _scope(agent, settings), ticket_id, by_client=False)
+            service.resolve(session, acting, ticket_id, by_client=False)
     except HookdeskError as refused:
         if refused.status == 404:
             raise
-        return _page(request, agent, db, settings, ticket_id, {"_form": refused.message})
+        return _page(request, agent, acting, db, ticket_id, {"_form": refused.message})
     return redirect(f"/console/tickets/{ticket_id}")
 
 
 def _page(
     request: Request,
     agent: Agent,
+    acting: Acting,
     db: Db,
-    settings: Settings,
     ticket_id: str,
     errors: Errors | None = None,
     draft: str = "",
 ) -> Response:
-    _, context = _context(agent, db, settings, ticket_id)
+    _, context = _context(agent, acting, db, ticket_id)
     context |= {"errors": errors or {}, "draft": draft}
     return render(request, "console/ticket.html", context, status=400 if errors else 200)
 
 
 def _context(
-    agent: Agent, db: Db, settings: Settings, ticket_id: str
+    agent: Agent, acting: Acting, db: Db, ticket_id: str
 ) -> tuple[TicketView, dict[str, object]]:
     with db.read() as session:
-        ticket = service.get(session, _scope(agent, settings), ticket_id)
+        ticket = service.get(session, acting, ticket_id)
         return ticket, {
             "title": ticket.title,
             "agent": agent,
@@ -142,7 +139,3 @@ def _context(
             "version": conversation_version(ticket),
             "max_files": MAX_ASSETS_PER_REPLY,
         }
-
-
-def _scope(agent: Agent, settings: Settings) -> service.TicketScope:
-    return service.TicketScope(account_id=agent.account_id, public_url=settings.public_url)

@@ -8,10 +8,9 @@ from pydantic import ValidationError
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import BadRequest
 from hookdesk.shared.clock import now
-from hookdesk.web.auth import AgentForm, CurrentAgent
+from hookdesk.web.auth import AgentActing, AgentForm, CurrentAgent
 from hookdesk.web.dashboard.endpoint_view import endpoint_page
 from hookdesk.web.dashboard.forms import since_time, validation_errors
-from hookdesk.web.dashboard.scope import AgentScope
 from hookdesk.web.pages import redirect, text
 from hookdesk.webhooks.endpoints import service
 from hookdesk.webhooks.endpoints.schemas import EndpointTest, EndpointUpdate
@@ -26,17 +25,17 @@ ROTATED = (
 
 @router.post("/status")
 def change_status(
-    endpoint_id: str, agent: CurrentAgent, form: AgentForm, scope: AgentScope, db: Db
+    endpoint_id: str, agent: CurrentAgent, form: AgentForm, acting: AgentActing, db: Db
 ) -> Response:
     status = text(form, "status")
     with db.write() as session:
         if status == EndpointStatus.ENABLED:
             # The plain value: pydantic 2.7, the lowest allowed, refuses a StrEnum member here.
             service.update_endpoint(
-                session, scope, endpoint_id, EndpointUpdate(status=EndpointStatus.ENABLED.value)
+                session, acting, endpoint_id, EndpointUpdate(status=EndpointStatus.ENABLED.value)
             )
         elif status == EndpointStatus.DISABLED:
-            endpoint = service.get(session, scope, endpoint_id, lock=True)
+            endpoint = service.get(session, acting, endpoint_id, lock=True)
             if endpoint.status == EndpointStatus.ENABLED:
                 reason = f"disabled in the console by {agent.name}"
                 service.disable(session, endpoint, reason=reason)
@@ -51,13 +50,13 @@ def reveal_secret(
     request: Request,
     agent: CurrentAgent,
     _form: AgentForm,
-    scope: AgentScope,
+    acting: AgentActing,
     db: Db,
 ) -> Response:
     with db.read() as session:
-        endpoint = service.get(session, scope, endpoint_id)
-        secret = service.valid_secrets(endpoint, scope.box, at=now())[0]
-    return endpoint_page(request, agent, scope, db, endpoint_id, secret=secret)
+        endpoint = service.get(session, acting, endpoint_id)
+        secret = service.valid_secrets(endpoint, acting.box, at=now())[0]
+    return endpoint_page(request, agent, acting, db, endpoint_id, secret=secret)
 
 
 @router.post("/rotate-secret")
@@ -66,12 +65,12 @@ def rotate_secret(
     request: Request,
     agent: CurrentAgent,
     _form: AgentForm,
-    scope: AgentScope,
+    acting: AgentActing,
     db: Db,
 ) -> Response:
     with db.write() as session:
-        _, secret = service.rotate_secret(session, scope, endpoint_id)
-    return endpoint_page(request, agent, scope, db, endpoint_id, secret=secret, notices=[ROTATED])
+        _, secret = service.rotate_secret(session, acting, endpoint_id)
+    return endpoint_page(request, agent, acting, db, endpoint_id, secret=secret, notices=[ROTATED])
 
 
 @router.post("/test")
@@ -80,21 +79,21 @@ def send_test_event(
     request: Request,
     agent: CurrentAgent,
     form: AgentForm,
-    scope: AgentScope,
+    acting: AgentActing,
     db: Db,
 ) -> Response:
     values = {"event_type": text(form, "event_type")}
     try:
         event_type = EndpointTest.model_validate(values).event_type
         with db.write() as session:
-            event_id = service.send_test(session, scope, endpoint_id, event_type)
+            event_id = service.send_test(session, acting, endpoint_id, event_type)
     except ValidationError as error:
         errors = validation_errors(error)
     except BadRequest as error:
         errors = {"event_type": error.message}
     else:
         return redirect(f"/console/webhooks/events/{event_id}?done=test")
-    return endpoint_page(request, agent, scope, db, endpoint_id, errors=errors, values=values)
+    return endpoint_page(request, agent, acting, db, endpoint_id, errors=errors, values=values)
 
 
 @router.post("/recover")
@@ -103,14 +102,14 @@ def recover(
     request: Request,
     agent: CurrentAgent,
     form: AgentForm,
-    scope: AgentScope,
+    acting: AgentActing,
     db: Db,
 ) -> Response:
     try:
         since = since_time(form)
     except ValueError as error:
         errors, values = {"since": str(error)}, {"since": text(form, "since")}
-        return endpoint_page(request, agent, scope, db, endpoint_id, errors=errors, values=values)
+        return endpoint_page(request, agent, acting, db, endpoint_id, errors=errors, values=values)
     with db.write() as session:
-        queued = service.recover(session, scope, endpoint_id, since=since)
+        queued = service.recover(session, acting, endpoint_id, since=since)
     return redirect(f"/console/webhooks/endpoints/{endpoint_id}?recovered={queued}")

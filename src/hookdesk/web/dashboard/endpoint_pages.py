@@ -6,7 +6,7 @@ from pydantic import ValidationError
 
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import BadRequest
-from hookdesk.web.auth import Agent, AgentForm, CurrentAgent
+from hookdesk.web.auth import Agent, AgentActing, AgentForm, CurrentAgent
 from hookdesk.web.dashboard.endpoint_view import EVENT_TYPES, endpoint_page, endpoints_page
 from hookdesk.web.dashboard.forms import (
     endpoint_errors,
@@ -14,7 +14,6 @@ from hookdesk.web.dashboard.forms import (
     schema_input,
     service_errors,
 )
-from hookdesk.web.dashboard.scope import AgentScope
 from hookdesk.web.pages import Errors, redirect, render
 from hookdesk.webhooks.endpoints import service
 from hookdesk.webhooks.endpoints.schemas import EndpointCreate, EndpointUpdate
@@ -37,9 +36,9 @@ def notices(done: str, recovered: int | None = None) -> list[str]:
 
 
 def list_endpoints(
-    request: Request, agent: CurrentAgent, scope: AgentScope, db: Db, done: str = ""
+    request: Request, agent: CurrentAgent, acting: AgentActing, db: Db, done: str = ""
 ) -> Response:
-    return endpoints_page(request, agent, scope, db, notices(done))
+    return endpoints_page(request, agent, acting, db, notices(done))
 
 
 @router.get("/endpoints/new")
@@ -49,21 +48,21 @@ def new_endpoint(request: Request, agent: CurrentAgent) -> Response:
 
 @router.post("/endpoints/new")
 def create_endpoint(
-    request: Request, agent: CurrentAgent, form: AgentForm, scope: AgentScope, db: Db
+    request: Request, agent: CurrentAgent, form: AgentForm, acting: AgentActing, db: Db
 ) -> Response:
     values = endpoint_values(form)
     try:
         data = EndpointCreate.model_validate(schema_input(values))
         with db.write() as session:
-            endpoint, secret = service.create(session, scope, data)
+            endpoint, secret = service.create(session, acting, data)
             endpoint_id = endpoint.id
     except ValidationError as error:
-        errors = endpoint_errors(error, values["url"], dev=scope.dev)
+        errors = endpoint_errors(error, values["url"], dev=acting.dev)
         return _new_form(request, agent, values, errors)
     except BadRequest as error:
         return _new_form(request, agent, values, service_errors(error, values))
     return endpoint_page(
-        request, agent, scope, db, endpoint_id, secret=secret, notices=[SECRET_ONCE]
+        request, agent, acting, db, endpoint_id, secret=secret, notices=[SECRET_ONCE]
     )
 
 
@@ -72,13 +71,13 @@ def show_endpoint(
     endpoint_id: str,
     request: Request,
     agent: CurrentAgent,
-    scope: AgentScope,
+    acting: AgentActing,
     db: Db,
     done: str = "",
     recovered: int | None = None,
 ) -> Response:
     shown = notices(done, recovered)
-    return endpoint_page(request, agent, scope, db, endpoint_id, notices=shown)
+    return endpoint_page(request, agent, acting, db, endpoint_id, notices=shown)
 
 
 @router.post("/endpoints/{endpoint_id}")
@@ -87,37 +86,37 @@ def update_endpoint(
     request: Request,
     agent: CurrentAgent,
     form: AgentForm,
-    scope: AgentScope,
+    acting: AgentActing,
     db: Db,
 ) -> Response:
     values = endpoint_values(form)
     try:
         data = EndpointUpdate.model_validate(schema_input(values))
         with db.write() as session:
-            service.update_endpoint(session, scope, endpoint_id, data)
+            service.update_endpoint(session, acting, endpoint_id, data)
     except ValidationError as error:
-        errors = endpoint_errors(error, values["url"], dev=scope.dev)
+        errors = endpoint_errors(error, values["url"], dev=acting.dev)
     except BadRequest as error:
         errors = service_errors(error, values)
     else:
         return redirect(f"/console/webhooks/endpoints/{endpoint_id}?done=saved")
-    return endpoint_page(request, agent, scope, db, endpoint_id, errors=errors, values=values)
+    return endpoint_page(request, agent, acting, db, endpoint_id, errors=errors, values=values)
 
 
 @router.get("/endpoints/{endpoint_id}/delete")
 def confirm_delete(
-    endpoint_id: str, request: Request, agent: CurrentAgent, scope: AgentScope, db: Db
+    endpoint_id: str, request: Request, agent: CurrentAgent, acting: AgentActing, db: Db
 ) -> Response:
     with db.read() as session:
-        endpoint = service.get(session, scope, endpoint_id)
+        endpoint = service.get(session, acting, endpoint_id)
         context = {"title": "Delete endpoint", "agent": agent, "section": "webhooks"}
         return render(request, "dashboard/endpoint_delete.html", context | {"endpoint": endpoint})
 
 
 @router.post("/endpoints/{endpoint_id}/delete")
-def delete_endpoint(endpoint_id: str, _form: AgentForm, scope: AgentScope, db: Db) -> Response:
+def delete_endpoint(endpoint_id: str, _form: AgentForm, acting: AgentActing, db: Db) -> Response:
     with db.write() as session:
-        service.delete(session, scope, endpoint_id)
+        service.delete(session, acting, endpoint_id)
     return redirect("/console/webhooks?done=deleted")
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
+from hookdesk.accounts.acting import Acting
 from hookdesk.db.database import Database
 from hookdesk.shared.clock import now
 from hookdesk.shared.paging import Page
@@ -25,12 +26,12 @@ DAY = 24 * 3600
 def endpoints_page(
     request: Request,
     agent: Agent,
-    scope: service.EndpointScope,
+    acting: Acting,
     db: Database,
     notices: Sequence[str],
 ) -> Response:
     with db.read() as session:
-        _, endpoints = service.list_page(session, scope, Page(1, service.MAX_ENDPOINTS))
+        _, endpoints = service.list_page(session, acting, Page(1, service.MAX_ENDPOINTS))
         ids = [e.id for e in endpoints]
         health = stats.health(session, account_id=agent.account_id, endpoint_ids=ids, now=now())
         context = {
@@ -48,7 +49,7 @@ def endpoints_page(
 def endpoint_page(
     request: Request,
     agent: Agent,
-    scope: service.EndpointScope,
+    acting: Acting,
     db: Database,
     endpoint_id: str,
     *,
@@ -59,7 +60,7 @@ def endpoint_page(
 ) -> Response:
     """One endpoint with its edit and action forms; a failed post shows its values and errors."""
     with db.read() as session:
-        endpoint = service.get(session, scope, endpoint_id)
+        endpoint = service.get(session, acting, endpoint_id)
         ids = [endpoint.id]
         health = stats.health(session, account_id=agent.account_id, endpoint_ids=ids, now=now())
         context = {

@@ -11,9 +11,8 @@ from fastapi.responses import Response
 from hookdesk.db.dependencies import Db
 from hookdesk.shared.clock import now
 from hookdesk.shared.paging import MAX_PAGE, Page
-from hookdesk.web.auth import AgentForm, CurrentAgent
+from hookdesk.web.auth import AgentActing, AgentForm, CurrentAgent
 from hookdesk.web.dashboard.endpoint_view import EVENT_OPTIONS, EVENT_TYPES
-from hookdesk.web.dashboard.scope import AgentScope
 from hookdesk.web.pages import Errors, redirect, render
 from hookdesk.webhooks.endpoints import service
 from hookdesk.webhooks.log import alerts, wire
@@ -33,7 +32,7 @@ NOTICES = {
 def event_log(
     request: Request,
     agent: CurrentAgent,
-    scope: AgentScope,
+    acting: AgentActing,
     db: Db,
     endpoint_id: str = "",
     event_type: str = "",
@@ -49,7 +48,7 @@ def event_log(
         status=kept.get("status"),
     )
     with db.read() as session:
-        _, endpoints = service.list_page(session, scope, Page(1, service.MAX_ENDPOINTS))
+        _, endpoints = service.list_page(session, acting, Page(1, service.MAX_ENDPOINTS))
         total, found = log.list_page(
             session, account_id=agent.account_id, filters=filters, page=Page(page, PER_PAGE)
         )
@@ -76,13 +75,15 @@ def show_event(
     event_id: str,
     request: Request,
     agent: CurrentAgent,
-    scope: AgentScope,
+    acting: AgentActing,
     db: Db,
     done: str = "",
 ) -> Response:
     with db.read() as session:
         delivery = log.get(session, account_id=agent.account_id, event_id=event_id)
-        sent = wire.sent_request(session, scope.box, account_id=agent.account_id, delivery=delivery)
+        sent = wire.sent_request(
+            session, acting.box, account_id=agent.account_id, delivery=delivery
+        )
         context = {
             "title": f"Event {delivery.id}",
             "agent": agent,

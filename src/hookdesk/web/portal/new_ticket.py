@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from hookdesk.accounts.acting import Acting
 from hookdesk.assets import service as assets
 from hookdesk.categories import service as categories
 from hookdesk.config import MIB
@@ -16,11 +17,10 @@ from hookdesk.errors import BadRequest, TooLarge
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.tickets import service
 from hookdesk.tickets.schemas import MAX_ASSETS_PER_REPLY, TicketCreate
-from hookdesk.web.auth import ClientForm, CurrentClient, PortalClient
+from hookdesk.web.auth import ClientActing, ClientForm, CurrentClient, PortalClient
 from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, redirect, render, text
 from hookdesk.web.portal.forms import MESSAGES
-from hookdesk.web.portal.scope import scope_of
 from hookdesk.web.uploads import stored_uploads
 
 router = APIRouter()
@@ -44,7 +44,12 @@ def new_ticket_page(
 
 @router.post("/tickets/new")
 def open_ticket(
-    request: Request, client: CurrentClient, form: ClientForm, db: Db, settings: CurrentSettings
+    request: Request,
+    client: CurrentClient,
+    acting: ClientActing,
+    form: ClientForm,
+    db: Db,
+    settings: CurrentSettings,
 ) -> Response:
     values = {name: text(form, name) for name in ("title", "topic", "description")}
     try:
@@ -53,7 +58,7 @@ def open_ticket(
         errors = field_errors(refused, fields=FIELDS, messages=MESSAGES)
         return _form_page(request, client, db, settings, values, errors, status=400)
     try:
-        ticket_id = _create(form, data, client, db, settings)
+        ticket_id = _create(form, data, acting, db, settings)
     except (BadRequest, TooLarge) as refused:
         errors = field_errors(refused, fields=FIELDS, messages=MESSAGES)
         return _form_page(request, client, db, settings, values, errors, status=400)
@@ -76,17 +81,17 @@ def _ticket_create(client: PortalClient, values: Values) -> TicketCreate:
 
 
 def _create(
-    form: FormData, data: TicketCreate, client: PortalClient, db: Db, settings: CurrentSettings
+    form: FormData, data: TicketCreate, acting: Acting, db: Db, settings: CurrentSettings
 ) -> str:
     with (
         stored_uploads(
-            form, "attachments", account_id=client.account_id, settings=settings
+            form, "attachments", account_id=acting.account_id, settings=settings
         ) as uploaded,
         db.write() as session,
     ):
-        added = assets.add(session, account_id=client.account_id, files=uploaded)
+        added = assets.add(session, account_id=acting.account_id, files=uploaded)
         data = data.model_copy(update={"assets": added})
-        return service.create(session, scope_of(client, settings), data).id
+        return service.create(session, acting, data).id
 
 
 def _form_page(

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from hookdesk.accounts.acting import Acting
 from hookdesk.assets import service as assets
 from hookdesk.config import MIB, Settings
 from hookdesk.db.dependencies import Db
@@ -14,11 +15,10 @@ from hookdesk.errors import BadRequest, TooLarge
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.tickets import portal
 from hookdesk.tickets.schemas import MAX_ASSETS_PER_REPLY, ReplyCreate
-from hookdesk.web.auth import ClientForm, CurrentClient, PortalClient
+from hookdesk.web.auth import ClientActing, ClientForm, CurrentClient, PortalClient
 from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, conversation_version, redirect, render, text
 from hookdesk.web.portal.forms import MESSAGES
-from hookdesk.web.portal.scope import scope_of
 from hookdesk.web.uploads import stored_uploads
 from hookdesk.webhooks.payloads import TicketView
 
@@ -28,9 +28,14 @@ FIELDS = {"reply": "reply", "assets": "attachments"}  # ReplyCreate's field name
 
 @router.get("/tickets/{ticket_id}")
 def ticket_page(
-    request: Request, ticket_id: str, client: CurrentClient, db: Db, settings: CurrentSettings
+    request: Request,
+    ticket_id: str,
+    client: CurrentClient,
+    acting: ClientActing,
+    db: Db,
+    settings: CurrentSettings,
 ) -> Response:
-    ticket = _ticket(client, db, settings, ticket_id)
+    ticket = _ticket(acting, client, db, ticket_id)
     return _ticket_page(request, client, ticket, settings, reply="", errors={})
 
 
@@ -39,12 +44,12 @@ def conversation(
     request: Request,
     ticket_id: str,
     client: CurrentClient,
+    acting: ClientActing,
     db: Db,
-    settings: CurrentSettings,
     version: str = "",
 ) -> Response:
     """The conversation, polled by the ticket page; 204 (nothing to swap) while unchanged."""
-    ticket = _ticket(client, db, settings, ticket_id)
+    ticket = _ticket(acting, client, db, ticket_id)
     if version == conversation_version(ticket):
         return Response(status_code=204)
     return render(request, "portal/_conversation.html", _conversation(client, ticket))
@@ -55,6 +60,7 @@ def reply(
     request: Request,
     ticket_id: str,
     client: CurrentClient,
+    acting: ClientActing,
     form: ClientForm,
     db: Db,
     settings: CurrentSettings,
@@ -62,22 +68,21 @@ def reply(
     written = text(form, "reply")
     try:
         data = ReplyCreate(reply=written, is_client_reply=True)
-        replied = _reply(form, data, client, db, settings, ticket_id)
+        replied = _reply(form, data, client, acting, db, settings, ticket_id)
     except (ValidationError, BadRequest, TooLarge) as refused:
         errors = field_errors(refused, fields=FIELDS, messages=MESSAGES)
     else:
         return redirect(f"/portal/tickets/{replied.id}")
-    ticket = _ticket(client, db, settings, ticket_id)
+    ticket = _ticket(acting, client, db, ticket_id)
     return _ticket_page(request, client, ticket, settings, written, errors, status=400)
 
 
 @router.post("/tickets/{ticket_id}/resolve")
 def resolve(
-    ticket_id: str, client: CurrentClient, _form: ClientForm, db: Db, settings: CurrentSettings
+    ticket_id: str, client: CurrentClient, acting: ClientActing, _form: ClientForm, db: Db
 ) -> Response:
     with db.write() as session:
-        scope = scope_of(client, settings)
-        resolved = portal.resolve(session, scope, client_id=client.client_id, ticket_id=ticket_id)
+        resolved = portal.resolve(session, acting, client_id=client.client_id, ticket_id=ticket_id)
     return redirect(f"/portal/tickets/{resolved.id}")
 
 
@@ -85,6 +90,7 @@ def _reply(
     form: FormData,
     data: ReplyCreate,
     client: PortalClient,
+    acting: Acting,
     db: Db,
     settings: Settings,
     ticket_id: str,
@@ -97,16 +103,14 @@ def _reply(
     ):
         added = assets.add(session, account_id=client.account_id, files=uploaded)
         data = data.model_copy(update={"assets": added})
-        scope = scope_of(client, settings)
         return portal.reply(
-            session, scope, client_id=client.client_id, ticket_id=ticket_id, data=data
+            session, acting, client_id=client.client_id, ticket_id=ticket_id, data=data
         )
 
 
-def _ticket(client: PortalClient, db: Db, settings: Settings, ticket_id: str) -> TicketView:
+def _ticket(acting: Acting, client: PortalClient, db: Db, ticket_id: str) -> TicketView:
     with db.read() as session:
-        scope = scope_of(client, settings)
-        return portal.get(session, scope, client_id=client.client_id, ticket_id=ticket_id)
+        return portal.get(session, acting, client_id=client.client_id, ticket_id=ticket_id)
 
 
 def _ticket_page(

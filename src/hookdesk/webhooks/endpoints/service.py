@@ -2,11 +2,11 @@
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from hookdesk.accounts.acting import Acting
 from hookdesk.db.wakeup import request_wakeup
 from hookdesk.errors import BadRequest, ErrorCode, NotFound
 from hookdesk.models.webhooks import WebhookEndpoint, WebhookEvent
@@ -28,20 +28,11 @@ MAX_ENDPOINTS = 100
 ROTATION_OVERLAP = 24 * 3600  # the old secret keeps signing beside the new one this long
 
 
-@dataclass(frozen=True)
-class EndpointScope:
-    account_id: str
-    dev: bool
-    box: SecretBox
-
-
-def create(
-    session: Session, scope: EndpointScope, data: EndpointCreate
-) -> tuple[WebhookEndpoint, str]:
+def create(session: Session, acting: Acting, data: EndpointCreate) -> tuple[WebhookEndpoint, str]:
     """The new endpoint and its secret, which is never shown again."""
     count = session.scalar(
         select(func.count()).where(
-            WebhookEndpoint.account_id == scope.account_id, WebhookEndpoint.deleted_at.is_(None)
+            WebhookEndpoint.account_id == acting.account_id, WebhookEndpoint.deleted_at.is_(None)
         )
     )
     if (count or 0) >= MAX_ENDPOINTS:
@@ -49,20 +40,20 @@ def create(
             f"An account has at most {MAX_ENDPOINTS} webhook endpoints; delete one first.",
             code=ErrorCode.ENDPOINT_LIMIT,
         )
-    _check_url(data.url, scope)
+    _check_url(data.url, acting)
     secret = new_secret()
     at = now()
     endpoint = WebhookEndpoint(
         id=new_id(),
-        account_id=scope.account_id,
+        account_id=acting.account_id,
         url=data.url,
         events=[e.value for e in data.events],
         description=data.description,
         status=EndpointStatus.ENABLED,
         api_version=data.api_version,
         ordered=data.ordered,
-        sealed_headers=custom_headers.seal(scope.box, data.headers),
-        secret=scope.box.seal(secret),
+        sealed_headers=custom_headers.seal(acting.box, data.headers),
+        secret=acting.box.seal(secret),
         created_at=at,
         updated_at=at,
     )
@@ -72,12 +63,12 @@ def create(
 
 
 def get(
-    session: Session, scope: EndpointScope, endpoint_id: str, *, lock: bool = False
+    session: Session, acting: Acting, endpoint_id: str, *, lock: bool = False
 ) -> WebhookEndpoint:
     endpoint = find_owned(
         session,
         WebhookEndpoint,
-        account_id=scope.account_id,
+        account_id=acting.account_id,
         object_id=endpoint_id,
         for_update=lock,
     )
@@ -87,30 +78,32 @@ def get(
 
 
 def list_page(
-    session: Session, scope: EndpointScope, page: Page
+    session: Session, acting: Acting, page: Page
 ) -> tuple[int, Sequence[WebhookEndpoint]]:
     statement = (
         select(WebhookEndpoint)
-        .where(WebhookEndpoint.account_id == scope.account_id, WebhookEndpoint.deleted_at.is_(None))
+        .where(
+            WebhookEndpoint.account_id == acting.account_id, WebhookEndpoint.deleted_at.is_(None)
+        )
         .order_by(WebhookEndpoint.created_at.desc(), WebhookEndpoint.id)
     )
     return paginate(session, statement, page)
 
 
 def update_endpoint(
-    session: Session, scope: EndpointScope, endpoint_id: str, data: EndpointUpdate
+    session: Session, acting: Acting, endpoint_id: str, data: EndpointUpdate
 ) -> WebhookEndpoint:
-    endpoint = get(session, scope, endpoint_id, lock=True)
+    endpoint = get(session, acting, endpoint_id, lock=True)
     changes = data.model_fields_set
     if "url" in changes and data.url is not None:
-        _check_url(data.url, scope)
+        _check_url(data.url, acting)
         endpoint.url = data.url
     if "events" in changes and data.events is not None:
         endpoint.events = [e.value for e in data.events]
     if "description" in changes:
         endpoint.description = data.description
     if "headers" in changes and data.headers is not None:
-        endpoint.sealed_headers = custom_headers.seal(scope.box, data.headers)
+        endpoint.sealed_headers = custom_headers.seal(acting.box, data.headers)
     if "ordered" in changes and data.ordered is not None:
         endpoint.ordered = data.ordered
     wanted = EndpointStatus(data.status) if data.status else None
@@ -140,8 +133,8 @@ def disable(
     _end_pending(session, endpoint, WebhookEventStatus.FAILED)
 
 
-def delete(session: Session, scope: EndpointScope, endpoint_id: str) -> WebhookEndpoint:
-    endpoint = get(session, scope, endpoint_id, lock=True)
+def delete(session: Session, acting: Acting, endpoint_id: str) -> WebhookEndpoint:
+    endpoint = get(session, acting, endpoint_id, lock=True)
     endpoint.deleted_at = endpoint.updated_at = now()
     _end_pending(session, endpoint, WebhookEventStatus.CANCELLED)
     session.flush()
@@ -149,14 +142,14 @@ def delete(session: Session, scope: EndpointScope, endpoint_id: str) -> WebhookE
 
 
 def rotate_secret(
-    session: Session, scope: EndpointScope, endpoint_id: str
+    session: Session, acting: Acting, endpoint_id: str
 ) -> tuple[WebhookEndpoint, str]:
-    endpoint = get(session, scope, endpoint_id, lock=True)
+    endpoint = get(session, acting, endpoint_id, lock=True)
     secret = new_secret()
     at = now()
     endpoint.previous_secret = endpoint.secret
     endpoint.previous_secret_expires_at = at + ROTATION_OVERLAP
-    endpoint.secret = scope.box.seal(secret)
+    endpoint.secret = acting.box.seal(secret)
     endpoint.updated_at = at
     session.flush()
     return endpoint, secret
@@ -171,17 +164,15 @@ def valid_secrets(endpoint: WebhookEndpoint, box: SecretBox, *, at: float) -> li
     return valid
 
 
-def send_test(
-    session: Session, scope: EndpointScope, endpoint_id: str, event_type: EventType
-) -> str:
+def send_test(session: Session, acting: Acting, endpoint_id: str, event_type: EventType) -> str:
     """Send a sample event through the normal pipeline; answers its `whev_` id."""
-    endpoint = get(session, scope, endpoint_id)
+    endpoint = get(session, acting, endpoint_id)
     if endpoint.status != EndpointStatus.ENABLED:
         raise BadRequest("The endpoint is disabled; enable it to send a test event.")
     ticket_id, data = sample_data(event_type, at=now())
     event = emit(
         session,
-        account_id=scope.account_id,
+        account_id=acting.account_id,
         event_type=event_type.value,
         ticket_id=ticket_id,
         data=data,
@@ -192,13 +183,13 @@ def send_test(
     return delivery_id
 
 
-def recover(session: Session, scope: EndpointScope, endpoint_id: str, *, since: int) -> int:
+def recover(session: Session, acting: Acting, endpoint_id: str, *, since: int) -> int:
     """Queue again, with a fresh retry schedule, every failed delivery to it since `since`."""
-    endpoint = get(session, scope, endpoint_id)
+    endpoint = get(session, acting, endpoint_id)
     result = session.execute(
         update(WebhookEvent)
         .where(
-            WebhookEvent.account_id == scope.account_id,
+            WebhookEvent.account_id == acting.account_id,
             WebhookEvent.endpoint_id == endpoint.id,
             WebhookEvent.status == WebhookEventStatus.FAILED,
             WebhookEvent.created_at >= since,
@@ -228,8 +219,8 @@ def _end_pending(session: Session, endpoint: WebhookEndpoint, status: str) -> No
     )
 
 
-def _check_url(url: str, scope: EndpointScope) -> None:
+def _check_url(url: str, acting: Acting) -> None:
     try:
-        urls.check(url, dev=scope.dev)
+        urls.check(url, dev=acting.dev)
     except urls.UnsafeUrl as error:
         raise BadRequest(f"{error}.", field="url", code=ErrorCode.UNSAFE_URL) from None
