@@ -108,9 +108,12 @@ def run(runs: int, workdir: Path) -> dict[str, Any]:
     with api_for_the_call(workdir) as env:
         commands[" ".join(("hookdesk", *CALL))] = [hookdesk, *CALL]
         progress(f"cli: {len(commands)} commands, {runs} fresh processes each")
+        load_before = os.getloadavg()[0]
         timings = measure(commands, env, runs)
+        load_after = os.getloadavg()[0]
     return {
         "runs": runs,
+        "load_average": [load_before, load_after],  # of the whole machine, over one minute
         "goal_s": GOAL_S,
         "ceiling": "python -c pass",
         "timings": [asdict(t) for t in timings],

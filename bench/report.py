@@ -7,6 +7,7 @@ and its goals as (goal, measured, met) rows; the report opens with every goal in
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -620,7 +621,10 @@ def cli_section(part: dict[str, Any], _plots: dict[str, str]) -> Section:
         f"Each command run {part['runs']} times, each time in a new process of the same Python, "
         "the commands taking turns; `python -c pass` is the ceiling. Wall time from the process's "
         "start to its exit; CPU (user + system) and peak RSS from the kernel. `hookdesk endpoints "
-        "list` calls a `hookdesk serve` on SQLite started for it.",
+        "list` calls a `hookdesk serve` on SQLite started for it. The machine's load average "
+        f"(one minute) was {part['load_average'][0]:.1f} before and {part['load_average'][1]:.1f} "
+        f"after, on {os.cpu_count()} cores: a process that waits for a core counts in its wall "
+        "time, not in its CPU time.",
         "",
         *table(
             ("command", "median s", "fastest s", "CPU s (median)", "peak RSS MiB", "/ ceiling"),
