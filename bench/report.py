@@ -619,7 +619,8 @@ def cli_section(part: dict[str, Any], _plots: dict[str, str]) -> Section:
     ]
     lines = [
         f"Each command run {part['runs']} times, each time in a new process of the same Python, "
-        "the commands taking turns; `python -c pass` is the ceiling. Wall time from the process's "
+        "the commands taking turns, after an untimed first run that writes the bytecode cache; "
+        "`python -c pass` is the ceiling. Wall time from the process's "
         "start to its exit; CPU (user + system) and peak RSS from the kernel. `hookdesk endpoints "
         "list` calls a `hookdesk serve` on SQLite started for it. The machine's load average "
         f"(one minute) was {part['load_average'][0]:.1f} before and {part['load_average'][1]:.1f} "
