@@ -39,6 +39,7 @@ from hookdesk.tickets.schemas import ReplyCreate, TicketCreate
 from hookdesk.webhooks.catalog import EventType
 from hookdesk.webhooks.payloads import ticket_object
 from tests.support.api import Api, JsonObject, as_in_events
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -160,19 +161,24 @@ def row_counts(db: Database) -> dict[str, int]:
         }
 
 
-def backend_gone(db: Database, pid: int) -> bool:
-    """Waits for the server to end the dead child's backend; False if it outlives the timeout."""
-    deadline = time.monotonic() + DEATH_TIMEOUT
-    while time.monotonic() < deadline:
-        with db.transaction(write=False) as session:
-            activity = "SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"
-            locks = "SELECT count(*) FROM pg_locks WHERE pid = :pid"
-            if not session.scalar(text(activity), {"pid": pid}) and not session.scalar(
-                text(locks), {"pid": pid}
-            ):
-                return True
-        time.sleep(0.05)
-    return False
+def wait_until_backend_gone(db: Database, pid: int) -> None:
+    """Waits for the server to end the dead child's backend and its locks."""
+    wait_until(
+        lambda: backend_lingers(db, pid),
+        lambda lingers: not lingers,
+        what=f"the dead child's backend {pid} to end",
+        timeout=DEATH_TIMEOUT,
+    )
+
+
+def backend_lingers(db: Database, pid: int) -> bool:
+    with db.transaction(write=False) as session:
+        activity = "SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"
+        locks = "SELECT count(*) FROM pg_locks WHERE pid = :pid"
+        return bool(
+            session.scalar(text(activity), {"pid": pid})
+            or session.scalar(text(locks), {"pid": pid})
+        )
 
 
 def pg_transaction_of(db: Database, pid: int) -> tuple[str | None, int]:
@@ -281,7 +287,7 @@ def test_crash_before_commit_leaves_neither_change_nor_event(
         make_die(process, ending)
 
     if not db.is_sqlite:
-        assert backend_gone(db, report["backend_pid"]), "the dead child's backend lingers"
+        wait_until_backend_gone(db, report["backend_pid"])
     assert can_write(db, locked), "the dead child's transaction still holds its lock"
     with db.transaction(write=False) as session:
         assert session.get(OutboxEvent, report["event"]["id"]) is None
@@ -330,7 +336,7 @@ def test_crash_after_commit_keeps_both_change_and_event(
         make_die(process, ending)
 
     if not db.is_sqlite:
-        assert backend_gone(db, report["backend_pid"]), "the dead child's backend lingers"
+        wait_until_backend_gone(db, report["backend_pid"])
     written = report["ticket"]
     assert written["replies"][-1]["text"] == (
         CHILD_DESCRIPTION if change == "create" else CHILD_REPLY

@@ -9,11 +9,11 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 from email.message import EmailMessage
 from pathlib import Path
 
 from tests.mail.smtp_server import free_port
+from tests.support.waiting import wait_until
 
 DOVECOT = Path("/usr/sbin/dovecot")
 INSTALLER = Path(__file__).parents[2] / "scripts" / "install-dovecot"
@@ -102,15 +102,17 @@ class ImapServer:
         self._process = subprocess.Popen(  # -F: in the foreground, a child of the tests
             [str(DOVECOT), "-F", "-c", str(self.config)], stderr=subprocess.PIPE
         )
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                if self._process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(self._failure()) from None
-                time.sleep(0.05)
+        wait_until(self._answers, what=f"Dovecot to listen on {self.port}", timeout=15)
+
+    def _answers(self) -> bool:
+        assert self._process is not None
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            return True
+        except OSError:
+            if self._process.poll() is not None:
+                raise RuntimeError(self._failure()) from None
+            return False
 
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:

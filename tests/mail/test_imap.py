@@ -2,8 +2,7 @@
 reply, is marked seen only once applied, and reading goes on after the server restarts."""
 
 import time
-from collections.abc import Callable, Iterator
-from typing import TypeVar
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,23 +17,9 @@ from hookdesk.models.tickets import Reply, Ticket
 from tests.mail import messages as mails
 from tests.mail.imap_server import ImapServer
 from tests.support.api import Api, new_account
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow  # starts processes of its own
-
-T = TypeVar("T")
-
-
-def eventually(
-    look: Callable[[], T], done: Callable[[T], bool], what: str, timeout: float = 20
-) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        seen = look()
-        if done(seen):
-            return seen
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited {timeout} s for {what}; last seen: {seen!r}")
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -64,16 +49,16 @@ def test_delivered_mail_becomes_a_ticket_then_a_reply(
     reading: Api, imap_server: ImapServer
 ) -> None:
     imap_server.append(mails.message(message_id="<first@mail.example.com>"))
-    eventually(lambda: count(reading.db, Ticket), lambda n: n == 1, "the ticket")
-    eventually(lambda: seen(imap_server), lambda flags: flags == [True], "the message marked seen")
+    wait_until(lambda: count(reading.db, Ticket), lambda n: n == 1, "the ticket")
+    wait_until(lambda: seen(imap_server), lambda flags: flags == [True], "the message marked seen")
     # The reader now waits in IDLE: the next message is pushed to it.
     imap_server.append(
         mails.gmail_reply("Any news?", "Hello", in_reply_to="<first@mail.example.com>")
     )
-    eventually(
+    wait_until(
         lambda: count(reading.db, Reply, is_client_reply=True), lambda n: n == 2, "the reply"
     )
-    eventually(lambda: seen(imap_server), lambda flags: flags == [True, True], "both seen")
+    wait_until(lambda: seen(imap_server), lambda flags: flags == [True, True], "both seen")
     assert [e.event_type for e in reading.events()] == [
         "whitelabel.ticket.created",
         "whitelabel.ticket.updated",
@@ -84,14 +69,14 @@ def test_a_message_delivered_twice_is_applied_once(reading: Api, imap_server: Im
     twice = mails.message(message_id="<twice@mail.example.com>")
     imap_server.append(twice)
     imap_server.append(twice)
-    eventually(lambda: seen(imap_server), lambda flags: flags == [True, True], "both seen")
+    wait_until(lambda: seen(imap_server), lambda flags: flags == [True, True], "both seen")
     assert count(reading.db, Ticket) == 1
     assert count(reading.db, MailMessage, direction="inbound") == 1
 
 
 def test_ignored_mail_is_recorded_and_marked_seen(reading: Api, imap_server: ImapServer) -> None:
     imap_server.append(mails.auto_reply())
-    eventually(lambda: seen(imap_server), lambda flags: flags == [True], "the message seen")
+    wait_until(lambda: seen(imap_server), lambda flags: flags == [True], "the message seen")
     [record] = reading.get("/v2/agency/mail/messages/list", direction="inbound").json()[
         "mail_messages"
     ]
@@ -101,12 +86,12 @@ def test_ignored_mail_is_recorded_and_marked_seen(reading: Api, imap_server: Ima
 
 def test_reading_goes_on_after_the_server_restarts(reading: Api, imap_server: ImapServer) -> None:
     imap_server.append(mails.message(subject="before"))
-    eventually(lambda: count(reading.db, Ticket), lambda n: n == 1, "the first ticket")
+    wait_until(lambda: count(reading.db, Ticket), lambda n: n == 1, "the first ticket")
     imap_server.stop()
     time.sleep(0.5)  # the reader loses its connection and waits to try again
     imap_server.start()
     imap_server.append(mails.message(subject="after"))
-    eventually(
+    wait_until(
         lambda: count(reading.db, Ticket),
         lambda n: n == 2,
         "the ticket after the restart",
@@ -120,7 +105,7 @@ def test_hostile_mail_read_by_imap_is_ignored_with_its_reason_or_makes_a_whole_t
     hostile = [*mails.HOSTILE, (mails.thirty_megabytes, "ignored", "over the limit of 26214400")]
     for build, _action, _reason in hostile:
         imap_server.append(build())
-    eventually(lambda: seen(imap_server), lambda flags: flags == [True] * len(hostile), "all seen")
+    wait_until(lambda: seen(imap_server), lambda flags: flags == [True] * len(hostile), "all seen")
     records = reading.get("/v2/agency/mail/messages/list", direction="inbound").json()[
         "mail_messages"
     ]

@@ -6,8 +6,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
+from functools import partial
+from operator import le
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from tests.mail import messages as mails
 from tests.mail.imap_server import ImapServer
 from tests.support.acting import api_key_acting
 from tests.support.api import Api
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
@@ -92,14 +94,6 @@ def holder_pid(db: Database) -> int | None:
     return int(holder.partition(".")[0]) if holder else None
 
 
-def wait_for(condition, what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited {timeout} s for {what}")
-        time.sleep(0.02)
-
-
 def test_killed_readers_lose_no_mail_and_apply_none_twice(
     api: Api, imap_server: ImapServer, key: str, tmp_path: Path, dispatchers: list
 ) -> None:
@@ -116,15 +110,31 @@ def test_killed_readers_lose_no_mail_and_apply_none_twice(
     killed_at = []
     for kill in range(KILLS):
         target = (kill + 1) * MESSAGES // (KILLS + 1)
-        wait_for(lambda target=target: recorded(api.db)[0] >= target, f"{target} messages applied")
+        wait_until(
+            lambda: recorded(api.db)[0],
+            partial(le, target),  # target <= what is applied
+            what=f"{target} messages applied",
+            timeout=60,
+            every=0.02,
+        )
         [reader] = [process for process in running if process.pid == holder_pid(api.db)]
         reader.send_signal(signal.SIGKILL)
         reader.wait(timeout=10)
         killed_at.append(recorded(api.db)[0])
         running.remove(reader)
         running.append(start(api.db, key, tmp_path, dispatchers))
-    wait_for(lambda: recorded(api.db)[0] >= MESSAGES, "every message applied")
-    wait_for(lambda: all("\\Seen" in flags for flags in imap_server.flags()), "every message seen")
+    wait_until(
+        lambda: recorded(api.db)[0] >= MESSAGES,
+        what="every message applied",
+        timeout=60,
+        every=0.02,
+    )
+    wait_until(
+        lambda: all("\\Seen" in flags for flags in imap_server.flags()),
+        what="every message seen",
+        timeout=60,
+        every=0.02,
+    )
 
     records, distinct, tickets = recorded(api.db)
     lost, twice = MESSAGES - distinct, records - distinct
