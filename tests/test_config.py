@@ -3,15 +3,13 @@
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 
 from hookdesk.config import ConfigurationError, load
-
-HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
+from tests.support.processes import HOOKDESK
 
 
 @pytest.fixture(autouse=True)

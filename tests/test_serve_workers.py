@@ -9,9 +9,7 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,12 +22,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from hookdesk.accounts import service as accounts
 from hookdesk.db import Database
 from hookdesk.db.database import is_sqlite
+from tests.support.processes import HOOKDESK, free_port
 from tests.support.receivers import Receiver
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
-HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 STARTED = re.compile(r"process started\s.*pid=(\d+) role=(\w+)")
 
 
@@ -69,12 +67,6 @@ class Served:
 
     def alive(self, role: str) -> list[int]:
         return [pid for pid, seen in self.started() if seen == role and running(pid)]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def metric_sums(text: str) -> dict[tuple[str, str], float]:

@@ -4,10 +4,8 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
@@ -23,9 +21,9 @@ from hookdesk.webhooks.dispatch.heartbeat import (
     beat,
     forget,
 )
+from tests.support.processes import HOOKDESK
 from tests.support.waiting import wait_until
 
-HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 ME = Identity(id="me", hostname="worker-1", pid=4242, started_at=1_000)
 
 

@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,12 +17,12 @@ from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.webhooks.dispatch.notify import listen_for_wakeups
 from tests.support.api import Api, new_account
+from tests.support.processes import HOOKDESK
 from tests.support.receivers import Receiver
 from tests.support.webhooks import endpoint
 
 pytestmark = pytest.mark.slow  # starts processes of its own
 
-HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 PATIENCE = 30.0  # seconds before giving up on something that should come at once
 
 

@@ -12,7 +12,7 @@ import subprocess
 from email.message import EmailMessage
 from pathlib import Path
 
-from tests.mail.smtp_server import free_port
+from tests.support.processes import free_port
 from tests.support.waiting import wait_until
 
 DOVECOT = Path("/usr/sbin/dovecot")

@@ -1,7 +1,6 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives and answers as told."""
 
 import asyncio
-import socket
 import threading
 import time
 from collections import deque
@@ -11,6 +10,8 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from tests.support.processes import free_port
 
 
 @dataclass(frozen=True)
@@ -24,13 +25,6 @@ class Received:
         parsed = message_from_bytes(self.data, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         return parsed
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class SmtpServer:

@@ -5,7 +5,6 @@ end every message delivered was applied, none twice, and every one is marked see
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from functools import partial
 from operator import le
@@ -25,10 +24,10 @@ from tests.mail import messages as mails
 from tests.mail.imap_server import ImapServer
 from tests.support.acting import api_key_acting
 from tests.support.api import Api
+from tests.support.processes import HOOKDESK
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
-HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 MESSAGES = 40
 KILLS = 3
 

@@ -5,7 +5,6 @@ dispatcher died goes out again: the at-least-once rule) and ends recorded `sent`
 import os
 import signal
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,10 +17,10 @@ from hookdesk.db import Database
 from hookdesk.models.mail import MailMessage
 from tests.mail.smtp_server import SmtpServer
 from tests.support.api import Api
+from tests.support.processes import HOOKDESK
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
-HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 MESSAGES = 60
 KILLS = 2
 

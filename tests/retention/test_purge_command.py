@@ -2,7 +2,6 @@
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,8 +13,8 @@ from hookdesk.retention.periodic import purge_turn
 from hookdesk.shared.clock import now
 from tests.support.api import Api
 from tests.support.history import counts, endpoint, history
+from tests.support.processes import HOOKDESK
 
-HOOKDESK = str(Path(sys.executable).parent / "hookdesk")
 DAY = 86_400
 
 
