@@ -1,7 +1,7 @@
 """`hookdesk --help` and the API-client commands start without the server stack: they load none
 of FastAPI, SQLAlchemy, Alembic, uvicorn, aiohttp or hookdesk's app, database and models. Only the
 commands that run the server (`serve`, `dispatcher`, `migrate`, ...) import `hookdesk.cli.server`.
-The help of any command loads neither httpx nor the receiver SDK.
+The help of any command loads neither httpx nor the receiver SDK, and a call to the API no httpx.
 
 Each check runs `hookdesk` in a fresh Python, which writes the modules it loaded when it exits."""
 
@@ -38,7 +38,7 @@ SERVER_STACK = (
     "hookdesk.workers",
 )
 
-# What a command loads when it calls the API or checks an event, not to show its help. (pydantic
+# What listen and the demo load at work, not to show a help. (pydantic
 # is not among them: Typer coerces every option's value, the root's --config too, through it.)
 AT_WORK_ONLY = ("httpx", "hookdesk.receiver", "hookdesk.devtools.forwarding")
 
@@ -148,8 +148,9 @@ def test_client_commands_at_work_load_no_server_module(
 ) -> None:
     environment = {k: v for k, v in cli.env().items() if v is not None}
     modules = loaded_by(tmp_path, *arguments, env={**os.environ, **environment})
-    assert "httpx" in modules  # it did call the API
+    assert "urllib.request" in modules  # it did call the API
     assert server_modules(modules) == []
+    assert "httpx" not in modules  # listen's session needs it; the API client does not
 
 
 def test_the_config_flag_names_the_variable_the_settings_read() -> None:

@@ -344,6 +344,12 @@ def test_an_unreachable_url(cli: Cli) -> None:
         assert_clean_failure(result, f"cannot reach hookdesk at {url}")
 
 
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "hookdesk.example", "http://[::1"])
+def test_an_api_url_that_is_not_http_is_refused(cli: Cli, url: str) -> None:
+    result = cli.run("endpoints", "list", "--api-url", url)
+    assert_clean_failure(result, "invalid API URL")
+
+
 @pytest.mark.parametrize(
     "command", [["update", "--disable"], ["delete"], ["rotate-secret"]], ids=lambda c: c[0]
 )

@@ -62,8 +62,6 @@ def connect(url: str | None, key: str | None) -> Iterator[Api]:
         yield api
     except ApiError as error:
         fail(str(error))
-    finally:
-        api.close()
 
 
 def print_json(value: Any) -> None:
