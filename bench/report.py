@@ -562,12 +562,13 @@ def _reply_lines(reply: list[dict[str, Any]]) -> list[str]:
     if not reply:  # runs before the dispatcher sent mail
         return []
     return [
-        "Agent replies to one ticket at a steady rate through `hookdesk serve` (its dispatcher in "
+        "Agent replies to 50 tickets in turn at a steady rate through `hookdesk serve` (its "
+        "dispatcher in "
         "the same process, `HOOKDESK_SMTP_URL` a local aiosmtpd), from the request's start to "
         "aiosmtpd accepting the reply's notification; the first tenth warms up.",
         "",
         *table(
-            ("database", "replies", "rate", "p50 ms", "p99 ms", "max ms", "errors"),
+            ("database", "replies", "rate", "p50 ms", "p99 ms", "max ms", "CPU ms/reply", "errors"),
             [
                 (
                     r["database"],
@@ -576,6 +577,7 @@ def _reply_lines(reply: list[dict[str, Any]]) -> list[str]:
                     fmt(r["p50_ms"], 1),
                     fmt(r["p99_ms"], 1),
                     fmt(r["max_ms"], 1),
+                    fmt(r.get("cpu_ms_per_reply"), 1),
                     str(r["errors"]),
                 )
                 for r in reply
