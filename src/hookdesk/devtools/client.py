@@ -10,10 +10,7 @@ importing httpx alone took about a third of such a command's start-up.
 import json
 import os
 import urllib.parse
-from http.client import HTTPException
 from typing import Annotated, Any
-from urllib.error import HTTPError
-from urllib.request import Request, urlopen
 
 import typer
 
@@ -78,6 +75,11 @@ class Api:
     def _call(
         self, method: str, path: str, content: bytes | None = None, content_type: str = ""
     ) -> dict[str, Any]:
+        # urllib.request loads http.client, email and ssl: on the first call, not for `--help`.
+        from http.client import HTTPException  # noqa: PLC0415
+        from urllib.error import HTTPError  # noqa: PLC0415
+        from urllib.request import Request, urlopen  # noqa: PLC0415
+
         headers = self._headers | ({"Content-Type": content_type} if content_type else {})
         try:
             # S310: the scheme is http or https, checked when the client was made.

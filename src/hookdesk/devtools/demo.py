@@ -3,8 +3,8 @@
 Everything runs on loopback, on an empty SQLite database in a temporary folder, and stops by
 itself: the newcomer sees each event arrive, signed and verified, in a few seconds.
 
-The receiver SDK (pydantic) and the listener (httpx) are imported by the functions that use them,
-when the demo runs: `hookdesk --help` loads neither.
+The receiver SDK (pydantic), the listener (httpx), the email and the HTTP server modules are
+imported by the functions that use them, when the demo runs: `hookdesk --help` loads none.
 """
 
 import json
@@ -19,9 +19,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email.message import EmailMessage
-from email.utils import make_msgid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -160,6 +157,9 @@ def _show_notification(api: Api, ticket_id: str) -> None:
 def _answer_by_email(api: Api, ticket_id: str) -> None:
     """The client answers the notification from their mail client: the raw message goes to the
     inbound route, as a mail provider forwards it (or as IMAP polling reads it)."""
+    from email.message import EmailMessage  # noqa: PLC0415
+    from email.utils import make_msgid  # noqa: PLC0415
+
     reply = EmailMessage()
     reply["From"] = "James Doe <j@example.com>"
     reply["To"] = SUPPORT
@@ -209,6 +209,8 @@ def _show_arrival(story: str, arrivals: "queue.Queue[bytes]", secret: str) -> No
 @contextmanager
 def _receiver() -> Iterator[tuple[str, "queue.Queue[bytes]"]]:
     """The newcomer's app: it keeps each request for the demo to verify and show."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: PLC0415
+
     arrivals: queue.Queue[bytes] = queue.Queue()
 
     class Handler(BaseHTTPRequestHandler):
