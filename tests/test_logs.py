@@ -131,6 +131,7 @@ def test_a_full_run_logs_no_secret(served: Served, receiver: Receiver) -> None:
     assert "/portal/enter/{token}" in paths and "/console/invite/{token}" in paths
 
 
+@pytest.mark.slow  # a process of its own
 def test_outside_development_mode_the_lines_are_json(db: Database, tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "HOOKDESK_SECRET_KEY": Fernet.generate_key().decode()}
