@@ -10,7 +10,8 @@ dispatchers), latency (API answer -> arrival at several rates, SQLite and Postgr
 (claim latency, RSS and query plans with a large backlog in PostgreSQL), mail (notifications
 rendered and sent to aiosmtpd vs a bare aiosmtplib loop; agent reply -> accepted by aiosmtpd at
 50/s; IMAP APPEND -> reply committed, IDLE), cli (`hookdesk --help` and the client commands'
-start-up vs `python -c pass`).
+start-up vs `python -c pass`), workers (`serve --workers 2` against 1 on PostgreSQL:
+creates/s, CPU per create, the last delivery after a burst, latency at several rates).
 
 PostgreSQL is the local server (postgresql://postgres@127.0.0.1:5432); every part makes its own
 database `hookdesk_bench_<pid>_<n>` and drops it, also when stopped by Ctrl-C or SIGTERM, and the
@@ -46,11 +47,12 @@ from bench import (
     postgres,
     report,
     scale,
+    workers,
 )
 from bench.common import machine, positive_float, progress, terminate
 
 ROOT = Path(__file__).resolve().parents[1]
-PARTS = ("dispatch", "latency", "fanout", "api", "backlog", "mail", "cli")
+PARTS = ("dispatch", "latency", "fanout", "api", "backlog", "mail", "cli", "workers")
 DATABASES = ["sqlite", "postgresql"]
 
 # The sizes of a real run, and of --quick.
@@ -167,6 +169,8 @@ def run_part(name: str, sizes: dict[str, Any], workdir: Path) -> dict[str, Any]:
         return fanout.run(args, workdir, counts, tickets, DATABASES)
     if name == "api":
         return run_api(sizes, workdir)
+    if name == "workers":
+        return workers.run(args, api_args(sizes), workdir, sizes["rates"])
     if name == "mail":
         return mail.run(
             sizes["mail_messages"], sizes["mail_appends"], workdir, sizes["mail_replies"]

@@ -73,12 +73,9 @@ class Server:
     log_path: Path
 
     def cpu_seconds(self) -> float | None:
-        """User + system CPU time of the server process (all its threads), Linux only."""
-        try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time of the server process (all its threads) and of its live child
+        processes (`serve --workers`), Linux only."""
+        return tree_cpu_seconds(self.process.pid)
 
     def rss_bytes(self) -> int | None:
         """Resident memory of the process, Linux only."""
@@ -119,6 +116,16 @@ def running(
     with spawned(name, command, workdir, env, port) as server:
         wait_healthy(server)
         yield server
+
+
+def tree_cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return None
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(tree_cpu_seconds(int(child)) or 0.0 for child in children)
 
 
 def rss_bytes(pid: int) -> int | None:

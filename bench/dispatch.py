@@ -808,15 +808,16 @@ def spread(values: list[float]) -> dict[str, float]:
 
 
 def latency(
-    args: argparse.Namespace, workdir: Path, database_url: str | None = None
+    args: argparse.Namespace, workdir: Path, database_url: str | None = None, workers: int = 1
 ) -> dict[str, Any]:
-    """At `args.rate`, on a fresh SQLite file unless `database_url` names an empty database."""
+    """At `args.rate`, on a fresh SQLite file unless `database_url` names an empty database;
+    `hookdesk serve --workers` when `workers` is above 1 (PostgreSQL)."""
     database_url = database_url or fresh_database(workdir, "latency")
     env = server_env(workdir, args.sqlite_synchronous)
     api_key = create_account(database_url, workdir, env)
     port = free_port()
     command = [str(hookdesk_command()), "serve", "--host", HOST, "--port", str(port)]
-    command += ["--database-url", database_url, "--dev"]
+    command += ["--database-url", database_url, "--dev", *worker_flags(workers)]
     with (
         receiver(workdir, "receiver", record=True) as rx,
         running("hookdesk", command, port, workdir, env) as server,
@@ -834,6 +835,10 @@ def latency(
         watch(rx, [], lambda samples: samples[-1].hooks >= expected, 15.0, args.poll)
         arrivals: dict[str, float] = get_json(rx.port, "/arrivals")
     return latency_report(args, sent, arrivals, load)
+
+
+def worker_flags(workers: int) -> list[str]:
+    return ["--workers", str(workers)] if workers > 1 else []
 
 
 def latency_report(

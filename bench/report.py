@@ -648,6 +648,84 @@ def cli_section(part: dict[str, Any], _plots: dict[str, str]) -> Section:
     return Section("The command's start-up", lines, goals)
 
 
+# --- serve --workers ------------------------------------------------------------------------
+
+WORKERS_RATIO = 1.7  # creates/s with --workers 2 / with one process
+LAST_DELIVERY_MS = 100.0  # the last delivery after the last answer of a burst
+
+
+def workers_section(part: dict[str, Any], _plots: dict[str, str]) -> Section:
+    rows = [
+        (
+            str(r["workers"]),
+            str(r["creates"]),
+            fmt(r["creates_per_s"]),
+            fmt(r["p50_ms"], 2),
+            fmt(r["p99_ms"], 2),
+            fmt(r["server_cpu_pct"], 0),
+            fmt(r["cpu_ms_per_create"], 2),
+            fmt(r["last_delivery_after_ms"], 0),
+            str(r["errors"]),
+        )
+        for r in part["runs"]
+    ]
+    points = [
+        (
+            f"{p['rate']:g}",
+            fmt(p["achieved_per_s"]),
+            fmt(p["delivery_ms"]["p50"], 2),
+            fmt(p["delivery_ms"]["p99"], 2),
+            fmt(p["api_ms"]["p50"], 2),
+            str(p["errors"]),
+        )
+        for p in part["points"]
+    ]
+    lines = [
+        f"`hookdesk serve --workers N --dev` on PostgreSQL: N API processes and one dispatcher "
+        f"process. Ticket creates over {part['connections']} keep-alive connections, "
+        f"{part['warmup_s']:g} s warm-up then {part['duration_s']:g} s, each ticket delivered to "
+        "a local receiver; CPU is the whole process tree's (parent, API processes, dispatcher), "
+        "per create answered. 'last delivery' is how long after the load's last answer the "
+        "last delivery arrived. The load generator, the receiver and PostgreSQL share the same "
+        "2 cores, so two API processes cannot get two whole cores.",
+        "",
+        *table(
+            (
+                *("API processes", "creates", "creates/s", "p50 ms", "p99 ms", "tree CPU%"),
+                *("CPU ms / create", "last delivery ms", "errors"),
+            ),
+            rows,
+        ),
+        "",
+        "With `--workers 2`: the API's answer -> the receiver's arrival at steady rates.",
+        "",
+        *table(("rate/s", "achieved/s", "p50 ms", "p99 ms", "API p50 ms", "errors"), points),
+        "",
+    ]
+    ratio = part["ratio"]
+    last = max(
+        (r["last_delivery_after_ms"] for r in part["runs"] if r["workers"] == 2), default=None
+    )
+    goals = [
+        Goal(
+            "workers",
+            f"PostgreSQL: creates/s with --workers 2 >= {WORKERS_RATIO}x one process",
+            fmt_ratio(ratio),
+            None if ratio is None else ratio >= WORKERS_RATIO,
+        ),
+        Goal(
+            "workers",
+            f"--workers 2: the last delivery <= {LAST_DELIVERY_MS:.0f} ms after a burst's last "
+            "answer",
+            fmt(last, 0, " ms"),
+            None if last is None else last <= LAST_DELIVERY_MS,
+        ),
+    ]
+    for goal in latency_goals({"points": part["points"]}):
+        goals.append(Goal("workers", f"--workers 2, {goal.goal}", goal.measured, goal.met))
+    return Section("Several API processes (serve --workers)", lines, goals)
+
+
 SECTIONS: dict[str, Callable[[dict[str, Any], dict[str, str]], Section]] = {
     "dispatch": dispatch_section,
     "latency": latency_section,
@@ -656,6 +734,7 @@ SECTIONS: dict[str, Callable[[dict[str, Any], dict[str, str]], Section]] = {
     "backlog": backlog_section,
     "mail": mail_section,
     "cli": cli_section,
+    "workers": workers_section,
 }
 PLOTS: dict[str, Callable[[dict[str, Any], Path], None]] = {
     "dispatch": plot_dispatch,
