@@ -1,17 +1,15 @@
 from collections.abc import Sequence
-from uuid import UUID
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from hookdesk.categories.schemas import CategoryCreate, CategoryUpdate
-from hookdesk.errors import BadRequest, ErrorCode, NotFound
+from hookdesk.errors import NotFound
 from hookdesk.models.categories import TicketCategory
-from hookdesk.models.teammates import Teammate
 from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
 from hookdesk.shared.paging import Page
-from hookdesk.shared.queries import find_owned, paginate
+from hookdesk.shared.queries import active_teammate_id, find_owned, paginate
 
 
 def create(session: Session, *, account_id: str, data: CategoryCreate) -> TicketCategory:
@@ -21,7 +19,7 @@ def create(session: Session, *, account_id: str, data: CategoryCreate) -> Ticket
         title=data.title,
         language=data.language,
         auto_reply=data.automated_reply,
-        teammate_id=_checked_teammate(session, account_id, data.teammate_id),
+        teammate_id=active_teammate_id(session, account_id, data.teammate_id),
         subcategories=data.subcategories,
         created_at=now(),
     )
@@ -36,7 +34,7 @@ def update(
     category = get(session, account_id=account_id, category_id=category_id)
     changes = data.model_dump(include=data.model_fields_set)
     if "teammate_id" in changes:
-        category.teammate_id = _checked_teammate(session, account_id, data.teammate_id)
+        category.teammate_id = active_teammate_id(session, account_id, data.teammate_id)
     if "automated_reply" in changes:
         category.auto_reply = data.automated_reply
     for field in ("title", "language", "subcategories"):
@@ -95,19 +93,3 @@ def _live(account_id: str) -> Select[TicketCategory]:
         .where(TicketCategory.account_id == account_id, TicketCategory.deleted_at.is_(None))
         .order_by(TicketCategory.created_at.desc(), TicketCategory.id)
     )
-
-
-def _checked_teammate(session: Session, account_id: str, teammate_id: UUID | None) -> str | None:
-    if teammate_id is None:
-        return None
-    # Key-share locked: a teammate being deleted is waited for, then refused.
-    teammate = find_owned(
-        session, Teammate, account_id=account_id, object_id=str(teammate_id), key_share=True
-    )
-    if teammate is None or teammate.deleted_at is not None:
-        raise BadRequest(
-            f"no teammate with id '{teammate_id}'.",
-            field="teammate_id",
-            code=ErrorCode.UNKNOWN_REFERENCE,
-        )
-    return teammate.id

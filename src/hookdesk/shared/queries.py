@@ -5,7 +5,8 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from hookdesk.db.base import Owned
-from hookdesk.errors import NotFound
+from hookdesk.errors import BadRequest, ErrorCode, NotFound
+from hookdesk.models.teammates import Teammate
 from hookdesk.shared.ids import parse_uuid
 from hookdesk.shared.paging import Page
 
@@ -66,3 +67,21 @@ def paginate(session: Session, statement: Select[Any], page: Page) -> tuple[int,
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     rows = session.scalars(statement.offset(page.offset).limit(page.per_page)).all()
     return total or 0, rows
+
+
+def active_teammate_id(session: Session, account_id: str, teammate_id: Any) -> str | None:
+    """The id of the account's teammate `teammate_id` (None stays None), refused with a 400 on
+    `teammate_id` when there is none or they were deleted. Key-share locked: a teammate being
+    deleted is waited for, then refused."""
+    if teammate_id is None:
+        return None
+    teammate = find_owned(
+        session, Teammate, account_id=account_id, object_id=str(teammate_id), key_share=True
+    )
+    if teammate is None or teammate.deleted_at is not None:
+        raise BadRequest(
+            f"no teammate with id '{teammate_id}'.",
+            field="teammate_id",
+            code=ErrorCode.UNKNOWN_REFERENCE,
+        )
+    return teammate.id

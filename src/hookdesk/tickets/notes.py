@@ -6,17 +6,15 @@ nothing a client sees or an endpoint receives holds one.
 
 import time
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hookdesk.errors import BadRequest, ErrorCode, NotFound
-from hookdesk.models.teammates import Teammate
+from hookdesk.errors import NotFound
 from hookdesk.models.tickets import Ticket, TicketNote
 from hookdesk.shared.ids import new_id
 from hookdesk.shared.paging import Page
-from hookdesk.shared.queries import find_owned, paginate
+from hookdesk.shared.queries import active_teammate_id, find_owned, paginate
 from hookdesk.tickets.schemas import NoteCreate
 
 
@@ -32,7 +30,7 @@ def create(session: Session, *, account_id: str, ticket_id: str, data: NoteCreat
         account_id=account_id,
         ticket_id=ticket.id,
         text=data.text,
-        teammate_id=_author(session, account_id, data.teammate_id),
+        teammate_id=active_teammate_id(session, account_id, data.teammate_id),
         created_at=int(moment),
         created_us=int(moment * 1_000_000),
     )
@@ -54,18 +52,3 @@ def list_page(
         .order_by(TicketNote.created_us.desc(), TicketNote.id.desc())
     )
     return paginate(session, statement, page)
-
-
-def _author(session: Session, account_id: str, teammate_id: Any) -> str | None:
-    if teammate_id is None:
-        return None
-    teammate = find_owned(
-        session, Teammate, account_id=account_id, object_id=str(teammate_id), key_share=True
-    )
-    if teammate is None or teammate.deleted_at is not None:
-        raise BadRequest(
-            f"no teammate with id '{teammate_id}'.",
-            field="teammate_id",
-            code=ErrorCode.UNKNOWN_REFERENCE,
-        )
-    return teammate.id
