@@ -67,12 +67,16 @@ def demo(
 
     folder = Path(tempfile.mkdtemp(prefix="hookdesk-demo-"))
     try:
-        with _service(folder) as (url, key), _receiver() as (hook_url, arrivals):
+        with (
+            _mail_catcher() as (smtp_url, letters),
+            _service(folder, smtp_url) as (url, key),
+            _receiver() as (hook_url, arrivals),
+        ):
             secret = new_secret()
             listening = _start_listening(url, key, hook_url, secret)
             console.print(f"[bold]hookdesk demo[/]: the service on {url}, your app on {hook_url}\n")
             try:
-                _walk_a_ticket(Api(url, key), arrivals, secret)
+                _walk_a_ticket(Api(url, key), arrivals, letters, secret)
             finally:
                 listening.stop()
         console.print(f"\n{next_steps()}")
@@ -84,7 +88,7 @@ def demo(
 
 
 @contextmanager
-def _service(folder: Path) -> Iterator[tuple[str, str]]:
+def _service(folder: Path, smtp_url: str) -> Iterator[tuple[str, str]]:
     port = _free_port()
     log = (folder / "serve.log").open("w")
     process = subprocess.Popen(  # noqa: S603  (this very Python, running hookdesk)
@@ -93,7 +97,11 @@ def _service(folder: Path) -> Iterator[tuple[str, str]]:
         stdout=subprocess.PIPE,
         stderr=log,
         text=True,
-        env={k: v for k, v in os.environ.items() if not k.startswith("HOOKDESK_")},
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("HOOKDESK_")},
+            "HOOKDESK_SMTP_URL": smtp_url,
+            "HOOKDESK_MAIL_FROM": f"Acme Support <{SUPPORT}>",
+        },
     )
     try:
         assert process.stdout is not None
@@ -111,14 +119,16 @@ SUPPORT = "help@acme.example"
 GREETING = "Thanks for contacting our support. An agent will be with you shortly."
 
 
-def _walk_a_ticket(api: Api, arrivals: "queue.Queue[bytes]", secret: str) -> None:
+def _walk_a_ticket(
+    api: Api, arrivals: "queue.Queue[bytes]", letters: "queue.Queue[bytes]", secret: str
+) -> None:
     client = api.post("/v2/agency/clients/create", {"name": "James Doe", "email": "j@example.com"})
     category = api.post(
         "/v2/agency/ticket-categories/create",
         {"title": "General Support", "language": "en", "automated_reply": GREETING},
     )
     agent = api.post("/v2/agency/teammates/create", {"name": "Ada Agent", "email": "a@example.com"})
-    # No mail server in the demo: notifications are kept, to be seen in the console's Mail page.
+    # Notifications go to the demo's own mail catcher (the server's default SMTP).
     api.post("/v2/agency/mail/update", {"from_address": SUPPORT, "reply_to_address": SUPPORT})
     opened = api.post(
         "/v2/agency/tickets/create",
@@ -132,7 +142,7 @@ def _walk_a_ticket(api: Api, arrivals: "queue.Queue[bytes]", secret: str) -> Non
     )
     _show_arrival("The client opens a ticket", arrivals, secret)
     ticket_id = opened["ticket"]["id"]
-    _show_notification(api, ticket_id)
+    _show_notification(letters)
     _answer_by_email(api, ticket_id)
     _show_arrival("The client's emailed reply is applied", arrivals, secret)
     steps = [
@@ -144,14 +154,20 @@ def _walk_a_ticket(api: Api, arrivals: "queue.Queue[bytes]", secret: str) -> Non
         _show_arrival(story, arrivals, secret)
 
 
-def _show_notification(api: Api, ticket_id: str) -> None:
-    console.print("[bold]Its notifications are queued, for the client and the teammate[/]")
-    log = api.get("/v2/agency/mail/messages/list", ticket_id=ticket_id, direction="outbound")
-    for message in log["mail_messages"]:
-        console.print(
-            f"  [green]✔[/] {message['kind']} to {message['to']}, {message['status']}: "
-            "without a mail server it is kept, shown in the console's Mail page"
-        )
+def _show_notification(letters: "queue.Queue[bytes]") -> None:
+    """The first notification the dispatcher sent, as the local mail server accepted it."""
+    from email import message_from_bytes, policy  # noqa: PLC0415
+
+    console.print("[bold]A notification is emailed[/]")
+    try:
+        letter = message_from_bytes(letters.get(timeout=30), policy=policy.default)
+    except queue.Empty:
+        console.print("  [red]✘ no notification reached the mail server within 30 s[/]")
+        return
+    console.print(
+        f"  [green]✔[/] {letter['Subject']!s} to {letter['To']!s}, accepted by the local mail "
+        "server; every message is also listed in the console's Mail page"
+    )
 
 
 def _answer_by_email(api: Api, ticket_id: str) -> None:
@@ -204,6 +220,28 @@ def _show_arrival(story: str, arrivals: "queue.Queue[bytes]", secret: str) -> No
         f"  [green]✔[/] {event.event_type} {event.event_id} arrived, signature verified: "
         f"open={ticket.is_open}, {len(ticket.replies)} replies, teammate={ticket.teammate_id}"
     )
+
+
+@contextmanager
+def _mail_catcher() -> Iterator[tuple[str, "queue.Queue[bytes]"]]:
+    """A mail server on 127.0.0.1 that keeps what it is sent (aiosmtpd), standing in for the
+    agency's, so a notification can be seen going out."""
+    from aiosmtpd.controller import Controller  # noqa: PLC0415
+
+    letters: queue.Queue[bytes] = queue.Queue()
+
+    class Keep:
+        async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+            letters.put(envelope.content)
+            return "250 OK"
+
+    port = _free_port()
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield f"smtp://127.0.0.1:{port}", letters
+    finally:
+        controller.stop()
 
 
 @contextmanager
