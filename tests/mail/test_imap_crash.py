@@ -2,9 +2,7 @@
 the mailbox's lease is killed, and the other takes the mailbox over once the lease ran out. In the
 end every message delivered was applied, none twice, and every one is marked seen."""
 
-import os
 import signal
-import subprocess
 from collections.abc import Iterator
 from functools import partial
 from operator import le
@@ -24,7 +22,7 @@ from tests.mail import messages as mails
 from tests.mail.imap_server import ImapServer
 from tests.support.acting import api_key_acting
 from tests.support.api import Api
-from tests.support.processes import HOOKDESK
+from tests.support.processes import Dispatchers
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
@@ -38,34 +36,15 @@ def key() -> str:
 
 
 @pytest.fixture
-def dispatchers(db: Database, key: str, tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
-
-
-def start(
-    db: Database, key: str, tmp_path: Path, started: list[subprocess.Popen[bytes]]
-) -> subprocess.Popen[bytes]:
+def dispatchers(db: Database, key: str, tmp_path: Path) -> Iterator[Dispatchers]:
     env = {
-        **os.environ,
         "HOOKDESK_SECRET_KEY": key,
         "HOOKDESK_IMAP_POLL_INTERVAL": "0.2",
         "HOOKDESK_IMAP_LEASE": "1",
     }
-    log = (tmp_path / f"dispatcher-{len(started)}.log").open("wb")
-    process = subprocess.Popen(
-        [HOOKDESK, "dispatcher", "--dev", "--database-url", db.url],
-        cwd=tmp_path,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    started.append(process)
-    return process
+    started = Dispatchers(db.url, tmp_path, env)
+    yield started
+    started.stop()
 
 
 def recorded(db: Database) -> tuple[int, int, int]:
@@ -94,7 +73,7 @@ def holder_pid(db: Database) -> int | None:
 
 
 def test_killed_readers_lose_no_mail_and_apply_none_twice(
-    api: Api, imap_server: ImapServer, key: str, tmp_path: Path, dispatchers: list
+    api: Api, imap_server: ImapServer, key: str, dispatchers: Dispatchers
 ) -> None:
     api.category()
     with api.db.write() as session:
@@ -105,7 +84,7 @@ def test_killed_readers_lose_no_mail_and_apply_none_twice(
             mails.message(subject=f"Question {n}", message_id=f"<q{n}@mail.example.com>")
         )
 
-    running = [start(api.db, key, tmp_path, dispatchers) for _ in range(2)]
+    running = [dispatchers.start() for _ in range(2)]
     killed_at = []
     for kill in range(KILLS):
         target = (kill + 1) * MESSAGES // (KILLS + 1)
@@ -121,7 +100,7 @@ def test_killed_readers_lose_no_mail_and_apply_none_twice(
         reader.wait(timeout=10)
         killed_at.append(recorded(api.db)[0])
         running.remove(reader)
-        running.append(start(api.db, key, tmp_path, dispatchers))
+        running.append(dispatchers.start())
     wait_until(
         lambda: recorded(api.db)[0] >= MESSAGES,
         what="every message applied",

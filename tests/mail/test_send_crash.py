@@ -2,9 +2,7 @@
 Each message reaches the SMTP server at least once (one handed over but not yet recorded when its
 dispatcher died goes out again: the at-least-once rule) and ends recorded `sent`."""
 
-import os
 import signal
-import subprocess
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +15,7 @@ from hookdesk.db import Database
 from hookdesk.models.mail import MailMessage
 from tests.mail.smtp_server import SmtpServer
 from tests.support.api import Api
-from tests.support.processes import HOOKDESK
+from tests.support.processes import Dispatchers
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
@@ -26,25 +24,11 @@ KILLS = 2
 
 
 @pytest.fixture
-def dispatchers() -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
-
-
-def start(
-    db: Database,
-    settings: Settings,
-    smtp_server: SmtpServer,
-    tmp_path: Path,
-    started: list[subprocess.Popen[bytes]],
-) -> subprocess.Popen[bytes]:
+def dispatchers(
+    api: Api, settings: Settings, smtp_server: SmtpServer, tmp_path: Path
+) -> Iterator[Dispatchers]:
     assert settings.secret_key
     env = {
-        **os.environ,
         "HOOKDESK_SECRET_KEY": settings.secret_key,
         "HOOKDESK_SMTP_URL": smtp_server.url,
         "HOOKDESK_MAIL_FROM": "Acme Support <support@acme.example>",
@@ -53,16 +37,9 @@ def start(
         "HOOKDESK_LEASE_MARGIN": "1",
         "HOOKDESK_RETRY_SCHEDULE": "0.5,0.5,0.5,0.5,0.5",
     }
-    log = (tmp_path / f"dispatcher-{len(started)}.log").open("wb")
-    process = subprocess.Popen(
-        [HOOKDESK, "dispatcher", "--dev", "--database-url", db.url],
-        cwd=tmp_path,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    started.append(process)
-    return process
+    started = Dispatchers(api.db.url, tmp_path, env)
+    yield started
+    started.stop()
 
 
 def sent(db: Database) -> int:
@@ -72,16 +49,14 @@ def sent(db: Database) -> int:
 
 def test_killed_dispatchers_lose_no_message(
     api: Api,
-    settings: Settings,
     smtp_server: SmtpServer,
-    tmp_path: Path,
-    dispatchers: list[subprocess.Popen[bytes]],
+    dispatchers: Dispatchers,
 ) -> None:
     smtp_server.delay = 0.05  # the burst takes seconds: time to kill a dispatcher within it
     clients = [api.client() for _ in range(MESSAGES)]
     for client in clients:  # each queues one ticket_opened to its client
         api.ticket(client_id=client["id"])
-    running = start(api.db, settings, smtp_server, tmp_path, dispatchers)
+    running = dispatchers.start()
     killed_at = []
     for kill in range(KILLS):
         target = (kill + 1) * MESSAGES // (KILLS + 1)
@@ -89,7 +64,7 @@ def test_killed_dispatchers_lose_no_message(
         running.send_signal(signal.SIGKILL)
         running.wait(timeout=10)
         killed_at.append(len(smtp_server.received))
-        running = start(api.db, settings, smtp_server, tmp_path, dispatchers)
+        running = dispatchers.start()
     wait_until(
         lambda: sent(api.db), MESSAGES.__eq__, what="every message recorded sent", timeout=90
     )

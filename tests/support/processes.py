@@ -1,11 +1,12 @@
 """The `hookdesk` command run as a process of its own: where it is, how to run it, a free port for
-it to serve on, and whether it answers yet."""
+it to serve on, whether it answers yet, and dispatcher processes to kill."""
 
 import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -55,3 +56,31 @@ def answers(url: str) -> bool:
         return httpx.get(url, timeout=1).status_code == 200
     except httpx.TransportError:
         return False
+
+
+class Dispatchers:
+    """`hookdesk dispatcher` processes on one database, each logging to a file of its own in
+    `folder`; `stop()` kills those still running and closes their logs."""
+
+    def __init__(self, database_url: str, folder: Path, env: dict[str, str]) -> None:
+        self.database_url, self.folder, self.env = database_url, folder, env
+        self.started: list[tuple[subprocess.Popen[bytes], IO[bytes]]] = []
+
+    def start(self) -> subprocess.Popen[bytes]:
+        log = (self.folder / f"dispatcher-{len(self.started)}.log").open("wb")
+        process = subprocess.Popen(
+            [HOOKDESK, "dispatcher", "--dev", "--database-url", self.database_url],
+            cwd=self.folder,
+            env={**os.environ, **self.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.started.append((process, log))
+        return process
+
+    def stop(self) -> None:
+        for process, log in self.started:
+            if process.poll() is None:
+                process.kill()
+            process.wait(timeout=10)
+            log.close()
