@@ -1,7 +1,9 @@
-"""The brand the client portal wears: a display name, a logo and a primary colour."""
+"""The brand the client portal wears: a display name, a logo and a primary colour; and the
+colours that stay readable with it (WCAG 2 contrast), which every page's buttons and links use."""
 
 from dataclasses import dataclass
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.orm import Session
@@ -10,6 +12,9 @@ from hookdesk.models.accounts import Account
 from hookdesk.shared.schemas import Name, RequestBody
 
 DEFAULT_COLOR = "#2f54c6"
+WHITE = "#ffffff"
+DARK = "#000000"  # black: the dark text that reads best on any colour white does not
+READABLE = 4.5  # WCAG AA for normal text
 
 Color = Annotated[
     str, StringConstraints(strict=True, strip_whitespace=True, pattern=r"^#[0-9a-fA-F]{6}$")
@@ -53,6 +58,63 @@ class Brand:
     display_name: str
     logo_url: str | None
     primary_color: str
+
+    @property
+    def text_color(self) -> str:
+        """The text on a button of the primary colour."""
+        return text_on(self.primary_color)
+
+    @property
+    def link_color(self) -> str:
+        return link_on_white(self.primary_color)
+
+    @property
+    def favicon_url(self) -> str:
+        """The logo; without one, the name's first letter on the primary colour."""
+        return self.logo_url or letter_icon(self.display_name, self.primary_color)
+
+
+def luminance(color: str) -> float:
+    """The relative luminance of `#rrggbb` (WCAG 2)."""
+    channels = (int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """From 1 (the same) to 21 (black on white)."""
+    lighter, darker = sorted((luminance(a), luminance(b)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def text_on(color: str) -> str:
+    """White while it is readable on `color`; otherwise white or dark, whichever reads better."""
+    if contrast_ratio(WHITE, color) >= READABLE:
+        return WHITE
+    return max((WHITE, DARK), key=lambda text: contrast_ratio(text, color))
+
+
+def link_on_white(color: str) -> str:
+    """`color` darkened, keeping its hue, until it is readable as text on a white page."""
+    channels = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    shade = 1.0
+    while True:
+        shown = "#" + "".join(f"{round(c * shade):02x}" for c in channels)
+        if contrast_ratio(shown, WHITE) >= READABLE:
+            return shown
+        shade -= 0.05  # black, at 0, always passes
+
+
+def letter_icon(name: str, color: str) -> str:
+    """A square SVG icon as a data: URL."""
+    letter = next((c for c in name if c.isalnum()), "?").upper()
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+        f'<rect width="32" height="32" rx="6" fill="{color}"/>'
+        f'<text x="16" y="23" font-size="20" font-family="sans-serif" text-anchor="middle" '
+        f'fill="{text_on(color)}">{letter}</text></svg>'
+    )
+    return "data:image/svg+xml," + quote(svg)
 
 
 def brand_of(account: Account) -> Brand:

@@ -32,6 +32,7 @@ class Agent:
     account_name: str
     csrf_token: str
     role: Role
+    brand: brand.Brand  # the console wears the account's brand too
 
     @property
     def is_admin(self) -> bool:
@@ -64,6 +65,7 @@ def current_agent(request: Request, db: Db) -> Agent:
             account_name=account.name,
             csrf_token=found.csrf_token,
             role=Role(teammate.role),
+            brand=brand.brand_of(account),
         )
 
 
