@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI
 from hookdesk import __version__
 from hookdesk.access.api import invite_router
 from hookdesk.access.api import portal_router as portal_session_router
+from hookdesk.access.api import settings_router as portal_settings_router
 from hookdesk.accounts.api import keys_router as api_keys_router
 from hookdesk.accounts.api import router as brand_router
 from hookdesk.accounts.ratelimit import limiter_for
@@ -50,6 +51,7 @@ ROUTERS = (
     teammates_router,
     invite_router,
     brand_router,
+    portal_settings_router,
     api_keys_router,
     categories_router,
     tickets_router,

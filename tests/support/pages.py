@@ -42,3 +42,16 @@ def anonymous_post(http: TestClient, path: str, data: dict[str, str]) -> Respons
         headers={"Cookie": f"form_token={token}"},
         follow_redirects=False,
     )
+
+
+def client_session(api: Api, client_id: str) -> tuple[dict[str, str], str]:
+    """A portal session of the client, entered through a link: its cookie header and CSRF token."""
+    url = api.ok(api.post(f"/v2/agency/clients/portal-session/{client_id}"), "url")
+    with api.db.write() as session:
+        entered = signin.enter_portal(session, url.rsplit("/", 1)[1])
+    headers = {"Cookie": f"client_session={entered.started.token}"}
+    page = api.http.get("/portal", headers=headers)
+    assert page.status_code == 200, page.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf is not None
+    return headers, csrf.group(1)

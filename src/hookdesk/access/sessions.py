@@ -28,7 +28,10 @@ class Started:
     expires_at: int
 
 
-def start(session: Session, kind: Kind, *, account_id: str, subject_id: str) -> Started:
+def start(
+    session: Session, kind: Kind, *, account_id: str, subject_id: str, lifetime: int | None = None
+) -> Started:
+    """A new session, lasting `lifetime` seconds (the kind's default when None)."""
     token = new_token()
     started = now()
     row = WebSession(
@@ -38,7 +41,7 @@ def start(session: Session, kind: Kind, *, account_id: str, subject_id: str) -> 
         subject_id=subject_id,
         csrf_token=secrets.token_urlsafe(32),
         created_at=started,
-        expires_at=started + LIFETIME[kind],
+        expires_at=started + (lifetime or LIFETIME[kind]),
     )
     session.add(row)
     return Started(token=token, expires_at=row.expires_at)

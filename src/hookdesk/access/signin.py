@@ -8,7 +8,7 @@ from functools import cache
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
-from hookdesk.access import links, sessions
+from hookdesk.access import links, portal_settings, sessions
 from hookdesk.access.passwords import hash_password, verify_password
 from hookdesk.db.database import Database
 from hookdesk.db.dialects import on_postgresql
@@ -129,7 +129,15 @@ def enter_portal(session: Session, token: str) -> SignedIn:
     link = links.consume(session, links.Purpose.PORTAL, token)
     if link is None:
         raise LinkUnusable
-    return _start(session, sessions.Kind.CLIENT, link.account_id, link.subject_id)
+    lifetime = portal_settings.session_length(session, account_id=link.account_id)
+    started = sessions.start(
+        session,
+        sessions.Kind.CLIENT,
+        account_id=link.account_id,
+        subject_id=link.subject_id,
+        lifetime=lifetime,
+    )
+    return SignedIn(started=started, account_id=link.account_id, subject_id=link.subject_id)
 
 
 def _refuse_when_throttled(session: Session, email: str) -> None:

@@ -1,4 +1,4 @@
-from sqlalchemy import BigInteger, Double, ForeignKey, String
+from sqlalchemy import BigInteger, Double, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hookdesk.db.base import Base, unix_time
@@ -14,6 +14,8 @@ class Account(Base):
     brand_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     brand_logo_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     brand_color: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    # Seconds a client's portal session lasts; unset, access/portal_settings.py's default.
+    portal_session_length: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class ApiKey(Base):

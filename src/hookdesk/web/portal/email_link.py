@@ -19,8 +19,10 @@ MAX_EMAIL = 320
 
 
 @router.get("/sign-in/{account_id}")
-def email_link_page(request: Request, account_id: str, db: Db) -> Response:
-    return _page(request, db, account_id)
+def email_link_page(
+    request: Request, account_id: str, db: Db, signed_out: bool = False
+) -> Response:
+    return _page(request, db, account_id, signed_out=signed_out)
 
 
 @router.post("/sign-in/{account_id}")
@@ -40,6 +42,7 @@ def _page(
     account_id: str,
     *,
     sent_to: str | None = None,
+    signed_out: bool = False,
     error: str | None = None,
     status: int = 200,
 ) -> Response:
@@ -49,6 +52,7 @@ def _page(
         "brand": shown,
         "action": f"/portal/sign-in/{found}",
         "sent_to": sent_to,
+        "notices": ["You are signed out."] if signed_out else [],
         "error": error,
         "csrf": cookies.form_token(request),
     }

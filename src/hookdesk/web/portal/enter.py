@@ -1,4 +1,4 @@
-"""Entering the portal through the one-time link the agency sent.
+"""Entering the portal through the one-time link the agency sent, and signing out.
 
 Opening the link only shows a button: mail scanners open links, and must not use them up.
 """
@@ -9,13 +9,13 @@ from fastapi.responses import Response
 from hookdesk.access import links, sessions, signin
 from hookdesk.accounts import brand
 from hookdesk.db.dependencies import Db
+from hookdesk.shared.clock import now
 from hookdesk.shared.ids import parse_uuid
 from hookdesk.web import cookies
-from hookdesk.web.auth import AnonymousForm
+from hookdesk.web.auth import AnonymousForm, ClientForm, CurrentClient
 from hookdesk.web.pages import redirect, render
 
 router = APIRouter()
-CLIENT_COOKIE_AGE = sessions.LIFETIME[sessions.Kind.CLIENT]
 
 
 @router.get("/enter/{token}")
@@ -42,7 +42,19 @@ def enter(
         with db.read() as session:
             return _link_unusable(request, links.account_of(session, token))
     response = redirect(_landing(ticket))
-    cookies.put(request, response, cookies.CLIENT, signed_in.started.token, CLIENT_COOKIE_AGE)
+    lasts = signed_in.started.expires_at - now()  # the agency's session length
+    cookies.put(request, response, cookies.CLIENT, signed_in.started.token, lasts)
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, client: CurrentClient, _form: ClientForm, db: Db) -> Response:
+    """Ends the session on the server, then shows the agency's `Email me a link` page, the way
+    back in."""
+    with db.write() as session:
+        sessions.end(session, request.cookies[cookies.CLIENT])
+    response = redirect(f"/portal/sign-in/{client.account_id}?signed_out=1")
+    cookies.drop(request, response, cookies.CLIENT)
     return response
 
 
