@@ -48,7 +48,7 @@ def test_the_portal_never_shows_the_products_name(portal: tuple[TestClient, Api]
     seen = [link_page := http.get(path)]
     entered = http.post(path, data={"csrf_token": csrf_of(link_page)}, follow_redirects=False)
     seen.append(entered)
-    assert set(http.cookies.keys()) == {"form_token", "client_session"}
+    assert set(http.cookies.keys()) == {"form_token", "client_session", "portal_agency"}
     seen.append(listing := http.get("/portal"))
     assert ticket["title"] in listing.text
     seen.append(form := http.get("/portal/tickets/new"))

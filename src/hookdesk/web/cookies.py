@@ -1,8 +1,10 @@
 """The cookies of the pages: HttpOnly, SameSite, and Secure unless in development mode.
 
 A signed-in agent's session lives in `agent_session`, a client's in `client_session` (sent only
-under /portal). Forms shown before a session exists (sign-in, invite, portal entry) carry a
-token that must equal the `form_token` cookie (the double-submit pattern).
+under /portal). `portal_agency` names the agency whose portal the browser entered last, so that an
+error page after the session ended still wears its brand and offers `Email me a link`. Forms shown
+before a session exists (sign-in, invite, portal entry) carry a token that must equal the
+`form_token` cookie (the double-submit pattern).
 """
 
 import secrets
@@ -12,7 +14,8 @@ from fastapi import Request, Response
 AGENT = "agent_session"
 CLIENT = "client_session"
 FORM = "form_token"
-PATHS = {AGENT: "/", CLIENT: "/portal", FORM: "/"}
+AGENCY = "portal_agency"
+PATHS = {AGENT: "/", CLIENT: "/portal", FORM: "/", AGENCY: "/portal"}
 
 
 def secure(request: Request) -> bool:

@@ -8,8 +8,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from hookdesk.errors import ErrorCode, HookdeskError
 from hookdesk.http.errors import DatabaseUnavailable, InternalError
-from hookdesk.web.auth import current_client
 from hookdesk.web.errors import SignInRequired
+from hookdesk.web.portal.error_context import error_context
 from hookdesk.web.templating import templates
 
 TITLES = {
@@ -41,22 +41,30 @@ def error_page(request: Request, error: HookdeskError) -> Response:
 def _message(request: Request, error: HookdeskError) -> str:
     if error.code == ErrorCode.ROUTE_NOT_FOUND:
         return "There is no page at this address."
-    # The portal is in the agency's brand: an internal error without the product's name.
-    if isinstance(error, InternalError) and request.url.path.startswith("/portal"):
+    if _in_portal(request):
+        return _portal_message(error)
+    return error.message
+
+
+def _portal_message(error: HookdeskError) -> str:
+    """The portal is the agency's: no product name, and no ids a client cannot use."""
+    if isinstance(error, InternalError):
         return (
             "Something went wrong on our side. "
             f"Please try again later (reference {error.request_id})."
         )
+    if error.status == 404:
+        return "This page does not exist, or it is not yours to see."
     return error.message
 
 
 def _portal_brand(request: Request, error: HookdeskError) -> dict[str, object]:
-    """In the portal, the signed-in client, whose agency's brand the error page wears; none when
-    there is no session or the database is away."""
-    if not request.url.path.startswith("/portal") or isinstance(error, DatabaseUnavailable):
+    """In the portal, the agency's brand and a way back (web/portal/error_context.py); none when
+    the database is away."""
+    if not _in_portal(request) or isinstance(error, DatabaseUnavailable):
         return {}
-    try:
-        client = current_client(request, request.app.state.database)
-    except Exception:  # an error page shows, whatever the lookup meets
-        return {}
-    return {"layout": "portal/layout.html", "client": client}
+    return error_context(request)
+
+
+def _in_portal(request: Request) -> bool:
+    return request.url.path.startswith("/portal")

@@ -14,8 +14,10 @@ from hookdesk.shared.ids import parse_uuid
 from hookdesk.web import cookies
 from hookdesk.web.auth import AnonymousForm, ClientForm, CurrentClient
 from hookdesk.web.pages import redirect, render
+from hookdesk.web.portal.error_context import agency_context
 
 router = APIRouter()
+REMEMBER_AGENCY = 365 * 86_400  # the error pages' brand after the session ended
 
 
 @router.get("/enter/{token}")
@@ -23,8 +25,11 @@ def enter_page(request: Request, token: str, db: Db) -> Response:
     with db.read() as session:
         link = links.peek(session, links.Purpose.PORTAL, token)
         if link is None:
-            return _link_unusable(request, links.account_of(session, token))
-        shown = brand.brand_of(brand.get(session, account_id=link.account_id))
+            account_id = links.account_of(session, token)
+        else:
+            shown = brand.brand_of(brand.get(session, account_id=link.account_id))
+    if link is None:
+        return _link_unusable(request, db, account_id)
     context = {"title": "Your support portal", "brand": shown, "csrf": cookies.form_token(request)}
     return render(request, "portal/enter.html", context)
 
@@ -40,10 +45,12 @@ def enter(
             signed_in = signin.enter_portal(session, token)
     except signin.LinkUnusable:
         with db.read() as session:
-            return _link_unusable(request, links.account_of(session, token))
+            account_id = links.account_of(session, token)
+        return _link_unusable(request, db, account_id)
     response = redirect(_landing(ticket))
     lasts = signed_in.started.expires_at - now()  # the agency's session length
     cookies.put(request, response, cookies.CLIENT, signed_in.started.token, lasts)
+    cookies.put(request, response, cookies.AGENCY, signed_in.account_id, REMEMBER_AGENCY)
     return response
 
 
@@ -65,13 +72,13 @@ def _landing(ticket: str | None) -> str:
     return f"/portal/tickets/{ticket_id}" if ticket_id else "/portal"
 
 
-def _link_unusable(request: Request, account_id: str | None) -> Response:
+def _link_unusable(request: Request, db: Db, account_id: str | None) -> Response:
     context = {
         "title": "This link cannot be used",
         "message": (
             "This link to your support portal has expired or was used already. "
-            "Ask your support team for a new link."
+            "Ask for a new one below, or ask your support team."
         ),
-        "email_link": f"/portal/sign-in/{account_id}" if account_id else None,
+        **agency_context(db, account_id),
     }
     return render(request, "error.html", context, status=400)
