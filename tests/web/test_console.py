@@ -40,7 +40,7 @@ def test_an_agent_answers_assigns_and_resolves_a_ticket(
     page.get_by_label("Assigned agent").select_option(label="Colin Colleague")
     page.get_by_role("button", name="Assign").click()
     expect(page.locator("#assignee")).to_have_text("Colin Colleague")
-    page.get_by_role("button", name="Resolve").click()
+    page.get_by_role("button", name="Resolve", exact=True).click()
     expect(page.locator("#ticket-status")).to_have_text("resolved")
 
     bodies = [json.loads(r.body) for r in receiver.wait_for(4)]

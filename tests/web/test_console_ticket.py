@@ -1,0 +1,211 @@
+"""The console's ticket page over plain HTTP: internal notes, send and resolve, saved replies,
+tags and priority, the feedback after each action, attachments, and the controls the live
+update carries."""
+
+import re
+
+from httpx import Response
+from sqlalchemy import select
+
+from hookdesk.access import signin
+from hookdesk.models.mail import MailMessage
+from hookdesk.models.webhooks import OutboxEvent
+from tests.support.api import Api
+from tests.support.pages import agent_session
+
+SECRET = "Internal: the client is on the legacy plan"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 1_200_000
+
+
+class Console:
+    """A signed-in agent's browser without the browser."""
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        self.headers, self.csrf = agent_session(api)
+
+    def get(self, path: str, **params: str) -> Response:
+        # Without params the path keeps its own query (a redirect's `done`).
+        return self.api.http.get(path, params=params or None, headers=self.headers)
+
+    def post(self, path: str, data: dict[str, str], **kwargs: object) -> Response:
+        return self.api.http.post(
+            path,
+            data=data | {"csrf_token": self.csrf},
+            headers=self.headers,
+            follow_redirects=False,
+            **kwargs,
+        )
+
+    def done(self, answer: Response) -> Response:
+        """The page a successful post redirected to."""
+        assert answer.status_code == 303, answer.text
+        return self.get(answer.headers["location"])
+
+
+def notices(page: Response) -> list[str]:
+    return re.findall(r'<p class="notice" role="status">([^<]*)</p>', page.text)
+
+
+def test_a_note_shows_as_internal_and_never_reaches_the_client_or_endpoints(api: Api) -> None:
+    client = api.client(name="Clara Client")
+    ticket = api.ticket(client_id=client["id"], description="My printer is on fire.")
+    console = Console(api)
+    events, mail = api.count(OutboxEvent), api.count(MailMessage)
+    page = console.done(console.post(f"/console/tickets/{ticket['id']}/notes", {"note": SECRET}))
+    assert notices(page) == ["Internal note added."]
+    note = re.search(r'<li class="message note">(.*?)</li>', page.text, re.S)
+    assert note is not None and SECRET in note.group(1) and "internal note" in note.group(1)
+    assert (api.count(OutboxEvent), api.count(MailMessage)) == (events, mail)
+    # Nor in the API's ticket object, the events of a later reply, or the portal.
+    api.ok(
+        api.post(f"/v2/agency/tickets/reply/create/{ticket['id']}", {"reply": "On it."}), "ticket"
+    )
+    retrieved = api.get(f"/v2/agency/tickets/retrieve/{ticket['id']}")
+    assert retrieved.status_code == 200 and SECRET not in retrieved.text
+    with api.db.read() as session:
+        assert all(SECRET not in e.data for e in session.scalars(select(OutboxEvent)))
+    portal = portal_page(api, client["id"], ticket["id"])
+    assert "My printer is on fire." in portal and "legacy plan" not in portal
+
+
+def portal_page(api: Api, client_id: str, ticket_id: str) -> str:
+    url = api.ok(api.post(f"/v2/agency/clients/portal-session/{client_id}"), "url")
+    with api.db.write() as session:
+        entered = signin.enter_portal(session, url.rsplit("/", 1)[1])
+    headers = {"Cookie": f"client_session={entered.started.token}"}
+    page = api.http.get(f"/portal/tickets/{ticket_id}", headers=headers)
+    assert page.status_code == 200
+    return page.text
+
+
+def test_an_empty_note_is_refused_beside_its_field(api: Api) -> None:
+    ticket = api.ticket()
+    console = Console(api)
+    answer = console.post(f"/console/tickets/{ticket['id']}/notes", {"note": "  "})
+    assert answer.status_code == 400
+    assert 'id="e-note"' in answer.text and "required" in answer.text
+
+
+def test_send_and_resolve_answers_and_closes_in_one_go(api: Api) -> None:
+    ticket = api.ticket()
+    console = Console(api)
+    answer = console.post(
+        f"/console/tickets/{ticket['id']}/reply", {"reply": "Fixed it.", "then": "resolve"}
+    )
+    page = console.done(answer)
+    assert notices(page) == ["Reply sent and ticket resolved."]
+    found = api.ok(api.get(f"/v2/agency/tickets/retrieve/{ticket['id']}"), "ticket")
+    assert found["is_open"] is False and found["replies"][-1]["text"] == "Fixed it."
+    types = [e.event_type for e in api.events()][-2:]
+    assert types == ["whitelabel.ticket.updated", "whitelabel.ticket.resolved"]
+    # An empty reply resolves nothing.
+    again = api.ticket()
+    refused = console.post(f"/console/tickets/{again['id']}/reply", {"then": "resolve"})
+    assert refused.status_code == 400
+    assert api.ok(api.get(f"/v2/agency/tickets/retrieve/{again['id']}"), "ticket")["is_open"]
+
+
+def test_every_action_is_followed_by_its_feedback(api: Api) -> None:
+    ana = api.teammate(name="Ana Agent")
+    ticket = api.ticket()
+    console = Console(api)
+    path = f"/console/tickets/{ticket['id']}"
+    assigned = console.done(console.post(f"{path}/assign", {"teammate_id": ana["id"]}))
+    assert notices(assigned) == ["Assigned to Ana Agent."]
+    unassigned = console.done(console.post(f"{path}/assign", {"teammate_id": ""}))
+    assert notices(unassigned) == ["Unassigned."]
+    replied = console.done(console.post(f"{path}/reply", {"reply": "Hello."}))
+    assert notices(replied) == ["Reply sent."]
+    resolved = console.done(console.post(f"{path}/resolve", {}))
+    assert notices(resolved) == ["Resolved."]
+    assert notices(console.get(path, done="nonsense")) == []
+
+
+def test_tags_and_priority_are_set_from_the_page(api: Api) -> None:
+    ticket = api.ticket()
+    console = Console(api)
+    path = f"/console/tickets/{ticket['id']}"
+    form = {"tags": "Billing, vip, , billing", "priority": "urgent"}
+    page = console.done(console.post(f"{path}/update", form))
+    assert notices(page) == ["Tags and priority saved."]
+    found = api.ok(api.get(f"/v2/agency/tickets/retrieve/{ticket['id']}"), "ticket")
+    assert (found["tags"], found["priority"]) == (["billing", "vip"], "urgent")
+    assert 'value="billing, vip"' in page.text
+    refused = console.post(f"{path}/update", {"tags": "ok", "priority": "whenever"})
+    assert refused.status_code == 400 and 'id="e-priority"' in refused.text
+    long_tag = console.post(f"{path}/update", {"tags": "x" * 51, "priority": "low"})
+    assert long_tag.status_code == 400 and 'class="error' in long_tag.text
+    assert api.ok(api.get(f"/v2/agency/tickets/retrieve/{ticket['id']}"), "ticket")["tags"] == [
+        "billing",
+        "vip",
+    ]
+
+
+def test_a_saved_reply_is_filled_for_the_ticket_and_the_agent(api: Api) -> None:
+    client = api.client(name="Clara Client")
+    ticket = api.ticket(client_id=client["id"], title="Printer on fire")
+    text = "Hello {{client.name}}, about {{ ticket.title }}: done. {{teammate.name}}"
+    saved = api.ok(
+        api.post("/v2/agency/saved-replies/create", {"title": "Done", "text": text}), "saved_reply"
+    )
+    console = Console(api)
+    path = f"/console/tickets/{ticket['id']}"
+    page = console.get(path)
+    assert f'<option value="{saved["id"]}"' in page.text and ">Done</option>" in page.text
+    filled = console.get(f"{path}/saved-replies/{saved['id']}")
+    assert filled.status_code == 200
+    assert filled.text.startswith("Hello Clara Client, about Printer on fire: done. ")
+    assert "{{" not in filled.text
+    # Without scripts, the picker's form brings the page back with the reply as the draft.
+    drafted = console.get(path, saved_reply=saved["id"])
+    assert "Hello Clara Client, about Printer on fire" in drafted.text
+    assert console.get(f"{path}/saved-replies/{ticket['id']}").status_code == 404
+
+
+def test_attachments_show_human_sizes_and_image_previews(api: Api) -> None:
+    ticket = api.ticket()
+    console = Console(api)
+    path = f"/console/tickets/{ticket['id']}"
+    files = [
+        ("attachments", ("screen.png", PNG, "image/png")),
+        ("attachments", ("notes.txt", b"hello", "text/plain")),
+    ]
+    page = console.done(console.post(f"{path}/reply", {"reply": "Files."}, files=files))
+    assert "(1.2 MB)" in page.text and "(5 Bytes)" in page.text
+    images = re.findall(r'<img src="([^"]+)"', page.text)
+    assert len(images) == 1 and images[0].endswith("/screen.png")
+
+
+def test_the_live_update_carries_the_controls_of_the_new_state(api: Api) -> None:
+    client = api.client()
+    ticket = api.ticket(client_id=client["id"])
+    console = Console(api)
+    path = f"/console/tickets/{ticket['id']}"
+    page = console.get(path)
+    version = re.search(r"conversation\?version=([0-9a-f]+)", page.text)
+    assert version is not None
+    assert console.get(f"{path}/conversation", version=version.group(1)).status_code == 204
+    assert 'id="resolve-form"' in page.text and "(reopens the ticket)" not in page.text
+
+    api.ok(api.post(f"/v2/agency/tickets/resolve/{ticket['id']}"), "ticket")
+    resolved = console.get(f"{path}/conversation", version=version.group(1))
+    assert resolved.status_code == 200
+    controls = re.search(r'<aside[^>]*id="ticket-controls"[^>]*>', resolved.text)
+    assert controls is not None and 'hx-swap-oob="true"' in controls.group(0)
+    assert 'id="resolve-form"' not in resolved.text
+    assert re.search(
+        r'id="reopen-hint"[^>]*hx-swap-oob="true">\(reopens the ticket\)', resolved.text
+    )
+    assert '<span class="tag closed" id="ticket-status">resolved</span>' in resolved.text
+
+    # The client writes again: the ticket reopens and the controls follow.
+    body = {"reply": "Still broken.", "is_client_reply": True}
+    api.ok(api.post(f"/v2/agency/tickets/reply/create/{ticket['id']}", body), "ticket")
+    reopened = console.get(f"{path}/conversation", version=version.group(1))
+    assert 'id="resolve-form"' in reopened.text and "(reopens the ticket)" not in reopened.text
+    # A note and a change of tags are news to the page too.
+    newer = re.search(r"conversation\?version=([0-9a-f]+)", reopened.text)
+    assert newer is not None
+    api.post(f"/v2/agency/tickets/notes/create/{ticket['id']}", {"text": "Call them."})
+    assert console.get(f"{path}/conversation", version=newer.group(1)).status_code == 200
