@@ -2,6 +2,8 @@
 posted before sign-in."""
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -12,9 +14,10 @@ from tests.support.api import Api
 PASSWORD = "correct horse battery"
 
 
-def agent_session(api: Api) -> tuple[dict[str, str], str]:
-    """A new teammate of `api`'s account with a password: its cookie header and CSRF token."""
-    teammate = api.teammate()
+def agent_session(api: Api, **teammate_fields: str) -> tuple[dict[str, str], str]:
+    """A new teammate of `api`'s account with a password: its cookie header and CSRF token.
+    `teammate_fields` as the create API takes them (`role="admin"`)."""
+    teammate = api.teammate(**teammate_fields)
     url = api.ok(api.post(f"/v2/agency/teammates/invite/{teammate['id']}"), "url")
     signed_in = signin.accept_invite(api.db, url.rsplit("/", 1)[1], PASSWORD)
     headers = {"Cookie": f"agent_session={signed_in.started.token}"}
@@ -55,3 +58,25 @@ def client_session(api: Api, client_id: str) -> tuple[dict[str, str], str]:
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert csrf is not None
     return headers, csrf.group(1)
+
+
+@dataclass(frozen=True)
+class Admin:
+    """An admin signed in through `http`'s cookie jar (so cookies a page sets follow it), with
+    the API client of the same account and the CSRF token of the console's forms."""
+
+    api: Api
+    csrf: str
+
+    @property
+    def http(self) -> TestClient:
+        return self.api.http
+
+    def post(self, path: str, data: dict[str, Any], **kwargs: Any) -> Response:
+        return self.http.post(path, data={**data, "csrf_token": self.csrf}, **kwargs)
+
+
+def signed_in_admin(api: Api) -> Admin:
+    headers, csrf = agent_session(api, role="admin")
+    api.http.cookies.set("agent_session", headers["Cookie"].split("=", 1)[1])
+    return Admin(api, csrf)

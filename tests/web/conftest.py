@@ -17,6 +17,7 @@ from hookdesk.config import Settings
 from hookdesk.db import Database
 from tests.support.api import new_account
 from tests.support.browser import CHROMIUM, SCREENSHOTS, Site
+from tests.support.pages import Admin, signed_in_admin
 from tests.support.serving import served
 
 
@@ -54,3 +55,11 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     name = re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::", 1)[-1])
     opened.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
     context.close()
+
+
+@pytest.fixture
+def admin(live_settings: Settings, db: Database) -> Iterator[Admin]:
+    """An admin of a fresh account over plain HTTP, in development mode (local endpoint URLs),
+    without a dispatcher: deliveries stay as the test leaves them."""
+    with TestClient(create_app(live_settings, db)) as client:
+        yield signed_in_admin(new_account(client, db, "Dashboard Agency"))

@@ -4,7 +4,8 @@ A signed-in agent's session lives in `agent_session`, a client's in `client_sess
 under /portal). `portal_agency` names the agency whose portal the browser entered last, so that an
 error page after the session ended still wears its brand and offers `Email me a link`. Forms shown
 before a session exists (sign-in, invite, portal entry) carry a token that must equal the
-`form_token` cookie (the double-submit pattern).
+`form_token` cookie (the double-submit pattern). `shown_once` carries, sealed, what the
+webhooks dashboard shows once after a redirect (a new signing secret).
 """
 
 import secrets
@@ -15,7 +16,8 @@ AGENT = "agent_session"
 CLIENT = "client_session"
 FORM = "form_token"
 AGENCY = "portal_agency"
-PATHS = {AGENT: "/", CLIENT: "/portal", FORM: "/", AGENCY: "/portal"}
+ONCE = "shown_once"
+PATHS = {AGENT: "/", CLIENT: "/portal", FORM: "/", AGENCY: "/portal", ONCE: "/console/webhooks"}
 
 
 def secure(request: Request) -> bool:

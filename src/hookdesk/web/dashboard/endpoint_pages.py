@@ -2,19 +2,20 @@
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import BadRequest
 from hookdesk.web.auth import Agent, AgentActing, AgentForm, CurrentAgent
-from hookdesk.web.dashboard.endpoint_view import EVENT_TYPES, endpoint_page, endpoints_page
-from hookdesk.web.dashboard.forms import (
-    endpoint_errors,
-    endpoint_values,
-    schema_input,
-    service_errors,
+from hookdesk.web.dashboard import once
+from hookdesk.web.dashboard.endpoint_view import (
+    API_VERSIONS,
+    EVENT_TYPES,
+    endpoint_page,
+    endpoints_page,
 )
+from hookdesk.web.dashboard.forms import Refused, endpoint_values, service_errors, validated
 from hookdesk.web.pages import Errors, redirect, render
+from hookdesk.webhooks.catalog import API_VERSION
 from hookdesk.webhooks.endpoints import service
 from hookdesk.webhooks.endpoints.schemas import EndpointCreate, EndpointUpdate
 
@@ -43,7 +44,15 @@ def list_endpoints(
 
 @router.get("/endpoints/new")
 def new_endpoint(request: Request, agent: CurrentAgent) -> Response:
-    return _new_form(request, agent, {"url": "", "events": [], "description": ""}, errors={})
+    values = {
+        "url": "",
+        "events": [],
+        "description": "",
+        "ordered": False,
+        "api_version": str(API_VERSION),
+        "headers": [],
+    }
+    return _new_form(request, agent, values, errors={})
 
 
 @router.post("/endpoints/new")
@@ -52,17 +61,24 @@ def create_endpoint(
 ) -> Response:
     values = endpoint_values(form)
     try:
-        data = EndpointCreate.model_validate(schema_input(values))
+        data = validated(EndpointCreate, values, creating=True, dev=acting.dev)
         with db.write() as session:
             endpoint, secret = service.create(session, acting, data)
             endpoint_id = endpoint.id
-    except ValidationError as error:
-        errors = endpoint_errors(error, values["url"], dev=acting.dev)
-        return _new_form(request, agent, values, errors)
+    except Refused as refused:
+        return _new_form(request, agent, values, refused.errors)
     except BadRequest as error:
         return _new_form(request, agent, values, service_errors(error, values))
-    return endpoint_page(
-        request, agent, acting, db, endpoint_id, secret=secret, notices=[SECRET_ONCE]
+    # A reload of the page that follows neither creates a second endpoint nor shows the secret.
+    shown = redirect(f"/console/webhooks/endpoints/{endpoint_id}")
+    return once.hold(
+        shown,
+        request,
+        acting.box,
+        agent,
+        endpoint_id=endpoint_id,
+        secret=secret,
+        notice=SECRET_ONCE,
     )
 
 
@@ -77,7 +93,13 @@ def show_endpoint(
     recovered: int | None = None,
 ) -> Response:
     shown = notices(done, recovered)
-    return endpoint_page(request, agent, acting, db, endpoint_id, notices=shown)
+    held = once.take(request, acting.box, agent, endpoint_id)
+    if held is None:
+        return endpoint_page(request, agent, acting, db, endpoint_id, notices=shown)
+    shown = [held.notice, *shown] if held.notice else shown
+    page = endpoint_page(request, agent, acting, db, endpoint_id, secret=held.secret, notices=shown)
+    once.drop(request, page)
+    return page
 
 
 @router.post("/endpoints/{endpoint_id}")
@@ -91,11 +113,11 @@ def update_endpoint(
 ) -> Response:
     values = endpoint_values(form)
     try:
-        data = EndpointUpdate.model_validate(schema_input(values))
+        data = validated(EndpointUpdate, values, creating=False, dev=acting.dev)
         with db.write() as session:
             service.update_endpoint(session, acting, endpoint_id, data)
-    except ValidationError as error:
-        errors = endpoint_errors(error, values["url"], dev=acting.dev)
+    except Refused as refused:
+        errors = refused.errors
     except BadRequest as error:
         errors = service_errors(error, values)
     else:
@@ -128,6 +150,7 @@ def _new_form(
         "agent": agent,
         "section": "webhooks",
         "event_types": EVENT_TYPES,
+        "api_versions": API_VERSIONS,
         "values": values,
         "errors": errors,
     }

@@ -14,11 +14,13 @@ from hookdesk.web.auth import Agent
 from hookdesk.web.dashboard.chart import Chart, chart
 from hookdesk.web.dashboard.forms import datetime_local
 from hookdesk.web.pages import Errors, render
-from hookdesk.webhooks.catalog import EventType
+from hookdesk.webhooks.catalog import SUPPORTED_API_VERSIONS, EventType
 from hookdesk.webhooks.endpoints import service
 from hookdesk.webhooks.log import alerts, stats
+from hookdesk.webhooks.objects import endpoint_object
 
 EVENT_TYPES = [e.value for e in EventType]
+API_VERSIONS = [(str(v), str(v)) for v in sorted(SUPPORTED_API_VERSIONS)]
 EVENT_OPTIONS = [(e, e) for e in EVENT_TYPES]
 DAY = 24 * 3600
 
@@ -70,10 +72,7 @@ def endpoint_page(
             "endpoint": endpoint,
             "event_types": EVENT_TYPES,
             "event_options": EVENT_OPTIONS,
-            "values": {
-                **_form_defaults(endpoint.url, endpoint.events, endpoint.description),
-                **(values or {}),
-            },
+            "values": {**_form_defaults(endpoint_object(endpoint, acting.box)), **(values or {})},
             "errors": errors or {},
             "secret": secret,
             "notices": notices,
@@ -89,11 +88,14 @@ def _health(health: stats.Health) -> dict[str, Any]:
     return {"charts": charts, "next_retries": health.next_retries}
 
 
-def _form_defaults(url: str, events: Sequence[str], description: str | None) -> dict[str, Any]:
+def _form_defaults(endpoint: Mapping[str, Any]) -> dict[str, Any]:
+    """The forms' values when nothing was posted: the endpoint as the API shows it."""
     return {
-        "url": url,
-        "events": list(events),
-        "description": description or "",
+        "url": endpoint["url"],
+        "events": endpoint["events"],
+        "description": endpoint["description"] or "",
+        "ordered": endpoint["ordered"],
+        "headers": list(endpoint["headers"].items()),
         "event_type": EVENT_TYPES[0],
         "since": datetime_local(now() - DAY),
     }

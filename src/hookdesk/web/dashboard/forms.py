@@ -2,9 +2,9 @@
 
 from collections.abc import Collection
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from hookdesk.errors import HookdeskError
@@ -18,18 +18,85 @@ MESSAGES = {
     ("url", "string_too_short"): "Enter the URL to send events to.",
     ("events", "too_short"): "Choose at least one event type.",
     ("event_type", "enum"): "Choose an event type.",
+    ("api_version", "literal_error"): "Choose an API version from the list.",
 }
 
 
 def endpoint_values(form: FormData) -> dict[str, Any]:
     """The endpoint form's fields, as typed, to show again beside any error."""
     events = [e for e in form.getlist("events") if isinstance(e, str)]
-    return {"url": text(form, "url"), "events": events, "description": text(form, "description")}
+    return {
+        "url": text(form, "url"),
+        "events": events,
+        "description": text(form, "description"),
+        "ordered": text(form, "ordered") == "on",
+        "api_version": text(form, "api_version"),
+        "headers": _header_rows(form),
+    }
 
 
-def schema_input(values: dict[str, Any]) -> dict[str, Any]:
-    """The form's fields as the schemas take them: an empty description clears it."""
-    return {**values, "description": values["description"] or None}
+def schema_input(values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    """The form's fields as the schemas take them: an empty description clears it, and the
+    header rows with a name become the `headers` object (a row with a value and no name is an
+    error, in `header_errors`). The API version is chosen once, when the endpoint is created
+    (none chosen: the API's default)."""
+    fields = {
+        "url": values["url"],
+        "events": values["events"],
+        "description": values["description"] or None,
+        "ordered": values["ordered"],
+        "headers": {name: value for name, value in values["headers"] if name},
+    }
+    if creating and values["api_version"]:
+        fields["api_version"] = _version(values["api_version"])
+    return fields
+
+
+def header_errors(values: dict[str, Any]) -> Errors:
+    """What the `headers` object cannot say: a value typed without its header's name, and one
+    name on two rows (the object would keep only the last)."""
+    names = [name for name, _ in values["headers"] if name]
+    if any(value and not name for name, value in values["headers"]):
+        return {"headers": "Enter the name of each header that has a value."}
+    if len(set(names)) != len(names):
+        return {"headers": "Each header may be on one row only."}
+    return {}
+
+
+class Refused(Exception):
+    """The endpoint form's values are not valid: its errors by field."""
+
+    def __init__(self, errors: Errors) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+Schema = TypeVar("Schema", bound=BaseModel)
+
+
+def validated(schema: type[Schema], values: dict[str, Any], *, creating: bool, dev: bool) -> Schema:
+    """The endpoint form's values as the schema's, or Refused with every error at once."""
+    errors = header_errors(values)
+    try:
+        data = schema.model_validate(schema_input(values, creating=creating))
+    except ValidationError as error:
+        raise Refused(endpoint_errors(error, values["url"], dev=dev) | errors) from None
+    if errors:
+        raise Refused(errors)
+    return data
+
+
+def _header_rows(form: FormData) -> list[tuple[str, str]]:
+    names = [n.strip() if isinstance(n, str) else "" for n in form.getlist("header_name")]
+    values = [v.strip() if isinstance(v, str) else "" for v in form.getlist("header_value")]
+    values += [""] * (len(names) - len(values))
+    return [(name, value) for name, value in zip(names, values, strict=False) if name or value]
+
+
+def _version(typed: str) -> int | str:
+    """The chosen API version as the schema takes it; what is not a number stays text, which
+    the schema refuses with its message."""
+    return int(typed) if typed.isdigit() else typed
 
 
 def validation_errors(error: ValidationError) -> Errors:
