@@ -7,6 +7,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,6 +43,9 @@ class Ticket(Owned, Base):
     created_us: Mapped[int] = mapped_column(BigInteger)
     # A value of tickets.schemas.Priority. Agency-API-only, like the tags: never in the events.
     priority: Mapped[str] = mapped_column(String(6), default="normal", server_default="normal")
+    # The client's message is the last one (a category's automated reply aside): the agency owes
+    # an answer. The console's "waiting on us"; not part of the payload.
+    awaiting_agent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class TicketTag(Base):

@@ -74,11 +74,11 @@ TicketQuery = Annotated[TicketFilters, Depends(_filters)]
 def list_page(
     session: Session, *, account_id: str, filters: TicketFilters, page: Page
 ) -> tuple[int, Sequence[Ticket]]:
-    statement = select(Ticket).where(Ticket.account_id == account_id, *_conditions(filters))
-    return paginate(session, _sorted(statement, filters), page)
+    statement = select(Ticket).where(Ticket.account_id == account_id, *conditions(filters))
+    return paginate(session, in_order(statement, filters), page)
 
 
-def _conditions(filters: TicketFilters) -> list[ColumnElement[bool]]:
+def conditions(filters: TicketFilters) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.text:
         conditions.append(_mentions(filters.text))
@@ -127,7 +127,7 @@ _SORT_COLUMNS: dict[str, tuple[InstrumentedAttribute[Any], ...]] = {
 }
 
 
-def _sorted(statement: Select[Ticket], filters: TicketFilters) -> Select[Ticket]:
+def in_order(statement: Select[Ticket], filters: TicketFilters) -> Select[Ticket]:
     columns = _SORT_COLUMNS[filters.sort_by]
     if filters.order == "asc":
         return statement.order_by(*(c.asc() for c in columns), Ticket.id.asc())

@@ -70,6 +70,7 @@ def create(session: Session, acting: TicketActing, data: TicketCreate) -> Ticket
         created_at=at,
         updated_at=at,
         created_us=int(moment * 1_000_000),
+        awaiting_agent=data.is_client_reply,
     )
     session.add(ticket)
     replies = [
@@ -107,6 +108,7 @@ def reply(
     ticket = _locked(session, acting, ticket_id)
     before = _view(session, acting, ticket)
     ticket.is_open = True
+    ticket.awaiting_agent = data.is_client_reply
     ticket.updated_at = now()
     # Replies are never removed, so the next position is the number of replies.
     position = len(before.replies)

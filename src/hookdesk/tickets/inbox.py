@@ -1,0 +1,65 @@
+"""The console's inbox: its views (open, mine, unassigned, waiting on us, resolved), how many
+tickets each holds, and a page of one of them. The other filters are the API list's
+(`listing.TicketFilters`)."""
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session
+
+from hookdesk.models.tickets import Ticket
+from hookdesk.shared.paging import Page
+from hookdesk.tickets import listing
+
+
+class View(StrEnum):
+    OPEN = "open"
+    MINE = "mine"
+    UNASSIGNED = "unassigned"
+    WAITING = "waiting"
+    CLOSED = "closed"
+
+
+def _in_view(view: View, teammate_id: str) -> ColumnElement[bool]:
+    """What a ticket of `view` is, for the teammate looking; every view but CLOSED is open
+    tickets."""
+    if view is View.CLOSED:
+        return Ticket.is_open.is_(False)
+    narrower: dict[View, list[ColumnElement[bool]]] = {
+        View.OPEN: [],
+        View.MINE: [Ticket.teammate_id == teammate_id],
+        View.UNASSIGNED: [Ticket.teammate_id.is_(None)],
+        View.WAITING: [Ticket.awaiting_agent.is_(True)],
+    }
+    return and_(Ticket.is_open.is_(True), *narrower[view])
+
+
+def counts(
+    session: Session, *, account_id: str, teammate_id: str, filters: listing.TicketFilters
+) -> dict[View, int]:
+    """How many of the tickets `filters` keep each view holds: one query, one pass."""
+    statement = select(*(func.count().filter(_in_view(view, teammate_id)) for view in View)).where(
+        Ticket.account_id == account_id, *listing.conditions(filters)
+    )
+    row = session.execute(statement).one()
+    return dict(zip(View, (int(n) for n in row), strict=True))
+
+
+def page_of(
+    session: Session,
+    *,
+    account_id: str,
+    teammate_id: str,
+    view: View,
+    filters: listing.TicketFilters,
+    page: Page,
+) -> Sequence[Ticket]:
+    """One page of `view`'s tickets among those `filters` keep, in the filters' order."""
+    statement = select(Ticket).where(
+        Ticket.account_id == account_id,
+        *listing.conditions(filters),
+        _in_view(view, teammate_id),
+    )
+    statement = listing.in_order(statement, filters).offset(page.offset).limit(page.per_page)
+    return session.scalars(statement).all()
