@@ -17,6 +17,7 @@ from hookdesk.web.pages import Errors, redirect, render
 from hookdesk.webhooks.endpoints import service
 from hookdesk.webhooks.log import alerts, wire
 from hookdesk.webhooks.log import service as log
+from hookdesk.webhooks.log.outcomes import in_words
 from hookdesk.webhooks.statuses import WebhookEventStatus
 
 router = APIRouter(prefix="/events")
@@ -92,7 +93,9 @@ def show_event(
             "sent": sent,
             "body": sent.body.decode(),
             "pretty": json.dumps(json.loads(sent.body), indent=2, ensure_ascii=False),
-            "attempts": log.attempts(session, delivery),
+            "attempts": [
+                (a, in_words(a.status_code, a.error)) for a in log.attempts(session, delivery)
+            ],
             "notices": [NOTICES[done]] if done in NOTICES else [],
             "alerts": alerts.alerts(session, account_id=agent.account_id, now=now()),
         }
