@@ -94,7 +94,7 @@ def test_a_failing_endpoint_is_fixed_in_the_page_and_its_event_resent(
     header = page.locator("table.headers tr").filter(has_text="webhook-id")
     expect(header).to_contain_text(event_id)
 
-    page.get_by_role("link", name="127.0.0.1").click()
+    page.locator("#delivery").get_by_role("link", name="127.0.0.1").click()
     page.get_by_label("URL").fill(receiver.url)
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_role("status")).to_contain_text("Changes saved")

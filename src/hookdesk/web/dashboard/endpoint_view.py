@@ -85,7 +85,7 @@ def endpoint_page(
 
 def _health(health: stats.Health) -> dict[str, Any]:
     charts: dict[str, Chart] = {e: chart(hours) for e, hours in health.hours.items()}
-    return {"charts": charts, "next_retries": health.next_retries}
+    return {"charts": charts, "next_retries": health.next_retries, "rates": health.rates}
 
 
 def _form_defaults(endpoint: Mapping[str, Any]) -> dict[str, Any]:

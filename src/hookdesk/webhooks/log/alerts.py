@@ -1,5 +1,6 @@
-"""What the webhooks dashboard warns of: endpoints hookdesk disabled by itself, and deliveries
-that failed in the last 24 hours."""
+"""What the webhooks dashboard warns of: endpoints that are failing (their last attempt failed and
+none succeeded since), endpoints hookdesk disabled by itself, and deliveries that failed in the
+last 24 hours."""
 
 from dataclasses import dataclass
 
@@ -21,20 +22,48 @@ class DisabledEndpoint:
 
 
 @dataclass(frozen=True)
+class FailingEndpoint:
+    id: str
+    url: str
+    since: int  # its first failed attempt after its last success
+
+
+@dataclass(frozen=True)
 class Alerts:
+    failing: list[FailingEndpoint]  # enabled, their last attempt failed; failing longest first
     disabled: list[DisabledEndpoint]  # by hookdesk, not by a person; the latest first
     failed_last_day: int  # failed deliveries whose last attempt was in the last 24 hours
 
     @property
     def any(self) -> bool:
-        return bool(self.disabled or self.failed_last_day)
+        return bool(self.failing or self.disabled or self.failed_last_day)
 
 
 def alerts(session: Session, *, account_id: str, now: float) -> Alerts:
     return Alerts(
+        _failing(session, account_id),
         _disabled_automatically(session, account_id),
         _failed_since(session, account_id, int(now) - DAY),
     )
+
+
+def _failing(session: Session, account_id: str) -> list[FailingEndpoint]:
+    # `failing_since` is kept by every recorded attempt (webhooks/dispatch/health.py): set by the
+    # first failure after a success, cleared by a success.
+    statement = (
+        select(WebhookEndpoint.id, WebhookEndpoint.url, WebhookEndpoint.failing_since)
+        .where(
+            WebhookEndpoint.account_id == account_id,
+            WebhookEndpoint.deleted_at.is_(None),
+            WebhookEndpoint.status == EndpointStatus.ENABLED,
+            WebhookEndpoint.failing_since.is_not(None),
+        )
+        .order_by(WebhookEndpoint.failing_since, WebhookEndpoint.id)
+    )
+    return [
+        FailingEndpoint(endpoint_id, url, since or 0)  # `since` is set: filtered on above
+        for endpoint_id, url, since in session.execute(statement)
+    ]
 
 
 def _disabled_automatically(session: Session, account_id: str) -> list[DisabledEndpoint]:

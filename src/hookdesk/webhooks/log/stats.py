@@ -1,4 +1,5 @@
-"""Numbers for the webhooks dashboard: attempts hour by hour, and each endpoint's next retry."""
+"""Numbers for the webhooks dashboard: attempts hour by hour, each endpoint's success rate over
+them, and its next retry."""
 
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -68,9 +69,31 @@ def next_retries(
 
 
 @dataclass(frozen=True)
+class SuccessRate:
+    """The attempts to an endpoint over the chart's 24 clock hours, and how many succeeded."""
+
+    succeeded: int
+    attempts: int
+
+    @property
+    def percent(self) -> int | None:
+        """Rounded down, so that 99.6% is never shown as a clean 100%; None without attempts."""
+        return self.succeeded * 100 // self.attempts if self.attempts else None
+
+
+def success_rate(hours: list[HourCounts]) -> SuccessRate:
+    succeeded = sum(hour.succeeded for hour in hours)
+    return SuccessRate(succeeded, succeeded + sum(hour.failed for hour in hours))
+
+
+@dataclass(frozen=True)
 class Health:
     hours: dict[str, list[HourCounts]]
     next_retries: dict[str, float]
+
+    @property
+    def rates(self) -> dict[str, SuccessRate]:
+        return {endpoint_id: success_rate(hours) for endpoint_id, hours in self.hours.items()}
 
 
 def health(
