@@ -21,7 +21,7 @@ from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
 from hookdesk.shared.queries import find_owned
 from hookdesk.tickets import views
-from hookdesk.tickets.schemas import ReplyCreate, TicketCreate, TicketUpdate
+from hookdesk.tickets.schemas import MAX_TAGS, ReplyCreate, TicketCreate, TicketUpdate
 from hookdesk.webhooks.catalog import EventType
 from hookdesk.webhooks.outbox.emit import emit
 from hookdesk.webhooks.payloads import ReplyView, TicketView, event_data
@@ -172,6 +172,18 @@ def update(
     if data.tags is not None:
         _replace_tags(session, acting, ticket, data.tags)
     return _view(session, acting, ticket)
+
+
+def add_tag(session: Session, acting: TicketActing, ticket_id: str, tag: str) -> bool:
+    """Add one tag (trimmed, in lower case: a `schemas.Tag`) to the ticket's; False when it had
+    it already or holds MAX_TAGS. Like `update`, no event."""
+    ticket = _locked(session, acting, ticket_id)
+    tags = views.tags_by_ticket(session, account_id=acting.account_id, ticket_ids=[ticket.id])
+    if tag in tags[ticket.id] or len(tags[ticket.id]) >= MAX_TAGS:
+        return False
+    session.add(TicketTag(ticket_id=ticket.id, tag=tag, account_id=acting.account_id))
+    session.flush()
+    return True
 
 
 def _replace_tags(session: Session, acting: TicketActing, ticket: Ticket, tags: list[str]) -> None:

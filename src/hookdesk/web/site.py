@@ -7,6 +7,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hookdesk.http.asgi import watching_start
 from hookdesk.http.pages import is_page
+from hookdesk.web.console.bulk import router as bulk_router
 from hookdesk.web.console.inbox import router as inbox_router
 from hookdesk.web.console.keys import router as keys_router
 from hookdesk.web.console.mail import router as mail_router
@@ -21,6 +22,7 @@ from hookdesk.web.templating import STATIC
 ROUTERS = (
     sign_in_router,
     inbox_router,
+    bulk_router,
     tickets_router,
     settings_router,
     team_router,

@@ -3,6 +3,7 @@ filtered by category, agent, tag, priority and opening date; searched; by last a
 unless another order is chosen. Asked by the page's script (`HX-Request`), it answers the list
 alone, which the page swaps in when the live stream tells of a change."""
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
@@ -65,6 +66,36 @@ class InboxQuery:
         params = {k.rstrip("_"): v for k, v in chosen.items() if v != default[k]}
         return "/console" + (f"?{urlencode(params)}" if params else "")
 
+    @classmethod
+    def of(cls, params: Mapping[str, str]) -> "InboxQuery":
+        """From a URL's parameters, where anything unusable is left at its default: for a post
+        that returns to the inbox it came from."""
+        view, page = params.get("view", ""), params.get("page", "")
+        return cls.checked(
+            view=View(view) if view in set(View) else View.OPEN,
+            page=int(page) if page.isascii() and page.isdigit() and len(page) < 7 else 1,
+            **{name: params.get(name.rstrip("_"), "")[:200] for name in TEXT_FIELDS},
+        )
+
+    @classmethod
+    def checked(cls, *, view: View, page: int, **texts: str) -> "InboxQuery":
+        """Ids that are not ids, unknown priorities and orders are left out."""
+        return cls(
+            view=view,
+            q=texts["q"].strip(),
+            category=parse_uuid(texts["category"]) or "",
+            agent=parse_uuid(texts["agent"]) or "",
+            tag=texts["tag"].strip().lower(),
+            priority=texts["priority"] if texts["priority"] in set(Priority) else "",
+            from_=texts["from_"],
+            to=texts["to"],
+            sort=texts["sort"] if texts["sort"] in SORTS else "activity",
+            page=max(1, page),
+        )
+
+
+TEXT_FIELDS = ("q", "category", "agent", "tag", "priority", "from_", "to", "sort")
+
 
 @router.get("")
 def inbox_page(
@@ -82,28 +113,49 @@ def inbox_page(
     to: Short = "",
     sort: Short = "activity",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    done: str = "",
 ) -> Response:
-    query = InboxQuery(
+    query = InboxQuery.checked(
         view=view,
-        q=q.strip(),
-        category=parse_uuid(category) or "",
-        agent=parse_uuid(agent_id) or "",
-        tag=tag.strip().lower(),
-        priority=priority if priority in set(Priority) else "",
+        page=page,
+        q=q,
+        category=category,
+        agent=agent_id,
+        tag=tag,
+        priority=priority,
         from_=from_,
         to=to,
-        sort=sort if sort in SORTS else "activity",
-        page=page,
+        sort=sort,
     )
-    errors: Errors = {}
+    notices = bulk_notices(done, request.query_params, names=_names(db, agent)) if done else []
+    return show(request, agent, db, settings.public_url, query, notices=notices)
+
+
+def show(
+    request: Request,
+    agent: Agent,
+    db: Db,
+    public_url: str,
+    query: InboxQuery,
+    *,
+    errors: Errors | None = None,
+    notices: Sequence[str] = (),
+) -> Response:
+    """The inbox page, or its list alone for the page's script (`HX-Request`)."""
+    errors = dict(errors or {})
     filters = _filters(query, errors)
-    context = _context(agent, db, settings.public_url, query, filters)
-    context |= {"request_path": query.link(), "errors": errors}
+    context = _context(agent, db, public_url, query, filters)
+    context |= {"errors": errors, "notices": notices, "bulk_action": _bulk_action(query)}
     live = request.headers.get("HX-Request") == "true"
     template = "console/_inbox_list.html" if live else "console/inbox.html"
     response = render(request, template, context, status=400 if errors else 200)
     response.headers["Vary"] = "HX-Request"
     return response
+
+
+def _bulk_action(query: InboxQuery) -> str:
+    """Where the bulk form posts: its query is this inbox's, which the post returns to."""
+    return "/console/bulk" + query.link().removeprefix("/console")
 
 
 def _context(
@@ -172,3 +224,37 @@ def _day_end(value: str, errors: Errors) -> int | None:
     """The last second of the day: `to` includes the whole day."""
     start = _day_start("to", value, errors)
     return None if start is None else start + int(timedelta(days=1).total_seconds()) - 1
+
+
+# What the inbox says after a bulk change (bulk.py): `n` tickets changed, `skipped` unchanged.
+DONE = {
+    "resolved": "{n} resolved.",
+    "assigned": "{n} assigned to {to}.",
+    "unassigned": "{n} unassigned.",
+    "tagged": "{n} tagged “{added}”.",
+}
+
+
+def bulk_notices(done: str, params: Mapping[str, str], *, names: Mapping[str, str]) -> list[str]:
+    if done not in DONE:
+        return []
+    changed, skipped = _number(params.get("n", "")), _number(params.get("skipped", ""))
+    words = DONE[done].format(
+        n=_tickets(changed),
+        to=names.get(params.get("to", ""), "a teammate"),
+        added=params.get("added", "")[:50],
+    )
+    return [words + (f" {skipped} unchanged." if skipped else "")]
+
+
+def _names(db: Db, agent: Agent) -> dict[str, str]:
+    with db.read() as session:
+        return teammates.names(session, account_id=agent.account_id)
+
+
+def _number(text: str) -> int:
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 5 else 0
+
+
+def _tickets(count: int) -> str:
+    return f"{count} ticket{'' if count == 1 else 's'}"
