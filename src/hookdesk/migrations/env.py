@@ -5,6 +5,7 @@ from sqlalchemy import Connection
 
 import hookdesk.migrations.models  # noqa: F401  (registers every table on Base.metadata)
 from hookdesk.db.base import Base
+from hookdesk.models.search import declared
 
 engine = context.config.attributes["engine"]
 
@@ -41,6 +42,7 @@ with engine.connect() as connection:
             target_metadata=Base.metadata,
             render_as_batch=True,  # SQLite can only change a table by copying it
             compare_type=True,
+            include_name=declared,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -24,6 +24,10 @@ class Ticket(Owned, Base):
         Index("ix_tickets_account_client", "account_id", "client_id"),
         Index("ix_tickets_account_teammate", "account_id", "teammate_id"),
         Index("ix_tickets_account_updated", "account_id", "updated_at"),
+        # The inbox: open (or closed) tickets by last activity, in the list's order.
+        Index(
+            "ix_tickets_account_open_updated", "account_id", "is_open", "updated_at", "created_us"
+        ),
     )
 
     client_id: Mapped[str] = mapped_column(String(36), ForeignKey("clients.id", ondelete="CASCADE"))

@@ -40,7 +40,8 @@ def counts(
 ) -> dict[View, int]:
     """How many of the tickets `filters` keep each view holds: one query, one pass."""
     statement = select(*(func.count().filter(_in_view(view, teammate_id)) for view in View)).where(
-        Ticket.account_id == account_id, *listing.conditions(filters)
+        Ticket.account_id == account_id,
+        *listing.conditions(session, account_id=account_id, filters=filters),
     )
     row = session.execute(statement).one()
     return dict(zip(View, (int(n) for n in row), strict=True))
@@ -58,7 +59,7 @@ def page_of(
     """One page of `view`'s tickets among those `filters` keep, in the filters' order."""
     statement = select(Ticket).where(
         Ticket.account_id == account_id,
-        *listing.conditions(filters),
+        *listing.conditions(session, account_id=account_id, filters=filters),
         _in_view(view, teammate_id),
     )
     statement = listing.in_order(statement, filters).offset(page.offset).limit(page.per_page)

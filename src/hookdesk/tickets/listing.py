@@ -6,11 +6,22 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import Depends, Query
-from sqlalchemy import ColumnElement, Select, exists, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    column,
+    exists,
+    literal_column,
+    or_,
+    select,
+    table,
+    union_all,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hookdesk.errors import BadRequest
 from hookdesk.models.clients import Client
+from hookdesk.models.search import SHORTEST_INDEXED, matching_rowids
 from hookdesk.models.tickets import Reply, Ticket, TicketTag
 from hookdesk.shared.paging import Page
 from hookdesk.shared.queries import paginate
@@ -74,14 +85,18 @@ TicketQuery = Annotated[TicketFilters, Depends(_filters)]
 def list_page(
     session: Session, *, account_id: str, filters: TicketFilters, page: Page
 ) -> tuple[int, Sequence[Ticket]]:
-    statement = select(Ticket).where(Ticket.account_id == account_id, *conditions(filters))
+    where = conditions(session, account_id=account_id, filters=filters)
+    statement = select(Ticket).where(Ticket.account_id == account_id, *where)
     return paginate(session, in_order(statement, filters), page)
 
 
-def conditions(filters: TicketFilters) -> list[ColumnElement[bool]]:
+def conditions(
+    session: Session, *, account_id: str, filters: TicketFilters
+) -> list[ColumnElement[bool]]:
+    sqlite = session.get_bind().dialect.name == "sqlite"
     conditions: list[ColumnElement[bool]] = []
     if filters.text:
-        conditions.append(_mentions(filters.text))
+        conditions.append(_mentions(filters.text, account_id=account_id, sqlite=sqlite))
     if filters.created_from is not None:
         conditions.append(Ticket.created_at >= filters.created_from)
     if filters.created_to is not None:
@@ -105,9 +120,54 @@ def conditions(filters: TicketFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _mentions(text: str) -> ColumnElement[bool]:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
+def _mentions(text: str, *, account_id: str, sqlite: bool) -> ColumnElement[bool]:
+    """Tickets whose title, replies, or client's name or email hold `text`, in any case.
+
+    Through the trigram indexes (models/search.py) from SHORTEST_INDEXED characters on; a
+    shorter text is looked for row by row."""
+    if len(text) < SHORTEST_INDEXED:
+        return _mentions_scanned(text)
+    titled: ColumnElement[bool]
+    replied: ColumnElement[bool]
+    named: ColumnElement[bool]
+    if sqlite:
+        titled = _searched_tickets.c.rowid.in_(matching_rowids("tickets", text))
+        replied = literal_column("replies.rowid").in_(matching_rowids("replies", text))
+        named = literal_column("clients.rowid").in_(matching_rowids("clients", text))
+    else:
+        pattern = _contains(text)
+        titled = _searched_tickets.c.title.ilike(pattern, escape="\\")
+        replied = Reply.text.ilike(pattern, escape="\\")
+        named = or_(
+            Client.name.ilike(pattern, escape="\\"), Client.email.ilike(pattern, escape="\\")
+        )
+    of_clients = select(Client.id).where(named)
+    # One set of ticket ids, each part from its own index, rather than an OR over the tickets,
+    # which only a scan of every ticket can answer.
+    found = union_all(
+        select(_searched_tickets.c.id).where(titled),
+        select(Reply.ticket_id).where(replied),
+        select(_searched_tickets.c.id).where(
+            _searched_tickets.c.account_id == account_id,
+            _searched_tickets.c.client_id.in_(of_clients),
+        ),
+    )
+    return Ticket.id.in_(found)
+
+
+# The tickets again, inside the condition on the tickets listed (not correlated with them).
+_searched_tickets = table(
+    "tickets",
+    column("rowid"),
+    column("id"),
+    column("account_id"),
+    column("client_id"),
+    column("title"),
+).alias("searched_tickets")
+
+
+def _mentions_scanned(text: str) -> ColumnElement[bool]:
+    pattern = _contains(text)
     in_replies = exists().where(
         Reply.ticket_id == Ticket.id, Reply.text.ilike(pattern, escape="\\")
     )
@@ -116,6 +176,12 @@ def _mentions(text: str) -> ColumnElement[bool]:
         or_(Client.name.ilike(pattern, escape="\\"), Client.email.ilike(pattern, escape="\\")),
     )
     return or_(Ticket.title.ilike(pattern, escape="\\"), in_replies, of_client)
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern for `text` anywhere, its characters taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 # updated_at is whole seconds: tickets last active within the same second keep their order of
