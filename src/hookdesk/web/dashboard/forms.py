@@ -1,7 +1,7 @@
 """Posted dashboard forms: their values, and their errors by field."""
 
 from collections.abc import Collection
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -134,3 +134,17 @@ def since_time(form: FormData) -> int:
 def datetime_local(timestamp: float) -> str:
     """A `datetime-local` input's value (UTC, as the pages show every time)."""
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M")
+
+
+def day_start(value: str) -> int:
+    """A `date` input's day (UTC) as the Unix seconds it starts at, or ValueError in words."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("Enter a date, such as 2026-01-31.") from None
+    return int(datetime.combine(day, time(), UTC).timestamp())
+
+
+def day_end(value: str) -> int:
+    """The last second of a `date` input's day (UTC): a range's `to` takes the whole day."""
+    return day_start(value) + int(timedelta(days=1).total_seconds()) - 1

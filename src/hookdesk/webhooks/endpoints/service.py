@@ -1,7 +1,7 @@
 """Webhook endpoints: create, change, rotate, delete, test, recover."""
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -183,9 +183,18 @@ def send_test(session: Session, acting: Acting, endpoint_id: str, event_type: Ev
     return delivery_id
 
 
-def recover(session: Session, acting: Acting, endpoint_id: str, *, since: int) -> int:
-    """Queue again, with a fresh retry schedule, every failed delivery to it since `since`."""
+def recover(
+    session: Session,
+    acting: Acting,
+    endpoint_id: str,
+    *,
+    since: int,
+    only: Collection[str] | None = None,
+) -> int:
+    """Queue again, with a fresh retry schedule, every failed delivery to it since `since`;
+    `only`: of these deliveries (those an event log filter found)."""
     endpoint = get(session, acting, endpoint_id)
+    chosen = [WebhookEvent.id.in_(only)] if only is not None else []
     result = session.execute(
         update(WebhookEvent)
         .where(
@@ -193,6 +202,7 @@ def recover(session: Session, acting: Acting, endpoint_id: str, *, since: int) -
             WebhookEvent.endpoint_id == endpoint.id,
             WebhookEvent.status == WebhookEventStatus.FAILED,
             WebhookEvent.created_at >= since,
+            *chosen,
         )
         .values(
             status=WebhookEventStatus.PENDING,

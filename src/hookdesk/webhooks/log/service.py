@@ -2,6 +2,7 @@
 
 import json
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -9,13 +10,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from hookdesk.accounts.acting import Acting
 from hookdesk.db.wakeup import request_wakeup
 from hookdesk.errors import NotFound
 from hookdesk.models.webhooks import Attempt, OutboxEvent, WebhookEndpoint, WebhookEvent
 from hookdesk.shared.paging import Page
 from hookdesk.shared.queries import paginate
+from hookdesk.webhooks.endpoints import service as endpoints
 from hookdesk.webhooks.payloads import render_body
 from hookdesk.webhooks.statuses import WebhookEventStatus
+
+RECOVER_BATCH = 500  # ids per recover call: well under any database's limit on parameters
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,8 @@ class LogFilters:
     status: str | None = None
     created_from: int | None = None
     created_to: int | None = None
+    event_id: str | None = None
+    ticket_id: str | None = None
 
 
 def list_page(
@@ -36,6 +43,21 @@ def list_page(
         .order_by(WebhookEvent.created_at.desc(), WebhookEvent.event_seq.desc(), WebhookEvent.id)
     )
     return paginate(session, statement, page)
+
+
+def retry_failed(session: Session, acting: Acting, filters: LogFilters) -> int:
+    """Queue again every failed delivery that matches the filters, through the endpoints'
+    `recover` (one endpoint at a time); answers how many. A deleted endpoint's stay failed:
+    there is nowhere to send them."""
+    statement = select(WebhookEvent.endpoint_id, WebhookEvent.id).where(
+        WebhookEvent.account_id == acting.account_id,
+        WebhookEvent.status == WebhookEventStatus.FAILED,
+        *_conditions(filters),
+    )
+    found: dict[str, list[str]] = defaultdict(list)
+    for endpoint_id, event_id in session.execute(statement):
+        found[endpoint_id].append(event_id)
+    return sum(_recover(session, acting, e, ids) for e, ids in found.items())
 
 
 def get(session: Session, *, account_id: str, event_id: str, lock: bool = False) -> WebhookEvent:
@@ -89,6 +111,16 @@ def resend(session: Session, *, account_id: str, event_id: str) -> WebhookEvent:
     return delivery
 
 
+def _recover(session: Session, acting: Acting, endpoint_id: str, ids: list[str]) -> int:
+    batches = [ids[i : i + RECOVER_BATCH] for i in range(0, len(ids), RECOVER_BATCH)]
+    try:
+        return sum(
+            endpoints.recover(session, acting, endpoint_id, since=0, only=b) for b in batches
+        )
+    except NotFound:
+        return 0
+
+
 def _conditions(filters: LogFilters) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.endpoint_id:
@@ -101,4 +133,8 @@ def _conditions(filters: LogFilters) -> list[ColumnElement[bool]]:
         conditions.append(WebhookEvent.created_at >= filters.created_from)
     if filters.created_to is not None:
         conditions.append(WebhookEvent.created_at <= filters.created_to)
+    if filters.event_id:
+        conditions.append(WebhookEvent.id == filters.event_id)
+    if filters.ticket_id:
+        conditions.append(WebhookEvent.ticket_id == filters.ticket_id)
     return conditions
