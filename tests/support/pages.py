@@ -80,3 +80,31 @@ def signed_in_admin(api: Api) -> Admin:
     headers, csrf = agent_session(api, role="admin")
     api.http.cookies.set("agent_session", headers["Cookie"].split("=", 1)[1])
     return Admin(api, csrf)
+
+
+class Console:
+    """A signed-in teammate's browser, reduced to what these tests need: its cookies (sent by
+    hand: the test client keeps no Secure cookie over http) and its CSRF token."""
+
+    def __init__(self, api: Api, role: str) -> None:
+        self.api = api
+        self.headers, self.csrf = agent_session(api, role=role)
+
+    def get(self, path: str, flash: str = "") -> Response:
+        cookie = self.headers["Cookie"] + (f"; flash={flash}" if flash else "")
+        return self.api.http.get(path, headers={"Cookie": cookie})
+
+    def post(self, path: str, data: dict[str, str] | None = None) -> Response:
+        form = {"csrf_token": self.csrf, **(data or {})}
+        return self.api.http.post(path, data=form, headers=self.headers, follow_redirects=False)
+
+
+def flash_of(answer: Response) -> str:
+    cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("flash="))
+    return cookie.removeprefix("flash=").split(";", 1)[0]
+
+
+def followed(console: Console, answer: Response) -> Response:
+    """The page a post redirected to, as the browser shows it next, with its message."""
+    assert answer.status_code == 303, answer.text
+    return console.get(answer.headers["location"], flash_of(answer))

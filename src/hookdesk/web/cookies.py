@@ -5,7 +5,8 @@ under /portal). `portal_agency` names the agency whose portal the browser entere
 error page after the session ended still wears its brand and offers `Email me a link`. Forms shown
 before a session exists (sign-in, invite, portal entry) carry a token that must equal the
 `form_token` cookie (the double-submit pattern). `shown_once` carries, sealed, what the
-webhooks dashboard shows once after a redirect (a new signing secret).
+webhooks dashboard shows once after a redirect (a new signing secret); `flash`, sealed too, what
+a settings form has to say on the page it redirects to (web/flash.py).
 """
 
 import secrets
@@ -17,7 +18,15 @@ CLIENT = "client_session"
 FORM = "form_token"
 AGENCY = "portal_agency"
 ONCE = "shown_once"
-PATHS = {AGENT: "/", CLIENT: "/portal", FORM: "/", AGENCY: "/portal", ONCE: "/console/webhooks"}
+FLASH = "flash"
+PATHS = {
+    AGENT: "/",
+    CLIENT: "/portal",
+    FORM: "/",
+    AGENCY: "/portal",
+    ONCE: "/console/webhooks",
+    FLASH: "/console",
+}
 
 
 def secure(request: Request) -> bool:

@@ -9,11 +9,12 @@ from hookdesk.http.asgi import watching_start
 from hookdesk.http.pages import is_page
 from hookdesk.web.console.bulk import router as bulk_router
 from hookdesk.web.console.inbox import router as inbox_router
-from hookdesk.web.console.keys import router as keys_router
 from hookdesk.web.console.mail import router as mail_router
-from hookdesk.web.console.settings import router as settings_router
+from hookdesk.web.console.settings.brand import router as brand_router
+from hookdesk.web.console.settings.categories import router as categories_router
+from hookdesk.web.console.settings.keys import router as keys_router
+from hookdesk.web.console.settings.teammates import router as teammates_router
 from hookdesk.web.console.signin import router as sign_in_router
-from hookdesk.web.console.team import router as team_router
 from hookdesk.web.console.tickets import router as tickets_router
 from hookdesk.web.dashboard.pages import router as dashboard_router
 from hookdesk.web.portal.pages import router as portal_router
@@ -24,8 +25,9 @@ ROUTERS = (
     inbox_router,
     bulk_router,
     tickets_router,
-    settings_router,
-    team_router,
+    brand_router,
+    categories_router,
+    teammates_router,
     keys_router,
     mail_router,
     portal_router,

@@ -1,0 +1,64 @@
+"""What a successful post says on the page it redirects to (post/redirect/get): a notice, and
+once, a secret to copy (a new API key, an invite link).
+
+It travels in the `flash` cookie, sealed with the server's secret box so that a secret never lies
+readable in the browser's cookie store, and is dropped by the page that shows it: a reload shows
+it no more.
+"""
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from hookdesk.shared.secretbox import SecretBox
+from hookdesk.web import cookies
+from hookdesk.web.pages import redirect, render
+
+LIFETIME = 60  # seconds: the redirect follows at once
+
+
+@dataclass(frozen=True)
+class Flash:
+    notice: str
+    secret: str | None = None
+    secret_label: str = ""  # names the secret's field, such as "New API key"
+
+
+def redirect_with(request: Request, url: str, flash: Flash) -> Response:
+    response = redirect(url)
+    sealed = _box(request).seal(json.dumps(asdict(flash)))
+    cookies.put(request, response, cookies.FLASH, sealed, max_age=LIFETIME)
+    return response
+
+
+def render_flashed(
+    request: Request, template: str, context: Mapping[str, Any], *, status: int = 200
+) -> Response:
+    """`render`, with the flash (if any) among the notices and as `flash`, then forgotten."""
+    flash = _taken(request)
+    notices = [*context.get("notices", []), *([flash.notice] if flash else [])]
+    response = render(
+        request, template, {**context, "notices": notices, "flash": flash}, status=status
+    )
+    if cookies.FLASH in request.cookies:
+        cookies.drop(request, response, cookies.FLASH)
+    return response
+
+
+def _taken(request: Request) -> Flash | None:
+    sealed = request.cookies.get(cookies.FLASH)
+    if not sealed:
+        return None
+    try:
+        return Flash(**json.loads(_box(request).open(sealed)))
+    except (ValueError, TypeError):  # another key's, or not ours: nothing to say
+        return None
+
+
+def _box(request: Request) -> SecretBox:
+    box: SecretBox = request.app.state.secret_box
+    return box

@@ -1,0 +1,118 @@
+"""Every settings page and form, over plain HTTP: an admin gets the page, or after a post a
+redirect (303) and a message shown once; an agent gets the 403 page, and nothing changes."""
+
+import pytest
+from fastapi.routing import APIRoute
+
+from hookdesk.web.site import ROUTERS
+from tests.support.api import Api
+from tests.support.pages import Console, followed
+
+REFUSED = "Ask one of them to make you an admin"
+PLACEHOLDERS = {"category": "{category_id}", "teammate": "{teammate_id}", "key": "{api_key_id}"}
+
+
+@pytest.fixture
+def things(api: Api) -> dict[str, str]:
+    """One of everything the settings pages change."""
+    category = api.category(title="Billing")
+    teammate = api.teammate(name="Tim Target")
+    key = api.ok(api.post("/v2/agency/api-keys/create", {"name": "Spare"}), "api_key")
+    return {"category": category["id"], "teammate": teammate["id"], "key": key["id"]}
+
+
+def pages(t: dict[str, str]) -> list[str]:
+    return [
+        "/console/settings",
+        "/console/settings/brand/preview?primary_color=%23ffd400",
+        "/console/settings/categories",
+        f"/console/settings/categories/{t['category']}",
+        f"/console/settings/categories/{t['category']}/delete",
+        "/console/settings/teammates",
+        f"/console/settings/teammates/{t['teammate']}/delete",
+        "/console/settings/api-keys",
+    ]
+
+
+def posts(t: dict[str, str]) -> list[tuple[str, dict[str, str]]]:
+    category = {"title": "Refunds", "language": "nl", "subcategories": "Card\nBank"}
+    person = f"/console/settings/teammates/{t['teammate']}"
+    return [
+        ("/console/settings/brand", {"display_name": "Hijacked", "primary_color": "#ffd400"}),
+        ("/console/settings/categories", category),
+        (f"/console/settings/categories/{t['category']}", category),
+        (
+            "/console/settings/teammates",
+            {"name": "Eve", "email": "eve@example.com", "role": "agent"},
+        ),
+        (f"{person}/invite", {}),
+        (f"{person}/role", {"role": "admin"}),
+        (f"{person}/disable", {}),
+        (f"{person}/enable", {}),
+        ("/console/settings/api-keys", {"key_name": "Mine"}),
+        (f"/console/settings/api-keys/{t['key']}/revoke", {}),
+        (f"/console/settings/categories/{t['category']}/delete", {}),
+        (f"{person}/delete", {}),
+    ]
+
+
+def test_every_settings_route_is_checked_here(things: dict[str, str]) -> None:
+    checked = {path.split("?")[0] for path in pages(things)} | {p for p, _ in posts(things)}
+    for name, placeholder in PLACEHOLDERS.items():
+        checked = {path.replace(things[name], placeholder) for path in checked}
+    routes = {
+        route.path
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute) and route.path.startswith("/console/settings")
+    }
+    assert routes == checked
+
+
+def test_an_agent_gets_the_403_page_on_every_settings_page_and_post(
+    api: Api, things: dict[str, str]
+) -> None:
+    agent = Console(api, "agent")
+    for path in pages(things):
+        refused = agent.get(path)
+        assert refused.status_code == 403, path
+        assert REFUSED in refused.text, path
+    for path, data in posts(things):
+        refused = agent.post(path, data)
+        assert refused.status_code == 403, path
+        assert REFUSED in refused.text, path
+    assert api.ok(api.get("/v2/agency/brand/retrieve"), "brand")["display_name"] == "Agency One"
+    categories = api.ok(api.get("/v2/agency/ticket-categories/list"), "ticket_categories")
+    assert [category["title"] for category in categories] == ["Billing"]
+    team = api.ok(api.get("/v2/agency/teammates/list"), "teammates")
+    assert {t["name"]: t["role"] for t in team}["Tim Target"] == "agent"
+
+
+def test_an_admin_opens_every_settings_page_and_each_post_redirects_with_a_message(
+    api: Api, things: dict[str, str]
+) -> None:
+    admin = Console(api, "admin")
+    for path in pages(things):
+        answer = admin.get(path)
+        assert answer.status_code == 200, path
+        assert "hookdesk" not in answer.text.split("</header>", 1)[-1].lower()
+    said = {path: followed(admin, admin.post(path, data)).text for path, data in posts(things)}
+    assert "Brand saved. White text is hard to read on #ffd400" in said["/console/settings/brand"]
+    assert "Category Refunds created." in said["/console/settings/categories"]
+    assert "Eve added: invite them to sign in." in said["/console/settings/teammates"]
+    key_page = said["/console/settings/api-keys"]
+    assert '<code id="flash-secret">hk_' in key_page
+    assert 'data-copy="flash-secret"' in key_page
+    assert api.ok(api.get("/v2/agency/brand/retrieve"), "brand")["primary_color"] == "#ffd400"
+
+
+def test_a_message_is_shown_once(api: Api) -> None:
+    admin = Console(api, "admin")
+    created = admin.post("/console/settings/api-keys", {"key_name": "Once"})
+    first = followed(admin, created)
+    assert "Key Once created." in first.text and 'id="flash-secret"' in first.text
+    assert 'flash=""' in first.headers["set-cookie"]  # dropped
+    again = admin.get("/console/settings/api-keys")  # a reload, without the dropped cookie
+    assert "Key Once created." not in again.text and 'id="flash-secret"' not in again.text
+    forged = admin.get("/console/settings/api-keys", flash="not-sealed")
+    assert forged.status_code == 200 and "flash-secret" not in forged.text
