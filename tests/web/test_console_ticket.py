@@ -5,7 +5,7 @@ update carries."""
 import re
 
 from httpx import Response
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hookdesk.access import signin
 from hookdesk.models.mail import MailMessage
@@ -69,11 +69,15 @@ def test_a_note_shows_as_internal_and_never_reaches_the_client_or_endpoints(api:
     assert "My printer is on fire." in portal and "legacy plan" not in portal
 
 
-def portal_page(api: Api, client_id: str, ticket_id: str) -> str:
+def portal_headers(api: Api, client_id: str) -> dict[str, str]:
     url = api.ok(api.post(f"/v2/agency/clients/portal-session/{client_id}"), "url")
     with api.db.write() as session:
         entered = signin.enter_portal(session, url.rsplit("/", 1)[1])
-    headers = {"Cookie": f"client_session={entered.started.token}"}
+    return {"Cookie": f"client_session={entered.started.token}"}
+
+
+def portal_page(api: Api, client_id: str, ticket_id: str) -> str:
+    headers = portal_headers(api, client_id)
     page = api.http.get(f"/portal/tickets/{ticket_id}", headers=headers)
     assert page.status_code == 200
     return page.text
@@ -209,3 +213,72 @@ def test_the_live_update_carries_the_controls_of_the_new_state(api: Api) -> None
     assert newer is not None
     api.post(f"/v2/agency/tickets/notes/create/{ticket['id']}", {"text": "Call them."})
     assert console.get(f"{path}/conversation", version=newer.group(1)).status_code == 200
+
+
+def trail(page: Response) -> list[str]:
+    """The activity lines of the conversation, without their times."""
+    lines = re.findall(r'<li class="activity">(.*?)</li>', page.text, re.S)
+    return [re.sub(r"\s+", " ", line.split("·")[0]).strip() for line in lines]
+
+
+def test_the_activity_trail_says_who_did_what(api: Api) -> None:
+    ana = api.teammate(name="Ana Agent")
+    client = api.client(name="Clara Client")
+    ticket = api.ticket(client_id=client["id"], is_client_reply=True)
+    console = Console(api)
+    team = api.ok(api.get("/v2/agency/teammates/list", per_page=100), "teammates")
+    (me,) = {t["name"] for t in team} - {"Ana Agent"}
+    path = f"/console/tickets/{ticket['id']}"
+    payloads_before = [e.data for e in api.events()]
+    console.done(console.post(f"{path}/assign", {"teammate_id": ana["id"]}))
+    console.done(console.post(f"{path}/resolve", {}))
+    body = {"reply": "Still broken.", "is_client_reply": True}
+    api.ok(api.post(f"/v2/agency/tickets/reply/create/{ticket['id']}", body), "ticket")
+    api.ok(api.post(f"/v2/agency/tickets/assign/{ticket['id']}", {"teammate_id": None}), "ticket")
+    api.ok(api.post(f"/v2/agency/tickets/resolve/{ticket['id']}"), "ticket")
+    headers = portal_headers(api, client["id"])
+    api.http.post(
+        f"/v2/agency/tickets/reply/create/{ticket['id']}",
+        json={"reply": "Reopening.", "is_client_reply": False},
+        headers=api.headers,
+    )
+    portal = api.http.get(f"/portal/tickets/{ticket['id']}", headers=headers)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', portal.text)
+    assert csrf is not None
+    resolved = api.http.post(
+        f"/portal/tickets/{ticket['id']}/resolve",
+        data={"csrf_token": csrf.group(1)},
+        headers=headers,
+        follow_redirects=False,
+    )
+    assert resolved.status_code == 303
+    assert trail(console.get(path)) == [
+        "Opened by the client",
+        f"Assigned to Ana Agent by {me}",
+        f"Resolved by {me}",
+        "Reopened by the client",
+        "Unassigned through the API",
+        "Resolved through the API",
+        "Reopened through the API",
+        "Resolved by the client",
+    ]
+    # The events' payloads say nothing of who acted.
+    assert [e.data for e in api.events()][: len(payloads_before)] == payloads_before
+    for event in api.events():
+        assert "Ana Agent" not in event.data and '"by"' not in event.data
+
+
+def test_the_trail_shows_the_emails_sent_about_the_ticket(api: Api) -> None:
+    client = api.client(email="clara@example.com")
+    ticket = api.ticket(client_id=client["id"], is_client_reply=True)
+    console = Console(api)
+    path = f"/console/tickets/{ticket['id']}"
+    console.done(console.post(f"{path}/reply", {"reply": "We are on it."}))
+    assert not any(line.startswith("Emailed") for line in trail(console.get(path)))
+    with api.db.write() as session:  # what the mail channel records once the server accepts it
+        session.execute(
+            update(MailMessage)
+            .where(MailMessage.ticket_id == ticket["id"], MailMessage.to_address == client["email"])
+            .values(status="sent")
+        )
+    assert "Emailed to clara@example.com" in trail(console.get(path))

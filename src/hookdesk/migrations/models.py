@@ -14,7 +14,7 @@ from hookdesk.models.mail import (
 )
 from hookdesk.models.saved_replies import SavedReply
 from hookdesk.models.teammates import Teammate
-from hookdesk.models.tickets import Reply, Ticket, TicketNote, TicketTag
+from hookdesk.models.tickets import Reply, Ticket, TicketActivity, TicketNote, TicketTag
 from hookdesk.models.webhooks import (
     Attempt,
     DispatcherHeartbeat,
@@ -44,6 +44,7 @@ __all__ = [
     "SignInFailure",
     "Teammate",
     "Ticket",
+    "TicketActivity",
     "TicketCategory",
     "TicketNote",
     "TicketTag",

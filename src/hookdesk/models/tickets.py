@@ -104,3 +104,31 @@ class Reply(Owned, Base):
 
     # Declared so that a flush inserts a new ticket before its replies; never loaded lazily.
     ticket: Mapped[Ticket] = relationship(lazy="raise")
+
+
+class TicketActivity(Owned, Base):
+    """One thing that happened to a ticket, with who did it, for the console's conversation:
+    written by the tickets service in the transaction of the change. The events do not say who
+    acted, and their payloads stay as they are."""
+
+    __tablename__ = "ticket_activities"
+
+    ticket_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    # A value of tickets.activity.Kind: opened, assigned, resolved, reopened.
+    kind: Mapped[str] = mapped_column(String(16))
+    # Who: an agent in the console, the client, a request with an API key, or the server itself
+    # (received mail); tickets.activity.By.
+    by: Mapped[str] = mapped_column(String(8))
+    # The agent, when `by` is agent (None once that teammate is deleted).
+    actor_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("teammates.id", ondelete="SET NULL"), nullable=True
+    )
+    # Assigned: to whom (None: unassigned, or a teammate since deleted).
+    teammate_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("teammates.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[int] = unix_time()
+    # Microseconds: orders what happened within the same second.
+    created_us: Mapped[int] = mapped_column(BigInteger)

@@ -20,7 +20,7 @@ from hookdesk.models.tickets import Reply, Ticket, TicketTag
 from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
 from hookdesk.shared.queries import find_owned
-from hookdesk.tickets import views
+from hookdesk.tickets import activity, views
 from hookdesk.tickets.schemas import MAX_TAGS, ReplyCreate, TicketCreate, TicketUpdate
 from hookdesk.webhooks.catalog import EventType
 from hookdesk.webhooks.outbox.emit import emit
@@ -78,6 +78,7 @@ def create(session: Session, acting: TicketActing, data: TicketCreate) -> Ticket
     ]
     if category.auto_reply:
         replies.append(_add_reply(session, acting, ticket, 1, category.auto_reply, False, []))
+    _record(session, acting, ticket, activity.Kind.OPENED, by_client=data.is_client_reply)
     # Built from the rows in hand rather than read back: a ticket create is the hot path.
     view = TicketView(
         id=ticket.id,
@@ -107,6 +108,8 @@ def reply(
     ticket opens it again."""
     ticket = _locked(session, acting, ticket_id)
     before = _view(session, acting, ticket)
+    if not ticket.is_open:
+        _record(session, acting, ticket, activity.Kind.REOPENED, by_client=data.is_client_reply)
     ticket.is_open = True
     ticket.awaiting_agent = data.is_client_reply
     ticket.updated_at = now()
@@ -142,6 +145,7 @@ def assign(
         return _view(session, acting, ticket)
     ticket.teammate_id = new_teammate
     ticket.updated_at = now()
+    _record(session, acting, ticket, activity.Kind.ASSIGNED, teammate_id=new_teammate)
     view = _view(session, acting, ticket)
     return _emit(session, acting, EventType.TICKET_ASSIGNED, view, actor_id=actor_id)
 
@@ -158,6 +162,7 @@ def resolve(
     ticket.is_open = False
     ticket.resolved_by_client = by_client
     ticket.updated_at = now()
+    _record(session, acting, ticket, activity.Kind.RESOLVED, by_client=by_client)
     return _emit(session, acting, EventType.TICKET_RESOLVED, _view(session, acting, ticket))
 
 
@@ -227,6 +232,27 @@ def _emit(
         actor_id=actor_id,
     )
     return view
+
+
+def _record(
+    session: Session,
+    acting: TicketActing,
+    ticket: Ticket,
+    kind: activity.Kind,
+    *,
+    by_client: bool = False,
+    teammate_id: str | None = None,
+) -> None:
+    """Who did it, for the console's activity trail (the events do not say)."""
+    subject = acting.subject if isinstance(acting, Acting) else None
+    activity.record(
+        session,
+        account_id=acting.account_id,
+        ticket_id=ticket.id,
+        kind=kind,
+        who=activity.by_whom(subject, by_client=by_client),
+        teammate_id=teammate_id,
+    )
 
 
 def _view(session: Session, acting: TicketActing, ticket: Ticket) -> TicketView:
