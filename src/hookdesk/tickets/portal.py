@@ -5,6 +5,7 @@ Another client's ticket is answered as an unknown one, so that ids cannot be pro
 
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hookdesk.errors import NotFound
@@ -23,6 +24,18 @@ def tickets_of(
     """The client's tickets, newest first."""
     filters = listing.TicketFilters(client_id=client_id)
     return listing.list_page(session, account_id=account_id, filters=filters, page=page)
+
+
+def latest_language(session: Session, *, account_id: str, client_id: str) -> str | None:
+    """The language of the client's most recently active ticket (its category's); None for a
+    client without tickets."""
+    statement = (
+        select(Ticket.language)
+        .where(Ticket.account_id == account_id, Ticket.client_id == client_id)
+        .order_by(Ticket.updated_at.desc(), Ticket.created_us.desc())
+        .limit(1)
+    )
+    return session.scalar(statement)
 
 
 def get(session: Session, acting: TicketActing, *, client_id: str, ticket_id: str) -> TicketView:

@@ -2,6 +2,25 @@
 failure they reach the one error handler, which shows them as pages (web/error_pages.py)."""
 
 from hookdesk.errors import HookdeskError
+from hookdesk.shared.catalogs import N_
+
+# Titles and messages the portal shows in the client's language (web/portal/language.py).
+
+TITLES = {
+    400: N_("That did not work"),
+    401: N_("Not signed in"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    405: N_("Not allowed"),
+    413: N_("Too large"),
+    429: N_("Too many attempts"),
+    503: N_("Not available right now"),
+}
+ROUTE_NOT_FOUND = N_("There is no page at this address.")
+
+
+def title_of(error: HookdeskError) -> str:
+    return TITLES.get(error.status, N_("Something went wrong"))
 
 
 class SignInRequired(HookdeskError):
@@ -31,8 +50,10 @@ class PortalLinkRequired(HookdeskError):
 
     def __init__(self) -> None:
         super().__init__(
-            "Your portal session has ended or this page is not yours. "
-            "Ask for a new link to your support portal."
+            N_(
+                "Your portal session has ended or this page is not yours. "
+                "Ask for a new link to your support portal."
+            )
         )
 
 
@@ -42,4 +63,4 @@ class FormExpired(HookdeskError):
     status = 403
 
     def __init__(self) -> None:
-        super().__init__("This form has expired. Go back, reload the page and try again.")
+        super().__init__(N_("This form has expired. Go back, reload the page and try again."))

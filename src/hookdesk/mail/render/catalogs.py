@@ -1,34 +1,24 @@
-"""The translations of the notifications: one Babel message catalog (.po) per language under
-locale/, compiled when first used, so a translator edits the .po file and nothing else.
+"""The translations of the notifications: the Babel message catalogs under locale/
+(shared/catalogs.py compiles them when first used).
 
 Templates are written in English; `messages.pot` lists every message of them (see docs/mail.md for
 how to update it and the catalogs)."""
 
 import gettext
-from functools import cache
-from io import BytesIO
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from hookdesk.shared.catalogs import DEFAULT, Catalogs
 
 LOCALE = Path(__file__).parent / "locale"
-DEFAULT = "en"
-LANGUAGES = frozenset({DEFAULT, *(path.name for path in LOCALE.iterdir() if path.is_dir())})
+CATALOGS = Catalogs(LOCALE)
+LANGUAGES = CATALOGS.languages
+__all__ = ["DEFAULT", "LANGUAGES", "LOCALE", "language_for", "translations"]
 
 
 def language_for(requested: str | None) -> str:
     """The language a notification is written in: the ticket's when there is a catalog for it."""
-    return requested if requested in LANGUAGES else DEFAULT
+    return CATALOGS.language_for(requested)
 
 
-@cache
 def translations(language: str) -> gettext.NullTranslations:
-    if language == DEFAULT:
-        return gettext.NullTranslations()
-    with (LOCALE / language / "LC_MESSAGES" / "messages.po").open("rb") as file:
-        catalog = read_po(file, locale=language)
-    compiled = BytesIO()
-    write_mo(compiled, catalog)  # fuzzy entries are left out: they fall back to English
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
+    return CATALOGS.translations(language)

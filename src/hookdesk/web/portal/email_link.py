@@ -12,7 +12,9 @@ from hookdesk.mail import outbox
 from hookdesk.shared.ids import parse_uuid
 from hookdesk.web import cookies
 from hookdesk.web.auth import AnonymousForm
-from hookdesk.web.pages import render, text
+from hookdesk.web.pages import text
+from hookdesk.web.portal import language
+from hookdesk.web.portal.language import N_
 
 router = APIRouter()
 MAX_EMAIL = 320
@@ -29,7 +31,7 @@ def email_link_page(
 def email_link(request: Request, account_id: str, form: AnonymousForm, db: Db) -> Response:
     email = text(form, "email").strip()
     if "@" not in email or len(email) > MAX_EMAIL or any(c.isspace() for c in email):
-        return _page(request, db, account_id, error="Enter your email address.", status=400)
+        return _page(request, db, account_id, error=N_("Enter your email address."), status=400)
     shown = _brand(db, account_id)
     with db.write() as session:
         outbox.queue_portal_link(session, account_id=shown[0], email=email)
@@ -47,16 +49,17 @@ def _page(
     status: int = 200,
 ) -> Response:
     found, shown = _brand(db, account_id)
+    speaks = language.of_browser(request)
     context = {
-        "title": "Email me a link",
+        "title": language.translate(speaks, N_("Email me a link")),
         "brand": shown,
         "action": f"/portal/sign-in/{found}",
         "sent_to": sent_to,
-        "notices": ["You are signed out."] if signed_out else [],
-        "error": error,
+        "notices": [language.translate(speaks, N_("You are signed out."))] if signed_out else [],
+        "error": language.translate(speaks, error) if error else None,
         "csrf": cookies.form_token(request),
     }
-    return render(request, "portal/email_link.html", context, status=status)
+    return language.render_in(speaks, request, "portal/email_link.html", context, status=status)
 
 
 def _brand(db: Db, account_id: str) -> tuple[str, brand.Brand]:

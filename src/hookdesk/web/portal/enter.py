@@ -13,11 +13,17 @@ from hookdesk.shared.clock import now
 from hookdesk.shared.ids import parse_uuid
 from hookdesk.web import cookies
 from hookdesk.web.auth import AnonymousForm, ClientForm, CurrentClient
-from hookdesk.web.pages import redirect, render
+from hookdesk.web.pages import redirect
+from hookdesk.web.portal import language
 from hookdesk.web.portal.error_context import agency_context
+from hookdesk.web.portal.language import N_
 
 router = APIRouter()
 REMEMBER_AGENCY = 365 * 86_400  # the error pages' brand after the session ended
+UNUSABLE = N_(
+    "This link to your support portal has expired or was used already. "
+    "Ask for a new one below, or ask your support team."
+)
 
 
 @router.get("/enter/{token}")
@@ -30,8 +36,13 @@ def enter_page(request: Request, token: str, db: Db) -> Response:
             shown = brand.brand_of(brand.get(session, account_id=link.account_id))
     if link is None:
         return _link_unusable(request, db, account_id)
-    context = {"title": "Your support portal", "brand": shown, "csrf": cookies.form_token(request)}
-    return render(request, "portal/enter.html", context)
+    speaks = language.of_client(db, account_id=link.account_id, client_id=link.subject_id)
+    context = {
+        "title": language.translate(speaks, N_("Your support portal")),
+        "brand": shown,
+        "csrf": cookies.form_token(request),
+    }
+    return language.render_in(speaks, request, "portal/enter.html", context)
 
 
 @router.post("/enter/{token}")
@@ -73,12 +84,10 @@ def _landing(ticket: str | None) -> str:
 
 
 def _link_unusable(request: Request, db: Db, account_id: str | None) -> Response:
+    speaks = language.of_browser(request)
     context = {
-        "title": "This link cannot be used",
-        "message": (
-            "This link to your support portal has expired or was used already. "
-            "Ask for a new one below, or ask your support team."
-        ),
+        "title": language.translate(speaks, N_("This link cannot be used")),
+        "message": language.translate(speaks, UNUSABLE),
         **agency_context(db, account_id),
     }
-    return render(request, "error.html", context, status=400)
+    return language.render_in(speaks, request, "error.html", context, status=400)

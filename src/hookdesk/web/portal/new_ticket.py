@@ -19,8 +19,10 @@ from hookdesk.tickets import service
 from hookdesk.tickets.schemas import MAX_ASSETS_PER_REPLY, TicketCreate
 from hookdesk.web.auth import ClientActing, ClientForm, CurrentClient, PortalClient
 from hookdesk.web.forms import field_errors
-from hookdesk.web.pages import Errors, redirect, render, text
+from hookdesk.web.pages import Errors, redirect, text
+from hookdesk.web.portal import language
 from hookdesk.web.portal.forms import MESSAGES
+from hookdesk.web.portal.language import N_
 from hookdesk.web.uploads import stored_uploads
 
 router = APIRouter()
@@ -105,14 +107,15 @@ def _form_page(
 ) -> Response:
     with db.read() as session:
         topics = categories.topics(session, account_id=client.account_id)
+    speaks = language.of_client(db, account_id=client.account_id, client_id=client.client_id)
     context = {
         "client": client,
         "section": "new",
-        "title": "New ticket",
+        "title": language.translate(speaks, N_("New ticket")),
         "topics": topics,
         "values": values,
-        "errors": errors,
+        "errors": language.translated(speaks, errors),
         "max_files": MAX_ASSETS_PER_REPLY,
         "max_megabytes": settings.max_asset_bytes // MIB,
     }
-    return render(request, "portal/new_ticket.html", context, status=status)
+    return language.render_in(speaks, request, "portal/new_ticket.html", context, status=status)

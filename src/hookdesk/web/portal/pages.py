@@ -12,8 +12,8 @@ from hookdesk.db.dependencies import Db
 from hookdesk.shared.paging import MAX_PAGE, Page
 from hookdesk.tickets import portal
 from hookdesk.web.auth import CurrentClient
-from hookdesk.web.pages import render
-from hookdesk.web.portal import email_link, enter, new_ticket, tickets
+from hookdesk.web.portal import email_link, enter, language, new_ticket, tickets
+from hookdesk.web.portal.language import N_
 
 router = APIRouter(prefix="/portal")
 PER_PAGE = 20
@@ -33,15 +33,16 @@ def my_tickets(
             client_id=client.client_id,
             page=Page(page, PER_PAGE),
         )
+    speaks = language.of_client(db, account_id=client.account_id, client_id=client.client_id)
     context = {
         "client": client,
         "section": "tickets",
-        "title": "My tickets",
+        "title": language.translate(speaks, N_("My tickets")),
         "tickets": shown,
         "page": page,
         "pages": max(1, -(-total // PER_PAGE)),
     }
-    return render(request, "portal/tickets.html", context)
+    return language.render_in(speaks, request, "portal/tickets.html", context)
 
 
 router.include_router(enter.router)

@@ -17,7 +17,8 @@ from hookdesk.tickets import portal
 from hookdesk.tickets.schemas import MAX_ASSETS_PER_REPLY, ReplyCreate
 from hookdesk.web.auth import ClientActing, ClientForm, CurrentClient, PortalClient
 from hookdesk.web.forms import field_errors
-from hookdesk.web.pages import Errors, conversation_version, redirect, render, text
+from hookdesk.web.pages import Errors, conversation_version, redirect, text
+from hookdesk.web.portal import language
 from hookdesk.web.portal.forms import MESSAGES
 from hookdesk.web.uploads import stored_uploads
 from hookdesk.webhooks.payloads import TicketView
@@ -52,7 +53,10 @@ def conversation(
     ticket = _ticket(acting, client, db, ticket_id)
     if version == conversation_version(ticket):
         return Response(status_code=204)
-    return render(request, "portal/_conversation.html", _conversation(client, ticket))
+    speaks = language.of_ticket(ticket)
+    return language.render_in(
+        speaks, request, "portal/_conversation.html", _conversation(client, ticket)
+    )
 
 
 @router.post("/tickets/{ticket_id}/reply")
@@ -126,11 +130,12 @@ def _ticket_page(
         "section": "tickets",
         "title": ticket.title,
         "reply": reply,
-        "errors": errors,
+        "errors": language.translated(language.of_ticket(ticket), errors),
         "max_files": MAX_ASSETS_PER_REPLY,
         "max_megabytes": settings.max_asset_bytes // MIB,
     }
-    return render(request, "portal/ticket.html", context, status=status)
+    speaks = language.of_ticket(ticket)
+    return language.render_in(speaks, request, "portal/ticket.html", context, status=status)
 
 
 def _conversation(client: PortalClient, ticket: TicketView) -> dict[str, Any]:
