@@ -52,6 +52,7 @@ from bench.common import (
     new_ticket_body,
     positive_float,
     positive_int,
+    post_json,
     progress,
     raw_request,
     render_table,
@@ -65,6 +66,7 @@ from bench.common import (
 OK_PREFIX = b'{"status":200,"ticket":{'
 LIST_OK_PREFIX = b'{"status":200,"total_results":'
 LIST_ROUTE = "/v2/agency/tickets/list"
+RETRIEVE_ROUTE = "/v2/agency/tickets/retrieve/"
 LIST_PER_PAGE = 20
 # The limiter runs, and its cost is in the figures, but it never refuses the load.
 RATE_LIMIT_NEVER_REACHED = 1e6
@@ -80,7 +82,8 @@ Send = Callable[[Message], Awaitable[None]]
 
 
 async def bare_app(scope: Scope, receive: Receive, send: Send) -> None:
-    """Answers POST /v2/agency/tickets/create with a ticket-shaped object, and GET /healthz."""
+    """Answers POST /v2/agency/tickets/create and GET /v2/agency/tickets/retrieve/{id} with a
+    ticket-shaped object, GET /v2/agency/tickets/list with a page of them, and GET /healthz."""
     if scope["type"] == "lifespan":
         await _lifespan(receive, send)
         return
@@ -89,6 +92,9 @@ async def bare_app(scope: Scope, receive: Receive, send: Send) -> None:
         await _send_json(send, 200, {"status": 200, "ticket": _bare_ticket(json.loads(body))})
     elif scope["method"] == "GET" and scope["path"] == LIST_ROUTE:
         await _send_json(send, 200, _bare_list())
+    elif scope["method"] == "GET" and scope["path"].startswith(RETRIEVE_ROUTE):
+        data = new_ticket_body(str(uuid.uuid4()), str(uuid.uuid4()))
+        await _send_json(send, 200, {"status": 200, "ticket": _bare_ticket(data)})
     elif scope["path"] == "/healthz":
         await _send_json(send, 200, {"status": "ok"})
     else:
@@ -151,6 +157,15 @@ def list_request(port: int, api_key: str) -> bytes:
     """The exact bytes of one measured list request: the newest page of tickets."""
     return (
         f"GET {LIST_ROUTE}?page=1&per_page={LIST_PER_PAGE}&order=desc HTTP/1.1\r\n"
+        f"Host: {HOST}:{port}\r\n"
+        f"Authorization: Bearer {api_key}\r\n\r\n"
+    ).encode()
+
+
+def retrieve_request(port: int, api_key: str, ticket_id: str) -> bytes:
+    """The exact bytes of one measured retrieve request: one ticket by its id."""
+    return (
+        f"GET {RETRIEVE_ROUTE}{ticket_id} HTTP/1.1\r\n"
         f"Host: {HOST}:{port}\r\n"
         f"Authorization: Bearer {api_key}\r\n\r\n"
     ).encode()
@@ -254,6 +269,7 @@ class Result:
     max_ms: float
     response_bytes: float
     server_cpu_pct: float | None
+    server_cpu_ms_per_request: float | None  # the server's CPU seconds / requests answered
     client_cpu_pct: float
     warmup_requests: int
     warmup_errors: int
@@ -310,6 +326,9 @@ def summarize(
         max_ms=round(ordered[-1] / 1e6, 3) if count else 0.0,
         response_bytes=round(tally.body_bytes / count, 1) if count else 0.0,
         server_cpu_pct=None if server_cpu is None else round(100 * server_cpu / seconds, 1),
+        server_cpu_ms_per_request=(
+            None if server_cpu is None or not count else round(1000 * server_cpu / count, 3)
+        ),
         client_cpu_pct=round(100 * client / seconds, 1),
         warmup_requests=len(warmup.latencies_ns),
         warmup_errors=sum(warmup.errors.values()),
@@ -353,8 +372,9 @@ def bench_hookdesk(args: argparse.Namespace, setup: Setup) -> Result:
 
 
 def create_and_list(args: argparse.Namespace, workdir: Path, database_url: str) -> list[Result]:
-    """Ticket create, then list (the newest page of the tickets just created), on the bare app
-    and on hookdesk over `database_url` (an empty database); results named `<server> <route>`."""
+    """Ticket create, then list (the newest page of the tickets just created), then retrieve (one
+    of them), on the bare app and on hookdesk over `database_url` (an empty database); results
+    named `<server> <route>`."""
     env = server_env(workdir, args.sqlite_synchronous)
     setup = Setup(workdir, database_url, env, create_account(database_url, workdir, env))
     bare_body = new_ticket_body(str(uuid.uuid4()), str(uuid.uuid4()))
@@ -366,13 +386,16 @@ def create_and_list(args: argparse.Namespace, workdir: Path, database_url: str) 
         port = free_port()
         with running(name, [*command, str(port)], port, workdir, setup.env) as server:
             body = bare_body if name == "bare" else ticket_body(port, setup.api_key)
-            progress(f"api: {name}, ticket create then list ...")
+            progress(f"api: {name}, ticket create, list, then retrieve ...")
             create = run_async(measure(server, raw_request(port, setup.api_key, body), args))
             listing = run_async(
                 measure(server, list_request(port, setup.api_key), args, LIST_OK_PREFIX)
             )
+            one = post_json(port, ROUTE, body, setup.api_key)["ticket"]["id"]
+            retrieve = run_async(measure(server, retrieve_request(port, setup.api_key, one), args))
         create.server, listing.server = f"{name} create", f"{name} list"
-        results += [create, listing]
+        retrieve.server = f"{name} retrieve"
+        results += [create, listing, retrieve]
     return results
 
 

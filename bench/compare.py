@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.common import fmt_ratio
-from bench.report import P50_MS, table
+from bench.report import API_ROUTES, P50_MS, cpu_ms_per_request, table
 
 Figure = tuple[str, Callable[[dict[str, Any]], float | None], int]  # name, reader, digits
 
@@ -75,6 +75,14 @@ def _api_ratio(database: str, route: str) -> Callable[[dict[str, Any]], float | 
     return read
 
 
+def _api_cpu(database: str, route: str) -> Callable[[dict[str, Any]], float | None]:
+    def read(parts: dict[str, Any]) -> float | None:
+        by_name = {r["server"]: r for r in parts["api"]["results"][database]}
+        return cpu_ms_per_request(by_name[f"hookdesk {route}"])
+
+    return read
+
+
 def _backlog(read: Callable[[dict[str, Any]], float]) -> Callable[[dict[str, Any]], float | None]:
     return lambda parts: read(parts["backlog"])
 
@@ -112,6 +120,11 @@ FIGURES: dict[str, list[Figure]] = {
         (f"API {db} {route}, / bare app", _api_ratio(db, route), 4)
         for db in ("sqlite", "postgresql")
         for route in ("create", "list")
+    ]
+    + [
+        (f"API {db} {route}, server CPU ms / request", _api_cpu(db, route), 2)
+        for db in ("sqlite", "postgresql")
+        for route in API_ROUTES
     ],
     "backlog": [
         ("backlog: SQL statements in one claim", _backlog(lambda b: b["claim_statements"]), 0),
