@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from hookdesk.accounts import service
+from hookdesk.accounts import known_keys, service
 from hookdesk.accounts.service import CreatedKey, KeyHolder
 from hookdesk.errors import BadRequest, ErrorCode, NotFound
 from hookdesk.models.accounts import ApiKey
@@ -52,6 +52,7 @@ def revoke(session: Session, *, account_id: str, api_key_id: str) -> ApiKey:
             code=ErrorCode.LAST_ACTIVE_API_KEY,
         )
     key.revoked_at = now()
+    known_keys.forget_after_commit(session)
     return key
 
 
@@ -71,8 +72,9 @@ _MARK_USED = (
 )
 
 
-def mark_used(session: Session, *, account_id: str, key_id: str) -> None:
-    """One conditional UPDATE: of concurrent requests with the same key, one writes."""
+def mark_used(session: Session, *, account_id: str, key_id: str) -> int:
+    """One conditional UPDATE: of concurrent requests with the same key, one writes. The time
+    written."""
     used_at = now()
     stale_before = used_at - LAST_USED_PRECISION
     session.execute(
@@ -84,6 +86,7 @@ def mark_used(session: Session, *, account_id: str, key_id: str) -> None:
             "used_at": used_at,
         },
     )
+    return used_at
 
 
 def _find(session: Session, account_id: str, api_key_id: str) -> ApiKey:

@@ -2,14 +2,18 @@
 rate limits are on, a 429 for a key that is over its limit (see accounts/ratelimit.py).
 `CurrentAccount` is its account's id, for routes that need no more."""
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from hookdesk.accounts import api_keys, service
+from hookdesk.accounts import api_keys, known_keys, service
 from hookdesk.accounts.acting import Acting, ApiKey, acting_for
-from hookdesk.accounts.ratelimit import Limiter
+from hookdesk.accounts.ratelimit import DatabaseBuckets, Limiter, RateLimitDecision
+from hookdesk.db.database import Database
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import ErrorCode, TooManyRequests, Unauthorized
 from hookdesk.http import ratelimit as ratelimit_headers
@@ -17,7 +21,7 @@ from hookdesk.http import ratelimit as ratelimit_headers
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer hk_...`")
 
 
-def current_acting(
+async def current_acting(
     request: Request,
     db: Db,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -27,24 +31,62 @@ def current_acting(
             "Missing API key: send it as 'Authorization: Bearer <api key>'.",
             code=ErrorCode.API_KEY_MISSING,
         )
-    with db.read() as session:
-        key = service.authenticate(session, plaintext=credentials.credentials)
-    if key is None:
-        raise Unauthorized("Invalid API key.", code=ErrorCode.API_KEY_INVALID)
-    _take_token(request, key)
+    limiter: Limiter | None = request.app.state.rate_limiter
+    plaintext = credentials.credentials
+    # Async, so that a key this process knows (SQLite) costs no worker thread; one that must be
+    # read takes one thread and one transaction, its token taken in it on PostgreSQL.
+    known = known_keys.found(db.url, plaintext) if db.is_sqlite else None
+    decision = None
+    if known is None:
+        key, decision = await run_in_threadpool(_checked, db, limiter, plaintext)
+    else:
+        key = known
+    if decision is None and limiter is not None:
+        decision = limiter.take(key)
+    if decision is not None:
+        _enforce(request, limiter, decision)
     if api_keys.is_stale(key):
-        with db.write() as session:
-            api_keys.mark_used(session, account_id=key.account_id, key_id=key.key_id)
+        await run_in_threadpool(_mark_used, db, key)
     return acting_for(request, key.account_id, ApiKey(key.key_id))
 
 
-def _take_token(request: Request, key: service.KeyHolder) -> None:
-    limiter: Limiter | None = request.app.state.rate_limiter
-    if limiter is None:
-        return
-    decision = limiter.take(key)
+def _checked(
+    db: Database, limiter: Limiter | None, plaintext: str
+) -> tuple[service.KeyHolder, RateLimitDecision | None]:
+    """The key's holder, read; on PostgreSQL with a limit, a token taken from its bucket and its
+    `last_used_at` written when due, in the same transaction."""
+    if isinstance(limiter, DatabaseBuckets):
+        with db.write() as session:
+            key = _authenticated(session, plaintext)
+            decision = limiter.take_in(session, key)
+            if decision.allowed and api_keys.is_stale(key):
+                at = api_keys.mark_used(session, account_id=key.account_id, key_id=key.key_id)
+                key = replace(key, last_used_at=at)
+            return key, decision
+    read_in = known_keys.generation()
+    with db.read() as session:
+        key = _authenticated(session, plaintext)
+    if db.is_sqlite:
+        known_keys.remember(db.url, read_in, plaintext, key)
+    return key, None
+
+
+def _authenticated(session: Session, plaintext: str) -> service.KeyHolder:
+    key = service.authenticate(session, plaintext=plaintext)
+    if key is None:
+        raise Unauthorized("Invalid API key.", code=ErrorCode.API_KEY_INVALID)
+    return key
+
+
+def _mark_used(db: Database, key: service.KeyHolder) -> None:
+    with db.write() as session:
+        at = api_keys.mark_used(session, account_id=key.account_id, key_id=key.key_id)
+    known_keys.used(db.url, key, at)
+
+
+def _enforce(request: Request, limiter: Limiter | None, decision: RateLimitDecision) -> None:
     ratelimit_headers.remember(request, decision)
-    if not decision.allowed:
+    if not decision.allowed and limiter is not None:
         limits = limiter.limits
         raise TooManyRequests(
             f"Too many requests with this API key (at most {limits.burst} at once and "
@@ -56,7 +98,9 @@ def _take_token(request: Request, key: service.KeyHolder) -> None:
 CurrentActing = Annotated[Acting, Depends(current_acting)]
 
 
-def current_account(acting: CurrentActing) -> str:
+async def current_account(acting: CurrentActing) -> str:
+    # Async, as every dependency that waits on nothing: FastAPI runs a sync one in a worker
+    # thread, a hop that costs more than the dependency.
     return acting.account_id
 
 

@@ -102,15 +102,18 @@ class DatabaseBuckets:
 
     def take(self, key: KeyHolder) -> RateLimitDecision:
         with self._database.write() as session:
-            # A bucket is not worth waiting for the WAL to reach the disk: a crash of the database
-            # can at worst forget its last fraction of a second of taken tokens.
-            session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-            left = take_token(session, key=key, limits=self.limits)
+            return self.take_in(session, key)
+
+    def take_in(self, session: Session, key: KeyHolder) -> RateLimitDecision:
+        """Takes a token in the caller's write transaction, which it makes not wait for the disk:
+        a bucket is not worth waiting for the WAL to reach it, and a crash of the database can at
+        worst forget its last fraction of a second of taken tokens."""
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        left = take_token(session, key=key, limits=self.limits)
         if left is not None:
             return RateLimitDecision.taken(self.limits, left)
         # Refused: read the bucket once more, only to tell the client how long to wait.
-        with self._database.read() as session:
-            tokens = tokens_now(session, key=key, limits=self.limits)
+        tokens = tokens_now(session, key=key, limits=self.limits)
         return RateLimitDecision.refused(self.limits, tokens)
 
 

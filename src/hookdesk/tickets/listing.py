@@ -50,7 +50,7 @@ class TicketFilters:
     category_id: str | None = None
 
 
-def _filters(
+async def _filters(  # async: no worker thread for a dependency that waits on nothing
     order: Literal["asc", "desc"] = "desc",
     sort_by: Annotated[SortBy, Query(description=SORT_HELP)] = "created_at",
     filter: Annotated[
