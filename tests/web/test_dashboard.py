@@ -2,6 +2,7 @@
 actions, each against a real dispatcher and real receivers on 127.0.0.1."""
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -248,11 +249,24 @@ def test_the_chart_counts_attempts_and_the_next_retry_is_shown(
     page.goto(f"{site.url}/console/webhooks")
     chart = page.get_by_role("img", name="Attempts in the last 24 hours")
     expect(chart).to_have_attribute(
-        "aria-label", "Attempts in the last 24 hours: 1 succeeded, 1 failed"
+        "aria-label", "Attempts in the last 24 hours: 1 delivered, 1 failed"
     )
     expect(chart.locator("rect.ok:not([height='0.0'])")).to_have_count(1)
     expect(chart.locator("rect.ko:not([height='0.0'])")).to_have_count(1)
     expect(page.locator(".next-retry")).to_have_text("Next retry: none pending")
+
+    tooltips = chart.locator("g.hour > title")
+    expect(tooltips).to_have_count(24)
+    words = tooltips.evaluate_all("titles => titles.map(t => t.textContent)")
+    counts = [re.fullmatch(r"\d\d:00 UTC: (\d+) delivered, (\d+) failed", w) for w in words]
+    assert all(counts) and [sum(int(c[n]) for c in counts if c) for n in (1, 2)] == [1, 1]
+    expect(page.locator(".chart-hours span")).to_have_count(4)
+    expect(page.locator(".chart-axis span").first).to_have_text("0")
+    card, figure = page.locator("li.endpoint").bounding_box(), chart.bounding_box()
+    assert card is not None and figure is not None
+    # The bars span the card, less its padding (1.25rem) and the axis' labels (2.25rem + gap).
+    assert figure["x"] + figure["width"] == pytest.approx(card["x"] + card["width"] - 21, abs=2)
+    assert figure["width"] >= card["width"] - 100
 
 
 def test_the_pages_fit_a_phone_and_label_every_control(page: Page, site: Site) -> None:
