@@ -116,6 +116,22 @@ class WebhookEvent(Base):
     next_attempt_at: Mapped[float | None] = mapped_column(Double)
     lease_token: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[int] = unix_time()
+    # A resend is an attempt outside the retry schedule (webhooks/dispatch/resends.py): while one
+    # is queued or in flight, the schedule's status and next attempt wait here to be put back.
+    resume_status: Mapped[str | None] = mapped_column(String(16))
+    resume_at: Mapped[float | None] = mapped_column(Double)
+    # Of `attempt_count`, how many were resends: the schedule's step counts only the others.
+    resend_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    @property
+    def scheduled_status(self) -> str:
+        """The status as the retry schedule has it, a resend in flight or not."""
+        return self.resume_status or self.status
+
+    @property
+    def scheduled_attempt_at(self) -> float | None:
+        """The retry schedule's next attempt, a resend in flight or not."""
+        return self.resume_at if self.resume_status is not None else self.next_attempt_at
 
 
 class Attempt(Base):

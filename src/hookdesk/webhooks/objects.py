@@ -45,14 +45,15 @@ WEBHOOK_EVENT = "webhook_event"
 
 
 def webhook_event_object(delivery: WebhookEvent) -> dict[str, Any]:
-    """The webhook_event object of the API's event log (and of `webhook_event.failed`)."""
-    due = delivery.next_attempt_at
+    """The webhook_event object of the API's event log (and of `webhook_event.failed`): its
+    status and next attempt as its retry schedule has them, a resend in flight or not."""
+    due = delivery.scheduled_attempt_at
     return {
         "id": delivery.id,
         "object": WEBHOOK_EVENT,
         "event_type": delivery.event_type,
         "endpoint_id": delivery.endpoint_id,
-        "status": str(delivery.status),
+        "status": str(delivery.scheduled_status),
         "attempt_count": delivery.attempt_count,
         "next_attempt_at": None if due is None else int(due),
         "created_at": delivery.created_at,

@@ -15,7 +15,7 @@ from hookdesk.webhooks.log.outcomes import in_words
 
 router = APIRouter(prefix="/events")
 NOTICES = {
-    "resent": "The event is queued to be sent again now.",
+    "resent": "The event is queued to be sent again now; its retry schedule stays as it is.",
     "test": "Test event queued: it goes through the normal pipeline, signed and retried.",
 }
 

@@ -62,6 +62,13 @@ class Claimed:
     secret: str  # sealed
     previous_secret: str | None  # sealed
     previous_secret_expires_at: int | None
+    resend: bool = False  # a resend: outside the retry schedule (resends.py)
+    resend_count: int = 0  # of `attempt_count`, the resends
+
+    @property
+    def scheduled_attempts(self) -> int:
+        """The attempts its retry schedule made: the resends left out."""
+        return self.attempt_count - self.resend_count
 
     @property
     def id(self) -> str:
@@ -235,6 +242,8 @@ _LEASED_COLUMNS = (
     WebhookEvent.event_type,
     WebhookEvent.attempt_count,
     WebhookEvent.event_seq,
+    WebhookEvent.resume_status,
+    WebhookEvent.resend_count,
 )
 _ENDPOINT_COLUMNS = (
     WebhookEndpoint.url,
@@ -325,8 +334,40 @@ def _claimed(rows: Any, token: str) -> list[Claimed]:
     # Unpacked by position (the columns of `_with_details`): named access to a row's fields
     # costs more than building the Claimed.
     return [
-        Claimed(delivery_id, token, account_id, endpoint_id, event_type, attempt_count, *details)
-        for delivery_id, account_id, endpoint_id, event_type, attempt_count, _seq, *details in rows
+        Claimed(
+            delivery_id,
+            token,
+            account_id,
+            endpoint_id,
+            event_type,
+            attempt_count,
+            data_json,
+            url,
+            sealed_headers,
+            api_version,
+            secret,
+            previous_secret,
+            previous_expires,
+            resume_status is not None,
+            resend_count,
+        )
+        for (
+            delivery_id,
+            account_id,
+            endpoint_id,
+            event_type,
+            attempt_count,
+            _seq,
+            resume_status,
+            resend_count,
+            data_json,
+            url,
+            sealed_headers,
+            api_version,
+            secret,
+            previous_secret,
+            previous_expires,
+        ) in rows
     ]
 
 

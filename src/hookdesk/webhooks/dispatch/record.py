@@ -10,7 +10,7 @@ from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from hookdesk.models.webhooks import Attempt, WebhookEvent
-from hookdesk.webhooks.dispatch import channel, health, lease
+from hookdesk.webhooks.dispatch import channel, health, lease, resends
 from hookdesk.webhooks.dispatch.claim import Claimed
 from hookdesk.webhooks.dispatch.retry import Outcome, RetryDecision, Verdict, decide
 from hookdesk.webhooks.dispatch.sender import Result
@@ -56,6 +56,8 @@ def record(
     outcomes = finished_outcomes(finished, decisions)
     health.record_outcomes(session, outcomes, policy.disable_after, now)
     pairs = sorted(zip(finished, decisions, strict=True), key=lambda p: p[0].claimed.delivery_id)
+    resends.finish(session, [f for f, _d in pairs if f.claimed.resend])
+    pairs = [(f, d) for f, d in pairs if not f.claimed.resend]
     moves = [_move(f, d, now) for f, d in pairs]
     held = lease.advance(
         session, _deliveries, moves, [d.verdict is Verdict.FAILED for _f, d in pairs]
@@ -95,7 +97,10 @@ def finished_outcomes(
 
 def _decide(finished: Finished, policy: Policy, rng: random.Random) -> RetryDecision:
     outcome = Outcome(finished.result.status_code, finished.result.retry_after)
-    return decide(outcome, finished.claimed.attempt_count + 1, policy.schedule, rng)
+    # A resend's verdict only tells the endpoint's health (delivered, gone, failing): its
+    # delivery goes back to its schedule (resends.py), never failed for good by it.
+    made = 1 if finished.claimed.resend else finished.claimed.scheduled_attempts + 1
+    return decide(outcome, made, policy.schedule, rng)
 
 
 def _attempt_row(finished: Finished) -> dict[str, object]:

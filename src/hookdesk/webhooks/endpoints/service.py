@@ -207,6 +207,7 @@ def recover(
         .values(
             status=WebhookEventStatus.PENDING,
             attempt_count=0,
+            resend_count=0,
             next_attempt_at=time.time(),
             lease_token=None,
         )
@@ -225,7 +226,13 @@ def _end_pending(session: Session, endpoint: WebhookEndpoint, status: str) -> No
             WebhookEvent.endpoint_id == endpoint.id,
             WebhookEvent.status == WebhookEventStatus.PENDING,
         )
-        .values(status=status, next_attempt_at=None, lease_token=None)
+        .values(
+            status=status,
+            next_attempt_at=None,
+            lease_token=None,
+            resume_status=None,
+            resume_at=None,
+        )
     )
 
 

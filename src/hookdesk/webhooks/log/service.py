@@ -16,6 +16,7 @@ from hookdesk.errors import NotFound
 from hookdesk.models.webhooks import Attempt, OutboxEvent, WebhookEndpoint, WebhookEvent
 from hookdesk.shared.paging import Page
 from hookdesk.shared.queries import paginate
+from hookdesk.webhooks.dispatch import resends
 from hookdesk.webhooks.endpoints import service as endpoints
 from hookdesk.webhooks.payloads import render_body
 from hookdesk.webhooks.statuses import WebhookEventStatus
@@ -101,11 +102,10 @@ def attempts(session: Session, delivery: WebhookEvent) -> list[Attempt]:
 
 
 def resend(session: Session, *, account_id: str, event_id: str) -> WebhookEvent:
-    """Send the same body again now (freshly signed), whatever became of the earlier attempts."""
+    """Send the same body again now (freshly signed), whatever became of the earlier attempts,
+    without moving its retry schedule (webhooks/dispatch/resends.py)."""
     delivery = get(session, account_id=account_id, event_id=event_id, lock=True)
-    delivery.status = WebhookEventStatus.PENDING
-    delivery.next_attempt_at = time.time()
-    delivery.lease_token = None
+    resends.queue(delivery, now=time.time())
     request_wakeup(session)
     session.flush()
     return delivery
