@@ -36,10 +36,15 @@ def get(session: Session, *, account_id: str, client_id: str) -> Client:
     return get_owned(session, Client, account_id=account_id, object_id=client_id, noun="client")
 
 
-def list_page(session: Session, *, account_id: str, page: Page) -> tuple[int, Sequence[Client]]:
-    statement = (
-        select(Client)
-        .where(Client.account_id == account_id)
-        .order_by(Client.created_at.desc(), Client.id)
-    )
-    return paginate(session, statement, page)
+def list_page(
+    session: Session, *, account_id: str, page: Page, text: str | None = None
+) -> tuple[int, Sequence[Client]]:
+    """Newest first; with `text`, the clients whose name or email holds it, in any case."""
+    statement = select(Client).where(Client.account_id == account_id)
+    if text:
+        wanted = text.lower()
+        statement = statement.where(
+            func.lower(Client.name).contains(wanted, autoescape=True)
+            | func.lower(Client.email).contains(wanted, autoescape=True)
+        )
+    return paginate(session, statement.order_by(Client.created_at.desc(), Client.id), page)

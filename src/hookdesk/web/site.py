@@ -8,6 +8,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hookdesk.http.asgi import watching_start
 from hookdesk.http.pages import is_page
 from hookdesk.web.console.bulk import router as bulk_router
+from hookdesk.web.console.clients import router as clients_router
 from hookdesk.web.console.inbox import router as inbox_router
 from hookdesk.web.console.mail import router as mail_router
 from hookdesk.web.console.settings.brand import router as brand_router
@@ -23,6 +24,7 @@ from hookdesk.web.templating import STATIC
 ROUTERS = (
     sign_in_router,
     inbox_router,
+    clients_router,
     bulk_router,
     tickets_router,
     brand_router,
