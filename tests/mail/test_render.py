@@ -181,3 +181,10 @@ def test_every_catalog_translates_every_message_keeping_its_placeholders(languag
 
 def _placeholders(text: str) -> list[str]:
     return re.findall(r"%\([a-z_]+\)s", text)
+
+
+def test_buttons_in_a_light_brand_colour_get_dark_text() -> None:
+    yellow = render(notification(brand=Brand("Acme Support", None, "#ffd400"))).html
+    assert "background: #ffd400;color: #000000" in yellow
+    dark = render(notification(brand=Brand("Acme Support", None, "#1f3a8a"))).html
+    assert "background: #1f3a8a;color: #ffffff" in dark
