@@ -7,7 +7,7 @@ from typing import BinaryIO
 from urllib.parse import quote
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from hookdesk.assets.storage import LocalStorage
@@ -154,13 +154,20 @@ def find_file(session: Session, *, account_id: str, asset_id: str) -> Asset | No
     return find_owned(session, Asset, account_id=account_id, object_id=asset_id)
 
 
-def for_replies(session: Session, *, account_id: str, reply_ids: Sequence[str]) -> list[Asset]:
-    statement = (
-        select(Asset)
-        .where(Asset.account_id == account_id, Asset.reply_id.in_(reply_ids))
-        .order_by(Asset.reply_id, Asset.position)
+# Built once: a ticket's view reads its replies' assets on every retrieve and list page.
+_FOR_REPLIES = (
+    select(Asset)
+    .where(
+        Asset.account_id == bindparam("account_id"),
+        Asset.reply_id.in_(bindparam("reply_ids", expanding=True)),
     )
-    return list(session.scalars(statement))
+    .order_by(Asset.reply_id, Asset.position)
+)
+
+
+def for_replies(session: Session, *, account_id: str, reply_ids: Sequence[str]) -> list[Asset]:
+    parameters = {"account_id": account_id, "reply_ids": list(reply_ids)}
+    return list(session.scalars(_FOR_REPLIES, parameters))
 
 
 def view(asset: Asset, *, public_url: str) -> AssetView:

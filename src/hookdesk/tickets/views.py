@@ -1,11 +1,15 @@
 """Ticket rows to `TicketView` snapshots, loading related rows in a few batched queries; the
-agency API's ticket object."""
+agency API's ticket object.
+
+The queries are built once, with the ids bound as an expanding list, and read plain columns
+rather than ORM objects: building a statement and loading rows as objects cost more than running
+the query (a 20-ticket page reads some 40 replies)."""
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from hookdesk.assets import service as assets
@@ -21,7 +25,29 @@ from hookdesk.webhooks.payloads import (
     ticket_object,
 )
 
-Row = TypeVar("Row", Client, TicketCategory)
+_CLIENTS = select(Client.id, Client.name, Client.email).where(
+    Client.account_id == bindparam("account_id"), Client.id.in_(bindparam("ids", expanding=True))
+)
+_CATEGORIES = select(TicketCategory.id, TicketCategory.title).where(
+    TicketCategory.account_id == bindparam("account_id"),
+    TicketCategory.id.in_(bindparam("ids", expanding=True)),
+)
+_REPLIES = (
+    select(Reply.id, Reply.ticket_id, Reply.text, Reply.is_client_reply, Reply.created_at)
+    .where(
+        Reply.account_id == bindparam("account_id"),
+        Reply.ticket_id.in_(bindparam("ids", expanding=True)),
+    )
+    .order_by(Reply.ticket_id, Reply.position)
+)
+_TAGS = (
+    select(TicketTag.ticket_id, TicketTag.tag)
+    .where(
+        TicketTag.account_id == bindparam("account_id"),
+        TicketTag.ticket_id.in_(bindparam("ids", expanding=True)),
+    )
+    .order_by(TicketTag.ticket_id, TicketTag.tag)
+)
 
 
 def ticket_views(
@@ -29,8 +55,14 @@ def ticket_views(
 ) -> list[TicketView]:
     if not tickets:
         return []
-    clients = _by_id(session, Client, account_id, {t.client_id for t in tickets})
-    categories = _by_id(session, TicketCategory, account_id, {t.category_id for t in tickets})
+    clients = {
+        row.id: ClientView(id=row.id, name=row.name, email=row.email)
+        for row in _rows(session, _CLIENTS, account_id, {t.client_id for t in tickets})
+    }
+    categories = {
+        row.id: row.title
+        for row in _rows(session, _CATEGORIES, account_id, {t.category_id for t in tickets})
+    }
     ids = [t.id for t in tickets]
     replies = _replies_by_ticket(session, account_id, ids, public_url)
     tags = tags_by_ticket(session, account_id=account_id, ticket_ids=ids)
@@ -41,10 +73,10 @@ def ticket_views(
             is_open=ticket.is_open,
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,
-            client=client_view(clients[ticket.client_id]),
+            client=clients[ticket.client_id],
             teammate_id=ticket.teammate_id,
             replies=tuple(replies[ticket.id]),
-            category=categories[ticket.category_id].title,
+            category=categories[ticket.category_id],
             subcategory=ticket.subcategory,
             language=ticket.language,
             tags=tuple(tags[ticket.id]),
@@ -69,13 +101,8 @@ def tags_by_ticket(
     session: Session, *, account_id: str, ticket_ids: Sequence[str]
 ) -> dict[str, list[str]]:
     """Each ticket's tags in alphabetical order (an empty list for a ticket without any)."""
-    statement = (
-        select(TicketTag.ticket_id, TicketTag.tag)
-        .where(TicketTag.account_id == account_id, TicketTag.ticket_id.in_(ticket_ids))
-        .order_by(TicketTag.ticket_id, TicketTag.tag)
-    )
     found: dict[str, list[str]] = defaultdict(list)
-    for row in session.execute(statement):
+    for row in _rows(session, _TAGS, account_id, ticket_ids):
         found[row.ticket_id].append(row.tag)
     return found
 
@@ -94,27 +121,29 @@ def client_view(client: Client) -> ClientView:
     return ClientView(id=client.id, name=client.name, email=client.email)
 
 
-def _by_id(session: Session, model: type[Row], account_id: str, ids: set[str]) -> dict[str, Row]:
-    rows = session.scalars(select(model).where(model.account_id == account_id, model.id.in_(ids)))
-    return {row.id: row for row in rows}
+def _rows(session: Session, statement: Any, account_id: str, ids: Any) -> Any:
+    return session.execute(statement, {"account_id": account_id, "ids": list(ids)})
 
 
 def _replies_by_ticket(
     session: Session, account_id: str, ticket_ids: list[str], public_url: str
 ) -> dict[str, list[ReplyView]]:
-    statement = (
-        select(Reply)
-        .where(Reply.account_id == account_id, Reply.ticket_id.in_(ticket_ids))
-        .order_by(Reply.ticket_id, Reply.position)
-    )
-    replies = list(session.scalars(statement))
+    replies = _rows(session, _REPLIES, account_id, ticket_ids).all()
     attached: dict[str, list[AssetView]] = defaultdict(list)
     reply_ids = [r.id for r in replies]
     for asset in assets.for_replies(session, account_id=account_id, reply_ids=reply_ids):
         attached[asset.reply_id or ""].append(assets.view(asset, public_url=public_url))
     by_ticket: dict[str, list[ReplyView]] = defaultdict(list)
     for reply in replies:
-        by_ticket[reply.ticket_id].append(reply_view(reply, attached[reply.id]))
+        by_ticket[reply.ticket_id].append(
+            ReplyView(
+                id=reply.id,
+                text=reply.text,
+                is_client_reply=reply.is_client_reply,
+                created_at=reply.created_at,
+                assets=tuple(attached[reply.id]),
+            )
+        )
     return by_ticket
 
 
