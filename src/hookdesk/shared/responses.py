@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import orjson
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, create_model
 
@@ -24,12 +25,23 @@ class ErrorBody(BaseModel):
     error_code: int
 
 
+class FastJSONResponse(JSONResponse):
+    """The same bytes as Starlette's JSON (compact, UTF-8), encoded by orjson: the encoding was
+    a tenth of the CPU of a 20-ticket list page."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+        except TypeError:  # what orjson cannot encode (an integer over 64 bits) json can
+            return super().render(content)
+
+
 def one(name: str, item: Any) -> JSONResponse:
-    return JSONResponse({"status": 200, name: item})
+    return FastJSONResponse({"status": 200, name: item})
 
 
 def many(plural: str, total: int, items: list[Any]) -> JSONResponse:
-    return JSONResponse({"status": 200, "total_results": total, plural: items})
+    return FastJSONResponse({"status": 200, "total_results": total, plural: items})
 
 
 def _error_docs(*statuses: int) -> dict[int | str, dict[str, Any]]:
