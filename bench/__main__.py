@@ -11,7 +11,9 @@ dispatchers), latency (API answer -> arrival at several rates, SQLite and Postgr
 rendered and sent to aiosmtpd vs a bare aiosmtplib loop; agent reply -> accepted by aiosmtpd at
 50/s; IMAP APPEND -> reply committed, IDLE), cli (`hookdesk --help` and the client commands'
 start-up vs `python -c pass`), workers (`serve --workers 2` against 1 on PostgreSQL:
-creates/s, CPU per create, the last delivery after a burst, latency at several rates).
+creates/s, CPU per create, the last delivery after a burst, latency at several rates), search
+(a search's and the inbox's first page at 1,000,000 tickets, loaded once by bench/bulk.py and
+kept under /tmp and in the database hookdesk_search_<tickets> for the next runs).
 
 PostgreSQL is the local server (postgresql://postgres@127.0.0.1:5432); every part makes its own
 database `hookdesk_bench_<pid>_<n>` and drops it, also when stopped by Ctrl-C or SIGTERM, and the
@@ -47,12 +49,13 @@ from bench import (
     postgres,
     report,
     scale,
+    search,
     workers,
 )
 from bench.common import machine, positive_float, progress, terminate
 
 ROOT = Path(__file__).resolve().parents[1]
-PARTS = ("dispatch", "latency", "fanout", "api", "backlog", "mail", "cli", "workers")
+PARTS = ("dispatch", "latency", "fanout", "api", "backlog", "mail", "cli", "workers", "search")
 DATABASES = ["sqlite", "postgresql"]
 
 # The sizes of a real run, and of --quick.
@@ -75,7 +78,9 @@ SIZES: dict[str, dict[str, Any]] = {
         "mail_appends": 40,
         "cli_runs": 11,
         "mail_replies": 500,
-        "max_minutes": 60.0,
+        "search_tickets": 1_000_000,
+        "search_repeat": 30,
+        "max_minutes": 90.0,
     },
     "quick": {
         "deliveries": 3_000,
@@ -95,6 +100,8 @@ SIZES: dict[str, dict[str, Any]] = {
         "mail_appends": 10,
         "cli_runs": 5,
         "mail_replies": 100,
+        "search_tickets": 20_000,
+        "search_repeat": 5,
         "max_minutes": 15.0,
     },
 }
@@ -177,6 +184,8 @@ def run_part(name: str, sizes: dict[str, Any], workdir: Path) -> dict[str, Any]:
         )
     if name == "cli":
         return cli.run(sizes["cli_runs"], workdir)
+    if name == "search":
+        return search.run(sizes["search_tickets"], sizes["search_repeat"], workdir)
     return backlog.run(args, workdir)
 
 

@@ -771,6 +771,102 @@ def workers_section(part: dict[str, Any], _plots: dict[str, str]) -> Section:
     return Section("Several API processes (serve --workers)", lines, goals)
 
 
+# --- search at the size of years --------------------------------------------------------------
+
+
+def search_section(part: dict[str, Any], _plots: dict[str, str]) -> Section:
+    goals_of = part["goals"]
+    lines = [
+        f"One account of {part['tickets']:,} tickets loaded by `bench/bulk.py` (loaded once, "
+        "kept under /tmp and reused). Server-side: hookdesk's `list_page` (the count and the "
+        f"first page of {part['per_page']}, as the route runs them) on a warm cache, "
+        f"{part['repeat']} runs a query after one untimed (CPU: this process's and, on "
+        "PostgreSQL, its server processes', per run); API: the same request to "
+        "`hookdesk serve` on the database, one keep-alive client. The search mix is every term "
+        "below but the two letters, which no trigram index can answer.",
+        "",
+    ]
+    goals = []
+    for kind, result in part["results"].items():
+        loaded = result["loaded"]
+        lines += [
+            f"### {kind}",
+            "",
+            f"{loaded['tickets']:,} tickets, {loaded['replies']:,} replies, "
+            f"{loaded['clients']:,} clients, {loaded['open_tickets']:,} open; loaded in "
+            f"{loaded['seconds']:.0f} s ({loaded['rows_seconds']:.0f} s of rows, the rest "
+            "indexes and the search index)"
+            + (", reused by this run." if loaded.get("reused") else "."),
+            "",
+            *table(
+                (
+                    "search",
+                    "text",
+                    "tickets",
+                    "p50 ms",
+                    "p99 ms",
+                    "CPU ms",
+                    "API p50 ms",
+                    "API p99 ms",
+                ),
+                [_search_row(s, result["api"].get(s["text"], {})) for s in result["searches"]],
+            ),
+            "",
+        ]
+        mix, inbox = result["mix"], result["inbox"]
+        inbox_api = result["api"].get("inbox", {})
+        lines += [
+            f"- search mix: p50 {mix['p50_ms']:.1f} ms, p99 {mix['p99_ms']:.1f} ms",
+            f"- inbox (open tickets by last activity, {inbox['list']['total']:,}): p50 "
+            f"{inbox['list']['p50_ms']:.1f} ms, p99 {inbox['list']['p99_ms']:.1f} ms, CPU "
+            f"{inbox['list']['cpu_ms']:.1f} ms"
+            + (f"; through the API p50 {inbox_api['p50_ms']:.1f} ms" if inbox_api else ""),
+            f"- the console's inbox (its page and its counts of every view): p50 "
+            f"{inbox['console']['p50_ms']:.1f} ms, p99 {inbox['console']['p99_ms']:.1f} ms, CPU "
+            f"{inbox['console']['cpu_ms']:.1f} ms",
+            "",
+            "<details><summary>Query plans</summary>",
+            "",
+        ]
+        for name, explained in result["plans"].items():
+            lines += [f"{name}:", "", "```", *explained, "```", ""]
+        lines += ["</details>", ""]
+        goals += [
+            Goal(
+                "search",
+                f"{kind}: a search's first page, p50 < {goals_of['search_p50_ms']:g} ms",
+                f"{mix['p50_ms']:.1f} ms",
+                mix["p50_ms"] < goals_of["search_p50_ms"],
+            ),
+            Goal(
+                "search",
+                f"{kind}: a search's first page, p99 < {goals_of['search_p99_ms']:g} ms",
+                f"{mix['p99_ms']:.1f} ms",
+                mix["p99_ms"] < goals_of["search_p99_ms"],
+            ),
+            Goal(
+                "search",
+                f"{kind}: the inbox's first page < {goals_of['inbox_ms']:g} ms (p50)",
+                f"{inbox['list']['p50_ms']:.1f} ms",
+                inbox["list"]["p50_ms"] < goals_of["inbox_ms"],
+            ),
+        ]
+    return Section("Search at the size of years", lines, goals)
+
+
+def _search_row(search: dict[str, Any], api: dict[str, float]) -> tuple[str, ...]:
+    return (
+        search["kind"],
+        f"`{search['text']}`",
+        f"{search['total']:,}",
+        fmt(search["p50_ms"]),
+        fmt(search["p99_ms"]),
+        fmt(search["cpu_ms"]),
+        fmt(api.get("p50_ms")),
+        fmt(api.get("p99_ms")),
+    )
+
+
 SECTIONS: dict[str, Callable[[dict[str, Any], dict[str, str]], Section]] = {
     "dispatch": dispatch_section,
     "latency": latency_section,
@@ -780,6 +876,7 @@ SECTIONS: dict[str, Callable[[dict[str, Any], dict[str, str]], Section]] = {
     "mail": mail_section,
     "cli": cli_section,
     "workers": workers_section,
+    "search": search_section,
 }
 PLOTS: dict[str, Callable[[dict[str, Any], Path], None]] = {
     "dispatch": plot_dispatch,
