@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from hookdesk.access import signin
 from hookdesk.models.mail import MailMessage
+from hookdesk.models.tickets import Ticket, TicketPresence
 from hookdesk.models.webhooks import OutboxEvent
 from tests.support.api import Api
 from tests.support.pages import agent_session
@@ -282,3 +283,72 @@ def test_the_trail_shows_the_emails_sent_about_the_ticket(api: Api) -> None:
             .values(status="sent")
         )
     assert "Emailed to clara@example.com" in trail(console.get(path))
+
+
+def test_another_agent_viewing_or_replying_is_noticed_and_expires(api: Api) -> None:
+    ticket = api.ticket()
+    ada, bob = Console(api), Console(api)
+    path = f"/console/tickets/{ticket['id']}"
+    assert "this ticket." not in ada.get(path).text  # alone
+    bob.get(path)
+    seen = re.findall(r'<p class="banner presence">([^<]*)</p>', ada.get(path).text)
+    assert len(seen) == 1 and seen[0].endswith(" is viewing this ticket.")
+    bob.get(f"{path}/conversation", replying="1")
+    poll = ada.get(f"{path}/conversation")
+    assert poll.status_code == 200 and " is replying to this ticket." in poll.text
+    # Bob is told of Ada, not of himself.
+    told = re.findall(r'<p class="banner presence">([^<]*)</p>', bob.get(path).text)
+    assert len(told) == 1 and told[0].endswith(" is viewing this ticket.") and told != seen
+    # A page closed long enough ago counts for nothing.
+    with api.db.write() as session:
+        session.execute(update(TicketPresence).values(seen_at=TicketPresence.seen_at - 60))
+    assert "this ticket." not in ada.get(f"{path}/conversation").text
+
+
+def test_the_page_links_the_neighbouring_tickets_of_the_inbox(api: Api) -> None:
+    first, second, third = api.ticket(title="First"), api.ticket(title="Second"), api.ticket()
+    closed = api.ticket(title="Closed")
+    api.ok(api.post(f"/v2/agency/tickets/resolve/{closed['id']}"), "ticket")
+    # Last activity first: the reply puts the first ticket on top.
+    api.ok(api.post(f"/v2/agency/tickets/reply/create/{first['id']}", {"reply": "Hi"}), "ticket")
+    with api.db.write() as session:  # the inbox's order holds within a second too
+        session.execute(
+            update(Ticket).where(Ticket.id == first["id"]).values(updated_at=Ticket.updated_at + 5)
+        )
+    console = Console(api)
+
+    def neighbours(ticket_id: str) -> tuple[str | None, str | None]:
+        page = console.get(f"/console/tickets/{ticket_id}").text
+        found = [
+            re.search(rf'href="/console/tickets/([^"]+)" id="{name}-ticket"', page)
+            for name in ("previous", "next")
+        ]
+        previous, following = (m.group(1) if m else None for m in found)
+        return previous, following
+
+    assert neighbours(first["id"]) == (None, third["id"])
+    assert neighbours(third["id"]) == (first["id"], second["id"])
+    assert neighbours(second["id"]) == (third["id"], None)
+
+
+def test_the_client_sidebar_shows_their_email_and_other_tickets(api: Api) -> None:
+    client = api.client(name="Clara Client", email="clara@example.com")
+    older = api.ticket(client_id=client["id"], title="Older question")
+    ticket = api.ticket(client_id=client["id"], title="Printer on fire")
+    api.ticket(title="Someone else's")
+    page = Console(api).get(f"/console/tickets/{ticket['id']}").text
+    side = re.search(r'<section class="card client-side".*?</section>', page, re.S)
+    assert side is not None
+    assert "clara@example.com" in side.group(0) and "Client since" in side.group(0)
+    assert re.findall(r'href="/console/tickets/([^"]+)"', side.group(0)) == [older["id"]]
+    assert "Someone else" not in side.group(0) and "Printer on fire" not in side.group(0)
+
+
+def test_the_page_offers_its_shortcuts_and_their_help(api: Api) -> None:
+    page = Console(api).get(f"/console/tickets/{api.ticket()['id']}").text
+    assert '<script src="/static/ticket.js" defer></script>' in page
+    assert '<dialog id="shortcuts"' in page
+    for key in ("j", "k", "r", "a", "e", "?"):
+        assert f"<kbd>{key}</kbd>" in page
+    script = api.http.get("/static/ticket.js")
+    assert script.status_code == 200 and "requestSubmit" in script.text

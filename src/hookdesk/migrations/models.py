@@ -14,7 +14,14 @@ from hookdesk.models.mail import (
 )
 from hookdesk.models.saved_replies import SavedReply
 from hookdesk.models.teammates import Teammate
-from hookdesk.models.tickets import Reply, Ticket, TicketActivity, TicketNote, TicketTag
+from hookdesk.models.tickets import (
+    Reply,
+    Ticket,
+    TicketActivity,
+    TicketNote,
+    TicketPresence,
+    TicketTag,
+)
 from hookdesk.models.webhooks import (
     Attempt,
     DispatcherHeartbeat,
@@ -47,6 +54,7 @@ __all__ = [
     "TicketActivity",
     "TicketCategory",
     "TicketNote",
+    "TicketPresence",
     "TicketTag",
     "WebSession",
     "WebhookEndpoint",

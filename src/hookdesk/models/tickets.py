@@ -1,6 +1,7 @@
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -132,3 +133,24 @@ class TicketActivity(Owned, Base):
     created_at: Mapped[int] = unix_time()
     # Microseconds: orders what happened within the same second.
     created_us: Mapped[int] = mapped_column(BigInteger)
+
+
+class TicketPresence(Base):
+    """A teammate with a ticket's page open, as of their page's last live update: what tells
+    the others that someone is viewing or replying. Rows older than a few seconds count for
+    nothing (tickets.presence)."""
+
+    __tablename__ = "ticket_presence"
+
+    ticket_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    teammate_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("teammates.id", ondelete="CASCADE"), primary_key=True
+    )
+    account_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    # A reply is being written on the page (its box is not empty).
+    replying: Mapped[bool] = mapped_column(Boolean)
+    seen_at: Mapped[float] = mapped_column(Double)

@@ -23,7 +23,14 @@ from hookdesk.models.access import OneTimeLink, WebSession
 from hookdesk.models.assets import Asset
 from hookdesk.models.clients import Client, ClientErasure
 from hookdesk.models.mail import MailAttempt, MailMessage, MailThread
-from hookdesk.models.tickets import Reply, Ticket, TicketActivity, TicketNote, TicketTag
+from hookdesk.models.tickets import (
+    Reply,
+    Ticket,
+    TicketActivity,
+    TicketNote,
+    TicketPresence,
+    TicketTag,
+)
 from hookdesk.models.webhooks import Attempt, OutboxEvent, WebhookEvent
 from hookdesk.retention.files import log, remove_files
 from hookdesk.shared.clock import now
@@ -77,6 +84,11 @@ def erase_client(session: Session, *, account_id: str, client_id: str) -> Erased
     note_count = gone(
         delete(TicketNote).where(
             TicketNote.account_id == account_id, TicketNote.ticket_id.in_(tickets)
+        )
+    )
+    gone(
+        delete(TicketPresence).where(
+            TicketPresence.account_id == account_id, TicketPresence.ticket_id.in_(tickets)
         )
     )
     gone(

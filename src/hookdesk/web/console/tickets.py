@@ -6,6 +6,7 @@ its feedback ("Resolved").
 """
 
 import hashlib
+import time
 from typing import Any
 from uuid import UUID
 
@@ -23,7 +24,8 @@ from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.shared.ids import parse_uuid
 from hookdesk.shared.paging import Page
 from hookdesk.teammates import service as teammates
-from hookdesk.tickets import notes, service, timeline, views
+from hookdesk.tickets import notes, presence, service, sidebar, timeline, views
+from hookdesk.tickets.adjacent import adjacent
 from hookdesk.tickets.schemas import (
     MAX_ASSETS_PER_REPLY,
     NoteCreate,
@@ -48,6 +50,7 @@ DONE = {
     "updated": "Tags and priority saved.",
 }
 SAVED_REPLIES_SHOWN = 100
+OTHER_TICKETS_SHOWN = 10
 
 
 @router.get("/{ticket_id}")
@@ -72,10 +75,12 @@ def conversation(
     acting: AgentActing,
     db: Db,
     version: str = "",
+    replying: str = "",
 ) -> Response:
     """Polled by the ticket page: the conversation again once the ticket changed, else 204. The
-    answer carries the controls too (out-of-band), so they follow the ticket's state."""
-    context = _context(agent, acting, db, ticket_id)
+    answer carries the controls too (out-of-band), so they follow the ticket's state. Each poll
+    says the agent still has the page open (`replying`: their reply box is not empty)."""
+    context = _context(agent, acting, db, ticket_id, replying=replying == "1")
     if version == context["version"]:
         return Response(status_code=204)
     return render(request, "console/_conversation.html", context | {"live": True})
@@ -226,12 +231,22 @@ def _page(
     note: str = "",
     done: str = "",
 ) -> Response:
-    context = _context(agent, acting, db, ticket_id)
+    context = _context(agent, acting, db, ticket_id, replying=bool(draft))
     with db.read() as session:
         _total, saved = saved_replies.list_page(
             session, account_id=agent.account_id, page=Page(1, SAVED_REPLIES_SHOWN)
         )
+        previous_id, next_id = adjacent(session, account_id=agent.account_id, ticket_id=ticket_id)
+        context["client_side"] = sidebar.client_side(
+            session,
+            account_id=agent.account_id,
+            client_id=context["ticket"].client.id,
+            ticket_id=ticket_id,
+            shown=OTHER_TICKETS_SHOWN,
+        )
     context |= {
+        "previous_id": previous_id,
+        "next_id": next_id,
         "errors": errors or {},
         "draft": draft,
         "note": note,
@@ -249,11 +264,31 @@ def _feedback(done: str, ticket: TicketView, names: dict[str, str]) -> list[str]
     return [DONE[done]] if done in DONE else []
 
 
-def _context(agent: Agent, acting: Acting, db: Db, ticket_id: str) -> dict[str, Any]:
+def _context(
+    agent: Agent, acting: Acting, db: Db, ticket_id: str, *, replying: bool
+) -> dict[str, Any]:
+    moment = time.time()
+    with db.write() as session:
+        presence.seen(
+            session,
+            account_id=agent.account_id,
+            ticket_id=ticket_id,
+            teammate_id=agent.teammate_id,
+            replying=replying,
+            now=moment,
+        )
     with db.read() as session:
         ticket = service.get(session, acting, ticket_id)
         entries = timeline.entries(session, account_id=agent.account_id, ticket=ticket)
+        present = presence.others(
+            session,
+            account_id=agent.account_id,
+            ticket_id=ticket.id,
+            teammate_id=agent.teammate_id,
+            now=moment,
+        )
         return {
+            "present": present,
             "title": ticket.title,
             "agent": agent,
             "section": "inbox",
@@ -264,14 +299,18 @@ def _context(agent: Agent, acting: Acting, db: Db, ticket_id: str) -> dict[str, 
             ),
             "teammates": teammates.names(session, account_id=agent.account_id),
             "assignable": teammates.assignable(session, account_id=agent.account_id),
-            "version": _version(ticket, entries),
+            "version": _version(ticket, entries, present),
             "max_files": MAX_ASSETS_PER_REPLY,
             "priorities": [(p.value, p.value.capitalize()) for p in Priority],
         }
 
 
-def _version(ticket: TicketView, entries: list[timeline.Entry]) -> str:
+def _version(
+    ticket: TicketView, entries: list[timeline.Entry], present: list[presence.Here]
+) -> str:
     """What a polling ticket page compares: it changes with anything the page shows of the
-    ticket (a reply, a note, the status, the teammate, tags, priority)."""
-    seen = repr((ticket.is_open, ticket.teammate_id, ticket.tags, ticket.priority, entries))
+    ticket (a reply, a note, an activity, the status, the teammate, tags, priority, who else
+    is there)."""
+    shown = (ticket.is_open, ticket.teammate_id, ticket.tags, ticket.priority, entries, present)
+    seen = repr(shown)
     return hashlib.sha256(seen.encode()).hexdigest()[:16]

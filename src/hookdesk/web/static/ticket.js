@@ -1,0 +1,90 @@
+// The console's ticket page: Ctrl+Enter sends; j/k next/previous ticket, r reply, a assign,
+// e resolve, ? this help (the letters only outside fields); the saved-reply picker inserts at
+// the cursor; the reply box tells the live updates whether a reply is being written.
+(function () {
+  "use strict";
+
+  function typing(element) {
+    return element instanceof HTMLElement &&
+      (element.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(element.tagName));
+  }
+
+  function byId(id) {
+    return document.getElementById(id);
+  }
+
+  function follow(id) {
+    const link = byId(id);
+    if (link) window.location.assign(link.href);
+  }
+
+  function focus(id) {
+    const field = byId(id);
+    if (field) {
+      field.focus();
+      field.scrollIntoView({ block: "center" });
+    }
+  }
+
+  function resolve() {
+    // Looked up each time: the live updates swap the controls in again.
+    const form = byId("resolve-form");
+    if (form) form.requestSubmit();
+  }
+
+  const help = byId("shortcuts");
+  const keys = {
+    j: () => follow("next-ticket"),
+    k: () => follow("previous-ticket"),
+    r: () => focus("f-reply"),
+    a: () => focus("f-teammate_id"),
+    e: resolve,
+    "?": () => help.showModal(),
+  };
+
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+      if (target instanceof HTMLTextAreaElement && target.form) {
+        event.preventDefault();
+        target.form.requestSubmit();
+      }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(target) || help.open) return;
+    const action = keys[event.key];
+    if (action) {
+      event.preventDefault();
+      action();
+    }
+  });
+
+  const showHelp = byId("show-shortcuts");
+  showHelp.hidden = false;
+  showHelp.addEventListener("click", () => help.showModal());
+
+  const reply = byId("f-reply");
+  const replying = byId("replying");
+  function markReplying() {
+    replying.value = reply.value.trim() ? "1" : "";
+  }
+  reply.addEventListener("input", markReplying);
+
+  // The picker: the saved reply, filled in for this ticket, inserted where the cursor is.
+  const picker = document.querySelector("form[data-saved-replies]");
+  if (picker) {
+    picker.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const chosen = picker.elements.namedItem("saved_reply").value;
+      const answer = await fetch(picker.dataset.savedReplies + encodeURIComponent(chosen));
+      if (!answer.ok) {
+        picker.submit(); // the page says what went wrong
+        return;
+      }
+      const text = await answer.text();
+      reply.setRangeText(text, reply.selectionStart, reply.selectionEnd, "end");
+      reply.focus();
+      markReplying();
+    });
+  }
+})();
