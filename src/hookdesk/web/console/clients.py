@@ -15,6 +15,7 @@ from hookdesk.clients.schemas import ClientCreate, client_object
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import HookdeskError
 from hookdesk.mail import outbox
+from hookdesk.mail import settings as mail_settings
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.shared.paging import Page
 from hookdesk.tickets import listing
@@ -120,16 +121,23 @@ def portal_link(
 
 @router.post("/{client_id}/portal-link/email")
 def email_portal_link(
-    request: Request, client_id: str, agent: CurrentAgent, _form: AgentForm, db: Db
+    request: Request,
+    client_id: str,
+    agent: CurrentAgent,
+    _form: AgentForm,
+    db: Db,
+    settings: CurrentSettings,
 ) -> Response:
     with db.write() as session:
         client = clients.get(session, account_id=agent.account_id, client_id=client_id)
         queued = outbox.queue_portal_link(session, account_id=agent.account_id, email=client.email)
-    notice = (
-        f"A portal link is on its way to {client.email}."
-        if queued
-        else f"No link sent: {client.email} was sent several in the last 15 minutes. Try later."
-    )
+        own_server = mail_settings.get(session, account_id=agent.account_id).smtp_url
+    if not queued:
+        notice = f"No link sent: {client.email} was sent several in the last 15 minutes. Try later."
+    elif own_server is None and settings.smtp_url is None:
+        notice = f"A portal link for {client.email} waits until a mail server is set up."
+    else:
+        notice = f"A portal link is on its way to {client.email}."
     return redirect_with(request, f"/console/clients/{client_id}", Flash(notice))
 
 
