@@ -280,7 +280,9 @@ def test_the_pages_fit_a_phone_and_label_every_control(page: Page, site: Site) -
         "/endpoints/new",
         f"/endpoints/{endpoint_id}",
         "/events",
+        f"/events?status=failed&from=2026-01-01&ticket_id={'t' * 60}",
         f"/events/{event_id}",
+        "/catalog",
     ):
         page.goto(f"{site.url}/console/webhooks{path}")
         assert page.evaluate(UNLABELLED_CONTROLS) == 0, path
