@@ -22,19 +22,14 @@ event received. The outcome (committed, delivered, duplicates, lost) is printed 
 """
 
 import json
-import secrets
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
-from psycopg import sql
-from sqlalchemy.engine import make_url
 
 from hookdesk.app import create_app
 from hookdesk.config import Settings
@@ -43,7 +38,6 @@ from hookdesk.webhooks.statuses import WebhookEventStatus
 from tests.support.chaos import (
     DELIVERY_TIMEOUT,
     DISPATCHER_ENDPOINT_CONCURRENCY,
-    POSTGRES_URL,
     SCALE,
     FlakyReceiver,
     Producer,
@@ -122,23 +116,6 @@ def test_serve_killed_mid_delivery_loses_nothing(
 
 
 # --- 2. PostgreSQL: three dispatchers, one killed ----------------------------------------------
-
-
-@pytest.fixture
-def own_postgres() -> Iterator[str]:
-    """A PostgreSQL database of this test's own, dropped at the end (others use `test`)."""
-    base = make_url(POSTGRES_URL).set(drivername="postgresql")
-    name = f"hookdesk_kill_{secrets.token_hex(4)}"
-    admin = base.set(database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 def test_one_of_three_dispatchers_killed_loses_nothing(

@@ -40,6 +40,10 @@ class WebhookEndpoint(Owned, Base):
     previous_secret_expires_at: Mapped[int | None] = mapped_column(BigInteger)
     # Set at the first failure after a success; an endpoint failing for too long is disabled.
     failing_since: Mapped[int | None] = mapped_column(BigInteger)
+    # Deliveries per second at most (None: no limit), paced across every dispatcher by
+    # `rate_next_at`: when the next delivery may start (webhooks/dispatch/pacing.py).
+    rate_limit: Mapped[int | None] = mapped_column(Integer)
+    rate_next_at: Mapped[float | None] = mapped_column(Double)
     created_at: Mapped[int] = unix_time()
     updated_at: Mapped[int] = unix_time()
     # Deleted endpoints stay for their event log; they take no new deliveries.

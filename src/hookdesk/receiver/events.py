@@ -107,6 +107,7 @@ class WebhookEndpoint(_Model):
     created_at: int
     ordered: bool
     disabled_reason: str | None
+    rate_limit: int | None = None
 
 
 class EndpointDisabledData(_Model):

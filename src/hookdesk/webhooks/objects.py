@@ -38,6 +38,7 @@ def _fields(endpoint: WebhookEndpoint, custom: dict[str, Any]) -> dict[str, Any]
         "ordered": endpoint.ordered,
         **custom,
         "disabled_reason": endpoint.disabled_reason,
+        "rate_limit": endpoint.rate_limit,
     }
 
 

@@ -5,7 +5,8 @@ due, oldest first, and how many (counted up to the cap), then up to the room eac
 concurrency cap less what is in flight) from each. A slow endpoint's backlog therefore never stands
 in front of another endpoint's deliveries, and every query is an index lookup whatever the backlog.
 The endpoints are found through the index of pending deliveries, so endpoints with nothing pending
-(most of them, across many accounts) cost a claim nothing.
+(most of them, across many accounts) cost a claim nothing. An endpoint with a rate limit gets one
+delivery per claim, and only when its slot is free (`pacing.py`).
 
 On PostgreSQL one statement then takes every endpoint's share (a LATERAL lookup per endpoint),
 locks the rows `FOR UPDATE SKIP LOCKED`, leases them and returns what sending them needs: two round
@@ -42,7 +43,7 @@ from sqlalchemy.orm import Session, aliased
 
 from hookdesk.db.dialects import on_postgresql
 from hookdesk.models.webhooks import OutboxEvent, WebhookEndpoint, WebhookEvent
-from hookdesk.webhooks.dispatch import lease
+from hookdesk.webhooks.dispatch import lease, pacing
 from hookdesk.webhooks.dispatch.channel import Claim
 from hookdesk.webhooks.statuses import EndpointStatus, WebhookEventStatus
 
@@ -165,6 +166,8 @@ _ENDPOINTS = (
         _pending_of_endpoint().label("earliest"),
         _pending_of_endpoint(WebhookEvent.next_attempt_at > bindparam("now")).label("upcoming"),
         _due_of_endpoint().label("due"),
+        WebhookEndpoint.rate_limit,
+        WebhookEndpoint.rate_next_at,
     )
     .join(_PENDING_ENDPOINTS, _PENDING_ENDPOINTS.c.endpoint_id == WebhookEndpoint.id)
     .where(WebhookEndpoint.status == EndpointStatus.ENABLED, WebhookEndpoint.deleted_at.is_(None))
@@ -174,7 +177,13 @@ _ENDPOINTS = (
     .subquery()
 )
 _ENDPOINTS_WITH_PENDING = (
-    select(_ENDPOINTS.c.id, _ENDPOINTS.c.upcoming, _ENDPOINTS.c.due)
+    select(
+        _ENDPOINTS.c.id,
+        _ENDPOINTS.c.upcoming,
+        _ENDPOINTS.c.due,
+        _ENDPOINTS.c.rate_limit,
+        _ENDPOINTS.c.rate_next_at,
+    )
     .where(_ENDPOINTS.c.earliest.is_not(None))
     .order_by(_ENDPOINTS.c.earliest)
 )
@@ -188,12 +197,13 @@ def _share_out(
     endpoint_cap: int,
 ) -> tuple[list[_Share], bool, float | None]:
     """Each endpoint's share of `limit`, oldest due first; whether due deliveries are left for
-    want of room; when the next pending delivery falls due."""
+    want of room; when the next pending delivery (or a paced endpoint's next slot) falls due."""
     parameters = {"now": now, "count_cap": endpoint_cap + 1}  # one more: to see any left over
     shares: list[_Share] = []
+    paced: dict[str, tuple[pacing.Paced, int]] = {}
     backlog = False
     upcoming: list[float] = []
-    for endpoint_id, next_one, due in session.connection().execute(
+    for endpoint_id, next_one, due, rate_limit, rate_next_at in session.connection().execute(
         _ENDPOINTS_WITH_PENDING, parameters
     ):
         if next_one is not None:
@@ -201,10 +211,22 @@ def _share_out(
         if not due:
             continue
         room = min(endpoint_room.get(endpoint_id, endpoint_cap), limit, due)
+        backlog = backlog or due > room
+        if room > 0 and rate_limit is not None:
+            room = 1  # a paced endpoint: one delivery per slot (pacing.py)
+            paced[endpoint_id] = (pacing.Paced(endpoint_id, rate_limit, rate_next_at), due)
         if room > 0:
             shares.append(_Share(endpoint_id, room))
             limit -= room
-        backlog = backlog or due > room
+    if paced:
+        slots = pacing.take_slots(session, (p for p, _due in paced.values()), now)
+        shares = [s for s in shares if slots.get(s.endpoint_id) is None]
+        # When to look again for a paced endpoint's deliveries left due.
+        upcoming += [
+            slot if slot is not None else now + pacing.spacing(p.rate_limit)
+            for endpoint_id, (p, due) in paced.items()
+            if (slot := slots[endpoint_id]) is not None or due > 1
+        ]
     return shares, backlog, min(upcoming, default=None)
 
 

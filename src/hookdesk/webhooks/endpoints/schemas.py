@@ -49,6 +49,16 @@ Headers = Annotated[
     AfterValidator(_allowed_headers),
 ]
 Url = Annotated[str, Field(strict=True, min_length=1, max_length=2048)]
+MAX_RATE_LIMIT = 1000
+RateLimit = Annotated[
+    int,
+    Field(
+        strict=True,
+        ge=1,
+        le=MAX_RATE_LIMIT,
+        description="Deliveries per second to this endpoint at most; null for no limit.",
+    ),
+]
 
 
 class EndpointCreate(RequestBody):
@@ -71,6 +81,7 @@ class EndpointCreate(RequestBody):
     api_version: Literal[2] = 2
     ordered: StrictBool = False
     headers: Headers = Field(default_factory=dict)
+    rate_limit: RateLimit | None = None
 
 
 class EndpointUpdate(RequestBody):
@@ -87,6 +98,7 @@ class EndpointUpdate(RequestBody):
     description: Text | None = None
     headers: Headers | None = None
     ordered: StrictBool | None = None
+    rate_limit: RateLimit | None = None  # null removes the limit
     status: Literal["enabled", "disabled"] | None = None
 
     @model_validator(mode="after")
@@ -123,6 +135,7 @@ class EndpointRead(BaseModel):
     ordered: bool
     headers: dict[str, str]
     disabled_reason: str | None
+    rate_limit: int | None
     secret: str | None = Field(default=None, description="Only in the answer that makes it.")
 
 

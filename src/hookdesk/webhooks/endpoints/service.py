@@ -52,6 +52,7 @@ def create(session: Session, acting: Acting, data: EndpointCreate) -> tuple[Webh
         status=EndpointStatus.ENABLED,
         api_version=data.api_version,
         ordered=data.ordered,
+        rate_limit=data.rate_limit,
         sealed_headers=custom_headers.seal(acting.box, data.headers),
         secret=acting.box.seal(secret),
         created_at=at,
@@ -106,6 +107,8 @@ def update_endpoint(
         endpoint.sealed_headers = custom_headers.seal(acting.box, data.headers)
     if "ordered" in changes and data.ordered is not None:
         endpoint.ordered = data.ordered
+    if "rate_limit" in changes:
+        endpoint.rate_limit = data.rate_limit
     wanted = EndpointStatus(data.status) if data.status else None
     if wanted is EndpointStatus.DISABLED and endpoint.status == EndpointStatus.ENABLED:
         disable(session, endpoint, reason="disabled through the API")
