@@ -2,7 +2,7 @@
 
     python -m bench                  # the real run, about 13 minutes on 2 cores
     python -m bench --quick          # every part small: a smoke test of a few minutes
-    python -m bench --parts dispatch backlog
+    python -m bench --parts dispatch backlog   # these parts anew, the others as last measured
 
 Parts: dispatch (throughput vs the bare aiohttp loop; SQLite, PostgreSQL with 1, 2, 4
 dispatchers), latency (API answer -> arrival at several rates, SQLite and PostgreSQL), fanout
@@ -48,6 +48,7 @@ from bench import (
     mail,
     postgres,
     report,
+    results,
     scale,
     search,
     workers,
@@ -117,7 +118,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add("--parts", nargs="+", choices=PARTS, default=list(PARTS), help="which parts to run")
     add("--output", type=Path, default=ROOT / "BENCHMARKS.md", help="the report")
     add("--plots", type=Path, default=ROOT / "bench" / "plots", help="where the PNGs go")
-    add("--json", type=Path, help="also write every figure as JSON to this file")
+    add("--json", type=Path, help="also write this run's figures as JSON to this file")
+    add(
+        "--results",
+        type=Path,
+        default=ROOT / "bench" / "results.json",
+        help="every part's latest figures: this run's parts replace theirs, the report shows all",
+    )
     add(
         "--baseline",
         type=Path,
@@ -231,11 +238,16 @@ def run_suite(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
 
 def write(args: argparse.Namespace, parts: dict[str, Any], meta: dict[str, Any]) -> None:
-    plots = report.draw_plots(parts, args.plots, args.output.parent)
+    measured = results.Results().replaced(parts, meta)
+    if not args.quick:
+        measured = results.load(args.results).replaced(parts, meta)
+        results.save(args.results, measured)
+    plots = report.draw_plots(measured.parts, args.plots, args.output.parent)
     before_and_after = None
     if args.baseline is not None:
         before_and_after = compare.section(json.loads(args.baseline.read_text()), meta, parts)
-    args.output.write_text(report.render(meta, parts, plots, before_and_after))
+    text = report.render(measured.runs, measured.parts, plots, before_and_after)
+    args.output.write_text(text)
     if args.json is not None:
         args.json.write_text(json.dumps({"meta": meta, "parts": parts}, indent=2))
     progress(f"wrote {args.output} and {len(plots)} plot(s) in {args.plots}")

@@ -918,29 +918,37 @@ def busy_elsewhere(parts: dict[str, Any]) -> float | None:
 
 
 def render(
-    meta: dict[str, Any],
+    runs: dict[str, dict[str, Any]],
     parts: dict[str, Any],
     plots: dict[str, str],
     before_and_after: list[str] | None = None,
 ) -> str:
+    """The report of every part in `parts`, each measured by the run `runs` names for it."""
     sections = [SECTIONS[name](parts[name], plots) for name in SECTIONS if name in parts]
     goals = [goal for section in sections for goal in section.goals]
-    m = meta["machine"]
+    latest = max(runs.values(), key=lambda meta: meta["date"])
+    m = latest["machine"]
     lines = ["# hookdesk benchmarks", ""]
-    if meta["quick"]:
+    if latest["quick"]:
         lines += [
             "**A quick run (`--quick`): every part at a small size, as a smoke test. Its "
             "figures are not the real ones; the full run is the command without `--quick`.**",
             "",
         ]
     lines += [
-        f"- date: {meta['date']} (the run took {meta['seconds'] / 60:.1f} minutes)",
         f"- machine: {m['cpu_count']} cores, {m['cpu_model']}, {m['memory_gib']} GiB memory, "
         f"{m['platform']}",
         f"- software: {m['python']}, hookdesk {m['hookdesk']}, uvicorn {m['uvicorn']}, "
-        f"SQLite {m['sqlite']} (synchronous=FULL), PostgreSQL {meta['postgresql']} on 127.0.0.1",
-        f"- command: `{meta['command']}`, on hookdesk at {meta.get('revision', '?')}",
-        f"- parts: {', '.join(parts)}; errors: {meta['errors'] or 'none'}",
+        f"SQLite {m['sqlite']} (synchronous=FULL), PostgreSQL {latest['postgresql']} on "
+        "127.0.0.1",
+        "",
+        "Each part's figures come from the latest run of that part (`python -m bench --parts "
+        "NAME` measures some parts anew and keeps the others' from `bench/results.json`):",
+        "",
+        *table(
+            ("part", "date", "hookdesk at", "command", "the run took", "errors"),
+            [_run_row(name, runs[name]) for name in parts],
+        ),
         "",
         "Every process runs on this machine and talks over 127.0.0.1 only. Each figure stands "
         "beside a ceiling measured in the same run (a bare aiohttp loop, a bare ASGI app, a "
@@ -971,3 +979,14 @@ def render(
     for section in sections:
         lines += [f"## {section.title}", "", *section.lines]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _run_row(name: str, meta: dict[str, Any]) -> tuple[str, ...]:
+    return (
+        name,
+        meta["date"],
+        meta.get("revision", "?"),
+        f"`{meta['command']}`",
+        f"{meta['seconds'] / 60:.1f} min",
+        str(meta["errors"] or "none"),
+    )
