@@ -13,7 +13,7 @@ from hookdesk.categories import service as categories
 from hookdesk.clients import service as clients
 from hookdesk.clients.schemas import ClientCreate, client_object
 from hookdesk.db.dependencies import Db
-from hookdesk.errors import HookdeskError
+from hookdesk.errors import HookdeskError, NotFound
 from hookdesk.mail import outbox
 from hookdesk.mail import settings as mail_settings
 from hookdesk.shared.dependencies import CurrentSettings
@@ -88,9 +88,9 @@ def open_ticket(
         data = TicketCreate.model_validate(values)
         with db.write() as session:
             opened = tickets.create(session, acting, data)
+    except NotFound:
+        raise
     except (ValidationError, HookdeskError) as invalid:
-        if getattr(invalid, "status", 400) == 404:
-            raise
         errors = field_errors(invalid, fields=TICKET_FIELDS, messages=MESSAGES)
         return _client(request, agent, db, client_id, errors=errors, draft=draft, status=400)
     notice = Flash(f"Ticket {opened.title} opened for the client.")
