@@ -10,7 +10,7 @@ from sqlalchemy import select
 from hookdesk.models.webhooks import WebhookEvent
 from hookdesk.webhooks.catalog import EventType
 from tests.support.api import Api
-from tests.support.pages import Admin
+from tests.support.pages import Admin, agent_session
 
 CATALOG = "/console/webhooks/catalog"
 
@@ -85,3 +85,13 @@ def test_a_test_to_a_disabled_or_unknown_endpoint_is_refused_beside_its_form(
     assert wrong_type.status_code == 400 and "Choose an event type." in wrong_type.text
     with api.db.transaction(write=False) as session:
         assert session.scalars(select(WebhookEvent)).first() is None
+
+
+def test_an_agent_who_is_not_an_admin_cannot_open_the_catalog_or_send_from_it(
+    admin: Admin,
+) -> None:
+    headers, csrf = agent_session(admin.api)
+    admin.http.cookies.clear()
+    assert admin.http.get(CATALOG, headers=headers).status_code == 403
+    form = {"event_type": "whitelabel.ticket.created", "endpoint_id": "x", "csrf_token": csrf}
+    assert admin.http.post(f"{CATALOG}/test", data=form, headers=headers).status_code == 403

@@ -145,3 +145,28 @@ def test_the_log_shows_times_relative_with_the_exact_time_on_hover(admin: Admin)
         r'<time datetime="[^"]+" title="\d{4}-\d\d-\d\d \d\d:\d\d UTC">just now</time>', page
     )
     assert 'data-label="Status"' in page
+
+
+def test_the_pages_keep_every_filter_and_the_retry_shows_only_where_failed_can_be(
+    admin: Admin,
+) -> None:
+    api = admin.api
+    endpoint(api)
+    for _ in range(26):
+        api.ticket()
+    filters = {"event_type": CREATED, "from": "2026-01-01", "ticket_id": ""}
+    page = admin.http.get(LOG, params=filters).text
+    assert len(listed(page)) == 25
+    assert (
+        html_link(page, "next")
+        == f"{LOG}?event_type=whitelabel.ticket.created&from=2026-01-01&page=2"
+    )
+    assert "Retry every failed delivery in this filter" in page
+    delivered = admin.http.get(LOG, params={"status": "delivered"}).text
+    assert "Retry every failed delivery in this filter" not in delivered
+
+
+def html_link(page: str, rel: str) -> str:
+    match = re.search(rf'<a href="([^"]+)" rel="{rel}">', page)
+    assert match is not None
+    return match.group(1).replace("&amp;", "&")
