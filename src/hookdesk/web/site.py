@@ -16,6 +16,7 @@ from hookdesk.web.console.settings.categories import router as categories_router
 from hookdesk.web.console.settings.keys import router as keys_router
 from hookdesk.web.console.settings.teammates import router as teammates_router
 from hookdesk.web.console.signin import router as sign_in_router
+from hookdesk.web.console.stream import router as stream_router
 from hookdesk.web.console.tickets import router as tickets_router
 from hookdesk.web.dashboard.pages import router as dashboard_router
 from hookdesk.web.portal.pages import router as portal_router
@@ -26,6 +27,7 @@ ROUTERS = (
     inbox_router,
     clients_router,
     bulk_router,
+    stream_router,
     tickets_router,
     brand_router,
     categories_router,

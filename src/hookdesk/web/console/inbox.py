@@ -22,6 +22,7 @@ from hookdesk.tickets import inbox, listing, views
 from hookdesk.tickets.inbox import View
 from hookdesk.tickets.schemas import Priority
 from hookdesk.web.auth import Agent, CurrentAgent
+from hookdesk.web.console.stream import TICKET_EVENTS
 from hookdesk.web.pages import Errors, render
 
 router = APIRouter(prefix="/console")
@@ -145,7 +146,12 @@ def show(
     errors = dict(errors or {})
     filters = _filters(query, errors)
     context = _context(agent, db, public_url, query, filters)
-    context |= {"errors": errors, "notices": notices, "bulk_action": _bulk_action(query)}
+    context |= {
+        "errors": errors,
+        "notices": notices,
+        "bulk_action": _bulk_action(query),
+        "live_events": TICKET_EVENTS,
+    }
     live = request.headers.get("HX-Request") == "true"
     template = "console/_inbox_list.html" if live else "console/inbox.html"
     response = render(request, template, context, status=400 if errors else 200)
