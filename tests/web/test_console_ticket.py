@@ -8,9 +8,12 @@ from httpx import Response
 from sqlalchemy import select, update
 
 from hookdesk.access import signin
+from hookdesk.config import Settings
+from hookdesk.mail.prepare import prepare
 from hookdesk.models.mail import MailMessage
 from hookdesk.models.tickets import Ticket, TicketPresence
 from hookdesk.models.webhooks import OutboxEvent
+from hookdesk.shared.secretbox import SecretBox
 from tests.support.api import Api
 from tests.support.pages import agent_session
 
@@ -352,3 +355,24 @@ def test_the_page_offers_its_shortcuts_and_their_help(api: Api) -> None:
         assert f"<kbd>{key}</kbd>" in page
     script = api.http.get("/static/ticket.js")
     assert script.status_code == 200 and "requestSubmit" in script.text
+
+
+def test_a_note_is_in_none_of_the_emails_the_ticket_sends(api: Api, settings: Settings) -> None:
+    sender = {"from_address": "support@acme.example"}
+    api.ok(api.post("/v2/agency/mail/update", sender), "mail_settings")
+    ana = api.teammate(name="Ana Agent")
+    client = api.client(name="Clara Client")
+    ticket = api.ticket(client_id=client["id"], is_client_reply=True)
+    console = Console(api)
+    path = f"/console/tickets/{ticket['id']}"
+    console.done(console.post(f"{path}/notes", {"note": SECRET}))
+    console.done(console.post(f"{path}/assign", {"teammate_id": ana["id"]}))
+    console.done(console.post(f"{path}/reply", {"reply": "On it.", "then": "resolve"}))
+    assert settings.secret_key
+    with api.db.write() as session:
+        rows = session.scalars(select(MailMessage).where(MailMessage.ticket_id == ticket["id"]))
+        box = SecretBox(settings.secret_key)
+        sent = [prepare(session, row, settings, box).message.as_string() for row in rows]
+    assert len(sent) >= 2  # the client's reply and the teammate's assignment at least
+    assert any("On it." in message for message in sent)
+    assert all("legacy plan" not in message for message in sent)

@@ -129,3 +129,15 @@ def test_the_ticket_page_fits_a_phone(page: Page, site: Site, tmp_path: object) 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "ticket_page_390px.png", full_page=True)
     assert re.search("Client since", page.content())
+
+
+def test_the_feedback_is_not_shown_again_on_a_reload(page: Page, site: Site) -> None:
+    ticket = site.api.ticket()
+    signed_in_agent(page, site)
+    page.goto(f"{site.url}/console/tickets/{ticket['id']}")
+    page.get_by_role("button", name="Resolve", exact=True).click()
+    expect(page.locator(".notice")).to_have_text("Resolved.")
+    assert page.url == f"{site.url}/console/tickets/{ticket['id']}"
+    page.reload()
+    expect(page.locator("#ticket-status")).to_have_text("resolved")
+    expect(page.locator(".notice")).to_have_count(0)

@@ -59,6 +59,10 @@
     }
   });
 
+  // The feedback ("Resolved.") and an inserted saved reply are shown once: a reload or a link
+  // copied from the address bar does not show them again.
+  if (window.location.search) window.history.replaceState(null, "", window.location.pathname);
+
   const showHelp = byId("show-shortcuts");
   showHelp.hidden = false;
   showHelp.addEventListener("click", () => help.showModal());
