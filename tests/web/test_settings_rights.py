@@ -116,3 +116,14 @@ def test_a_message_is_shown_once(api: Api) -> None:
     assert "Key Once created." not in again.text and 'id="flash-secret"' not in again.text
     forged = admin.get("/console/settings/api-keys", flash="not-sealed")
     assert forged.status_code == 200 and "flash-secret" not in forged.text
+
+
+def test_the_last_active_key_is_kept_with_a_reason_on_the_page(api: Api) -> None:
+    admin = Console(api, "admin")
+    [key] = api.ok(api.get("/v2/agency/api-keys/list", page=1, per_page=10), "api_keys")
+    refused = admin.post(f"/console/settings/api-keys/{key['id']}/revoke")
+    assert refused.status_code == 400
+    assert (
+        'class="error form-error" role="alert"' in refused.text and "Revoke Default" in refused.text
+    )
+    assert api.get("/v2/agency/api-keys/list", page=1, per_page=10).status_code == 200
