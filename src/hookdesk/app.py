@@ -30,6 +30,7 @@ from hookdesk.mail.api import router as mail_router
 from hookdesk.operations.api import router as operations_router
 from hookdesk.operations.middleware import RequestMetrics
 from hookdesk.operations.state import Operations
+from hookdesk.ratings.api import router as ratings_router
 from hookdesk.retention.api import router as client_erasure_router
 from hookdesk.saved_replies.api import router as saved_replies_router
 from hookdesk.shared.secretbox import SecretBox, box_for
@@ -56,6 +57,7 @@ ROUTERS = (
     categories_router,
     tickets_router,
     saved_replies_router,
+    ratings_router,
     assets_router,
     webhook_endpoints_router,
     webhook_events_router,

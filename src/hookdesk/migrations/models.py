@@ -12,6 +12,7 @@ from hookdesk.models.mail import (
     MailSettings,
     MailThread,
 )
+from hookdesk.models.ratings import TicketRating
 from hookdesk.models.saved_replies import SavedReply
 from hookdesk.models.teammates import Teammate
 from hookdesk.models.tickets import (
@@ -55,6 +56,7 @@ __all__ = [
     "TicketCategory",
     "TicketNote",
     "TicketPresence",
+    "TicketRating",
     "TicketTag",
     "WebSession",
     "WebhookEndpoint",

@@ -23,6 +23,7 @@ from hookdesk.models.access import OneTimeLink, WebSession
 from hookdesk.models.assets import Asset
 from hookdesk.models.clients import Client, ClientErasure
 from hookdesk.models.mail import MailAttempt, MailMessage, MailThread
+from hookdesk.models.ratings import TicketRating
 from hookdesk.models.tickets import (
     Reply,
     Ticket,
@@ -94,6 +95,11 @@ def erase_client(session: Session, *, account_id: str, client_id: str) -> Erased
     gone(
         delete(TicketActivity).where(
             TicketActivity.account_id == account_id, TicketActivity.ticket_id.in_(tickets)
+        )
+    )
+    gone(
+        delete(TicketRating).where(
+            TicketRating.account_id == account_id, TicketRating.ticket_id.in_(tickets)
         )
     )
     gone(

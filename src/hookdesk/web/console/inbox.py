@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from hookdesk.categories import service as categories
 from hookdesk.db.dependencies import Db
+from hookdesk.ratings import service as ratings
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.shared.ids import parse_uuid
 from hookdesk.shared.paging import MAX_PAGE, Page
@@ -196,6 +197,7 @@ def _context(
             "categories": categories.list_all(session, account_id=agent.account_id),
             "teammates": teammates.names(session, account_id=agent.account_id),
             "assignable": teammates.assignable(session, account_id=agent.account_id),
+            "ratings": ratings.recent_shares(session, account_id=agent.account_id),
         }
 
 

@@ -19,6 +19,7 @@ from hookdesk.accounts.acting import Acting
 from hookdesk.assets import service as assets
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import HookdeskError
+from hookdesk.ratings import service as ratings
 from hookdesk.saved_replies import service as saved_replies
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.shared.ids import parse_uuid
@@ -302,6 +303,7 @@ def _context(
             "version": _version(ticket, entries, present),
             "max_files": MAX_ASSETS_PER_REPLY,
             "priorities": [(p.value, p.value.capitalize()) for p in Priority],
+            "rating": ratings.latest(session, account_id=agent.account_id, ticket_id=ticket.id),
         }
 
 

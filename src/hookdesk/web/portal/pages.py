@@ -12,7 +12,7 @@ from hookdesk.db.dependencies import Db
 from hookdesk.shared.paging import MAX_PAGE, Page
 from hookdesk.tickets import portal
 from hookdesk.web.auth import CurrentClient
-from hookdesk.web.portal import email_link, enter, language, new_ticket, tickets
+from hookdesk.web.portal import email_link, enter, language, new_ticket, rating, tickets
 from hookdesk.web.portal.language import N_
 
 router = APIRouter(prefix="/portal")
@@ -49,3 +49,4 @@ router.include_router(enter.router)
 router.include_router(email_link.router)
 router.include_router(new_ticket.router)
 router.include_router(tickets.router)
+router.include_router(rating.router)

@@ -1,5 +1,7 @@
-"""One of the client's tickets: the conversation, kept current by polling; replying; resolving."""
+"""One of the client's tickets: the conversation, kept current by polling with the status and
+the buttons that follow it (resolve, or rate once resolved); replying; resolving."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,6 +14,8 @@ from hookdesk.assets import service as assets
 from hookdesk.config import MIB, Settings
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import BadRequest, TooLarge
+from hookdesk.ratings import service as ratings
+from hookdesk.ratings.schemas import RatingView
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.tickets import portal
 from hookdesk.tickets.schemas import MAX_ASSETS_PER_REPLY, ReplyCreate
@@ -36,8 +40,8 @@ def ticket_page(
     db: Db,
     settings: CurrentSettings,
 ) -> Response:
-    ticket = _ticket(acting, client, db, ticket_id)
-    return _ticket_page(request, client, ticket, settings, reply="", errors={})
+    shown = shown_ticket(acting, client, db, ticket_id)
+    return ticket_page_answer(request, client, shown, settings, reply="", errors={})
 
 
 @router.get("/tickets/{ticket_id}/conversation")
@@ -49,14 +53,14 @@ def conversation(
     db: Db,
     version: str = "",
 ) -> Response:
-    """The conversation, polled by the ticket page; 204 (nothing to swap) while unchanged."""
-    ticket = _ticket(acting, client, db, ticket_id)
-    if version == conversation_version(ticket):
+    """The conversation, polled by the ticket page; 204 (nothing to swap) while unchanged. With
+    it, out of band, the page's other parts that follow the ticket's status: an agent's reply
+    reopening the ticket brings back its Resolve button, resolving it asks for a rating."""
+    shown = shown_ticket(acting, client, db, ticket_id)
+    if version == conversation_version(shown.ticket):
         return Response(status_code=204)
-    speaks = language.of_ticket(ticket)
-    return language.render_in(
-        speaks, request, "portal/_conversation.html", _conversation(client, ticket)
-    )
+    speaks = language.of_ticket(shown.ticket)
+    return language.render_in(speaks, request, "portal/_live.html", _conversation(client, shown))
 
 
 @router.post("/tickets/{ticket_id}/reply")
@@ -77,8 +81,8 @@ def reply(
         errors = field_errors(refused, fields=FIELDS, messages=MESSAGES)
     else:
         return redirect(f"/portal/tickets/{replied.id}")
-    ticket = _ticket(acting, client, db, ticket_id)
-    return _ticket_page(request, client, ticket, settings, written, errors, status=400)
+    shown = shown_ticket(acting, client, db, ticket_id)
+    return ticket_page_answer(request, client, shown, settings, written, errors, status=400)
 
 
 @router.post("/tickets/{ticket_id}/resolve")
@@ -112,31 +116,46 @@ def _reply(
         )
 
 
-def _ticket(acting: Acting, client: PortalClient, db: Db, ticket_id: str) -> TicketView:
+@dataclass(frozen=True)
+class Shown:
+    ticket: TicketView
+    rating: RatingView | None  # of its latest resolution
+
+
+def shown_ticket(acting: Acting, client: PortalClient, db: Db, ticket_id: str) -> Shown:
     with db.read() as session:
-        return portal.get(session, acting, client_id=client.client_id, ticket_id=ticket_id)
+        ticket = portal.get(session, acting, client_id=client.client_id, ticket_id=ticket_id)
+        rating = ratings.current(session, account_id=client.account_id, ticket_id=ticket.id)
+        return Shown(ticket, rating)
 
 
-def _ticket_page(
+def ticket_page_answer(
     request: Request,
     client: PortalClient,
-    ticket: TicketView,
+    shown: Shown,
     settings: Settings,
     reply: str,
     errors: Errors,
     status: int = 200,
 ) -> Response:
-    context = _conversation(client, ticket) | {
+    """The ticket's page; `errors` are the reply form's, or the rating form's (`rating`,
+    `comment`)."""
+    speaks = language.of_ticket(shown.ticket)
+    context = _conversation(client, shown) | {
         "section": "tickets",
-        "title": ticket.title,
+        "title": shown.ticket.title,
         "reply": reply,
-        "errors": language.translated(language.of_ticket(ticket), errors),
+        "errors": language.translated(speaks, errors),
         "max_files": MAX_ASSETS_PER_REPLY,
         "max_megabytes": settings.max_asset_bytes // MIB,
     }
-    speaks = language.of_ticket(ticket)
     return language.render_in(speaks, request, "portal/ticket.html", context, status=status)
 
 
-def _conversation(client: PortalClient, ticket: TicketView) -> dict[str, Any]:
-    return {"client": client, "ticket": ticket, "version": conversation_version(ticket)}
+def _conversation(client: PortalClient, shown: Shown) -> dict[str, Any]:
+    return {
+        "client": client,
+        "ticket": shown.ticket,
+        "rating": shown.rating,
+        "version": conversation_version(shown.ticket),
+    }

@@ -1,0 +1,1 @@
+"""Ratings: after a ticket is resolved, its client rates it good or bad, once per resolution."""
