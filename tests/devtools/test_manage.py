@@ -111,6 +111,18 @@ def test_endpoint_update_changes_only_what_is_given(cli: Cli, hook: Receiver) ->
     assert cleared["url"] == hook.url
 
 
+def test_endpoint_rate_limit_is_set_shown_and_removed(cli: Cli, hook: Receiver) -> None:
+    args = ("endpoints", "create", "--url", hook.url, "--events", CREATED, "--rate-limit", "5")
+    endpoint = cli.json(*args)
+    assert endpoint["rate_limit"] == 5
+    table = cli.ok("endpoints", "update", endpoint["id"], "--rate-limit", "20")
+    assert "20/s" in table
+    removed = cli.json("endpoints", "update", endpoint["id"], "--no-rate-limit")
+    assert removed["rate_limit"] is None
+    refused = cli.run("endpoints", "update", endpoint["id"], "--rate-limit", "0")
+    assert refused.exit_code != 0 and "rate_limit" in refused.stderr
+
+
 def test_rotate_secret_then_delete(cli: Cli, hook: Receiver) -> None:
     endpoint = cli.json("endpoints", "create", "--url", hook.url, "--events", CREATED)
     out = cli.ok("endpoints", "rotate-secret", endpoint["id"])

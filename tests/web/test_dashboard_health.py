@@ -3,6 +3,7 @@
 attention" at once; healthy again after a success."""
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
@@ -67,3 +68,34 @@ def test_a_failing_endpoint_is_shown_failing_at_once_and_healthy_after_a_success
         "20% of 5 attempts succeeded in the last 24 hours"
     )
     expect(page.locator(".alerts .failing-endpoints")).to_have_count(0)
+
+
+def test_a_rate_limit_set_in_the_form_holds_at_the_receiver(
+    page: Page, site: Site, receiver: Receiver
+) -> None:
+    api = site.api
+    endpoint = api.ok(
+        api.post("/v2/webhook-endpoints/create", {"url": receiver.url, "events": CREATED}),
+        "webhook_endpoint",
+    )
+    signed_in_agent(page, site)
+    page.goto(f"{site.url}/console/webhooks/endpoints/{endpoint['id']}")
+    rate = page.get_by_label("Rate limit (optional)")
+    rate.fill("0")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator("#e-rate_limit")).to_contain_text("a whole number from 1 to 1000")
+    rate.fill("5")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status").first).to_contain_text("Changes saved")
+    expect(rate).to_have_value("5")
+    shown = api.ok(api.get(f"/v2/webhook-endpoints/retrieve/{endpoint['id']}"), "webhook_endpoint")
+    assert shown["rate_limit"] == 5
+
+    on = {"client_id": api.client()["id"], "category": api.category()["id"]}
+    for n in range(15):
+        api.ticket(**on, title=f"Ticket {n}")
+    arrived = receiver.wait_for(15, timeout=30)
+    per_second = Counter(int(r.at) for r in arrived)
+    assert max(per_second.values()) <= 5, sorted(per_second.items())
+    page.reload()
+    page.screenshot(path=SCREENSHOTS / "dashboard_rate_limited_endpoint.png", full_page=True)

@@ -55,6 +55,14 @@ EventsOption = Annotated[
 Description = Annotated[
     str | None, typer.Option("--description", help="A note for people.", show_default=False)
 ]
+RateLimitOption = Annotated[
+    int | None,
+    typer.Option(
+        "--rate-limit",
+        help="Deliveries per second to the endpoint at most (1 to 1000).",
+        show_default=False,
+    ),
+]
 HeaderOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -102,13 +110,14 @@ def create_endpoint(
         bool, typer.Option("--ordered", help="Deliver each ticket's events in order.")
     ] = False,
     header: HeaderOption = None,
+    rate_limit: RateLimitOption = None,
     api_url: ApiUrl = None,
     api_key: ApiKey = None,
     as_json: AsJson = False,
 ) -> None:
     """Create an endpoint; prints its signing secret, which is shown only this once."""
     body: Object = {"url": url, "events": _event_types(events, required=True)}
-    body.update(ordered=ordered, headers=_headers(header))
+    body.update(ordered=ordered, headers=_headers(header), rate_limit=rate_limit)
     if description is not None:
         body["description"] = description
     with connect(api_url, api_key) as api:
@@ -134,6 +143,10 @@ def update_endpoint(
         bool | None,
         typer.Option("--enable/--disable", help="Resume or stop deliveries.", show_default=False),
     ] = None,
+    rate_limit: RateLimitOption = None,
+    no_rate_limit: Annotated[
+        bool, typer.Option("--no-rate-limit", help="Remove the endpoint's rate limit.")
+    ] = False,
     api_url: ApiUrl = None,
     api_key: ApiKey = None,
     as_json: AsJson = False,
@@ -148,8 +161,13 @@ def update_endpoint(
         body["description"] = description or None
     if enabled is not None:
         body["status"] = "enabled" if enabled else "disabled"
+    if rate_limit is not None or no_rate_limit:
+        body["rate_limit"] = rate_limit
     if not body:
-        fail("nothing to update: pass --url, --events, --description, --enable or --disable")
+        fail(
+            "nothing to update: pass --url, --events, --description, --enable, --disable, "
+            "--rate-limit or --no-rate-limit"
+        )
     with connect(api_url, api_key) as api:
         endpoint: Object = api.post(f"{ENDPOINTS}/update/{endpoint_id}", body)["webhook_endpoint"]
     if as_json:
@@ -247,6 +265,7 @@ def _endpoint_details(title: str, endpoint: Object) -> Table:
             ("Status", _status(endpoint)),
             ("Ordered", "yes" if endpoint.get("ordered") else "no"),
             ("Headers", text(", ".join(headers)) if headers else "-"),
+            ("Rate limit", f"{rate}/s" if (rate := endpoint.get("rate_limit")) else "none"),
             ("Description", text(endpoint["description"])),
             ("Created", when(endpoint["created_at"])),
         ],

@@ -51,6 +51,7 @@ def new_endpoint(request: Request, agent: CurrentAgent) -> Response:
         "ordered": False,
         "api_version": str(API_VERSION),
         "headers": [],
+        "rate_limit": "",
     }
     return _new_form(request, agent, values, errors={})
 

@@ -96,6 +96,7 @@ def _form_defaults(endpoint: Mapping[str, Any]) -> dict[str, Any]:
         "description": endpoint["description"] or "",
         "ordered": endpoint["ordered"],
         "headers": list(endpoint["headers"].items()),
+        "rate_limit": "" if endpoint["rate_limit"] is None else str(endpoint["rate_limit"]),
         "event_type": EVENT_TYPES[0],
         "since": datetime_local(now() - DAY),
     }

@@ -19,6 +19,10 @@ MESSAGES = {
     ("events", "too_short"): "Choose at least one event type.",
     ("event_type", "enum"): "Choose an event type.",
     ("api_version", "literal_error"): "Choose an API version from the list.",
+    **{
+        ("rate_limit", kind): "Enter a whole number from 1 to 1000, or leave it empty for no limit."
+        for kind in ("int_type", "int_parsing", "greater_than_equal", "less_than_equal")
+    },
 }
 
 
@@ -32,6 +36,7 @@ def endpoint_values(form: FormData) -> dict[str, Any]:
         "ordered": text(form, "ordered") == "on",
         "api_version": text(form, "api_version"),
         "headers": _header_rows(form),
+        "rate_limit": text(form, "rate_limit"),
     }
 
 
@@ -46,6 +51,8 @@ def schema_input(values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         "description": values["description"] or None,
         "ordered": values["ordered"],
         "headers": {name: value for name, value in values["headers"] if name},
+        # Empty: no limit (on a change, the limit is removed).
+        "rate_limit": _version(values["rate_limit"]) if values["rate_limit"] else None,
     }
     if creating and values["api_version"]:
         fields["api_version"] = _version(values["api_version"])
@@ -94,8 +101,8 @@ def _header_rows(form: FormData) -> list[tuple[str, str]]:
 
 
 def _version(typed: str) -> int | str:
-    """The chosen API version as the schema takes it; what is not a number stays text, which
-    the schema refuses with its message."""
+    """The chosen API version (or a typed rate limit) as the schema takes it; what is not a
+    number stays text, which the schema refuses with its message."""
     return int(typed) if typed.isdigit() else typed
 
 
