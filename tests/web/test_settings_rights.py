@@ -31,6 +31,7 @@ def pages(t: dict[str, str]) -> list[str]:
         "/console/settings/teammates",
         f"/console/settings/teammates/{t['teammate']}/delete",
         "/console/settings/api-keys",
+        "/console/settings/portal",
     ]
 
 
@@ -50,6 +51,7 @@ def posts(t: dict[str, str]) -> list[tuple[str, dict[str, str]]]:
         (f"{person}/disable", {}),
         (f"{person}/enable", {}),
         ("/console/settings/api-keys", {"key_name": "Mine"}),
+        ("/console/settings/portal", {"session_length": "28800"}),
         (f"/console/settings/api-keys/{t['key']}/revoke", {}),
         (f"/console/settings/categories/{t['category']}/delete", {}),
         (f"{person}/delete", {}),
@@ -84,6 +86,8 @@ def test_an_agent_gets_the_403_page_on_every_settings_page_and_post(
     assert api.ok(api.get("/v2/agency/brand/retrieve"), "brand")["display_name"] == "Agency One"
     categories = api.ok(api.get("/v2/agency/ticket-categories/list"), "ticket_categories")
     assert [category["title"] for category in categories] == ["Billing"]
+    settings = api.ok(api.get("/v2/agency/portal/retrieve"), "portal_settings")
+    assert settings["session_length"] == 7_200
     team = api.ok(api.get("/v2/agency/teammates/list"), "teammates")
     assert {t["name"]: t["role"] for t in team}["Tim Target"] == "agent"
 
@@ -104,6 +108,9 @@ def test_an_admin_opens_every_settings_page_and_each_post_redirects_with_a_messa
     assert '<code id="flash-secret">hk_' in key_page
     assert 'data-copy="flash-secret"' in key_page
     assert api.ok(api.get("/v2/agency/brand/retrieve"), "brand")["primary_color"] == "#ffd400"
+    assert "stay signed in for 8 hours" in said["/console/settings/portal"]
+    settings = api.ok(api.get("/v2/agency/portal/retrieve"), "portal_settings")
+    assert settings["session_length"] == 28_800
 
 
 def test_a_message_is_shown_once(api: Api) -> None:
@@ -127,3 +134,15 @@ def test_the_last_active_key_is_kept_with_a_reason_on_the_page(api: Api) -> None
         'class="error form-error" role="alert"' in refused.text and "Revoke Default" in refused.text
     )
     assert api.get("/v2/agency/api-keys/list", page=1, per_page=10).status_code == 200
+
+
+def test_the_portal_tab_shows_the_length_set_and_refuses_another(api: Api) -> None:
+    api.ok(api.post("/v2/agency/portal/update", {"session_length": 5400}), "portal_settings")
+    admin = Console(api, "admin")
+    page = admin.get("/console/settings/portal")
+    assert '<option value="5400" selected>5400 seconds</option>' in page.text
+    refused = followed(admin, admin.post("/console/settings/portal", {"session_length": "60"}))
+    assert "Choose a session length." in refused.text
+    assert (
+        api.ok(api.get("/v2/agency/portal/retrieve"), "portal_settings")["session_length"] == 5400
+    )

@@ -14,6 +14,7 @@ from hookdesk.web.console.mail import router as mail_router
 from hookdesk.web.console.settings.brand import router as brand_router
 from hookdesk.web.console.settings.categories import router as categories_router
 from hookdesk.web.console.settings.keys import router as keys_router
+from hookdesk.web.console.settings.portal import router as portal_settings_router
 from hookdesk.web.console.settings.teammates import router as teammates_router
 from hookdesk.web.console.signin import router as sign_in_router
 from hookdesk.web.console.stream import router as stream_router
@@ -33,6 +34,7 @@ ROUTERS = (
     categories_router,
     teammates_router,
     keys_router,
+    portal_settings_router,
     mail_router,
     portal_router,
     dashboard_router,

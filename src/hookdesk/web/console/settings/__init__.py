@@ -1,2 +1,2 @@
 """The account's settings, for its admins only, one page per tab: the brand, ticket categories,
-teammates and API keys."""
+teammates, API keys and the client portal."""

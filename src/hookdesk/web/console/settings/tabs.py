@@ -15,6 +15,7 @@ TABS = (
     ("categories", "Categories", "/console/settings/categories"),
     ("teammates", "Teammates", "/console/settings/teammates"),
     ("api-keys", "API keys", "/console/settings/api-keys"),
+    ("portal", "Client portal", "/console/settings/portal"),
 )
 
 
