@@ -25,6 +25,8 @@ class Ticket(Owned, Base):
         Index("ix_tickets_account_client", "account_id", "client_id"),
         Index("ix_tickets_account_teammate", "account_id", "teammate_id"),
         Index("ix_tickets_account_updated", "account_id", "updated_at"),
+        # What the inbox's views count (tickets/inbox.py): the counts read this index alone.
+        Index("ix_tickets_account_views", "account_id", "is_open", "teammate_id", "awaiting_agent"),
         # The inbox: open (or closed) tickets by last activity, in the list's order.
         Index(
             "ix_tickets_account_open_updated", "account_id", "is_open", "updated_at", "created_us"

@@ -51,8 +51,15 @@ _TAGS = (
 
 
 def ticket_views(
-    session: Session, *, account_id: str, tickets: Sequence[Ticket], public_url: str
+    session: Session,
+    *,
+    account_id: str,
+    tickets: Sequence[Ticket],
+    public_url: str,
+    with_replies: bool = True,
 ) -> list[TicketView]:
+    """`with_replies=False`: without the conversation (`replies` empty), for a list that shows
+    none of it (the console's inbox)."""
     if not tickets:
         return []
     clients = {
@@ -64,7 +71,7 @@ def ticket_views(
         for row in _rows(session, _CATEGORIES, account_id, {t.category_id for t in tickets})
     }
     ids = [t.id for t in tickets]
-    replies = _replies_by_ticket(session, account_id, ids, public_url)
+    replies = _replies_by_ticket(session, account_id, ids, public_url) if with_replies else {}
     tags = tags_by_ticket(session, account_id=account_id, ticket_ids=ids)
     return [
         TicketView(
@@ -75,7 +82,7 @@ def ticket_views(
             updated_at=ticket.updated_at,
             client=clients[ticket.client_id],
             teammate_id=ticket.teammate_id,
-            replies=tuple(replies[ticket.id]),
+            replies=tuple(replies.get(ticket.id, ())),
             category=categories[ticket.category_id],
             subcategory=ticket.subcategory,
             language=ticket.language,

@@ -191,7 +191,11 @@ def _context(
             "counts": counts,
             "waiting": {t.id for t in tickets if t.awaiting_agent and t.is_open},
             "tickets": views.ticket_views(
-                session, account_id=agent.account_id, tickets=tickets, public_url=public_url
+                session,
+                account_id=agent.account_id,
+                tickets=tickets,
+                public_url=public_url,
+                with_replies=False,
             ),
             "pages": max(1, -(-counts[query.view] // PER_PAGE)),
             "categories": categories.list_all(session, account_id=agent.account_id),
