@@ -13,7 +13,8 @@ rendered and sent to aiosmtpd vs a bare aiosmtplib loop; agent reply -> accepted
 start-up vs `python -c pass`), workers (`serve --workers 2` against 1 on PostgreSQL:
 creates/s, CPU per create, the last delivery after a burst, latency at several rates), search
 (a search's and the inbox's first page at 1,000,000 tickets, loaded once by bench/bulk.py and
-kept under /tmp and in the database hookdesk_search_<tickets> for the next runs).
+kept under /tmp and in the database hookdesk_search_<tickets> for the next runs), inbox (the
+console inbox's first page at 10,000 tickets: server time beside its queries and a bare query).
 
 PostgreSQL is the local server (postgresql://postgres@127.0.0.1:5432); every part makes its own
 database `hookdesk_bench_<pid>_<n>` and drops it, also when stopped by Ctrl-C or SIGTERM, and the
@@ -44,6 +45,7 @@ from bench import (
     compare,
     dispatch,
     fanout,
+    inbox,
     latency_curve,
     mail,
     postgres,
@@ -56,7 +58,18 @@ from bench import (
 from bench.common import machine, positive_float, progress, terminate
 
 ROOT = Path(__file__).resolve().parents[1]
-PARTS = ("dispatch", "latency", "fanout", "api", "backlog", "mail", "cli", "workers", "search")
+PARTS = (
+    "dispatch",
+    "latency",
+    "fanout",
+    "api",
+    "backlog",
+    "mail",
+    "cli",
+    "workers",
+    "search",
+    "inbox",
+)
 DATABASES = ["sqlite", "postgresql"]
 
 # The sizes of a real run, and of --quick.
@@ -81,6 +94,8 @@ SIZES: dict[str, dict[str, Any]] = {
         "mail_replies": 500,
         "search_tickets": 1_000_000,
         "search_repeat": 30,
+        "inbox_tickets": 10_000,
+        "inbox_repeat": 200,
         "max_minutes": 90.0,
     },
     "quick": {
@@ -103,6 +118,8 @@ SIZES: dict[str, dict[str, Any]] = {
         "mail_replies": 100,
         "search_tickets": 20_000,
         "search_repeat": 5,
+        "inbox_tickets": 10_000,
+        "inbox_repeat": 30,
         "max_minutes": 15.0,
     },
 }
@@ -193,6 +210,8 @@ def run_part(name: str, sizes: dict[str, Any], workdir: Path) -> dict[str, Any]:
         return cli.run(sizes["cli_runs"], workdir)
     if name == "search":
         return search.run(sizes["search_tickets"], sizes["search_repeat"], workdir)
+    if name == "inbox":
+        return inbox.run(sizes["inbox_tickets"], sizes["inbox_repeat"], workdir)
     return backlog.run(args, workdir)
 
 

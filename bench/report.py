@@ -867,6 +867,60 @@ def _search_row(search: dict[str, Any], api: dict[str, float]) -> tuple[str, ...
     )
 
 
+def inbox_section(part: dict[str, Any], _plots: dict[str, str]) -> Section:
+    goal = part["goal_ms"]
+    lines = [
+        f"One account of {part['tickets']:,} tickets loaded by `bench/bulk.py` (kept and reused, "
+        "as the search part's). A signed-in agent's `GET /console`: the open tickets by last "
+        f"activity, the first {part['per_page']}, with every view's count, {part['repeat']} "
+        "times after 5 untimed, the app in the bench's process (its middleware, session check, "
+        "queries and template, through Starlette's test client; no network). Taking turns with "
+        "it: the inbox's queries alone (counts, page, the tickets' views, names) and the bare "
+        "query of the page's 20 rows (one hand-written statement), the ceiling. CPU: this "
+        "process's, every thread, median per run (on PostgreSQL the server's own is not in it).",
+        "",
+        *table(
+            (
+                "database",
+                "open",
+                "page p50 ms",
+                "page p99 ms",
+                "page CPU ms",
+                "queries p50 ms",
+                "bare p50 ms",
+                "page / bare",
+            ),
+            [_inbox_row(kind, r) for kind, r in part["results"].items()],
+        ),
+        "",
+    ]
+    goals = [
+        Goal(
+            "inbox",
+            f"{kind}: the console inbox's first page at {part['tickets']:,} tickets, server time "
+            f"p50 < {goal:g} ms",
+            f"p50 {r['page']['p50_ms']:.1f} ms, p99 {r['page']['p99_ms']:.1f} ms",
+            r["page"]["p50_ms"] < goal,
+        )
+        for kind, r in part["results"].items()
+    ]
+    return Section("The console's inbox", lines, goals)
+
+
+def _inbox_row(kind: str, result: dict[str, Any]) -> tuple[str, ...]:
+    page, bare = result["page"], result["bare"]
+    return (
+        kind,
+        f"{result['open_tickets']:,}",
+        fmt(page["p50_ms"]),
+        fmt(page["p99_ms"]),
+        fmt(page["cpu_ms"]),
+        fmt(result["data"]["p50_ms"]),
+        fmt(bare["p50_ms"], 2),
+        times(page["p50_ms"] / bare["p50_ms"] if bare["p50_ms"] else None),
+    )
+
+
 SECTIONS: dict[str, Callable[[dict[str, Any], dict[str, str]], Section]] = {
     "dispatch": dispatch_section,
     "latency": latency_section,
@@ -877,6 +931,7 @@ SECTIONS: dict[str, Callable[[dict[str, Any], dict[str, str]], Section]] = {
     "cli": cli_section,
     "workers": workers_section,
     "search": search_section,
+    "inbox": inbox_section,
 }
 PLOTS: dict[str, Callable[[dict[str, Any], Path], None]] = {
     "dispatch": plot_dispatch,

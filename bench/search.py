@@ -57,11 +57,14 @@ BUDGET_S = 20.0  # for the runs of one query
 # --- the data, loaded once -----------------------------------------------------------------
 
 
-def dataset(kind: str, tickets: int, data_dir: Path, reload: bool) -> dict[str, Any]:
-    """The manifest of a loaded database of `tickets` tickets, loading it first if needed."""
+def dataset(
+    kind: str, tickets: int, data_dir: Path, reload: bool, name_prefix: str = "hookdesk_search"
+) -> dict[str, Any]:
+    """The manifest of a loaded database of `tickets` tickets, loading it first if needed; on
+    PostgreSQL the database `<name_prefix>_<tickets>`."""
     data_dir.mkdir(parents=True, exist_ok=True)
     manifest = data_dir / f"{kind}-{tickets}.json"
-    name = f"hookdesk_search_{tickets}"
+    name = f"{name_prefix}_{tickets}"
     if manifest.exists() and not reload and (kind == "sqlite" or _pg_exists(name)):
         progress(f"{kind}: reusing the {tickets:,} tickets of {manifest}")
         loaded: dict[str, Any] = json.loads(manifest.read_text())
