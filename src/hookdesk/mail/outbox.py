@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from hookdesk.db.wakeup import request_wakeup
@@ -59,9 +59,7 @@ def queue(
         return 0
     # The thread, hence the Reply-To token, exists from the first notification on: a reply to a
     # message seen in the letter opener, never sent, still finds its ticket.
-    threads.of_ticket(
-        session, account_id=account_id, ticket_id=ticket["id"], domain=_domain(settings)
-    )
+    threads.ensure(session, account_id=account_id, ticket_id=ticket["id"], domain=_domain(settings))
     at = time.time()
     rows = [
         {
@@ -125,16 +123,22 @@ def _domain(settings: MailSettings) -> str:
     return address.rpartition("@")[2]
 
 
+# Built once: every ticket change that notifies teammates runs one of them.
+_ACTIVE_TEAMMATES = select(Teammate.id, Teammate.name, Teammate.email).where(
+    Teammate.account_id == bindparam("account_id"),
+    Teammate.disabled_at.is_(None),
+    Teammate.deleted_at.is_(None),
+)
+_ASSIGNEE = _ACTIVE_TEAMMATES.where(Teammate.id == bindparam("assignee"))
+
+
 def _teammates(session: Session, account_id: str, assignee: str | None) -> Iterator[Recipient]:
     """The assignee, or every active teammate of the account when the ticket has none."""
-    statement = select(Teammate.id, Teammate.name, Teammate.email).where(
-        Teammate.account_id == account_id,
-        Teammate.disabled_at.is_(None),
-        Teammate.deleted_at.is_(None),
-    )
-    if assignee is not None:
-        statement = statement.where(Teammate.id == assignee)
-    for teammate_id, name, email in session.execute(statement):
+    if assignee is None:
+        found = session.execute(_ACTIVE_TEAMMATES, {"account_id": account_id})
+    else:
+        found = session.execute(_ASSIGNEE, {"account_id": account_id, "assignee": assignee})
+    for teammate_id, name, email in found:
         yield Recipient(teammate_id, name, email)
 
 

@@ -4,8 +4,11 @@ message of the ticket refers to, so mail clients show them as one conversation."
 import secrets
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from hookdesk.db.dialects import on_postgresql
 from hookdesk.models.mail import MailThread
 
 
@@ -26,6 +29,27 @@ def of_ticket(
     session.add(made)
     session.flush()
     return made
+
+
+# Built once per database: every ticket change that notifies anyone runs it.
+_ENSURE = {
+    postgresql: insert(MailThread).on_conflict_do_nothing(index_elements=[MailThread.ticket_id])
+    for postgresql, insert in ((True, pg_insert), (False, sqlite_insert))
+}
+
+
+def ensure(session: Session, *, account_id: str, ticket_id: str, domain: str) -> None:
+    """The ticket's thread made unless it has one, in one statement that reads nothing first (as
+    `of_ticket` would make it, its Message-ID in `domain`)."""
+    session.execute(
+        _ENSURE[on_postgresql(session)],
+        {
+            "ticket_id": ticket_id,
+            "account_id": account_id,
+            "token": secrets.token_hex(10),
+            "root_message_id": f"<ticket.{ticket_id}@{domain}>",
+        },
+    )
 
 
 def by_token(session: Session, *, account_id: str, token: str) -> MailThread | None:
