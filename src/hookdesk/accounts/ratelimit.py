@@ -3,13 +3,15 @@
 token is refused without taking anything.
 
 On PostgreSQL any number of API processes serve one database, so the bucket is a row of
-`rate_limit_buckets`, taken from with one atomic upsert in a short transaction of its own and timed
-by the database's clock (the processes' machines need not agree on the time). On SQLite hookdesk
-is one process by design, and a bucket row written per request would put a write transaction, with
-its fsync under `synchronous=FULL`, in front of every request, even reads (measured in
+`rate_limit_buckets`, taken from with one atomic upsert in a short write transaction (the one that
+reads the request's API key, accounts/dependencies.py) and timed by the database's clock (the
+processes' machines need not agree on the time). On SQLite hookdesk is one process by design, and
+a bucket row written per request would put a write transaction, with its fsync under
+`synchronous=FULL`, in front of every request, even reads (measured in
 docs/api-notes.md), so there the buckets live in the process's memory.
 """
 
+import functools
 import math
 import threading
 import time
@@ -17,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, Double, cast, func, literal, select, text
+from sqlalchemy import ColumnElement, Double, Executable, bindparam, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -108,16 +110,24 @@ class DatabaseBuckets:
         """Takes a token in the caller's write transaction, which it makes not wait for the disk:
         a bucket is not worth waiting for the WAL to reach it, and a crash of the database can at
         worst forget its last fraction of a second of taken tokens."""
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-        left = take_token(session, key=key, limits=self.limits)
+        connection = session.connection()  # plain statements: none of the ORM's work
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        bucket = {"key_id": key.key_id, "account_id": key.account_id}
+        left: float | None = connection.execute(_take_token(self.limits), bucket).scalar()
         if left is not None:
             return RateLimitDecision.taken(self.limits, left)
         # Refused: read the bucket once more, only to tell the client how long to wait.
-        tokens = tokens_now(session, key=key, limits=self.limits)
+        found: float | None = connection.execute(_tokens_now(self.limits), bucket).scalar()
+        tokens = float(self.limits.burst) if found is None else found
         return RateLimitDecision.refused(self.limits, tokens)
 
 
-def take_token(session: Session, *, key: KeyHolder, limits: RateLimits) -> float | None:
+# The statements are built once per limit (the app has one), with the key bound at each run:
+# building one cost more than running it.
+
+
+@functools.cache
+def _take_token(limits: RateLimits) -> Executable:
     """Takes a token in one atomic statement: the tokens left after it, or None when the bucket
     held less than one (and was left as it was).
 
@@ -126,31 +136,29 @@ def take_token(session: Session, *, key: KeyHolder, limits: RateLimits) -> float
     less than one: then the update's WHERE is false and nothing is returned."""
     bucket = RateLimitBucket.__table__.c
     refilled = _refilled(limits)
-    statement = (
+    return (
         insert(RateLimitBucket)
         .values(
-            key_id=key.key_id,
-            account_id=key.account_id,
+            key_id=bindparam("key_id"),
+            account_id=bindparam("account_id"),
             tokens=limits.burst - 1,
             updated_at=_now(),
         )
         .on_conflict_do_update(
             index_elements=[bucket.key_id],
             set_={"tokens": refilled - 1, "updated_at": _now()},
-            where=(refilled >= 1) & (bucket.account_id == key.account_id),
+            where=(refilled >= 1) & (bucket.account_id == bindparam("account_id")),
         )
         .returning(bucket.tokens)
     )
-    left: float | None = session.scalar(statement)
-    return left
 
 
-def tokens_now(session: Session, *, key: KeyHolder, limits: RateLimits) -> float:
-    statement = select(_refilled(limits)).where(
-        RateLimitBucket.key_id == key.key_id, RateLimitBucket.account_id == key.account_id
+@functools.cache
+def _tokens_now(limits: RateLimits) -> Executable:
+    return select(_refilled(limits)).where(
+        RateLimitBucket.key_id == bindparam("key_id"),
+        RateLimitBucket.account_id == bindparam("account_id"),
     )
-    found: float | None = session.scalar(statement)
-    return float(limits.burst) if found is None else found
 
 
 def _refilled(limits: RateLimits) -> ColumnElement[float]:
