@@ -122,3 +122,15 @@ def test_every_catalog_translates_every_message_keeping_its_placeholders(code: s
         assert sorted(re.findall(r"%\(\w+\)s", source)) == sorted(
             re.findall(r"%\(\w+\)s", target)
         ), source
+
+
+def test_signing_out_leads_to_a_page_in_the_clients_language(api: Api) -> None:
+    client = api.client()
+    ticket_in(api, client["id"], "de")
+    headers, csrf = client_session(api, client["id"])
+    out = api.http.post(
+        "/portal/sign-out", data={"csrf_token": csrf}, headers=headers, follow_redirects=False
+    )
+    assert out.headers["location"].endswith("?signed_out=1&lang=de")
+    landing = api.http.get(out.headers["location"], headers={"Accept-Language": "en"})
+    assert "Sie sind abgemeldet." in landing.text and "Link per E-Mail senden" in landing.text

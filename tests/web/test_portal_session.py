@@ -70,7 +70,7 @@ def test_signing_out_ends_the_session_and_shows_the_way_back_in(api: Api) -> Non
         "/portal/sign-out", data={"csrf_token": csrf}, headers=headers, follow_redirects=False
     )
     assert out.status_code == 303
-    assert out.headers["location"] == f"/portal/sign-in/{api.account_id}?signed_out=1"
+    assert out.headers["location"] == f"/portal/sign-in/{api.account_id}?signed_out=1&lang=en"
     assert out.headers["set-cookie"].startswith('client_session=""; ')
     assert api.http.get("/portal", headers=headers).status_code == 401  # ended on the server
     landing = api.http.get(out.headers["location"])

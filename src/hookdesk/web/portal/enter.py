@@ -71,7 +71,8 @@ def sign_out(request: Request, client: CurrentClient, _form: ClientForm, db: Db)
     back in."""
     with db.write() as session:
         sessions.end(session, request.cookies[cookies.CLIENT])
-    response = redirect(f"/portal/sign-in/{client.account_id}?signed_out=1")
+    speaks = language.of_client(db, account_id=client.account_id, client_id=client.client_id)
+    response = redirect(f"/portal/sign-in/{client.account_id}?signed_out=1&lang={speaks}")
     cookies.drop(request, response, cookies.CLIENT)
     return response
 

@@ -6,7 +6,8 @@ Which language a page is in:
 - every other page of a signed-in client, error pages included: the language of their most
   recently active ticket;
 - before the client is known (a link's page, `Email me a link`, an error page without a session):
-  the browser's preferred language among those (`Accept-Language`), else English.
+  the browser's preferred language among those (`Accept-Language`), else English; signing out
+  names the client's language for the page it leads to (`?lang=`).
 """
 
 from collections.abc import Mapping
@@ -41,6 +42,11 @@ def of_client(database: Database, *, account_id: str, client_id: str) -> str:
 
 
 def of_browser(request: Request) -> str:
+    """`?lang=` when the portal sent the browser on with the client's language (signing out);
+    else the browser's preference."""
+    named = request.query_params.get("lang")
+    if named in CATALOGS.languages:
+        return named
     asked = request.headers.get("accept-language", "")
     preferred = [part.split(";")[0].strip().replace("-", "_") for part in asked.split(",")]
     found = negotiate_locale([p for p in preferred if p], sorted(CATALOGS.languages), sep="_")
