@@ -1,6 +1,7 @@
 """The brand the client portal wears: a display name, a logo and a primary colour; and the
 colours that stay readable with it (WCAG 2 contrast), which every page's buttons and links use."""
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
 from urllib.parse import quote
@@ -15,6 +16,9 @@ DEFAULT_COLOR = "#2f54c6"
 WHITE = "#ffffff"
 DARK = "#000000"  # black: the dark text that reads best on any colour white does not
 READABLE = 4.5  # WCAG AA for normal text
+_UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+# the address of a file uploaded here (assets/api.py)
+UPLOADED_LOGO = re.compile(rf"(?P<base>.*)/assets/(?P<account>{_UUID})/(?P<asset>{_UUID})/[^/]+")
 
 Color = Annotated[
     str, StringConstraints(strict=True, strip_whitespace=True, pattern=r"^#[0-9a-fA-F]{6}$")
@@ -70,8 +74,14 @@ class Brand:
 
     @property
     def favicon_url(self) -> str:
-        """The logo; without one, the name's first letter on the primary colour."""
-        return self.logo_url or letter_icon(self.display_name, self.primary_color)
+        """The logo (an uploaded one made square: assets/icons.py); without one, the name's first
+        letter on the primary colour."""
+        if not self.logo_url:
+            return letter_icon(self.display_name, self.primary_color)
+        uploaded = UPLOADED_LOGO.fullmatch(self.logo_url)
+        if uploaded is None:
+            return self.logo_url
+        return f"{uploaded['base']}/icons/{uploaded['account']}/{uploaded['asset']}.png"
 
 
 def luminance(color: str) -> float:

@@ -1,10 +1,10 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, UploadFile
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 
 from hookdesk.accounts.dependencies import CurrentAccount
-from hookdesk.assets import service
+from hookdesk.assets import icons, service
 from hookdesk.assets.schemas import AssetRead
 from hookdesk.assets.storage import LocalStorage
 from hookdesk.assets.types import INLINE
@@ -54,3 +54,18 @@ def download_asset(
         content_disposition_type="inline" if inline else "attachment",
         headers={"X-Content-Type-Options": "nosniff"},
     )
+
+
+@router.get("/icons/{account_id}/{asset_id}.png", include_in_schema=False)
+def asset_icon(account_id: str, asset_id: str, db: Db, settings: CurrentSettings) -> Response:
+    """Public like the file itself: an uploaded logo as the pages' icon (accounts/brand.py)."""
+    with db.read() as session:
+        asset = service.find_file(session, account_id=account_id, asset_id=asset_id)
+    if asset is None or asset.content_type not in icons.IMAGE_TYPES:
+        raise NotFound.of("asset", asset_id)
+    try:
+        png = icons.square_icon(LocalStorage(settings.assets_dir).path(asset.storage_key))
+    except icons.NotAnImage:
+        raise NotFound.of("asset", asset_id) from None
+    cached = {"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"}
+    return Response(png, media_type="image/png", headers=cached)
