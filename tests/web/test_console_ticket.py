@@ -217,6 +217,13 @@ def test_the_live_update_carries_the_controls_of_the_new_state(api: Api) -> None
     assert newer is not None
     api.post(f"/v2/agency/tickets/notes/create/{ticket['id']}", {"text": "Call them."})
     assert console.get(f"{path}/conversation", version=newer.group(1)).status_code == 200
+    # The controls come again only when their state changed: a note leaves what the agent is
+    # choosing in them alone.
+    controls = re.search(r"&amp;controls=([0-9a-f]+)", reopened.text)
+    assert controls is not None
+    noted = console.get(f"{path}/conversation", version=newer.group(1), controls=controls.group(1))
+    assert "Call them." in noted.text and 'id="ticket-controls"' not in noted.text
+    assert 'id="reopen-hint"' not in noted.text
 
 
 def trail(page: Response) -> list[str]:

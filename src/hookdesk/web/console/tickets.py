@@ -35,6 +35,7 @@ from hookdesk.tickets.schemas import (
     TicketUpdate,
 )
 from hookdesk.web.auth import Agent, AgentActing, AgentForm, CurrentAgent
+from hookdesk.web.console.stream import TICKET_EVENTS
 from hookdesk.web.forms import field_errors
 from hookdesk.web.pages import Errors, redirect, render, text
 from hookdesk.web.uploads import stored_uploads
@@ -76,15 +77,19 @@ def conversation(
     acting: AgentActing,
     db: Db,
     version: str = "",
+    controls: str = "",
     replying: str = "",
 ) -> Response:
-    """Polled by the ticket page: the conversation again once the ticket changed, else 204. The
-    answer carries the controls too (out-of-band), so they follow the ticket's state. Each poll
-    says the agent still has the page open (`replying`: their reply box is not empty)."""
+    """Polled by the ticket page: the conversation again once the ticket changed, else 204.
+    When the controls' state changed too (`controls`: as the page shows them), the answer
+    carries them (out of band), so they follow the ticket; otherwise they are left alone, with
+    whatever the agent is choosing in them. Each poll says the agent still has the page open
+    (`replying`: their reply box is not empty)."""
     context = _context(agent, acting, db, ticket_id, replying=replying == "1")
     if version == context["version"]:
         return Response(status_code=204)
-    return render(request, "console/_conversation.html", context | {"live": True})
+    live = {"live": True, "live_controls": controls != context["controls"]}
+    return render(request, "console/_conversation.html", context | live)
 
 
 @router.get("/{ticket_id}/saved-replies/{saved_reply_id}", response_class=PlainTextResponse)
@@ -246,6 +251,7 @@ def _page(
             shown=OTHER_TICKETS_SHOWN,
         )
     context |= {
+        "live_events": TICKET_EVENTS,
         "previous_id": previous_id,
         "next_id": next_id,
         "errors": errors or {},
@@ -301,18 +307,15 @@ def _context(
             "teammates": teammates.names(session, account_id=agent.account_id),
             "assignable": teammates.assignable(session, account_id=agent.account_id),
             "version": _version(ticket, entries, present),
+            "controls": _version(ticket.is_open, ticket.teammate_id, ticket.tags, ticket.priority),
             "max_files": MAX_ASSETS_PER_REPLY,
             "priorities": [(p.value, p.value.capitalize()) for p in Priority],
             "rating": ratings.latest(session, account_id=agent.account_id, ticket_id=ticket.id),
         }
 
 
-def _version(
-    ticket: TicketView, entries: list[timeline.Entry], present: list[presence.Here]
-) -> str:
-    """What a polling ticket page compares: it changes with anything the page shows of the
-    ticket (a reply, a note, an activity, the status, the teammate, tags, priority, who else
-    is there)."""
-    shown = (ticket.is_open, ticket.teammate_id, ticket.tags, ticket.priority, entries, present)
-    seen = repr(shown)
-    return hashlib.sha256(seen.encode()).hexdigest()[:16]
+def _version(*shown: object) -> str:
+    """What a polling ticket page compares, for all it shows of the ticket (a reply, a note, an
+    activity, the status, the teammate, tags, priority, who else is there) and for its controls
+    alone: a short digest of it."""
+    return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]

@@ -1,6 +1,7 @@
 // The console's ticket page: Ctrl+Enter sends; j/k next/previous ticket, r reply, a assign,
 // e resolve, ? this help (the letters only outside fields); the saved-reply picker inserts at
-// the cursor; the reply box tells the live updates whether a reply is being written.
+// the cursor; the reply box tells the live updates whether a reply is being written; this
+// ticket's events update the conversation at once.
 (function () {
   "use strict";
 
@@ -66,6 +67,20 @@
   const showHelp = byId("show-shortcuts");
   showHelp.hidden = false;
   showHelp.addEventListener("click", () => help.showModal());
+
+  // This ticket's events (the account's stream, as the inbox follows it) update the conversation
+  // at once; the poll every 3 seconds still brings what no event tells (notes, tags, who is here).
+  const live = byId("ticket-live");
+  if (window.EventSource) {
+    const stream = new EventSource(live.dataset.stream);
+    const changed = (event) => {
+      const conversation = byId("conversation");
+      if (JSON.parse(event.data).ticket_id === live.dataset.ticket && conversation) {
+        window.htmx.trigger(conversation, "ticket-changed");
+      }
+    };
+    for (const name of live.dataset.events.split(" ")) stream.addEventListener(name, changed);
+  }
 
   const reply = byId("f-reply");
   const replying = byId("replying");
