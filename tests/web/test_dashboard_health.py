@@ -15,6 +15,7 @@ from tests.support.receivers import Receiver, Reply
 from tests.support.waiting import wait_until
 
 CREATED = ["whitelabel.ticket.created"]
+OVERFLOWS = "() => document.documentElement.scrollWidth > window.innerWidth"
 ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT")
 
 
@@ -55,6 +56,10 @@ def test_a_failing_endpoint_is_shown_failing_at_once_and_healthy_after_a_success
     expect(failing).to_contain_text(receiver.url)
     expect(failing.locator("time")).to_have_attribute("datetime", ISO_TIME)
     page.screenshot(path=SCREENSHOTS / "dashboard_failing_endpoint.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert not page.evaluate(OVERFLOWS)
+    page.screenshot(path=SCREENSHOTS / "dashboard_failing_endpoint_390.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
     # The API's status keeps to the contract's two values.
     shown = api.ok(api.get(f"/v2/webhook-endpoints/retrieve/{endpoint['id']}"), "webhook_endpoint")
     assert shown["status"] == "enabled"
