@@ -104,3 +104,21 @@ def test_the_inbox_fits_a_narrow_phone(page: Page, site: Site) -> None:
     tag = page.locator("tbody tr .tag", has_text="enterprise-customer").first
     box = tag.bounding_box()
     assert box is not None and box["x"] + box["width"] <= 390
+
+
+def test_an_agent_resolves_two_tickets_at_once_and_is_told_so(page: Page, site: Site) -> None:
+    first = site.api.ticket(title="Refund for order 1")
+    second = site.api.ticket(title="Refund for order 2")
+    site.api.ticket(title="Still to do")
+    signed_in_agent(page, site)
+    page.get_by_role("checkbox", name="Choose Refund for order 1").check()
+    page.get_by_role("checkbox", name="Choose Refund for order 2").check()
+    page.get_by_role("button", name="Resolve").click()
+
+    expect(page.get_by_role("status")).to_have_text("2 tickets resolved.")
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Still to do")
+    expect(page.get_by_role("link", name=re.compile(r"^Resolved 2$"))).to_be_visible()
+    resolved = [e.ticket_id for e in site.api.events() if e.event_type == EventType.TICKET_RESOLVED]
+    assert sorted(resolved) == sorted([first["id"], second["id"]])

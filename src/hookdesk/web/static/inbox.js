@@ -11,7 +11,8 @@
   async function refresh() {
     waiting = null;
     const answer = await fetch(location.href, { headers: { "HX-Request": "true" } });
-    if (!answer.ok) return;
+    // Sent to the sign-in page (the session ended): keep the list as it is.
+    if (!answer.ok || answer.redirected) return;
     const ticked = new Set([...boxes()].filter((box) => box.checked).map((box) => box.value));
     live.innerHTML = await answer.text();
     for (const box of boxes()) box.checked = ticked.has(box.value);
