@@ -120,5 +120,7 @@ def test_an_agent_resolves_two_tickets_at_once_and_is_told_so(page: Page, site: 
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Still to do")
     expect(page.get_by_role("link", name=re.compile(r"^Resolved 2$"))).to_be_visible()
-    resolved = [e.ticket_id for e in site.api.events() if e.event_type == EventType.TICKET_RESOLVED]
+    resolved = [
+        e.ticket_id or "" for e in site.api.events() if e.event_type == EventType.TICKET_RESOLVED
+    ]
     assert sorted(resolved) == sorted([first["id"], second["id"]])
