@@ -284,3 +284,36 @@ def test_hookdesk_migrate_asks_for_the_key_when_headers_need_sealing(
     with_key = run("migrate", *url, cwd=tmp_path, env={"HOOKDESK_SECRET_KEY": key})
     assert with_key.returncode == 0, with_key.stderr
     assert current_revision(engine) == head_revision(engine)
+
+
+def test_tickets_from_before_are_waiting_on_us_when_the_client_wrote_last(
+    empty_database: Database,
+) -> None:
+    upgrade(empty_database.engine, "0001")
+    answered = "f0000000-0000-4000-8000-000000000002"
+    with empty_database.engine.begin() as connection:
+        for statement in FIRST_SCHEMA_ROWS.values():
+            connection.execute(text(statement))
+        connection.execute(
+            text(
+                FIRST_SCHEMA_ROWS["tickets"].replace(
+                    "f0000000-0000-4000-8000-000000000001", answered
+                )
+            )
+        )
+        for position, by_client in ((0, "true"), (1, "false")):
+            connection.execute(
+                text(
+                    "INSERT INTO replies (id, account_id, ticket_id, position, text, "
+                    f"is_client_reply, created_at) VALUES ('b0000000-0000-4000-8000-00000000001"
+                    f"{position}', 'a0000000-0000-4000-8000-000000000001', '{answered}', "
+                    f"{position}, 'Text', {by_client}, 1)"
+                )
+            )
+    upgrade(empty_database.engine)
+    with empty_database.engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, awaiting_agent FROM tickets ORDER BY id"))
+        assert [(row.id, bool(row.awaiting_agent)) for row in rows] == [
+            ("f0000000-0000-4000-8000-000000000001", True),
+            (answered, False),
+        ]
