@@ -8,7 +8,7 @@ import time
 from sqlalchemy import func, select, update
 
 from hookdesk.db import Database
-from hookdesk.models.webhooks import Attempt, OutboxEvent, WebhookEvent
+from hookdesk.models.webhooks import Attempt, OutboxEvent, WebhookEndpoint, WebhookEvent
 from hookdesk.webhooks.dispatch.claim import Claimed, claim
 from hookdesk.webhooks.dispatch.record import Finished, Policy, record
 from hookdesk.webhooks.dispatch.retry import Verdict
@@ -158,3 +158,27 @@ def test_the_api_answers_a_resend_with_the_schedule_unchanged(api: Api, db: Data
     failed = one_delivery(db, api, WebhookEventStatus.FAILED, None)
     answer = api.ok(api.post(f"/v2/webhook-events/resend/{failed}"), "webhook_event")
     assert (answer["status"], answer["next_attempt_at"]) == ("failed", None)
+
+
+def test_a_resend_to_a_disabled_or_deleted_endpoint_is_refused(api: Api, db: Database) -> None:
+    delivery_id = one_delivery(db, api, WebhookEventStatus.FAILED, None)
+    endpoint_id = stored(db, delivery_id).endpoint_id
+    path = f"/v2/webhook-events/resend/{delivery_id}"
+    with db.write() as session:
+        session.execute(
+            update(WebhookEndpoint)
+            .where(WebhookEndpoint.id == endpoint_id)
+            .values(status="disabled")
+        )
+    refused = api.post(path)
+    assert (refused.status_code, refused.json()["error_code"]) == (400, 1002)
+    assert "disabled" in refused.json()["error"]
+    with db.write() as session:
+        session.execute(
+            update(WebhookEndpoint)
+            .where(WebhookEndpoint.id == endpoint_id)
+            .values(status="enabled", deleted_at=int(time.time()))
+        )
+    assert "deleted" in api.post(path).json()["error"]
+    after = stored(db, delivery_id)
+    assert (after.status, after.resume_status, after.next_attempt_at) == ("failed", None, None)

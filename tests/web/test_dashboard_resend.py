@@ -66,3 +66,12 @@ def test_a_failed_resend_keeps_the_next_automatic_attempt(
     assert shown["next_attempt_at"] == event["next_attempt_at"]
     assert shown["attempt_count"] == 2 and len(shown["attempts"]) == 2
     assert len(receiver.received) == 2  # no automatic attempt came early
+
+    # A disabled endpoint takes no resend: the page says so instead of offering the button.
+    path = f"/v2/webhook-endpoints/update/{event['endpoint_id']}"
+    api.ok(api.post(path, {"status": "disabled"}), "webhook_endpoint")
+    page.reload()
+    expect(page.locator(".not-resendable")).to_have_text(
+        "The endpoint is disabled; enable it to resend its events."
+    )
+    expect(page.get_by_role("button", name="Resend now")).to_have_count(0)

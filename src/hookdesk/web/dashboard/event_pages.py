@@ -41,6 +41,7 @@ def show_event(
             "event": delivery,
             "sent": sent,
             "body": sent.body.decode(),
+            "not_resendable": log.why_not_resendable(session, delivery),
             "pretty": json.dumps(json.loads(sent.body), indent=2, ensure_ascii=False),
             "attempts": [
                 (a, in_words(a.status_code, a.error)) for a in log.attempts(session, delivery)

@@ -12,14 +12,14 @@ from sqlalchemy.orm import Session
 
 from hookdesk.accounts.acting import Acting
 from hookdesk.db.wakeup import request_wakeup
-from hookdesk.errors import NotFound
+from hookdesk.errors import BadRequest, NotFound
 from hookdesk.models.webhooks import Attempt, OutboxEvent, WebhookEndpoint, WebhookEvent
 from hookdesk.shared.paging import Page
 from hookdesk.shared.queries import paginate
 from hookdesk.webhooks.dispatch import resends
 from hookdesk.webhooks.endpoints import service as endpoints
 from hookdesk.webhooks.payloads import render_body
-from hookdesk.webhooks.statuses import WebhookEventStatus
+from hookdesk.webhooks.statuses import EndpointStatus, WebhookEventStatus
 
 RECOVER_BATCH = 500  # ids per recover call: well under any database's limit on parameters
 
@@ -103,12 +103,31 @@ def attempts(session: Session, delivery: WebhookEvent) -> list[Attempt]:
 
 def resend(session: Session, *, account_id: str, event_id: str) -> WebhookEvent:
     """Send the same body again now (freshly signed), whatever became of the earlier attempts,
-    without moving its retry schedule (webhooks/dispatch/resends.py)."""
+    without moving its retry schedule (webhooks/dispatch/resends.py). Refused while its endpoint
+    takes no deliveries (disabled or deleted): the resend would wait unseen."""
     delivery = get(session, account_id=account_id, event_id=event_id, lock=True)
+    refusal = why_not_resendable(session, delivery)
+    if refusal:
+        raise BadRequest(refusal)
     resends.queue(delivery, now=time.time())
     request_wakeup(session)
     session.flush()
     return delivery
+
+
+def why_not_resendable(session: Session, delivery: WebhookEvent) -> str | None:
+    """Why the delivery cannot be resent now, in words; None when it can."""
+    status, deleted_at = session.execute(
+        select(WebhookEndpoint.status, WebhookEndpoint.deleted_at).where(
+            WebhookEndpoint.id == delivery.endpoint_id,
+            WebhookEndpoint.account_id == delivery.account_id,
+        )
+    ).one()
+    if deleted_at is not None:
+        return "The endpoint was deleted; its events cannot be sent again."
+    if status != EndpointStatus.ENABLED:
+        return "The endpoint is disabled; enable it to resend its events."
+    return None
 
 
 def _recover(session: Session, acting: Acting, endpoint_id: str, ids: list[str]) -> int:
