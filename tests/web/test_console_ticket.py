@@ -2,9 +2,11 @@
 tags and priority, the feedback after each action, attachments, and the controls the live
 update carries."""
 
+import io
 import re
 
 from httpx import Response
+from PIL import Image
 from sqlalchemy import select, update
 
 from hookdesk.access import signin
@@ -171,18 +173,41 @@ def test_a_saved_reply_is_filled_for_the_ticket_and_the_agent(api: Api) -> None:
     assert console.get(f"{path}/saved-replies/{ticket['id']}").status_code == 404
 
 
+def image(size: tuple[int, int], mode: str = "RGB") -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, size, (200, 40, 40, 128) if mode == "RGBA" else (200, 40, 40)).save(
+        out, format="PNG"
+    )
+    return out.getvalue()
+
+
 def test_attachments_show_human_sizes_and_image_previews(api: Api) -> None:
     ticket = api.ticket()
     console = Console(api)
     path = f"/console/tickets/{ticket['id']}"
     files = [
-        ("attachments", ("screen.png", PNG, "image/png")),
+        ("attachments", ("photo.png", image((1600, 1200)), "image/png")),
+        ("attachments", ("logo.png", image((100, 400), "RGBA"), "image/png")),
+        ("attachments", ("broken.png", PNG, "image/png")),
         ("attachments", ("notes.txt", b"hello", "text/plain")),
     ]
     page = console.done(console.post(f"{path}/reply", {"reply": "Files."}, files=files))
     assert "(1.2 MB)" in page.text and "(5 Bytes)" in page.text
-    images = re.findall(r'<img src="([^"]+)"', page.text)
-    assert len(images) == 1 and images[0].endswith("/screen.png")
+    previews = re.findall(r'<img src="([^"]+)"', page.text)
+    assert len(previews) == 3  # the images, not the text file
+    photo, logo, broken = (console.get(preview) for preview in previews)
+    assert photo.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(photo.content)).size == (320, 240)  # proportions kept
+    assert logo.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(logo.content)).size == (60, 240)
+    assert broken.status_code == 404  # no image inside: the link to the file is still there
+    # A preview is for the ticket its file is attached to, in the agent's account.
+    files_of = api.ok(api.get(f"/v2/agency/tickets/retrieve/{ticket['id']}"), "ticket")
+    text_file = files_of["replies"][-1]["assets"][3]["id"]
+    assert console.get(f"{path}/thumbnails/{text_file}").status_code == 404
+    photo_id = previews[0].rsplit("/", 1)[1]
+    other = api.ticket()
+    assert console.get(f"/console/tickets/{other['id']}/thumbnails/{photo_id}").status_code == 404
 
 
 def test_the_live_update_carries_the_controls_of_the_new_state(api: Api) -> None:

@@ -10,10 +10,11 @@ from uuid import UUID
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from hookdesk.assets import thumbnails
 from hookdesk.assets.storage import LocalStorage
 from hookdesk.assets.types import ALLOWED
 from hookdesk.config import Settings
-from hookdesk.errors import BadRequest, ErrorCode, HookdeskError, TooLarge
+from hookdesk.errors import BadRequest, ErrorCode, HookdeskError, NotFound, TooLarge
 from hookdesk.models.assets import Asset
 from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
@@ -152,6 +153,19 @@ def attach(
 
 def find_file(session: Session, *, account_id: str, asset_id: str) -> Asset | None:
     return find_owned(session, Asset, account_id=account_id, object_id=asset_id)
+
+
+def thumbnail(
+    session: Session, *, account_id: str, asset_id: str, settings: Settings
+) -> thumbnails.Thumbnail:
+    """A small preview of an image asset; a 404 for any other file, or one unreadable."""
+    asset = find_file(session, account_id=account_id, asset_id=asset_id)
+    if asset is None or asset.content_type not in thumbnails.IMAGE_TYPES:
+        raise NotFound.of("asset", asset_id)
+    try:
+        return thumbnails.thumbnail(LocalStorage(settings.assets_dir).path(asset.storage_key))
+    except thumbnails.NotAnImage:
+        raise NotFound.of("asset", asset_id) from None
 
 
 # Built once: a ticket's view reads its replies' assets on every retrieve and list page.
