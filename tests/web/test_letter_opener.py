@@ -50,7 +50,7 @@ def test_the_letter_opener_shows_a_branded_notification_in_the_tickets_language(
     # The letter's button is a one-time link into the portal that lands on this conversation.
     href = button.get_attribute("href")
     assert href is not None and "/portal/enter/" in href
-    page.goto(href)
-    page.get_by_role("button", name="Continue to your support portal").click()
+    page.goto(href)  # the portal speaks the ticket's language too
+    page.get_by_role("button", name="Verder naar je supportportaal").click()
     page.wait_for_url(f"{site.url}/portal/tickets/{ticket['id']}")
     expect(page.get_by_role("heading", level=1)).to_contain_text(ticket["title"])
