@@ -109,6 +109,32 @@ def test_a_paced_endpoint_gets_one_delivery_per_slot(api: Api, db: Database) -> 
     assert claimed_at(db, start_at + 10.0)[0] == 0
 
 
+def test_a_claim_skips_a_paced_endpoint_another_claim_holds(api: Api, db: Database) -> None:
+    if db.is_sqlite:
+        pytest.skip("SQLite serializes claims in its write transaction")
+    paced = endpoint(db, api.account_id)
+    ids = history(
+        db, api.account_id, paced, created_at=int(time.time()), count=4,
+        status=WebhookEventStatus.PENDING,
+    ).delivery_ids  # fmt: skip
+    with db.write() as session:
+        session.execute(
+            update(WebhookEvent).where(WebhookEvent.id.in_(ids)).values(next_attempt_at=0)
+        )
+        session.execute(
+            update(WebhookEndpoint).where(WebhookEndpoint.id == paced).values(rate_limit=1)
+        )
+    now = time.time()
+    with db.write() as first:
+        taken = claim(
+            first, now=now, lease_seconds=60.0, limit=10, endpoint_room={}, endpoint_cap=4
+        )
+        # While the first claim holds the endpoint's slot, a later one neither waits nor takes.
+        count, next_due = claimed_at(db, now + 5.0)
+    assert len(taken.claimed) == 1
+    assert count == 0 and next_due == pytest.approx(now + 5.0 + pacing.spacing(1))
+
+
 # --- two dispatcher processes on PostgreSQL, a real receiver -----------------------------------
 
 

@@ -3,9 +3,11 @@
 
 The endpoint's `rate_next_at` is when its next delivery may start. A claim takes that slot with
 one conditional UPDATE (only while the slot is free: `rate_next_at` unset or past) that moves it
-on by the spacing. On PostgreSQL a second dispatcher's UPDATE of the row waits for the first's
-commit, then finds the slot taken: two processes never start two deliveries in one slot. A claim
-takes at most one delivery of a paced endpoint.
+on by the spacing. On PostgreSQL the row is locked `SKIP LOCKED`: while another dispatcher's claim
+(or a recording of attempts) holds it, this claim leaves the endpoint for its next look instead of
+waiting, so two processes never start two deliveries in one slot and a claim never waits on an
+endpoint's row (nor deadlocks with the recording, which locks endpoints too). A claim takes at most
+one delivery of a paced endpoint.
 
 Spacing rather than a count per clock second: with a count, a burst at the end of one second and
 the next second's burst at its start would reach the receiver within the same second.
@@ -14,7 +16,7 @@ the next second's burst at its start would reach the receiver within the same se
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, or_, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from hookdesk.models.webhooks import WebhookEndpoint
@@ -22,8 +24,8 @@ from hookdesk.models.webhooks import WebhookEndpoint
 # 5% more than 1/N between starts: room for the time between a start and its arrival to vary.
 SLACK = 1.05
 
-_TAKE_SLOT = (
-    update(WebhookEndpoint)
+_FREE_SLOT = (
+    select(WebhookEndpoint.id)
     .where(
         WebhookEndpoint.id == bindparam("endpoint_id"),
         or_(
@@ -31,6 +33,12 @@ _TAKE_SLOT = (
             WebhookEndpoint.rate_next_at <= bindparam("now"),
         ),
     )
+    .with_for_update(skip_locked=True)
+    .scalar_subquery()
+)
+_TAKE_SLOT = (
+    update(WebhookEndpoint)
+    .where(WebhookEndpoint.id == _FREE_SLOT)
     .values(rate_next_at=bindparam("next_at"))
     .execution_options(synchronize_session=False)
 )
@@ -53,7 +61,6 @@ def take_slots(session: Session, paced: Iterable[Paced], now: float) -> dict[str
     """Take a slot now for each endpoint whose slot is free: for each, None when taken, else when
     its next slot comes."""
     slots: dict[str, float | None] = {}
-    # In one order, so that two claims never wait on each other's rows in a circle.
     for endpoint in sorted(paced, key=lambda p: p.endpoint_id):
         if endpoint.next_at is not None and endpoint.next_at > now:
             slots[endpoint.endpoint_id] = endpoint.next_at
@@ -61,6 +68,7 @@ def take_slots(session: Session, paced: Iterable[Paced], now: float) -> dict[str
         next_at = now + spacing(endpoint.rate_limit)
         parameters = {"endpoint_id": endpoint.endpoint_id, "now": now, "next_at": next_at}
         taken = session.connection().execute(_TAKE_SLOT, parameters).rowcount
-        # Not taken: another dispatcher took it a moment ago; the next comes about a spacing on.
+        # Not taken: another dispatcher took it a moment ago (or holds its row): look again about
+        # a spacing on.
         slots[endpoint.endpoint_id] = None if taken else next_at
     return slots
