@@ -877,7 +877,8 @@ def inbox_section(part: dict[str, Any], _plots: dict[str, str]) -> Section:
         "queries and template, through Starlette's test client; no network). Taking turns with "
         "it: the inbox's queries alone (counts, page, the tickets' views, names) and the bare "
         "query of the page's 20 rows (one hand-written statement), the ceiling. CPU: this "
-        "process's, every thread, median per run (on PostgreSQL the server's own is not in it).",
+        "process's, every thread, median per run (on PostgreSQL the server's own is not in it)."
+        + _load_words(part),
         "",
         *table(
             (
@@ -905,6 +906,17 @@ def inbox_section(part: dict[str, Any], _plots: dict[str, str]) -> Section:
         for kind, r in part["results"].items()
     ]
     return Section("The console's inbox", lines, goals)
+
+
+def _load_words(part: dict[str, Any]) -> str:
+    if "load_average" not in part:
+        return ""
+    before, after = part["load_average"]
+    return (
+        f" The machine's load average (one minute) was {before:.1f} before and {after:.1f} after, "
+        f"on {os.cpu_count()} cores: a request that waits for a core counts in its wall time, "
+        "not in its CPU time."
+    )
 
 
 def _inbox_row(kind: str, result: dict[str, Any]) -> tuple[str, ...]:
