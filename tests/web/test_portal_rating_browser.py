@@ -7,6 +7,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.support.browser import SCREENSHOTS, Site, signed_in_agent
 
+WIDTHS = "[document.documentElement.scrollWidth, window.innerWidth]"
+
 
 def enter_portal(page: Page, site: Site, client_id: str) -> None:
     page.goto(site.api.ok(site.api.post(f"/v2/agency/clients/portal-session/{client_id}"), "url"))
@@ -19,10 +21,13 @@ def test_an_agents_reply_reopens_the_page_live(page: Page, site: Site) -> None:
     client = api.client(name="Carla Client")
     ticket = api.ticket(client_id=client["id"], title="Printer on fire")
     api.ok(api.post(f"/v2/agency/tickets/resolve/{ticket['id']}"), "ticket")
+    page.set_viewport_size({"width": 390, "height": 844})
     enter_portal(page, site, client["id"])
     page.goto(f"{site.url}/portal/tickets/{ticket['id']}")
     expect(page.locator("#conversation .tag")).to_have_text("Resolved")
     expect(page.get_by_role("heading", name="How did we do?")).to_be_visible()
+    widths = page.evaluate(WIDTHS)
+    assert widths[0] <= widths[1], f"the rating form scrolls sideways: {widths}"
     expect(page.locator("#reply-hint")).to_contain_text("Replying opens it again")
     page.evaluate("window.stillTheSamePage = true")
 
