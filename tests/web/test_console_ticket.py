@@ -16,7 +16,7 @@ from hookdesk.models.mail import MailMessage
 from hookdesk.models.tickets import Ticket, TicketPresence
 from hookdesk.models.webhooks import OutboxEvent
 from hookdesk.shared.secretbox import SecretBox
-from tests.support.api import Api
+from tests.support.api import Api, new_account
 from tests.support.pages import agent_session
 
 SECRET = "Internal: the client is on the legacy plan"
@@ -201,13 +201,15 @@ def test_attachments_show_human_sizes_and_image_previews(api: Api) -> None:
     assert logo.headers["content-type"] == "image/png"
     assert Image.open(io.BytesIO(logo.content)).size == (60, 240)
     assert broken.status_code == 404  # no image inside: the link to the file is still there
-    # A preview is for the ticket its file is attached to, in the agent's account.
+    # Public like the file, by its random id, and cached as the file never changes.
+    assert photo.headers["cache-control"] == "public, max-age=86400"
+    assert api.http.get(previews[0]).status_code == 200
     files_of = api.ok(api.get(f"/v2/agency/tickets/retrieve/{ticket['id']}"), "ticket")
     text_file = files_of["replies"][-1]["assets"][3]["id"]
-    assert console.get(f"{path}/thumbnails/{text_file}").status_code == 404
+    assert console.get(f"/thumbnails/{api.account_id}/{text_file}").status_code == 404
+    stranger = new_account(api.http, api.db, "Another Agency")
     photo_id = previews[0].rsplit("/", 1)[1]
-    other = api.ticket()
-    assert console.get(f"/console/tickets/{other['id']}/thumbnails/{photo_id}").status_code == 404
+    assert console.get(f"/thumbnails/{stranger.account_id}/{photo_id}").status_code == 404
 
 
 def test_the_live_update_carries_the_controls_of_the_new_state(api: Api) -> None:

@@ -69,3 +69,15 @@ def asset_icon(account_id: str, asset_id: str, db: Db, settings: CurrentSettings
         raise NotFound.of("asset", asset_id) from None
     cached = {"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"}
     return Response(png, media_type="image/png", headers=cached)
+
+
+@router.get("/thumbnails/{account_id}/{asset_id}", include_in_schema=False)
+def asset_thumbnail(account_id: str, asset_id: str, db: Db, settings: CurrentSettings) -> Response:
+    """Public like the file itself: an image attachment's small preview (the console's
+    conversation shows it), cached by browsers as the file never changes."""
+    with db.read() as session:
+        small = service.thumbnail(
+            session, account_id=account_id, asset_id=asset_id, settings=settings
+        )
+    cached = {"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"}
+    return Response(small.content, media_type=small.media_type, headers=cached)

@@ -18,7 +18,7 @@ from starlette.datastructures import FormData
 from hookdesk.accounts.acting import Acting
 from hookdesk.assets import service as assets
 from hookdesk.db.dependencies import Db
-from hookdesk.errors import HookdeskError, NotFound
+from hookdesk.errors import HookdeskError
 from hookdesk.ratings import service as ratings
 from hookdesk.saved_replies import service as saved_replies
 from hookdesk.shared.dependencies import CurrentSettings
@@ -96,26 +96,6 @@ def conversation(
 def saved_reply_text(ticket_id: str, saved_reply_id: str, agent: CurrentAgent, db: Db) -> str:
     """The saved reply filled in for this ticket and agent, for the picker to insert."""
     return _saved_reply_text(db, agent, ticket_id, saved_reply_id)
-
-
-@router.get("/{ticket_id}/thumbnails/{asset_id}")
-def thumbnail(
-    ticket_id: str,
-    asset_id: str,
-    acting: AgentActing,
-    db: Db,
-    settings: CurrentSettings,
-) -> Response:
-    """The preview of an image attached to one of the ticket's replies."""
-    with db.read() as session:
-        ticket = service.get(session, acting, ticket_id)
-        if asset_id not in {a.id for reply in ticket.replies for a in reply.assets}:
-            raise NotFound.of("asset", asset_id)
-        small = assets.thumbnail(
-            session, account_id=acting.account_id, asset_id=asset_id, settings=settings
-        )
-    cached = {"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"}
-    return Response(small.content, media_type=small.media_type, headers=cached)
 
 
 @router.post("/{ticket_id}/reply")
