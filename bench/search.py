@@ -325,10 +325,12 @@ def through_api(
 
 def measure(loaded: dict[str, Any], repeat: int, workdir: Path, api: bool) -> dict[str, Any]:
     from hookdesk.db import Database
+    from hookdesk.migrations.migrate import upgrade
 
     database = Database(loaded["database_url"])
     account_id = loaded["account_id"]
     try:
+        upgrade(database.engine)  # data kept from an earlier run: to this version's schema
         terms = search_terms(database, account_id)
         searches: list[dict[str, Any]] = []
         mix: list[float] = []
