@@ -99,6 +99,11 @@ def test_a_failed_resend_keeps_the_next_automatic_attempt_and_its_step(
     assert (after.attempt_count, after.resend_count) == (2, 1)
     assert after.resume_status is None and after.lease_token is None
     assert attempts(db, delivery_id) == 2  # the history's attempt and the resend
+    with db.read() as session:
+        marked = session.scalars(
+            select(Attempt.resend).where(Attempt.delivery_id == delivery_id).order_by(Attempt.id)
+        ).all()
+    assert marked == [False, True]
     assert claimed_now(db) == []  # nothing due before the automatic attempt
 
     # The automatic attempt, when due, is the schedule's second: its failure waits the second

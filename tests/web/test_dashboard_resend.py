@@ -58,6 +58,8 @@ def test_a_failed_resend_keeps_the_next_automatic_attempt(
     receiver.wait_for(2)
     expect(attempts).to_have_count(2)  # the section refreshes while the resend is in flight
     expect(attempts.last).to_contain_text("server error (HTTP 503 Service Unavailable)")
+    expect(attempts.last.locator(".resend-mark")).to_have_text("(resend)")
+    expect(attempts.first.locator(".resend-mark")).to_have_count(0)
     page.reload()
     expect(page.locator("#delivery .tag")).to_have_text("pending")
     expect(next_attempt).to_have_attribute("datetime", scheduled)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -153,6 +154,8 @@ class Attempt(Base):
     duration_ms: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
+    # Made by a resend, outside the retry schedule (webhooks/dispatch/resends.py).
+    resend: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class DispatcherHeartbeat(Base):

@@ -113,6 +113,7 @@ def _attempt_row(finished: Finished) -> dict[str, object]:
         "duration_ms": result.duration_ms,
         "response_body": result.response_body,
         "error": result.error,
+        "resend": finished.claimed.resend,
     }
 
 
