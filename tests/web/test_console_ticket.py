@@ -410,3 +410,26 @@ def test_a_note_is_in_none_of_the_emails_the_ticket_sends(api: Api, settings: Se
     assert len(sent) >= 2  # the client's reply and the teammate's assignment at least
     assert any("On it." in message for message in sent)
     assert all("legacy plan" not in message for message in sent)
+
+
+def test_presence_is_written_only_when_due(api: Api) -> None:
+    ticket = api.ticket()
+    console = Console(api)
+    path = f"/console/tickets/{ticket['id']}"
+
+    def row() -> tuple[bool, float]:
+        with api.db.read() as session:
+            found = session.execute(select(TicketPresence.replying, TicketPresence.seen_at)).one()
+            return found.replying, found.seen_at
+
+    console.get(path)
+    first = row()
+    assert console.get(f"{path}/conversation").status_code in (200, 204)
+    assert row() == first  # fresh and saying the same: only read
+    console.get(f"{path}/conversation", replying="1")
+    assert row()[0] is True  # started replying: written at once
+    with api.db.write() as session:
+        session.execute(update(TicketPresence).values(seen_at=TicketPresence.seen_at - 8))
+    aged = row()
+    console.get(f"{path}/conversation", replying="1")
+    assert row()[1] > aged[1]  # old enough: written again

@@ -1,8 +1,10 @@
 """Who else has a ticket open in the console, and whether they are writing a reply.
 
-A ticket page says it is still open at every live update (every few seconds), which writes its
-teammate's row; a row not written for `SECONDS` counts for nothing, so a closed page stops
-counting by itself. Kept in the database, so it holds across server processes.
+A ticket page says it is still open at every live update (every 3 seconds), which keeps its
+teammate's row fresh; a row not written for `SECONDS` counts for nothing, so a closed page stops
+counting by itself. Kept in the database, so it holds across server processes. The row is
+written again only once it is `REFRESH` old or the page starts or stops replying: most updates
+only read.
 """
 
 from dataclasses import dataclass
@@ -19,6 +21,8 @@ from hookdesk.shared.queries import find_owned
 
 # Pages ask every 3 seconds: a few missed answers (a slow server) do not make a viewer vanish.
 SECONDS = 15.0
+# Written again after this long: well within SECONDS, with a poll or two to spare.
+REFRESH = 7.5
 # Rows this old are removed whenever the ticket's presence is written.
 FORGOTTEN_AFTER = 3600.0
 
@@ -62,6 +66,26 @@ def seen(
             TicketPresence.seen_at < now - FORGOTTEN_AFTER,
         )
     )
+
+
+def stale(
+    session: Session,
+    *,
+    account_id: str,
+    ticket_id: str,
+    teammate_id: str,
+    replying: bool,
+    now: float,
+) -> bool:
+    """Whether the teammate's row needs writing (`seen`): missing, old, or saying otherwise."""
+    row = session.execute(
+        select(TicketPresence.replying, TicketPresence.seen_at).where(
+            TicketPresence.account_id == account_id,
+            TicketPresence.ticket_id == ticket_id,
+            TicketPresence.teammate_id == teammate_id,
+        )
+    ).first()
+    return row is None or row.replying != replying or row.seen_at < now - REFRESH
 
 
 def others(

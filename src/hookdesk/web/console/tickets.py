@@ -274,26 +274,10 @@ def _feedback(done: str, ticket: TicketView, names: dict[str, str]) -> list[str]
 def _context(
     agent: Agent, acting: Acting, db: Db, ticket_id: str, *, replying: bool
 ) -> dict[str, Any]:
-    moment = time.time()
-    with db.write() as session:
-        presence.seen(
-            session,
-            account_id=agent.account_id,
-            ticket_id=ticket_id,
-            teammate_id=agent.teammate_id,
-            replying=replying,
-            now=moment,
-        )
+    present = _presence(db, agent, ticket_id, replying=replying)
     with db.read() as session:
         ticket = service.get(session, acting, ticket_id)
         entries = timeline.entries(session, account_id=agent.account_id, ticket=ticket)
-        present = presence.others(
-            session,
-            account_id=agent.account_id,
-            ticket_id=ticket.id,
-            teammate_id=agent.teammate_id,
-            now=moment,
-        )
         return {
             "present": present,
             "title": ticket.title,
@@ -312,6 +296,36 @@ def _context(
             "priorities": [(p.value, p.value.capitalize()) for p in Priority],
             "rating": ratings.latest(session, account_id=agent.account_id, ticket_id=ticket.id),
         }
+
+
+def _presence(db: Db, agent: Agent, ticket_id: str, *, replying: bool) -> list[presence.Here]:
+    """The other agents on the ticket; this agent's own presence written when due (only now
+    and then: tickets/presence.py)."""
+    moment = time.time()
+    account_id, teammate_id = agent.account_id, agent.teammate_id
+    with db.read() as session:
+        others = presence.others(
+            session, account_id=account_id, ticket_id=ticket_id, teammate_id=teammate_id, now=moment
+        )
+        stale = presence.stale(
+            session,
+            account_id=account_id,
+            ticket_id=ticket_id,
+            teammate_id=teammate_id,
+            replying=replying,
+            now=moment,
+        )
+    if stale:
+        with db.write() as session:
+            presence.seen(
+                session,
+                account_id=account_id,
+                ticket_id=ticket_id,
+                teammate_id=teammate_id,
+                replying=replying,
+                now=moment,
+            )
+    return others
 
 
 def _version(*shown: object) -> str:
