@@ -21,14 +21,12 @@ from hookdesk.db import Database
 from hookdesk.http import errors
 from hookdesk.http.characters import refuse_forbidden_characters
 from hookdesk.http.health import router as health_router
-from hookdesk.http.limits import BodyLimit
+from hookdesk.http.limits import BodyLimits
 from hookdesk.http.openapi import document_errors_as_sent
-from hookdesk.http.ratelimit import RateLimitHeaders
-from hookdesk.http.request_log import RequestLog
 from hookdesk.inbound.api import router as inbound_router
 from hookdesk.mail.api import router as mail_router
 from hookdesk.operations.api import router as operations_router
-from hookdesk.operations.middleware import RequestMetrics
+from hookdesk.operations.middleware import Requests
 from hookdesk.operations.state import Operations
 from hookdesk.ratings.api import router as ratings_router
 from hookdesk.retention.api import router as client_erasure_router
@@ -109,14 +107,11 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     site.install(app)
-    app.add_middleware(
-        BodyLimit,
+    limits = BodyLimits(
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_asset_bytes,
         max_mail_bytes=settings.max_mail_bytes,
     )
-    app.add_middleware(RateLimitHeaders)
-    app.add_middleware(RequestMetrics)  # outside the body limit: its answers are counted too
-    app.add_middleware(RequestLog)  # outermost: its line covers the whole request
+    app.add_middleware(Requests, limits=limits)  # id, log line, metrics, limits: one layer
     document_errors_as_sent(app)
     return app

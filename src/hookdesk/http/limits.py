@@ -7,7 +7,7 @@ limit is read and thrown away first, then the 413 goes out with `Connection: clo
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from hookdesk.errors import TooLarge
 from hookdesk.http.errors import answer
@@ -22,28 +22,29 @@ DRAINED = 2  # times the limit read and thrown away before a 413, at most
 CLOSE = {"Connection": "close"}
 
 
-class BodyLimit:
-    def __init__(
-        self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int, max_mail_bytes: int
-    ) -> None:
-        self.app = app
+class BodyLimits:
+    """The limits by path; the request middleware (operations/middleware.py) asks `refused` first,
+    then hands the app `counting`'s receive."""
+
+    def __init__(self, *, max_body_bytes: int, max_upload_bytes: int, max_mail_bytes: int) -> None:
         self.max_body_bytes = max_body_bytes
         self.max_mail_bytes = max_mail_bytes
         self.max_upload_bytes = max_upload_bytes + MULTIPART_OVERHEAD
         self.max_page_bytes = PAGE_FILES * max_upload_bytes + MULTIPART_OVERHEAD
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def refused(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        """Whether the declared body is too large: then the 413 is sent."""
         limit = self._limit(scope["path"])
         declared = _content_length(scope)
-        if declared is not None and declared > limit:
-            await _drain(receive, DRAINED * limit)
-            response = await answer(Request(scope), TooLarge(_message(limit), headers=CLOSE))
-            await response(scope, receive, send)
-            return
-        await self.app(scope, _counting(receive, limit), send)
+        if declared is None or declared <= limit:
+            return False
+        await _drain(receive, DRAINED * limit)
+        response = await answer(Request(scope), TooLarge(_message(limit), headers=CLOSE))
+        await response(scope, receive, send)
+        return True
+
+    def counting(self, scope: Scope, receive: Receive) -> Receive:
+        return _counting(receive, self._limit(scope["path"]))
 
     def _limit(self, path: str) -> int:
         if path == UPLOAD_PATH:

@@ -1,4 +1,5 @@
-"""Each HTTP request gets an id, its log lines carry it, and one line records how it went.
+"""Each HTTP request gets an id, its log lines carry it, and one line records how it went (the
+request middleware, operations/middleware.py, calls `start` and `write`).
 
 The id is the caller's `X-Request-Id` when it looks like one (a proxy in front may set it), else a
 new one; every answer carries it back in `X-Request-Id`. The line shows the path with any one-time
@@ -7,13 +8,10 @@ token in it replaced by its name, and never the query string (searches hold peop
 
 import re
 import secrets
-import time
 
 import structlog
-from starlette.datastructures import Headers, MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from hookdesk.http.asgi import watching_start
+from starlette.datastructures import Headers
+from starlette.types import Scope
 
 HEADER = "X-Request-Id"
 _ACCEPTED_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -30,36 +28,23 @@ def request_id_of(scope: Scope) -> str | None:
     return str(request_id) if request_id else None
 
 
-class RequestLog:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+def start(scope: Scope) -> str:
+    """The request's id, kept in its state (`request_id_of`) for the error handler."""
+    request_id = _given_id(scope) or f"req_{secrets.token_hex(8)}"
+    scope.setdefault("state", {})["request_id"] = request_id
+    return request_id
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = _given_id(scope) or f"req_{secrets.token_hex(8)}"
-        scope.setdefault("state", {})["request_id"] = request_id
-        status = 500  # unless an answer starts: an error escaped to the server's last handler
-        started = time.perf_counter()
 
-        def at_start(message: Message) -> None:
-            nonlocal status
-            status = message["status"]
-            MutableHeaders(scope=message).append(HEADER, request_id)
-
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
-            try:
-                await self.app(scope, receive, watching_start(send, at_start))
-            finally:
-                write = log.debug if scope["path"] in _PROBES else log.info
-                write(
-                    "request",
-                    method=scope["method"],
-                    path=_loggable_path(scope),
-                    status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 1),
-                )
+def write(scope: Scope, status: int, seconds: float) -> None:
+    """The request's one line, once it was answered (500: an error escaped to the server)."""
+    line = log.debug if scope["path"] in _PROBES else log.info
+    line(
+        "request",
+        method=scope["method"],
+        path=_loggable_path(scope),
+        status=status,
+        duration_ms=round(seconds * 1000, 1),
+    )
 
 
 def _given_id(scope: Scope) -> str | None:
