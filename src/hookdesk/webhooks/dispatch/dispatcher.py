@@ -66,11 +66,7 @@ class DispatchLimits:
     shutdown_timeout: float
 
 
-@dataclass
-class _Sending:
-    task: asyncio.Task[None]
-    channel: AnyChannel
-    item: Item
+_Sending = tuple[AnyChannel, Item]
 
 
 class Dispatcher:
@@ -92,7 +88,9 @@ class Dispatcher:
         self._clock = clock
         self._rng = random.Random()
         self._wake = asyncio.Event()
-        self._in_flight: dict[tuple[str, str], _Sending] = {}
+        self._in_flight: dict[tuple[str, str], _Sending] = {}  # handed to the senders
+        self._to_send: asyncio.Queue[_Sending] = asyncio.Queue()
+        self._all_sent = asyncio.Event()
         self._per_group: Counter[tuple[str, str]] = Counter()
         self._finished: list[tuple[AnyChannel, Finished[Any, Any]]] = []
         self._finished_ready = asyncio.Event()
@@ -126,11 +124,12 @@ class Dispatcher:
         helpers = [asyncio.create_task(self._record_loop())]
         if not self._database.is_sqlite:
             helpers.append(asyncio.create_task(listen_for_wakeups(self._database.url, self._wake)))
+        senders = [asyncio.create_task(self._sender()) for _ in range(self._limits.concurrency)]
         try:
             await self._claim_loop(stop)
         finally:
             self._database.remove_wakeup_listener(wake_from_any_thread)
-            await self._shut_down(helpers)
+            await self._shut_down(senders, helpers)
 
     async def _claim_loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -190,9 +189,19 @@ class Dispatcher:
 
     def _start(self, channel: AnyChannel, item: Item) -> None:
         self._per_group[channel.name, item.group] += 1
-        task = asyncio.create_task(self._send(channel, item))
-        self._in_flight[channel.name, item.id] = _Sending(task, channel, item)
+        self._in_flight[channel.name, item.id] = (channel, item)
         self._meter.send_started()
+        self._to_send.put_nowait((channel, item))
+
+    async def _sender(self) -> None:
+        """One of the `concurrency` senders: a fixed pool, rather than a task per delivery,
+        since creating and tracking a task costs about as much as preparing a request."""
+        while True:
+            channel, item = await self._to_send.get()
+            try:
+                await self._send(channel, item)
+            except Exception:  # a channel answers rather than raises; a bug must not stop a sender
+                log.exception("sending failed unexpectedly", channel=channel.name, id=item.id)
 
     async def _send(self, channel: AnyChannel, item: Item) -> None:
         started = self._clock()
@@ -207,6 +216,8 @@ class Dispatcher:
             self._per_group[group] -= 1
             if self._per_group[group] <= 0:
                 del self._per_group[group]
+            if not self._in_flight:
+                self._all_sent.set()
             if self._backlog:
                 self._wake.set()
 
@@ -245,14 +256,17 @@ class Dispatcher:
             self._meter.attempt_recorded(channel.name, verdict, seconds)
         return any(verdict is Verdict.RETRY for _finished, verdict in recorded)
 
-    async def _shut_down(self, helpers: list[asyncio.Task[None]]) -> None:
-        tasks = [sending.task for sending in self._in_flight.values()]
-        if tasks:
-            await asyncio.wait(tasks, timeout=self._limits.shutdown_timeout)
+    async def _shut_down(
+        self, senders: list[asyncio.Task[None]], helpers: list[asyncio.Task[None]]
+    ) -> None:
+        if self._in_flight:
+            self._all_sent.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._all_sent.wait(), self._limits.shutdown_timeout)
         unfinished = list(self._in_flight.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        for sender in senders:
+            sender.cancel()
+        await asyncio.gather(*senders, return_exceptions=True)
         recorder, *others = helpers
         for helper in others:
             helper.cancel()
@@ -265,8 +279,8 @@ class Dispatcher:
 
     def _release(self, unfinished: list[_Sending]) -> None:
         leases: defaultdict[AnyChannel, dict[str, str]] = defaultdict(dict)
-        for sending in unfinished:
-            leases[sending.channel][sending.item.id] = sending.item.lease_token
+        for channel, item in unfinished:
+            leases[channel][item.id] = item.lease_token
         with self._database.transaction() as session:
             for channel, held in leases.items():
                 channel.release(session, leases=held, now=self._clock())
