@@ -1,9 +1,10 @@
 """From a claimed delivery to the exact request: body, signatures, headers."""
 
+import hmac
 from collections.abc import Mapping
 
 from hookdesk import __version__
-from hookdesk.receiver.signing import secret_key, signature_headers
+from hookdesk.receiver.signing import keyed, secret_key, signature_headers
 from hookdesk.shared.secretbox import SecretBox
 from hookdesk.webhooks import headers as custom_headers
 from hookdesk.webhooks.dispatch.claim import Claimed
@@ -16,7 +17,8 @@ USER_AGENT = f"hookdesk/{__version__}"
 class Preparer:
     def __init__(self, box: SecretBox) -> None:
         self._box = box
-        self._keys: dict[str, bytes] = {}  # sealed secret -> HMAC key; decrypting costs ~20 µs
+        # sealed secret -> its HMAC, keyed: decrypting costs ~20 µs, keying a few more
+        self._keys: dict[str, hmac.HMAC] = {}
         self._headers: dict[str, dict[str, str]] = {}  # sealed custom headers -> checked headers
 
     def request(self, item: Claimed, *, now: float) -> Request:
@@ -37,12 +39,12 @@ class Preparer:
         signed = signature_headers(keys, item.delivery_id, int(now), body)
         return Request(item.url, body, _headers(custom, signed))
 
-    def _key(self, sealed: str) -> bytes:
+    def _key(self, sealed: str) -> hmac.HMAC:
         key = self._keys.get(sealed)
         if key is None:
             if len(self._keys) > 10_000:
                 self._keys.clear()
-            key = self._keys[sealed] = secret_key(self._box.open(sealed))
+            key = self._keys[sealed] = keyed(secret_key(self._box.open(sealed)))
         return key
 
     def _custom_headers(self, sealed: str | None) -> dict[str, str]:

@@ -14,6 +14,7 @@ Every way an attempt can go maps to one `error` string (None when the receiver a
 """
 
 import asyncio
+import functools
 import ipaddress
 import socket
 import time
@@ -125,7 +126,7 @@ class AiohttpSender:
             return Result(None, 0, error=f"blocked address: {blocked}")
         try:
             async with self._session.post(
-                request.url, data=request.body, headers=dict(request.headers), allow_redirects=False
+                request.url, data=request.body, headers=request.headers, allow_redirects=False
             ) as response:
                 body = await response.content.read(RESPONSE_BODY_LIMIT)
                 return _answered(response, body, _elapsed_ms(started))
@@ -168,6 +169,7 @@ def _describe(error: BaseException, timeout: float) -> str:
     return f"request failed: {type(error).__name__}: {error}"
 
 
+@functools.lru_cache(maxsize=4096)  # an endpoint's URL is sent to again and again
 def _blocked_literal(url: str) -> str | None:
     """IP-literal hosts skip the resolver, so they are checked here."""
     try:
