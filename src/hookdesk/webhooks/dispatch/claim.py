@@ -41,7 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from hookdesk.db.dialects import on_postgresql
+from hookdesk.db.dialects import on_postgresql, one_of
 from hookdesk.models.webhooks import OutboxEvent, WebhookEndpoint, WebhookEvent
 from hookdesk.webhooks.dispatch import lease, pacing
 from hookdesk.webhooks.dispatch.channel import Claim
@@ -331,9 +331,7 @@ def _take_in_one_statement(
 
 
 _CLAIMABLE = _claimable(bindparam("endpoint_id"), bindparam("room"))
-_LEASED = (
-    select(*_LEASED_COLUMNS).where(WebhookEvent.id.in_(bindparam("ids", expanding=True))).subquery()
-)
+_LEASED = select(*_LEASED_COLUMNS).where(one_of(_deliveries.c.id, "ids")).subquery()
 _LEASED_WITH_DETAILS = _with_details(_LEASED)
 
 

@@ -6,9 +6,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
+from hookdesk.db.dialects import one_of
 from hookdesk.models.webhooks import WebhookEndpoint
 from hookdesk.webhooks.dispatch.retry import Verdict
 from hookdesk.webhooks.endpoints.service import disable
@@ -46,18 +47,24 @@ def record_outcomes(
             operational.endpoint_disabled(session, endpoint, reason=reason)
 
 
+_endpoints: Table = WebhookEndpoint.__table__  # type: ignore[assignment]
+# Only the first failure after a success starts the clock; a success stops it. Built once (a Core
+# statement whose SQL does not change with the number of endpoints): recorded with every batch.
+_START_FAILING = (
+    update(_endpoints)
+    .where(one_of(_endpoints.c.id, "ids"), _endpoints.c.failing_since.is_(None))
+    .values(failing_since=bindparam("at"))
+)
+_STOP_FAILING = (
+    update(_endpoints)
+    .where(one_of(_endpoints.c.id, "ids"), _endpoints.c.failing_since.is_not(None))
+    .values(failing_since=None)
+)
+
+
 def _set_failing_since(session: Session, endpoint_ids: set[str], value: int | None) -> None:
-    # Only the first failure after a success starts the clock; a success stops it.
-    column = WebhookEndpoint.failing_since
-    session.execute(
-        update(WebhookEndpoint)
-        .where(
-            WebhookEndpoint.id.in_(endpoint_ids),
-            column.is_not(None) if value is None else column.is_(None),
-        )
-        .values(failing_since=value)
-        .execution_options(synchronize_session=False)
-    )
+    statement = _STOP_FAILING if value is None else _START_FAILING
+    session.connection().execute(statement, {"ids": sorted(endpoint_ids), "at": value})
 
 
 def _failing_longer_than(session: Session, endpoint_ids: set[str], before: float) -> set[str]:

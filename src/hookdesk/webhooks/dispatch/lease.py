@@ -16,6 +16,7 @@ from sqlalchemy import (
     ARRAY,
     Double,
     Integer,
+    Select,
     String,
     Table,
     Update,
@@ -26,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from hookdesk.db.dialects import on_postgresql
+from hookdesk.db.dialects import on_postgresql, one_of
 
 
 def new_token() -> str:
@@ -43,9 +44,7 @@ def leasing(table: Table) -> Update:
 @functools.cache
 def _lease_by_ids(table: Table) -> Update:
     return (
-        leasing(table)
-        .where(table.c.id.in_(bindparam("ids", expanding=True)))
-        .execution_options(synchronize_session=False)
+        leasing(table).where(one_of(table.c.id, "ids")).execution_options(synchronize_session=False)
     )
 
 
@@ -73,12 +72,15 @@ def still_stored(session: Session, table: Table, ids: Iterable[str]) -> set[str]
     """Which of these rows still exist (one erased or purged while in flight is gone). They stay
     key-share locked, as an attempt's foreign key would lock them, so that they cannot vanish
     before their attempts are inserted."""
-    return set(
-        session.scalars(
-            select(table.c.id)
-            .where(table.c.id.in_(list(ids)))
-            .with_for_update(read=True, key_share=True)
-        )
+    return set(session.connection().scalars(_stored(table), {"ids": list(ids)}))
+
+
+@functools.cache
+def _stored(table: Table) -> Select[Any]:
+    return (
+        select(table.c.id)
+        .where(one_of(table.c.id, "ids"))
+        .with_for_update(read=True, key_share=True)
     )
 
 
