@@ -16,6 +16,7 @@ from hookdesk.db import Database
 from hookdesk.mail.prepare import prepare
 from hookdesk.models.mail import MailMessage
 from hookdesk.shared.secretbox import SecretBox
+from hookdesk.web.templating import STATIC
 from tests.support.api import Api, new_account
 
 CLIENT_KINDS = ("ticket_opened", "agent_replied", "ticket_resolved", "portal_link")
@@ -158,3 +159,14 @@ def sent_to_the_client(api: Api, settings: Settings) -> dict[str, bytes]:
         ).all()
         box = SecretBox(settings.secret_key)
         return {row.kind: prepare(session, row, settings, box).message.as_bytes() for row in rows}
+
+
+def test_the_static_folder_serves_what_pages_load_and_not_the_notes_beside_it(
+    portal: tuple[TestClient, Api],
+) -> None:
+    http, _ = portal
+    assert http.get("/static/pages.css").status_code == 200
+    assert (STATIC / "README.md").exists()  # the note is there, and names the product
+    note = http.get("/static/README.md")
+    assert note.status_code == 404
+    assert "hookdesk" not in note.text.lower()

@@ -1,8 +1,12 @@
 """Mounts the pages on the app: routers, static files, security headers."""
 
+from pathlib import PurePosixPath
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hookdesk.http.asgi import watching_start
@@ -59,8 +63,20 @@ SECURITY_HEADERS = {
 def install(app: FastAPI) -> None:
     for router in ROUTERS:
         app.include_router(router, include_in_schema=False)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", Assets(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
+
+
+class Assets(StaticFiles):
+    """The static folder, serving only what pages load: a note kept beside the files (its
+    README.md names the product) is not for a client's browser."""
+
+    SERVED = frozenset({".css", ".js", ".png", ".svg", ".ico", ".woff2"})
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if PurePosixPath(path).suffix not in self.SERVED:
+            raise HTTPException(status_code=404)
+        return await super().get_response(path, scope)
 
 
 class SecurityHeaders:
