@@ -331,6 +331,8 @@ def measure(loaded: dict[str, Any], repeat: int, workdir: Path, api: bool) -> di
     account_id = loaded["account_id"]
     try:
         upgrade(database.engine)  # data kept from an earlier run: to this version's schema
+        with database.engine.connect() as connection:  # statistics for indexes it made
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
         terms = search_terms(database, account_id)
         searches: list[dict[str, Any]] = []
         mix: list[float] = []

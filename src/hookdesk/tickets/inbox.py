@@ -40,7 +40,7 @@ def counts(
 ) -> dict[View, int]:
     """How many of the tickets `filters` keep each view holds: one query, one pass."""
     statement = select(*(func.count().filter(_in_view(view, teammate_id)) for view in View)).where(
-        Ticket.account_id == account_id,
+        listing.owned_by(session, account_id, filters),
         *listing.conditions(session, account_id=account_id, filters=filters),
     )
     row = session.execute(statement).one()
@@ -58,7 +58,7 @@ def page_of(
 ) -> Sequence[Ticket]:
     """One page of `view`'s tickets among those `filters` keep, in the filters' order."""
     statement = select(Ticket).where(
-        Ticket.account_id == account_id,
+        listing.owned_by(session, account_id, filters),
         *listing.conditions(session, account_id=account_id, filters=filters),
         _in_view(view, teammate_id),
     )

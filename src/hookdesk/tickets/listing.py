@@ -86,14 +86,27 @@ def list_page(
     session: Session, *, account_id: str, filters: TicketFilters, page: Page
 ) -> tuple[int, Sequence[Ticket]]:
     where = conditions(session, account_id=account_id, filters=filters)
-    statement = select(Ticket).where(Ticket.account_id == account_id, *where)
+    statement = select(Ticket).where(owned_by(session, account_id, filters), *where)
     return paginate(session, in_order(statement, filters), page)
+
+
+def owned_by(session: Session, account_id: str, filters: TicketFilters) -> ColumnElement[bool]:
+    """The tickets of the account. When searching on SQLite, written `+account_id` so that no
+    index serves it: SQLite then looks the tickets found up by id rather than read all of the
+    account's (without statistics it takes `account_id = ?` for a few rows)."""
+    if filters.text and len(filters.text) >= SHORTEST_INDEXED and _is_sqlite(session):
+        return literal_column("+tickets.account_id") == account_id
+    return Ticket.account_id == account_id
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
 
 
 def conditions(
     session: Session, *, account_id: str, filters: TicketFilters
 ) -> list[ColumnElement[bool]]:
-    sqlite = session.get_bind().dialect.name == "sqlite"
+    sqlite = _is_sqlite(session)
     conditions: list[ColumnElement[bool]] = []
     if filters.text:
         conditions.append(_mentions(filters.text, account_id=account_id, sqlite=sqlite))
