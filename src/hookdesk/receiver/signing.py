@@ -58,11 +58,11 @@ def keyed(key: bytes) -> hmac.HMAC:
     return hmac.new(key, digestmod=hashlib.sha256)
 
 
-def _signed(key: hmac.HMAC, head: str, body: bytes) -> hmac.HMAC:
+def _signed(key: hmac.HMAC, head: bytes, body: bytes) -> bytes:
     mac = key.copy()
-    mac.update(head.encode())
+    mac.update(head)
     mac.update(body)  # fed on, not joined to `head`: no copy of the body
-    return mac
+    return mac.digest()
 
 
 def signature_headers(
@@ -70,17 +70,17 @@ def signature_headers(
 ) -> dict[str, str]:
     """Both schemes' headers, with one signature per key (several while a secret is rotated);
     a key is the secret's bytes or `keyed` from them."""
-    macs = [key if isinstance(key, hmac.HMAC) else keyed(key) for key in keys]
-    standard = " ".join(
-        "v1," + base64.b64encode(_signed(mac, f"{message_id}.{timestamp}.", body).digest()).decode()
-        for mac in macs
-    )
-    compact = ",".join(f"s={_signed(mac, f'{timestamp}.', body).hexdigest()}" for mac in macs)
+    standard_head, compact_head = f"{message_id}.{timestamp}.".encode(), f"{timestamp}.".encode()
+    standard, compact = [], []
+    for key in keys:
+        mac = key if isinstance(key, hmac.HMAC) else keyed(key)
+        standard.append("v1," + base64.b64encode(_signed(mac, standard_head, body)).decode())
+        compact.append("s=" + _signed(mac, compact_head, body).hex())
     return {
         "webhook-id": message_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": standard,
-        "Hookdesk-Signature": f"t={timestamp},{compact}",
+        "webhook-signature": " ".join(standard),
+        "Hookdesk-Signature": f"t={timestamp}," + ",".join(compact),
     }
 
 
