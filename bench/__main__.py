@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -246,14 +247,21 @@ def out_of_time(_signum: int, _frame: Any) -> None:
     raise SystemExit(3)  # unwinds through every `finally`: processes stopped, databases dropped
 
 
-def run_suite(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+def run_suite(args: argparse.Namespace, workdir: Path) -> tuple[dict[str, Any], list[str]]:
+    """The figures of every part that ran to its end, and the names of those that failed: one
+    part's failure (stale kept data, a crashed server) must not lose the others' figures."""
     sizes = SIZES["quick" if args.quick else "full"]
-    parts = {}
+    parts, failed = {}, []
     for name in PARTS:
         if name in args.parts:
             progress(f"--- {name} ---")
-            parts[name] = run_part(name, sizes, workdir)
-    return parts
+            try:
+                parts[name] = run_part(name, sizes, workdir)
+            except Exception:
+                progress(f"{name} FAILED; its figures stay as last measured:")
+                progress(traceback.format_exc())
+                failed.append(name)
+    return parts, failed
 
 
 def write(args: argparse.Namespace, parts: dict[str, Any], meta: dict[str, Any]) -> None:
@@ -287,16 +295,16 @@ def main(argv: list[str] | None = None) -> int:
     started, date = time.monotonic(), datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     workdir = Path(tempfile.mkdtemp(prefix="hookdesk-bench-", dir=args.tmp_dir))
     try:
-        parts = run_suite(args, workdir)
-    except RuntimeError as error:
-        progress(f"FAILED, no report: {error}")
-        return 2
+        parts, failed = run_suite(args, workdir)
     finally:
         signal.alarm(0)
         if args.keep:
             progress(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+    if not parts:
+        progress("FAILED, no report: no part ran to its end")
+        return 2
     errors = sum(part.get("errors", 0) for part in parts.values())
     meta = {
         "date": date,
@@ -309,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         "errors": errors,
     }
     write(args, parts, meta)
-    return 1 if errors else 0
+    return 1 if errors or failed else 0
 
 
 if __name__ == "__main__":
