@@ -32,7 +32,6 @@ from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 
 from hookdesk.app import create_app
-from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.webhooks.statuses import WebhookEventStatus
 from tests.support.chaos import (
@@ -41,13 +40,16 @@ from tests.support.chaos import (
     SCALE,
     FlakyReceiver,
     Producer,
+    api_beside,
     child_env,
     describe,
+    migrate,
     producing,
     set_up_account,
     settle_and_check,
     sigkill,
     start,
+    start_dispatchers,
     states,
     wait_for_line,
     wait_until_up,
@@ -128,15 +130,7 @@ def test_one_of_three_dispatchers_killed_loses_nothing(
     env = child_env(tmp_path, secret_key)
     env["HOOKDESK_ENDPOINT_CONCURRENCY"] = str(DISPATCHER_ENDPOINT_CONCURRENCY)
     total, kill_after = 300 * SCALE, 100 * SCALE
-    migrated = subprocess.run(
-        [HOOKDESK, "migrate", "--database-url", own_postgres],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
-    assert migrated.returncode == 0, migrated.stderr
+    migrate(own_postgres, env=env, cwd=tmp_path)
     made = subprocess.run(
         [HOOKDESK, "accounts", "create", "--name", "Kill Agency", "--database-url", own_postgres],
         env=env,
@@ -148,29 +142,10 @@ def test_one_of_three_dispatchers_killed_loses_nothing(
     assert made.returncode == 0, made.stderr
     api_key = json.loads(made.stdout)["api_key"]
 
-    dispatchers = []
-    for n in range(3):
-        dispatchers.append(
-            start(
-                children,
-                ["dispatcher", "--dev", "--database-url", own_postgres],
-                env=env,
-                cwd=tmp_path,
-                logs=f"dispatcher-{n}",
-            )
-        )
-    for n, process in enumerate(dispatchers):
-        wait_for_line(process, tmp_path / f"dispatcher-{n}.err", "dispatcher started")
+    dispatchers = start_dispatchers(children, own_postgres, 3, env=env, cwd=tmp_path)
 
     # The API in this process, without a dispatcher: the three above deliver everything.
-    settings = Settings(
-        database_url=own_postgres,
-        dev=True,
-        secret_key=secret_key,
-        data_dir=tmp_path / "data",
-        public_url="http://testserver",
-        rate_limit=0,
-    )
+    settings = api_beside(own_postgres, secret_key, tmp_path)
     database = Database(own_postgres)
     try:
         with TestClient(create_app(settings, database, run_dispatcher=False)) as http:

@@ -14,16 +14,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from hookdesk.app import create_app
-from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.models.webhooks import WebhookEndpoint, WebhookEvent
 from hookdesk.webhooks.dispatch import pacing
 from hookdesk.webhooks.dispatch.claim import claim
 from hookdesk.webhooks.statuses import WebhookEventStatus
 from tests.support.api import Api, new_account
-from tests.support.chaos import child_env, start, wait_for_line
+from tests.support.chaos import api_beside, child_env, migrate, start_dispatchers
 from tests.support.history import endpoint, history
-from tests.support.processes import HOOKDESK
 from tests.support.receivers import Receiver
 
 CREATED = ["whitelabel.ticket.created"]
@@ -154,34 +152,9 @@ def test_two_dispatchers_hold_an_endpoints_rate_limit(
 ) -> None:
     secret_key = Fernet.generate_key().decode()
     env = child_env(tmp_path, secret_key)
-    migrated = subprocess.run(
-        [HOOKDESK, "migrate", "--database-url", own_postgres],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
-    assert migrated.returncode == 0, migrated.stderr
-    for n in range(2):
-        start(
-            children,
-            ["dispatcher", "--dev", "--database-url", own_postgres],
-            env=env,
-            cwd=tmp_path,
-            logs=f"dispatcher-{n}",
-        )
-    for n, process in enumerate(children):
-        wait_for_line(process, tmp_path / f"dispatcher-{n}.err", "dispatcher started")
-
-    settings = Settings(
-        database_url=own_postgres,
-        dev=True,
-        secret_key=secret_key,
-        data_dir=tmp_path / "data",
-        public_url="http://testserver",
-        rate_limit=0,
-    )
+    migrate(own_postgres, env=env, cwd=tmp_path)
+    start_dispatchers(children, own_postgres, 2, env=env, cwd=tmp_path)
+    settings = api_beside(own_postgres, secret_key, tmp_path)
     database = Database(own_postgres)
     try:
         # The API in this process, without a dispatcher: the two above deliver everything.

@@ -24,6 +24,7 @@ import httpx
 import standardwebhooks
 from sqlalchemy import select
 
+from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.models.webhooks import OutboxEvent, WebhookEvent
 from hookdesk.webhooks.catalog import EventType
@@ -157,6 +158,56 @@ def start(
         process = subprocess.Popen([HOOKDESK, *args], cwd=cwd, env=env, stdout=out, stderr=err)
     children.append(process)
     return process
+
+
+def migrate(database_url: str, *, env: dict[str, str], cwd: Path) -> None:
+    """`hookdesk migrate` on that database, to its end."""
+    migrated = subprocess.run(
+        [HOOKDESK, "migrate", "--database-url", database_url],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert migrated.returncode == 0, migrated.stderr
+
+
+def start_dispatchers(
+    children: list[subprocess.Popen[bytes]],
+    database_url: str,
+    count: int,
+    *,
+    env: dict[str, str],
+    cwd: Path,
+) -> list[subprocess.Popen[bytes]]:
+    """`count` `hookdesk dispatcher` processes on that database, each past "dispatcher started"."""
+    started = [
+        start(
+            children,
+            ["dispatcher", "--dev", "--database-url", database_url],
+            env=env,
+            cwd=cwd,
+            logs=f"dispatcher-{n}",
+        )
+        for n in range(count)
+    ]
+    for n, process in enumerate(started):
+        wait_for_line(process, cwd / f"dispatcher-{n}.err", "dispatcher started")
+    return started
+
+
+def api_beside(database_url: str, secret_key: str, tmp_path: Path) -> Settings:
+    """The settings of an API in the test's own process beside dispatcher processes (the app made
+    with `run_dispatcher=False`), with no rate limit: the processes deliver everything."""
+    return Settings(
+        database_url=database_url,
+        dev=True,
+        secret_key=secret_key,
+        data_dir=tmp_path / "data",
+        public_url="http://testserver",
+        rate_limit=0,
+    )
 
 
 def wait_for_line(process: subprocess.Popen[bytes], path: Path, contains: str) -> str:
