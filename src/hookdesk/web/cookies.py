@@ -4,9 +4,8 @@ A signed-in agent's session lives in `agent_session`, a client's in `client_sess
 under /portal). `portal_agency` names the agency whose portal the browser entered last, so that an
 error page after the session ended still wears its brand and offers `Email me a link`. Forms shown
 before a session exists (sign-in, invite, portal entry) carry a token that must equal the
-`form_token` cookie (the double-submit pattern). `shown_once` carries, sealed, what the
-webhooks dashboard shows once after a redirect (a new signing secret); `flash`, sealed too, what
-a settings form has to say on the page it redirects to (web/flash.py).
+`form_token` cookie (the double-submit pattern). `flash` carries, sealed, what a console form has
+to say on the page it redirects to, a new API key or signing secret included (web/flash.py).
 """
 
 import secrets
@@ -17,14 +16,12 @@ AGENT = "agent_session"
 CLIENT = "client_session"
 FORM = "form_token"
 AGENCY = "portal_agency"
-ONCE = "shown_once"
 FLASH = "flash"
 PATHS = {
     AGENT: "/",
     CLIENT: "/portal",
     FORM: "/",
     AGENCY: "/portal",
-    ONCE: "/console/webhooks",
     FLASH: "/console",
 }
 

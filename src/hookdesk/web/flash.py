@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -29,8 +30,11 @@ class Flash:
 
 
 def redirect_with(request: Request, url: str, flash: Flash) -> Response:
+    """To `url`, whose page alone shows the flash: a secret made for one endpoint's page is never
+    shown on another's."""
     response = redirect(url)
-    sealed = _box(request).seal(json.dumps(asdict(flash)))
+    held = {"for": urlsplit(url).path, **asdict(flash)}
+    sealed = _box(request).seal(json.dumps(held))
     cookies.put(request, response, cookies.FLASH, sealed, max_age=LIFETIME)
     return response
 
@@ -39,24 +43,33 @@ def render_flashed(
     request: Request, template: str, context: Mapping[str, Any], *, status: int = 200
 ) -> Response:
     """`render`, with the flash (if any) among the notices and as `flash`, then forgotten."""
-    flash = _taken(request)
+    flash = taken(request)
     notices = [*context.get("notices", []), *([flash.notice] if flash else [])]
     response = render(
         request, template, {**context, "notices": notices, "flash": flash}, status=status
     )
-    if cookies.FLASH in request.cookies:
-        cookies.drop(request, response, cookies.FLASH)
+    drop(request, response)
     return response
 
 
-def _taken(request: Request) -> Flash | None:
+def taken(request: Request) -> Flash | None:
+    """What the post before this page left to say, if anything; the page that shows it `drop`s
+    it."""
     sealed = request.cookies.get(cookies.FLASH)
     if not sealed:
         return None
     try:
-        return Flash(**json.loads(_box(request).open(sealed)))
-    except (ValueError, TypeError):  # another key's, or not ours: nothing to say
+        held = json.loads(_box(request).open(sealed))
+        page = held.pop("for")
+        flash = Flash(**held)
+    except (ValueError, TypeError, KeyError):  # another key's, or not ours: nothing to say
         return None
+    return flash if page == request.url.path else None
+
+
+def drop(request: Request, response: Response) -> None:
+    if cookies.FLASH in request.cookies:
+        cookies.drop(request, response, cookies.FLASH)
 
 
 def _box(request: Request) -> SecretBox:

@@ -5,14 +5,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from hookdesk.accounts.acting import Acting
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import BadRequest
 from hookdesk.shared.clock import now
-from hookdesk.web.auth import Agent, AgentActing, AgentForm, CurrentAgent
-from hookdesk.web.dashboard import once
+from hookdesk.web import flash
+from hookdesk.web.auth import AgentActing, AgentForm, CurrentAgent
 from hookdesk.web.dashboard.endpoint_view import endpoint_page
 from hookdesk.web.dashboard.forms import since_time, validation_errors
+from hookdesk.web.flash import Flash
 from hookdesk.web.pages import redirect, text
 from hookdesk.webhooks.endpoints import service
 from hookdesk.webhooks.endpoints.schemas import EndpointTest, EndpointUpdate
@@ -58,7 +58,7 @@ def reveal_secret(
     with db.read() as session:
         endpoint = service.get(session, acting, endpoint_id)
         secret = service.valid_secrets(endpoint, acting.box, at=now())[0]
-    return _show_once(request, agent, acting, endpoint_id, secret, notice="")
+    return _show_once(request, endpoint_id, secret, notice="")
 
 
 @router.post("/rotate-secret")
@@ -72,7 +72,7 @@ def rotate_secret(
 ) -> Response:
     with db.write() as session:
         _, secret = service.rotate_secret(session, acting, endpoint_id)
-    return _show_once(request, agent, acting, endpoint_id, secret, notice=ROTATED)
+    return _show_once(request, endpoint_id, secret, notice=ROTATED)
 
 
 @router.post("/test")
@@ -117,11 +117,7 @@ def recover(
     return redirect(f"/console/webhooks/endpoints/{endpoint_id}?recovered={queued}")
 
 
-def _show_once(
-    request: Request, agent: Agent, acting: Acting, endpoint_id: str, secret: str, *, notice: str
-) -> Response:
+def _show_once(request: Request, endpoint_id: str, secret: str, *, notice: str) -> Response:
     """To the endpoint's page, which shows the secret once: a reload rotates nothing again."""
-    page = redirect(f"/console/webhooks/endpoints/{endpoint_id}")
-    return once.hold(
-        page, request, acting.box, agent, endpoint_id=endpoint_id, secret=secret, notice=notice
-    )
+    shown = Flash(notice, secret, "Signing secret")
+    return flash.redirect_with(request, f"/console/webhooks/endpoints/{endpoint_id}", shown)

@@ -5,8 +5,8 @@ from fastapi.responses import Response
 
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import BadRequest
+from hookdesk.web import flash
 from hookdesk.web.auth import Agent, AgentActing, AgentForm, CurrentAgent
-from hookdesk.web.dashboard import once
 from hookdesk.web.dashboard.endpoint_view import (
     API_VERSIONS,
     EVENT_TYPES,
@@ -14,6 +14,7 @@ from hookdesk.web.dashboard.endpoint_view import (
     endpoints_page,
 )
 from hookdesk.web.dashboard.forms import Refused, endpoint_values, service_errors, validated
+from hookdesk.web.flash import Flash
 from hookdesk.web.pages import Errors, redirect, render
 from hookdesk.webhooks.catalog import API_VERSION
 from hookdesk.webhooks.endpoints import service
@@ -71,16 +72,8 @@ def create_endpoint(
     except BadRequest as error:
         return _new_form(request, agent, values, service_errors(error, values))
     # A reload of the page that follows neither creates a second endpoint nor shows the secret.
-    shown = redirect(f"/console/webhooks/endpoints/{endpoint_id}")
-    return once.hold(
-        shown,
-        request,
-        acting.box,
-        agent,
-        endpoint_id=endpoint_id,
-        secret=secret,
-        notice=SECRET_ONCE,
-    )
+    shown = Flash(SECRET_ONCE, secret, "Signing secret")
+    return flash.redirect_with(request, f"/console/webhooks/endpoints/{endpoint_id}", shown)
 
 
 @router.get("/endpoints/{endpoint_id}")
@@ -94,12 +87,12 @@ def show_endpoint(
     recovered: int | None = None,
 ) -> Response:
     shown = notices(done, recovered)
-    held = once.take(request, acting.box, agent, endpoint_id)
+    held = flash.taken(request)
     if held is None:
         return endpoint_page(request, agent, acting, db, endpoint_id, notices=shown)
     shown = [held.notice, *shown] if held.notice else shown
     page = endpoint_page(request, agent, acting, db, endpoint_id, secret=held.secret, notices=shown)
-    once.drop(request, page)
+    flash.drop(request, page)
     return page
 
 
