@@ -470,6 +470,30 @@ def _postgresql_set_aside(connection: Any) -> list[str]:
     return [sql for _name, sql in found]
 
 
+def count_views(database_url: str) -> None:
+    """The inbox's counts (`ticket_counts`) of the tickets loaded: the loaders write without the
+    triggers that keep them, SQLite's set aside, PostgreSQL's not fired in replica mode."""
+    from sqlalchemy import text as sql
+
+    from hookdesk.db import Database
+
+    database = Database(database_url)
+    try:
+        with database.transaction() as session:
+            session.execute(sql("DELETE FROM ticket_counts"))
+            session.execute(
+                sql(
+                    "INSERT INTO ticket_counts "
+                    "(account_id, is_open, teammate_id, awaiting_agent, tickets) "
+                    "SELECT account_id, is_open, COALESCE(teammate_id, ''), awaiting_agent, "
+                    "COUNT(*) FROM tickets "
+                    "GROUP BY account_id, is_open, COALESCE(teammate_id, ''), awaiting_agent"
+                )
+            )
+    finally:
+        database.dispose()
+
+
 # --- the command -----------------------------------------------------------------------------
 
 
@@ -486,6 +510,7 @@ def load(database_url: str, tickets: int, manifest: Path) -> Loaded:
     loader = load_sqlite if database_url.startswith("sqlite") else load_postgresql
     target = database_url.split("///", 1)[1] if database_url.startswith("sqlite") else database_url
     replies, open_count, rows_seconds = loader(target, shape, found, text)
+    count_views(database_url)
     seconds = time.monotonic() - started
     loaded = Loaded(
         database_url,

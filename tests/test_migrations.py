@@ -317,3 +317,26 @@ def test_tickets_from_before_are_waiting_on_us_when_the_client_wrote_last(
             ("f0000000-0000-4000-8000-000000000001", True),
             (answered, False),
         ]
+
+
+def test_tickets_from_before_are_counted_and_the_counts_kept_from_then_on(
+    empty_database: Database,
+) -> None:
+    """Migration 0029 counts the tickets there, and its triggers (which a later migration copying
+    `tickets` on SQLite would drop) keep counting at the head."""
+    upgrade(empty_database.engine, "0001")
+    with empty_database.engine.begin() as connection:
+        for statement in FIRST_SCHEMA_ROWS.values():
+            connection.execute(text(statement))
+    upgrade(empty_database.engine)
+    counted = "SELECT is_open, teammate_id, awaiting_agent, tickets FROM ticket_counts"
+    with empty_database.engine.begin() as connection:
+        before = [tuple(row) for row in connection.execute(text(counted))]
+        connection.execute(text("UPDATE tickets SET is_open = false, teammate_id = NULL"))
+        after = [tuple(row) for row in connection.execute(text(counted))]
+    teammate = "d0000000-0000-4000-8000-000000000001"
+    assert [(bool(o), t, bool(w), n) for o, t, w, n in before] == [(True, teammate, True, 1)]
+    assert sorted((bool(o), t, bool(w), n) for o, t, w, n in after) == [
+        (False, "", True, 1),
+        (True, teammate, True, 0),
+    ]

@@ -1,0 +1,185 @@
+"""The inbox's kept counts (`ticket_counts`, kept by triggers on `tickets`) equal the tickets
+counted again after every kind of change, whoever makes it: the API, a cascade, plain SQL, and on
+PostgreSQL two transactions changing the same count at once."""
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Connection, func, select, text, update
+
+from hookdesk.db import Database
+from hookdesk.models.tickets import Ticket, TicketCount
+from hookdesk.tickets import inbox
+from hookdesk.tickets.listing import TicketFilters
+from tests.support.api import Api
+
+Key = tuple[str, bool, str, bool]
+
+
+def kept(db: Database) -> dict[Key, int]:
+    """The kept counts, rows at zero left out."""
+    with db.transaction(write=False) as session:
+        rows = session.execute(
+            select(
+                TicketCount.account_id,
+                TicketCount.is_open,
+                TicketCount.teammate_id,
+                TicketCount.awaiting_agent,
+                TicketCount.tickets,
+            )
+        )
+        return {(a, bool(o), t, bool(w)): n for a, o, t, w, n in rows if n}
+
+
+def counted(db: Database) -> dict[Key, int]:
+    """The same, counted from the tickets."""
+    teammate = func.coalesce(Ticket.teammate_id, "")
+    with db.transaction(write=False) as session:
+        rows = session.execute(
+            select(
+                Ticket.account_id, Ticket.is_open, teammate, Ticket.awaiting_agent, func.count()
+            ).group_by(Ticket.account_id, Ticket.is_open, teammate, Ticket.awaiting_agent)
+        )
+        return {(a, bool(o), t, bool(w)): n for a, o, t, w, n in rows}
+
+
+def views(api: Api, looking: str, **filters: object) -> dict[inbox.View, int]:
+    """The counts of the inbox of the teammate `looking`."""
+    with api.db.transaction(write=False) as session:
+        return inbox.counts(
+            session,
+            account_id=api.account_id,
+            teammate_id=looking,
+            filters=TicketFilters(**filters),  # type: ignore[arg-type]
+        )
+
+
+def test_the_counts_follow_every_change_through_the_api(api: Api, other_api: Api) -> None:
+    me, other = api.teammate(), api.teammate()
+    first = api.ticket(is_client_reply=True)
+    second = api.ticket()
+    third = api.ticket()
+    other_api.ticket()
+    assert kept(api.db) == counted(api.db)
+
+    api.post(f"/v2/agency/tickets/assign/{first['id']}", {"teammate_id": me["id"]})
+    api.post(f"/v2/agency/tickets/assign/{second['id']}", {"teammate_id": other["id"]})
+    api.post(f"/v2/agency/tickets/reply/create/{first['id']}", {"reply": "On it."})
+    api.post(
+        f"/v2/agency/tickets/reply/create/{third['id']}",
+        {"reply": "Still broken", "is_client_reply": True},
+    )
+    api.post(f"/v2/agency/tickets/resolve/{second['id']}")
+    assert kept(api.db) == counted(api.db)
+    assert views(api, me["id"]) == {
+        inbox.View.OPEN: 2,
+        inbox.View.MINE: 1,
+        inbox.View.UNASSIGNED: 1,
+        inbox.View.WAITING: 1,
+        inbox.View.CLOSED: 1,
+    }
+
+    api.post(
+        f"/v2/agency/tickets/reply/create/{second['id']}",
+        {"reply": "It broke again", "is_client_reply": True},
+    )
+    api.post(f"/v2/agency/teammates/delete/{me['id']}")
+    api.post(f"/v2/agency/clients/delete/{third['client']['id']}")
+    assert kept(api.db) == counted(api.db)
+    assert views(api, me["id"])[inbox.View.UNASSIGNED] == 1
+
+
+def test_the_counts_follow_plain_sql_and_cascades(api: Api, other_api: Api) -> None:
+    """What no service does: the triggers count whatever writes."""
+    me = api.teammate()
+    for _ in range(3):
+        ticket = api.ticket()
+        api.post(f"/v2/agency/tickets/assign/{ticket['id']}", {"teammate_id": me["id"]})
+    other_api.ticket()
+    with api.db.transaction() as session:
+        session.execute(
+            update(Ticket)
+            .where(Ticket.account_id == api.account_id)
+            .values(is_open=False, awaiting_agent=True)
+        )
+    assert kept(api.db) == counted(api.db)
+    with api.db.transaction() as session:  # the foreign key sets the tickets' teammate to NULL
+        session.execute(text("DELETE FROM teammates WHERE id = :id"), {"id": me["id"]})
+    assert kept(api.db) == counted(api.db)
+    assert views(api, me["id"])[inbox.View.CLOSED] == 3
+
+    with api.db.transaction() as session:
+        session.execute(text("DELETE FROM accounts WHERE id = :id"), {"id": api.account_id})
+    assert kept(api.db) == counted(api.db)
+    assert {key[0] for key in kept(api.db)} == {other_api.account_id}
+
+
+def test_filtered_counts_are_counted_among_the_tickets_the_filters_keep(api: Api) -> None:
+    me = api.teammate()
+    mine = api.ticket()
+    api.post(f"/v2/agency/tickets/update/{mine['id']}", {"priority": "high"})
+    api.post(f"/v2/agency/tickets/assign/{mine['id']}", {"teammate_id": me["id"]})
+    api.ticket()
+    assert views(api, me["id"], priority="high")[inbox.View.OPEN] == 1
+    assert views(api, me["id"], teammate_id=me["id"])[inbox.View.MINE] == 1
+    assert views(api, me["id"], sort_by="title", order="asc")[inbox.View.OPEN] == 2
+
+
+@pytest.fixture
+def postgresql(api: Api) -> Database:
+    if api.db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writer at a time")
+    return api.db
+
+
+@pytest.fixture
+def held(postgresql: Database) -> Iterator[Connection]:
+    """A transaction left open on a connection of its own."""
+    with postgresql.engine.connect() as connection:
+        yield connection
+        connection.rollback()
+
+
+def waiting_on_a_lock(db: Database, pid: int) -> bool:
+    with db.engine.connect() as connection:
+        return bool(
+            connection.scalar(
+                text("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = :pid"),
+                {"pid": pid},
+            )
+        )
+
+
+@pytest.mark.parametrize("opposite", [False, True], ids=["same way", "opposite ways"])
+def test_two_transactions_changing_the_same_count_both_count(
+    api: Api, postgresql: Database, held: Connection, opposite: bool
+) -> None:
+    """The second waits for the first's row and adds to what it committed: neither change is
+    lost, and two tickets moving opposite ways (waiting on us, answered) do not deadlock."""
+    first, second = api.ticket(is_client_reply=True), api.ticket(is_client_reply=not opposite)
+    held.execute(update(Ticket).where(Ticket.id == first["id"]).values(awaiting_agent=False))
+
+    pid: list[int] = []
+    failed: list[BaseException] = []
+
+    def change_the_second() -> None:
+        try:
+            with postgresql.engine.begin() as connection:
+                pid.append(connection.scalar(text("SELECT pg_backend_pid()")) or 0)
+                connection.execute(
+                    update(Ticket).where(Ticket.id == second["id"]).values(awaiting_agent=opposite)
+                )
+        except BaseException as error:  # the test names it below
+            failed.append(error)
+
+    thread = threading.Thread(target=change_the_second)
+    thread.start()
+    while not pid or not waiting_on_a_lock(postgresql, pid[0]):
+        assert thread.is_alive(), failed
+    held.commit()
+    thread.join()
+
+    assert failed == []
+    assert kept(api.db) == counted(api.db)
+    assert views(api, "")[inbox.View.WAITING] == (1 if opposite else 0)
