@@ -5,13 +5,14 @@ on it) commits once at its end or rolls everything back, so a ticket change and 
 together.
 """
 
+import select
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,12 +37,10 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
     url = normalize_url(url)
     if not is_sqlite(url):
-        # Pre-ping: connections a database restart broke are replaced, not handed to a request.
         engine = create_engine(
             url,
             pool_size=10,
             max_overflow=20,
-            pool_pre_ping=True,
             connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S},
             hide_parameters=True,  # errors (and so logs) never show the texts and keys bound
         )
@@ -69,6 +68,32 @@ def _configure_postgresql(engine: Engine) -> None:
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SET jit = off")
         dbapi_connection.commit()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        # Connections a database restart broke are replaced, not handed to a request.
+        if _closed_by_server(engine, dbapi_connection):
+            raise exc.DisconnectionError("the server closed the connection")
+
+
+def _closed_by_server(engine: Engine, dbapi_connection: Any) -> bool:
+    """Whether the server closed this idle connection, told without a round trip.
+
+    An idle connection has nothing to read unless the server has spoken since: it closed the
+    socket (a restart, a terminated backend), with or without a last error message. So a socket
+    with nothing to read is taken as it is, where a ping (`pool_pre_ping`) would cost a round
+    trip at every checkout; one with something to read is pinged."""
+    if dbapi_connection.closed:
+        return True
+    poller = select.poll()
+    poller.register(dbapi_connection.fileno(), select.POLLIN)
+    if not poller.poll(0):
+        return False
+    try:
+        engine.dialect.do_ping(dbapi_connection)
+    except engine.dialect.loaded_dbapi.Error:
+        return True
+    return False
 
 
 def _configure_sqlite(engine: Engine, synchronous: str) -> None:

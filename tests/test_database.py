@@ -1,0 +1,52 @@
+"""The database's connections on a real PostgreSQL: one the server closed is never handed to a
+request."""
+
+import pytest
+from sqlalchemy import text
+
+from hookdesk.db import Database
+
+
+@pytest.fixture
+def postgresql(db: Database) -> Database:
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL's connections and transactions")
+    return db
+
+
+def backend_of(db: Database) -> int:
+    with db.read() as session:
+        return int(session.scalar(text("SELECT pg_backend_pid()")) or 0)
+
+
+def test_a_connection_the_server_closed_is_replaced_before_it_is_used(
+    postgresql: Database,
+) -> None:
+    own = Database(postgresql.url)  # its pool holds one connection: the next read takes it
+    try:
+        closed = backend_of(own)
+        with postgresql.write() as session:
+            ended = session.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": closed})
+        assert ended
+        # Unnoticed, the closed connection would fail this read with an OperationalError.
+        assert backend_of(own) not in (closed, 0)
+        with own.write() as session:
+            assert session.scalar(text("SELECT 1")) == 1
+    finally:
+        own.dispose()
+
+
+def test_a_connection_with_something_to_read_is_taken_when_it_answers(
+    postgresql: Database,
+) -> None:
+    own = Database(postgresql.url)
+    try:
+        with own.read() as session:
+            session.execute(text("LISTEN reqpath_test"))
+            listening = int(session.scalar(text("SELECT pg_backend_pid()")) or 0)
+        with postgresql.write() as session:
+            session.execute(text("NOTIFY reqpath_test"))
+        # The notification waits on the idle connection's socket: pinged, it is kept.
+        assert backend_of(own) == listening
+    finally:
+        own.dispose()
