@@ -110,6 +110,26 @@ def test_a_refused_request_takes_no_token(settings: Settings, db: Database) -> N
         assert refused >= 2, "the empty bucket was not asked often enough to show anything"
 
 
+def test_a_wrong_secret_or_a_revoked_key_takes_no_token(settings: Settings, db: Database) -> None:
+    with limited(settings, db, rate=0.1, burst=3) as http:
+        api = new_account(http, db, "Careful")
+        with db.write() as session:
+            spare = accounts.create_api_key(session, account_id=api.account_id, name="Spare")
+        wrong = Api(http, db, api.account_id, api.api_key[:-4] + "AAAA")
+        revoked = Api(http, db, api.account_id, spare.plaintext)
+        assert revoked.get(A_ROUTE).headers["RateLimit-Remaining"] == "2"
+        revoking = api.post(f"/v2/agency/api-keys/revoke/{spare.row.public_id}")
+        assert revoking.status_code == 200, revoking.text
+        assert revoking.headers["RateLimit-Remaining"] == "2"
+        for _ in range(3):
+            refused = wrong.get(A_ROUTE)
+            assert refused.json()["error_code"] == int(ErrorCode.API_KEY_INVALID)
+            assert "RateLimit-Remaining" not in refused.headers
+            refused = revoked.get(A_ROUTE)
+            assert refused.json()["error_code"] == int(ErrorCode.API_KEY_REVOKED)
+        assert api.get(A_ROUTE).headers["RateLimit-Remaining"] == "1"
+
+
 def test_tokens_come_back_at_the_configured_rate(settings: Settings, db: Database) -> None:
     rate, burst, refills = 10.0, 3, 10
     with limited(settings, db, rate=rate, burst=burst) as http:

@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from hookdesk.accounts import api_keys, known_keys, service
+from hookdesk.accounts import api_keys, keys, known_keys, service
 from hookdesk.accounts.acting import Acting, ApiKey, acting_for
 from hookdesk.accounts.ratelimit import DatabaseBuckets, Limiter, RateLimitDecision
 from hookdesk.db.database import Database
@@ -34,7 +34,7 @@ async def current_acting(
     limiter: Limiter | None = request.app.state.rate_limiter
     plaintext = credentials.credentials
     # Async, so that a key this process knows (SQLite) costs no worker thread; one that must be
-    # read takes one thread and one transaction, its token taken in it on PostgreSQL.
+    # read takes one thread and one statement, its token taken in it on PostgreSQL.
     known = known_keys.found(db.url, plaintext) if db.is_sqlite else None
     decision = None
     if known is None:
@@ -53,16 +53,21 @@ async def current_acting(
 def _checked(
     db: Database, limiter: Limiter | None, plaintext: str
 ) -> tuple[service.KeyHolder, RateLimitDecision | None]:
-    """The key's holder, read; on PostgreSQL with a limit, a token taken from its bucket and its
-    `last_used_at` written when due, in the same transaction."""
+    """The key's holder, read; on PostgreSQL with a limit, a token taken from its bucket in the
+    same statement, and its `last_used_at` written when due."""
     if isinstance(limiter, DatabaseBuckets):
-        with db.write() as session:
-            key = _authenticated(session, plaintext)
-            decision = limiter.take_in(session, key)
-            if decision.allowed and api_keys.is_stale(key):
+        presented = keys.parse(plaintext)
+        if presented is None:
+            raise _invalid()
+        with db.autocommit() as connection:
+            key, decision = limiter.authenticate_and_take(connection, presented)
+        if key is None or decision is None:
+            raise _invalid()
+        if decision.allowed and api_keys.is_stale(key):
+            with db.write() as session:
                 at = api_keys.mark_used(session, account_id=key.account_id, key_id=key.key_id)
-                key = replace(key, last_used_at=at)
-            return key, decision
+            key = replace(key, last_used_at=at)
+        return key, decision
     read_in = known_keys.generation()
     with db.read() as session:
         key = _authenticated(session, plaintext)
@@ -74,8 +79,12 @@ def _checked(
 def _authenticated(session: Session, plaintext: str) -> service.KeyHolder:
     key = service.authenticate(session, plaintext=plaintext)
     if key is None:
-        raise Unauthorized("Invalid API key.", code=ErrorCode.API_KEY_INVALID)
+        raise _invalid()
     return key
+
+
+def _invalid() -> Unauthorized:
+    return Unauthorized("Invalid API key.", code=ErrorCode.API_KEY_INVALID)
 
 
 def _mark_used(db: Database, key: service.KeyHolder) -> None:

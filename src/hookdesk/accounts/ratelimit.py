@@ -3,8 +3,8 @@
 token is refused without taking anything.
 
 On PostgreSQL any number of API processes serve one database, so the bucket is a row of
-`rate_limit_buckets`, taken from with one atomic upsert in a short write transaction (the one that
-reads the request's API key, accounts/dependencies.py) and timed by the database's clock (the
+`rate_limit_buckets`, taken from with one atomic upsert in the statement that reads the request's
+API key (accounts/dependencies.py), committed by itself, and timed by the database's clock (the
 processes' machines need not agree on the time). On SQLite hookdesk is one process by design, and
 a bucket row written per request would put a write transaction, with its fsync under
 `synchronous=FULL`, in front of every request, even reads (measured in
@@ -19,14 +19,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, Double, Executable, bindparam, cast, func, literal, select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Double,
+    Executable,
+    Select,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.dialects.postgresql import Insert, insert
 
-from hookdesk.accounts.service import KeyHolder
+from hookdesk.accounts import keys
+from hookdesk.accounts.keys import PresentedKey
+from hookdesk.accounts.service import KeyHolder, holder_of
 from hookdesk.config import Settings
 from hookdesk.db.database import Database
-from hookdesk.models.accounts import RateLimitBucket
+from hookdesk.models.accounts import ApiKey, RateLimitBucket
 
 
 @dataclass(frozen=True)
@@ -103,23 +116,39 @@ class DatabaseBuckets:
         self._database = database
 
     def take(self, key: KeyHolder) -> RateLimitDecision:
-        with self._database.write() as session:
-            return self.take_in(session, key)
+        with self._database.autocommit() as connection:
+            left: float | None = connection.execute(_take_token(self.limits), _bucket(key)).scalar()
+            return self._decided(connection, key, left)
 
-    def take_in(self, session: Session, key: KeyHolder) -> RateLimitDecision:
-        """Takes a token in the caller's write transaction, which it makes not wait for the disk:
-        a bucket is not worth waiting for the WAL to reach it, and a crash of the database can at
-        worst forget its last fraction of a second of taken tokens."""
-        connection = session.connection()  # plain statements: none of the ORM's work
-        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-        bucket = {"key_id": key.key_id, "account_id": key.account_id}
-        left: float | None = connection.execute(_take_token(self.limits), bucket).scalar()
+    def authenticate_and_take(
+        self, connection: Connection, presented: PresentedKey
+    ) -> tuple[KeyHolder | None, RateLimitDecision | None]:
+        """The key's holder (None for a wrong key) and, for a good one, a token taken from its
+        bucket: in one statement, on a connection in autocommit, so a request's key and token
+        cost one round trip (and no BEGIN and COMMIT around it)."""
+        secret_hash = keys.hash_secret(presented.secret)
+        found = connection.execute(
+            _authenticate_and_take(self.limits),
+            {"key_id": presented.key_id, "secret_hash": secret_hash},
+        ).one_or_none()
+        key = holder_of(presented, found)
+        if key is None or found is None:
+            return None, None
+        return key, self._decided(connection, key, found.tokens_left)
+
+    def _decided(
+        self, connection: Connection, key: KeyHolder, left: float | None
+    ) -> RateLimitDecision:
         if left is not None:
             return RateLimitDecision.taken(self.limits, left)
         # Refused: read the bucket once more, only to tell the client how long to wait.
-        found: float | None = connection.execute(_tokens_now(self.limits), bucket).scalar()
+        found: float | None = connection.execute(_tokens_now(self.limits), _bucket(key)).scalar()
         tokens = float(self.limits.burst) if found is None else found
         return RateLimitDecision.refused(self.limits, tokens)
+
+
+def _bucket(key: KeyHolder) -> dict[str, str]:
+    return {"key_id": key.key_id, "account_id": key.account_id}
 
 
 # The statements are built once per limit (the app has one), with the key bound at each run:
@@ -129,27 +158,66 @@ class DatabaseBuckets:
 @functools.cache
 def _take_token(limits: RateLimits) -> Executable:
     """Takes a token in one atomic statement: the tokens left after it, or None when the bucket
-    held less than one (and was left as it was).
+    held less than one (and was left as it was)."""
+    return _taking(
+        select(bindparam("key_id", type_=String(16)), bindparam("account_id", type_=String(36))),
+        limits,
+    ).returning(RateLimitBucket.__table__.c.tokens, _asynchronous_commit())
+
+
+@functools.cache
+def _authenticate_and_take(limits: RateLimits) -> Executable:
+    """Reads the API key by its id and, if the secret's hash is its own and it is not revoked,
+    takes a token: the key's row with `tokens_left` (None when refused or for a wrong key).
+
+    The hashes are compared in SQL too, so that a wrong secret takes no token; the caller still
+    compares them in constant time (`service.holder_of`), which decides. The commit is made not
+    to wait for the disk: a bucket is not worth waiting for the WAL to reach it, and a crash of
+    the database can at worst forget its last fraction of a second of taken tokens."""
+    key = (
+        select(
+            ApiKey.id, ApiKey.account_id, ApiKey.secret_hash, ApiKey.revoked_at, ApiKey.last_used_at
+        )
+        .where(ApiKey.id == bindparam("key_id"))
+        .cte("presented")
+    )
+    good = select(key.c.id, key.c.account_id).where(
+        key.c.secret_hash == bindparam("secret_hash"), key.c.revoked_at.is_(None)
+    )
+    bucket = RateLimitBucket.__table__.c
+    taken = _taking(good, limits).returning(bucket.tokens).cte("taken")
+    return select(
+        key.c.secret_hash,
+        key.c.account_id,
+        key.c.revoked_at,
+        key.c.last_used_at,
+        select(taken.c.tokens).scalar_subquery().label("tokens_left"),
+        _asynchronous_commit(),
+    )
+
+
+def _asynchronous_commit() -> ColumnElement[str]:
+    """Makes the statement's transaction commit without waiting for the disk: `SET LOCAL
+    synchronous_commit TO OFF`, in a statement that commits by itself."""
+    return func.set_config("synchronous_commit", "off", True).label("asynchronous_commit")
+
+
+def _taking(rows: Select[str, str], limits: RateLimits) -> Insert:
+    """An upsert that takes a token from the bucket of each key of `rows` (key id, account id).
 
     A first request inserts a full bucket less one token. Otherwise the upsert locks the row,
     refills it for the time since `updated_at` and takes a token, unless the refilled bucket holds
     less than one: then the update's WHERE is false and nothing is returned."""
     bucket = RateLimitBucket.__table__.c
     refilled = _refilled(limits)
-    return (
-        insert(RateLimitBucket)
-        .values(
-            key_id=bindparam("key_id"),
-            account_id=bindparam("account_id"),
-            tokens=limits.burst - 1,
-            updated_at=_now(),
-        )
-        .on_conflict_do_update(
-            index_elements=[bucket.key_id],
-            set_={"tokens": refilled - 1, "updated_at": _now()},
-            where=(refilled >= 1) & (bucket.account_id == bindparam("account_id")),
-        )
-        .returning(bucket.tokens)
+    full_less_one = literal(float(limits.burst - 1), Double)
+    upsert = insert(RateLimitBucket).from_select(
+        ["key_id", "account_id", "tokens", "updated_at"], rows.add_columns(full_less_one, _now())
+    )
+    return upsert.on_conflict_do_update(
+        index_elements=[bucket.key_id],
+        set_={"tokens": refilled - 1, "updated_at": _now()},
+        where=(refilled >= 1) & (bucket.account_id == upsert.excluded.account_id),
     )
 
 

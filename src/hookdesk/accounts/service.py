@@ -1,6 +1,7 @@
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import Row, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from hookdesk.accounts import keys
@@ -66,6 +67,12 @@ def authenticate(session: Session, *, plaintext: str) -> KeyHolder | None:
     if presented is None:
         return None
     row = session.execute(_API_KEY, {"key_id": presented.key_id}).one_or_none()
+    return holder_of(presented, row)
+
+
+def holder_of(presented: keys.PresentedKey, row: Row[*tuple[Any, ...]] | None) -> KeyHolder | None:
+    """The holder of the key `row` read (its `secret_hash`, `account_id`, `revoked_at` and
+    `last_used_at`), if the presented key is that key; a revoked key is refused."""
     # Compared even for an unknown key id, so that both failures take the same time.
     if not keys.matches(presented, row.secret_hash if row else None) or row is None:
         return None

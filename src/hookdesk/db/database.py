@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -125,6 +125,7 @@ class Database:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url, sqlite_synchronous=sqlite_synchronous)
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
         self._writers = sessionmaker(writer, expire_on_commit=False)
         self._wakeup_listeners: list[Callable[[], None]] = []
@@ -157,6 +158,12 @@ class Database:
         lock = self._sqlite_write_lock if write and self.is_sqlite else nullcontext()
         with lock, factory() as session, session.begin():
             yield session
+
+    def autocommit(self) -> AbstractContextManager[Connection]:
+        """PostgreSQL: a connection whose every statement commits by itself, for work of one
+        statement (or of statements that need not land together): no BEGIN and COMMIT round
+        trips around it."""
+        return self._autocommit.connect()
 
     def checkpoint(self) -> bool:
         """SQLite: copy the write-ahead log into the database file and truncate it, so that the
