@@ -6,10 +6,12 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Connection, func, select, text, update
+from sqlalchemy import Connection, event, func, select, text, update
+from sqlalchemy.orm import Session
 
 from hookdesk.db import Database
 from hookdesk.models.tickets import Ticket, TicketCount
+from hookdesk.shared.paging import Page
 from hookdesk.tickets import inbox
 from hookdesk.tickets.listing import TicketFilters
 from tests.support.api import Api
@@ -183,3 +185,54 @@ def test_two_transactions_changing_the_same_count_both_count(
     assert failed == []
     assert kept(api.db) == counted(api.db)
     assert views(api, "")[inbox.View.WAITING] == (1 if opposite else 0)
+
+
+def test_each_views_first_page_by_last_activity_reads_an_index_in_that_order(api: Api) -> None:
+    """No sort of all the view's tickets (SQLite, given two indexes alike, took one not in the
+    view's order), with the statistics of a few tickets. PostgreSQL, kept off table scans, reads
+    the view's index; on a few rows it sorts them rather than sort by parts."""
+    me = api.teammate()
+    for n in range(6):
+        ticket = api.ticket(is_client_reply=n % 2 == 0)
+        if n % 3:
+            api.post(f"/v2/agency/tickets/assign/{ticket['id']}", {"teammate_id": me["id"]})
+        if n == 5:
+            api.post(f"/v2/agency/tickets/resolve/{ticket['id']}")
+    sqlite = api.db.engine.dialect.name == "sqlite"
+    with api.db.engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+        connection.commit()
+    for view in inbox.View:
+        for order in ("desc", "asc"):
+            plan = page_plan(api, me["id"], view, order, sqlite)
+            assert "_updated" in plan, (view, order, plan)
+            assert "TEMP B-TREE FOR ORDER BY" not in plan, (view, order, plan)
+
+
+def page_plan(api: Api, me: str, view: inbox.View, order: str, sqlite: bool) -> str:
+    """The plan of the query of the view's first page, as the database explains it."""
+    seen: list[tuple[str, object]] = []
+
+    def record(_c: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
+        seen.append((statement, parameters))
+
+    with api.db.engine.connect() as connection:
+        if not sqlite:
+            connection.execute(text("SET enable_seqscan = off"))
+            connection.execute(text("SET enable_bitmapscan = off"))
+        event.listen(connection, "before_cursor_execute", record)
+        with Session(connection) as session:
+            inbox.page_of(
+                session,
+                account_id=api.account_id,
+                teammate_id=me,
+                view=view,
+                filters=TicketFilters(sort_by="updated_at", order=order),  # type: ignore[arg-type]
+                page=Page(1, 20),
+            )
+        event.remove(connection, "before_cursor_execute", record)
+        statement, parameters = seen[-1]
+        prefix = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+        rows = connection.exec_driver_sql(prefix + statement, parameters).fetchall()  # type: ignore[arg-type]
+        connection.rollback()
+    return " ".join(str(row[3] if sqlite else row[0]) for row in rows)

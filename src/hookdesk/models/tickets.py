@@ -23,11 +23,29 @@ class Ticket(Owned, Base):
         Index("ix_tickets_account_created", "account_id", "created_at"),
         Index("ix_tickets_account_created_us", "account_id", "created_us"),
         Index("ix_tickets_account_client", "account_id", "client_id"),
-        Index("ix_tickets_account_teammate", "account_id", "teammate_id"),
         Index("ix_tickets_account_updated", "account_id", "updated_at"),
-        # The inbox: open (or closed) tickets by last activity, in the list's order.
+        # The inbox's views by last activity, in the list's order (tickets/inbox.py): open or
+        # closed; mine or unassigned; waiting on us. The view's own column comes before is_open,
+        # so that only the first of them starts with (account_id, is_open): SQLite, finding two
+        # indexes alike there, took the one not in the view's order and sorted every ticket.
         Index(
             "ix_tickets_account_open_updated", "account_id", "is_open", "updated_at", "created_us"
+        ),
+        Index(
+            "ix_tickets_account_teammate_open_updated",
+            "account_id",
+            "teammate_id",
+            "is_open",
+            "updated_at",
+            "created_us",
+        ),
+        Index(
+            "ix_tickets_account_awaiting_open_updated",
+            "account_id",
+            "awaiting_agent",
+            "is_open",
+            "updated_at",
+            "created_us",
         ),
     )
 
