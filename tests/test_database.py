@@ -1,5 +1,5 @@
-"""The database's connections on a real PostgreSQL: one the server closed is never handed to a
-request."""
+"""The unit of work on a real PostgreSQL: a connection the server closed is never handed to a
+request, and a read-only unit of work runs each statement in a transaction of its own."""
 
 import pytest
 from sqlalchemy import text
@@ -50,3 +50,16 @@ def test_a_connection_with_something_to_read_is_taken_when_it_answers(
         assert backend_of(own) == listening
     finally:
         own.dispose()
+
+
+def test_a_read_only_unit_of_work_begins_no_transaction(postgresql: Database) -> None:
+    with postgresql.read() as session:
+        session.execute(text("SELECT pg_sleep(0.001)"))
+        # In a transaction, now() would be when the first statement began.
+        assert session.scalar(text("SELECT now() = statement_timestamp()"))
+
+
+def test_a_write_unit_of_work_is_one_transaction(postgresql: Database) -> None:
+    with postgresql.write() as session:
+        session.execute(text("SELECT pg_sleep(0.001)"))
+        assert not session.scalar(text("SELECT now() = statement_timestamp()"))

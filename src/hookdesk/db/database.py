@@ -126,7 +126,11 @@ class Database:
         self.engine = make_engine(self.url, sqlite_synchronous=sqlite_synchronous)
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._readers = sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL reads each statement of a READ COMMITTED transaction in a snapshot of its
+        # own: a read-only unit of work gains nothing from BEGIN and COMMIT but their round
+        # trips, so its statements commit by themselves.
+        reader = self.engine if self.is_sqlite else self._autocommit
+        self._readers = sessionmaker(reader, expire_on_commit=False)
         self._writers = sessionmaker(writer, expire_on_commit=False)
         self._wakeup_listeners: list[Callable[[], None]] = []
         self._sqlite_write_lock = threading.Lock()
@@ -151,7 +155,10 @@ class Database:
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
-        """One unit of work: commits when the block ends normally, rolls back on any exception."""
+        """One unit of work: commits when the block ends normally, rolls back on any exception.
+
+        A read-only one (`write=False`) on PostgreSQL is no transaction: each statement commits
+        by itself, as a READ COMMITTED transaction would have read it anyway."""
         factory = self._writers if write else self._readers
         # SQLite has one writer at a time: queue this process's writers on a lock rather than in
         # SQLite's busy handler, which sleeps up to 100 ms between tries and is unfair.
