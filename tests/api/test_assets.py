@@ -1,10 +1,11 @@
+import json
 from pathlib import Path
 
 import pytest
 
 from hookdesk.config import Settings
 from hookdesk.models.assets import Asset
-from tests.support.api import Api
+from tests.support.api import Api, as_in_events
 
 
 def upload(api: Api, name: str = "screenshot.png", content: bytes = b"\x89PNG data"):
@@ -51,6 +52,18 @@ def test_assets_appear_on_the_reply_and_in_the_event(api: Api) -> None:
     assert [a["id"] for a in reply["assets"]] == [first["id"], second["id"]]
     assert reply["assets"][0] == first
     assert api.events()[-1].data.count(first["public_url"]) == 2  # in data.ticket and data.reply
+
+
+def test_a_new_tickets_assets_are_on_its_first_reply_as_retrieved(api: Api) -> None:
+    first = api.ok(upload(api, "a.pdf", b"%PDF-1.4"), "asset")
+    second = api.ok(upload(api, "b.txt", b"log"), "asset")
+    category = api.category(automated_reply="We read every message.")
+    ticket = api.ticket(category=category["id"], assets=[second["id"], first["id"]])
+    assert [a["id"] for a in ticket["replies"][0]["assets"]] == [second["id"], first["id"]]
+    assert ticket["replies"][1]["assets"] is None
+    retrieved = api.ok(api.get(f"/v2/agency/tickets/retrieve/{ticket['id']}"), "ticket")
+    assert retrieved == ticket
+    assert json.loads(api.events()[-1].data)["ticket"] == as_in_events(ticket)
 
 
 def test_an_asset_is_attached_once(api: Api) -> None:

@@ -1,6 +1,8 @@
 import json
+import uuid
 
 from hookdesk.models.tickets import Reply, Ticket
+from hookdesk.tickets import activity
 from tests.support.api import Api, as_in_events
 from tests.support.golden import golden, shape
 
@@ -161,6 +163,36 @@ def test_a_ticket_keeps_its_category_title_after_the_category_is_deleted(api: Ap
     api.ok(api.post(f"/v2/agency/ticket-categories/delete/{category['id']}"), "ticket_category")
     retrieved = api.ok(api.get(f"/v2/agency/tickets/retrieve/{ticket['id']}"), "ticket")
     assert retrieved["category"] == "Old Support"
+
+
+def test_a_deleted_category_opens_no_ticket(api: Api) -> None:
+    category = api.category()
+    api.ok(api.post(f"/v2/agency/ticket-categories/delete/{category['id']}"), "ticket_category")
+    body = {"client_id": api.client()["id"], "title": "t", "description": "d"}
+    response = api.post("/v2/agency/tickets/create", {**body, "category": category["id"]})
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("category: no ticket category")
+    assert api.count(Ticket) == 0
+    assert api.events() == []
+
+
+def test_an_unknown_client_is_named_before_an_unknown_category(api: Api) -> None:
+    unknown = str(uuid.uuid4())
+    body = {"client_id": unknown, "title": "t", "description": "d", "category": unknown}
+    response = api.post("/v2/agency/tickets/create", body)
+    assert response.status_code == 400
+    assert response.json()["error"] == f"client_id: no client with id '{unknown}'."
+
+
+def test_a_new_ticket_records_who_opened_it(api: Api) -> None:
+    ticket = api.ticket(is_client_reply=True)
+    with api.db.transaction(write=False) as session:
+        [opened] = activity.of_ticket(session, account_id=api.account_id, ticket_id=ticket["id"])
+    assert (opened.kind, opened.by, opened.actor_id) == (
+        activity.Kind.OPENED,
+        activity.By.CLIENT,
+        None,
+    )
 
 
 def test_replies_keep_their_order(api: Api) -> None:

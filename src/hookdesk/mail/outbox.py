@@ -19,7 +19,7 @@ from hookdesk.mail import threads
 from hookdesk.mail.render.content import Kind
 from hookdesk.mail.statuses import Direction, Status
 from hookdesk.models.clients import Client
-from hookdesk.models.mail import MailMessage, MailSettings
+from hookdesk.models.mail import MailMessage
 from hookdesk.models.teammates import Teammate
 from hookdesk.shared.ids import new_id
 
@@ -27,6 +27,9 @@ CREATED = "whitelabel.ticket.created"
 UPDATED = "whitelabel.ticket.updated"
 ASSIGNED = "whitelabel.ticket.assigned"
 RESOLVED = "whitelabel.ticket.resolved"
+
+# Built once, and run on the session's connection: rows queued with every ticket change.
+_INSERT = insert(MailMessage)
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ def queue(
     whose own action it was, never told of it."""
     if event_type not in {CREATED, UPDATED, ASSIGNED, RESOLVED}:
         return 0
-    settings = mail_settings.get(session, account_id=account_id)
+    settings = mail_settings.notifying(session, account_id=account_id)
     ticket, reply = data["ticket"], data.get("reply")
     planned = [
         plan
@@ -80,7 +83,7 @@ def queue(
         }
         for kind, recipient, reply_id in planned
     ]
-    session.execute(insert(MailMessage), rows)
+    session.connection().execute(_INSERT, rows)
     request_wakeup(session)
     return len(rows)
 
@@ -91,7 +94,7 @@ Planned = tuple[Kind, Recipient, str | None]
 def _planned(
     session: Session,
     account_id: str,
-    settings: MailSettings,
+    settings: mail_settings.Notifying,
     event_type: str,
     ticket: dict[str, Any],
     reply: dict[str, Any] | None,
@@ -99,26 +102,26 @@ def _planned(
     client = Recipient(ticket["client"]["id"], ticket["client"]["name"], ticket["client"]["email"])
     replies = ticket["replies"]
     if event_type == CREATED:
-        if settings.notify_clients:
+        if settings.clients:
             shown = replies[1]["id"] if len(replies) > 1 else None  # the automated reply
             yield Kind.TICKET_OPENED, client, shown
-        if settings.notify_teammates:
+        if settings.teammates:
             for teammate in _teammates(session, account_id, ticket["teammate_id"]):
                 yield Kind.NEW_TICKET, teammate, replies[0]["id"]
     elif event_type == UPDATED and reply is not None:
-        if not reply["is_client_reply"] and settings.notify_clients:
+        if not reply["is_client_reply"] and settings.clients:
             yield Kind.AGENT_REPLIED, client, reply["id"]
-        if reply["is_client_reply"] and settings.notify_teammates:
+        if reply["is_client_reply"] and settings.teammates:
             for teammate in _teammates(session, account_id, ticket["teammate_id"]):
                 yield Kind.CLIENT_REPLIED, teammate, reply["id"]
-    elif event_type == ASSIGNED and ticket["teammate_id"] and settings.notify_teammates:
+    elif event_type == ASSIGNED and ticket["teammate_id"] and settings.teammates:
         for teammate in _teammates(session, account_id, ticket["teammate_id"]):
             yield Kind.TICKET_ASSIGNED, teammate, None
-    elif event_type == RESOLVED and settings.notify_clients:
+    elif event_type == RESOLVED and settings.clients:
         yield Kind.TICKET_RESOLVED, client, None
 
 
-def _domain(settings: MailSettings) -> str:
+def _domain(settings: mail_settings.Notifying) -> str:
     address = settings.reply_to_address or settings.from_address or "localhost"
     return address.rpartition("@")[2]
 
@@ -134,10 +137,11 @@ _ASSIGNEE = _ACTIVE_TEAMMATES.where(Teammate.id == bindparam("assignee"))
 
 def _teammates(session: Session, account_id: str, assignee: str | None) -> Iterator[Recipient]:
     """The assignee, or every active teammate of the account when the ticket has none."""
+    connection = session.connection()
     if assignee is None:
-        found = session.execute(_ACTIVE_TEAMMATES, {"account_id": account_id})
+        found = connection.execute(_ACTIVE_TEAMMATES, {"account_id": account_id})
     else:
-        found = session.execute(_ASSIGNEE, {"account_id": account_id, "assignee": assignee})
+        found = connection.execute(_ASSIGNEE, {"account_id": account_id, "assignee": assignee})
     for teammate_id, name, email in found:
         yield Recipient(teammate_id, name, email)
 

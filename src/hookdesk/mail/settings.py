@@ -1,5 +1,8 @@
 """An account's mail settings: read, changed, and opened (passwords unsealed) for sending."""
 
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -18,6 +21,36 @@ def get(session: Session, *, account_id: str) -> MailSettings:
     """The account's settings; the defaults (not saved) when it never changed them."""
     found = session.get(MailSettings, account_id)
     return found or _defaults(account_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Notifying:
+    """What queueing a ticket change's notifications needs of the settings."""
+
+    clients: bool
+    teammates: bool
+    reply_to_address: str | None
+    from_address: str | None
+
+
+# Built once, and read as plain columns: every ticket change reads it.
+_NOTIFYING = select(
+    MailSettings.notify_clients,
+    MailSettings.notify_teammates,
+    MailSettings.reply_to_address,
+    MailSettings.from_address,
+).where(MailSettings.account_id == bindparam("account_id"))
+
+
+def notifying(session: Session, *, account_id: str) -> Notifying:
+    """Whom the account's ticket changes are told of, and its addresses (those of `get`)."""
+    row = session.connection().execute(_NOTIFYING, {"account_id": account_id}).one_or_none()
+    if row is None:
+        found = _defaults(account_id)
+        return Notifying(
+            found.notify_clients, found.notify_teammates, found.reply_to_address, found.from_address
+        )
+    return Notifying(*row)
 
 
 def update(session: Session, acting: Acting, data: MailSettingsUpdate) -> MailSettings:

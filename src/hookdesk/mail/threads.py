@@ -31,7 +31,8 @@ def of_ticket(
     return made
 
 
-# Built once per database: every ticket change that notifies anyone runs it.
+# Built once per database, and run on the session's connection (no ORM): every ticket change that
+# notifies anyone runs it.
 _ENSURE = {
     postgresql: insert(MailThread).on_conflict_do_nothing(index_elements=[MailThread.ticket_id])
     for postgresql, insert in ((True, pg_insert), (False, sqlite_insert))
@@ -41,7 +42,7 @@ _ENSURE = {
 def ensure(session: Session, *, account_id: str, ticket_id: str, domain: str) -> None:
     """The ticket's thread made unless it has one, in one statement that reads nothing first (as
     `of_ticket` would make it, its Message-ID in `domain`)."""
-    session.execute(
+    session.connection().execute(
         _ENSURE[on_postgresql(session)],
         {
             "ticket_id": ticket_id,

@@ -3,17 +3,18 @@
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import delete
+from sqlalchemy import Row as Columns
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from hookdesk.accounts.acting import Acting
 from hookdesk.assets import service as assets
-from hookdesk.categories import service as categories
 from hookdesk.errors import BadRequest, ErrorCode, NotFound
 from hookdesk.mail import outbox as mail_outbox
+from hookdesk.models.categories import TicketCategory
 from hookdesk.models.clients import Client
 from hookdesk.models.teammates import Teammate
 from hookdesk.models.tickets import Reply, Ticket, TicketTag
@@ -24,7 +25,7 @@ from hookdesk.tickets import activity, views
 from hookdesk.tickets.schemas import MAX_TAGS, ReplyCreate, TicketCreate, TicketUpdate
 from hookdesk.webhooks.catalog import EventType
 from hookdesk.webhooks.outbox.emit import emit
-from hookdesk.webhooks.payloads import ReplyView, TicketView, event_data
+from hookdesk.webhooks.payloads import ClientView, ReplyView, TicketView, event_data
 
 Row = TypeVar("Row", Client, Teammate)
 
@@ -42,58 +43,150 @@ class TicketScope:
 TicketActing = Acting | TicketScope
 
 
-def create(session: Session, acting: TicketActing, data: TicketCreate) -> TicketView:
-    client = _referenced(session, acting, Client, data.client_id, field="client_id")
-    category = categories.find(
-        session, account_id=acting.account_id, category_id=str(data.category)
+# Built once, and read as plain columns: every ticket create reads the client it is for (locked
+# like `_referenced`'s) and its category in this one statement.
+_CLIENT_AND_CATEGORY = (
+    select(
+        Client.id,
+        Client.name,
+        Client.email,
+        TicketCategory.id.label("category_id"),
+        TicketCategory.title,
+        TicketCategory.language,
+        TicketCategory.auto_reply,
+        TicketCategory.teammate_id,
+        TicketCategory.subcategories,
     )
-    if category is None:
+    .join(TicketCategory, TicketCategory.account_id == Client.account_id)
+    .where(
+        Client.account_id == bindparam("account_id"),
+        Client.id == bindparam("client_id"),
+        TicketCategory.id == bindparam("category_id"),
+        TicketCategory.deleted_at.is_(None),
+    )
+    .with_for_update(of=Client, read=True, key_share=True)
+)
+# The rows of a new ticket are written as plain inserts on the session's connection: ORM objects
+# and their flush cost more than the statements.
+_INSERT_TICKET = insert(Ticket)
+_INSERT_REPLIES = insert(Reply)
+
+
+def create(session: Session, acting: TicketActing, data: TicketCreate) -> TicketView:
+    found = _client_and_category(session, acting, data)
+    moment = time.time()
+    at = int(moment)
+    ticket_id = new_id()
+    connection = session.connection()
+    connection.execute(
+        _INSERT_TICKET,
+        {
+            "id": ticket_id,
+            "account_id": acting.account_id,
+            "client_id": found.id,
+            "title": data.title,
+            "is_open": True,
+            "category_id": found.category_id,
+            "subcategory": data.subcategory,
+            "language": found.language,
+            "teammate_id": found.teammate_id,
+            "created_at": at,
+            "updated_at": at,
+            "created_us": int(moment * 1_000_000),
+            "awaiting_agent": data.is_client_reply,
+        },
+    )
+    said = [(data.description, data.is_client_reply)]
+    if found.auto_reply:
+        said.append((found.auto_reply, False))
+    replies = _insert_replies(session, acting, ticket_id, at, said, data.assets)
+    _record(session, acting, ticket_id, activity.Kind.OPENED, by_client=data.is_client_reply)
+    # Built from the values just written rather than read back: a ticket create is the hot path.
+    view = TicketView(
+        id=ticket_id,
+        title=data.title,
+        is_open=True,
+        created_at=at,
+        updated_at=at,
+        client=ClientView(id=found.id, name=found.name, email=found.email),
+        teammate_id=found.teammate_id,
+        replies=replies,
+        category=found.title,
+        subcategory=data.subcategory,
+        language=found.language,
+    )
+    return _emit(session, acting, EventType.TICKET_CREATED, view)
+
+
+def _client_and_category(
+    session: Session, acting: TicketActing, data: TicketCreate
+) -> Columns[*tuple[Any, ...]]:
+    """The new ticket's client and category, or the refusal naming the first one missing."""
+    session.flush()  # a client added in this transaction (received mail) is found
+    found = (
+        session.connection()
+        .execute(
+            _CLIENT_AND_CATEGORY,
+            {
+                "account_id": acting.account_id,
+                "client_id": str(data.client_id),
+                "category_id": str(data.category),
+            },
+        )
+        .one_or_none()
+    )
+    if found is None:
+        _referenced(session, acting, Client, data.client_id, field="client_id")
         raise _unknown("category", "ticket category", data.category)
-    if data.subcategory is not None and data.subcategory not in category.subcategories:
+    if data.subcategory is not None and data.subcategory not in found.subcategories:
         raise BadRequest(
-            f"'{data.subcategory}' is not a subcategory of '{category.title}'.",
+            f"'{data.subcategory}' is not a subcategory of '{found.title}'.",
             field="subcategory",
             code=ErrorCode.UNKNOWN_SUBCATEGORY,
         )
-    moment = time.time()
-    at = int(moment)
-    ticket = Ticket(
-        id=new_id(),
-        account_id=acting.account_id,
-        client_id=client.id,
-        title=data.title,
-        is_open=True,
-        category_id=category.id,
-        subcategory=data.subcategory,
-        language=category.language,
-        teammate_id=category.teammate_id,
-        created_at=at,
-        updated_at=at,
-        created_us=int(moment * 1_000_000),
-        awaiting_agent=data.is_client_reply,
-    )
-    session.add(ticket)
+    return found
+
+
+def _insert_replies(
+    session: Session,
+    acting: TicketActing,
+    ticket_id: str,
+    at: int,
+    said: Sequence[tuple[str, bool]],
+    asset_ids: Sequence[UUID],
+) -> tuple[ReplyView, ...]:
+    """A new ticket's replies (text, is_client_reply), in one statement; the assets go on the
+    first."""
     replies = [
-        _add_reply(session, acting, ticket, 0, data.description, data.is_client_reply, data.assets)
+        ReplyView(id=new_id(), text=text, is_client_reply=by_client, created_at=at)
+        for text, by_client in said
     ]
-    if category.auto_reply:
-        replies.append(_add_reply(session, acting, ticket, 1, category.auto_reply, False, []))
-    _record(session, acting, ticket, activity.Kind.OPENED, by_client=data.is_client_reply)
-    # Built from the rows in hand rather than read back: a ticket create is the hot path.
-    view = TicketView(
-        id=ticket.id,
-        title=ticket.title,
-        is_open=True,
-        created_at=at,
-        updated_at=at,
-        client=views.client_view(client),
-        teammate_id=ticket.teammate_id,
-        replies=tuple(replies),
-        category=category.title,
-        subcategory=ticket.subcategory,
-        language=ticket.language,
+    session.connection().execute(
+        _INSERT_REPLIES,
+        [
+            {
+                "id": reply.id,
+                "account_id": acting.account_id,
+                "ticket_id": ticket_id,
+                "position": position,
+                "text": reply.text,
+                "is_client_reply": reply.is_client_reply,
+                "author_id": None,
+                "created_at": at,
+            }
+            for position, reply in enumerate(replies)
+        ],
     )
-    return _emit(session, acting, EventType.TICKET_CREATED, view)
+    if asset_ids:
+        attached = assets.attach(
+            session,
+            account_id=acting.account_id,
+            asset_ids=[str(a) for a in asset_ids],
+            reply_id=replies[0].id,
+        )
+        shown = tuple(assets.view(a, public_url=acting.public_url) for a in attached)
+        replies[0] = replace(replies[0], assets=shown)
+    return tuple(replies)
 
 
 def reply(
@@ -109,7 +202,7 @@ def reply(
     ticket = _locked(session, acting, ticket_id)
     before = _view(session, acting, ticket)
     if not ticket.is_open:
-        _record(session, acting, ticket, activity.Kind.REOPENED, by_client=data.is_client_reply)
+        _record(session, acting, ticket.id, activity.Kind.REOPENED, by_client=data.is_client_reply)
     ticket.is_open = True
     ticket.awaiting_agent = data.is_client_reply
     ticket.updated_at = now()
@@ -145,7 +238,7 @@ def assign(
         return _view(session, acting, ticket)
     ticket.teammate_id = new_teammate
     ticket.updated_at = now()
-    _record(session, acting, ticket, activity.Kind.ASSIGNED, teammate_id=new_teammate)
+    _record(session, acting, ticket.id, activity.Kind.ASSIGNED, teammate_id=new_teammate)
     view = _view(session, acting, ticket)
     return _emit(session, acting, EventType.TICKET_ASSIGNED, view, actor_id=actor_id)
 
@@ -162,7 +255,7 @@ def resolve(
     ticket.is_open = False
     ticket.resolved_by_client = by_client
     ticket.updated_at = now()
-    _record(session, acting, ticket, activity.Kind.RESOLVED, by_client=by_client)
+    _record(session, acting, ticket.id, activity.Kind.RESOLVED, by_client=by_client)
     return _emit(session, acting, EventType.TICKET_RESOLVED, _view(session, acting, ticket))
 
 
@@ -237,7 +330,7 @@ def _emit(
 def _record(
     session: Session,
     acting: TicketActing,
-    ticket: Ticket,
+    ticket_id: str,
     kind: activity.Kind,
     *,
     by_client: bool = False,
@@ -248,7 +341,7 @@ def _record(
     activity.record(
         session,
         account_id=acting.account_id,
-        ticket_id=ticket.id,
+        ticket_id=ticket_id,
         kind=kind,
         who=activity.by_whom(subject, by_client=by_client),
         teammate_id=teammate_id,

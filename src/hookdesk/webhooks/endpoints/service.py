@@ -173,7 +173,7 @@ def send_test(session: Session, acting: Acting, endpoint_id: str, event_type: Ev
     if endpoint.status != EndpointStatus.ENABLED:
         raise BadRequest("The endpoint is disabled; enable it to send a test event.")
     ticket_id, data = sample_data(event_type, at=now())
-    event = emit(
+    event_seq = emit(
         session,
         account_id=acting.account_id,
         event_type=event_type.value,
@@ -181,7 +181,7 @@ def send_test(session: Session, acting: Acting, endpoint_id: str, event_type: Ev
         data=data,
         only_endpoint=endpoint.id,
     )
-    delivery_id = session.scalar(select(WebhookEvent.id).where(WebhookEvent.event_seq == event.id))
+    delivery_id = session.scalar(select(WebhookEvent.id).where(WebhookEvent.event_seq == event_seq))
     assert delivery_id is not None
     return delivery_id
 

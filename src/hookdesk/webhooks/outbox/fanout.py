@@ -5,12 +5,13 @@ import time
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
-from hookdesk.db.wakeup import request_wakeup
-from hookdesk.models.webhooks import OutboxEvent, WebhookEndpoint, WebhookEvent
+from hookdesk.models.webhooks import WebhookEndpoint, WebhookEvent
 from hookdesk.webhooks.ids import new_webhook_event_id
 from hookdesk.webhooks.statuses import EndpointStatus, WebhookEventStatus
 
-# Built once: every ticket change runs it, and building it cost more than running it.
+# Built once, and run on the session's connection (plain rows, no ORM): every ticket change runs
+# them, and building them cost more than running them.
+_INSERT = insert(WebhookEvent)
 _SUBSCRIBERS = select(WebhookEndpoint.id, WebhookEndpoint.events, WebhookEndpoint.ordered).where(
     WebhookEndpoint.account_id == bindparam("account_id"),
     WebhookEndpoint.status == EndpointStatus.ENABLED,
@@ -20,27 +21,32 @@ _SUBSCRIBERS = select(WebhookEndpoint.id, WebhookEndpoint.events, WebhookEndpoin
 
 def fan_out(
     session: Session,
-    event: OutboxEvent,
     *,
+    event_seq: int,
+    account_id: str,
+    event_type: str,
+    ticket_id: str | None,
     only_endpoint: str | None = None,
     except_endpoint: str | None = None,
 ) -> int:
-    """Insert the event's deliveries; the dispatcher is woken once the transaction commits."""
+    """Insert the deliveries of the event `event_seq` just written (`emit` asks for the wake-up
+    after commit)."""
     statement = _SUBSCRIBERS
     if only_endpoint is not None:
         statement = statement.where(WebhookEndpoint.id == only_endpoint)
     if except_endpoint is not None:
         statement = statement.where(WebhookEndpoint.id != except_endpoint)
-    found = session.execute(statement, {"account_id": event.account_id})
+    connection = session.connection()
+    found = connection.execute(statement, {"account_id": account_id})
     now = time.time()
     rows = [
         {
             "id": new_webhook_event_id(),
-            "account_id": event.account_id,
-            "event_seq": event.id,
+            "account_id": account_id,
+            "event_seq": event_seq,
             "endpoint_id": endpoint_id,
-            "event_type": event.event_type,
-            "ticket_id": event.ticket_id,
+            "event_type": event_type,
+            "ticket_id": ticket_id,
             "ordered": ordered,
             "status": WebhookEventStatus.PENDING,
             "attempt_count": 0,
@@ -48,9 +54,8 @@ def fan_out(
             "created_at": int(now),
         }
         for endpoint_id, events, ordered in found
-        if only_endpoint is not None or event.event_type in events
+        if only_endpoint is not None or event_type in events
     ]
     if rows:
-        session.execute(insert(WebhookEvent), rows)
-        request_wakeup(session)
+        connection.execute(_INSERT, rows)
     return len(rows)
