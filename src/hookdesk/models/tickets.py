@@ -47,6 +47,9 @@ class Ticket(Owned, Base):
             "updated_at",
             "created_us",
         ),
+        # The open and resolved views in the inbox's other orders: newest or oldest, by title.
+        Index("ix_tickets_account_open_created_us", "account_id", "is_open", "created_us"),
+        Index("ix_tickets_account_open_title", "account_id", "is_open", "title"),
     )
 
     client_id: Mapped[str] = mapped_column(String(36), ForeignKey("clients.id", ondelete="CASCADE"))
