@@ -1,19 +1,39 @@
-"""The list's `filter` through the text search's indexes: what matches, odd input, and the index
-kept in step with replies, changed titles, and erased clients
-(rows made before the migration: tests/test_migrations.py)."""
+"""The list's `filter`: what matches, odd input, and the indexes kept in step with replies,
+changed titles, and erased clients (rows made before the migration: tests/test_migrations.py);
+the same answers whichever way the page is found (walking the list or through the indexes,
+tickets/searching.py), the count up to its cap, and the time limit's answer."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 
+from hookdesk.errors import ErrorCode
 from hookdesk.models.tickets import Ticket
+from hookdesk.shared.paging import Page
+from hookdesk.tickets import listing, searching
 from tests.support.api import Api
 
 
 def titles(api: Api, **params: str) -> list[str]:
     body = api.get("/v2/agency/tickets/list", page=1, per_page=100, **params).json()
     assert body["status"] == 200, body
-    assert body["total_results"] == len(body["tickets"])
+    assert body["total_results"] == min(len(body["tickets"]), searching.COUNT_CAP)
     return [t["title"] for t in body["tickets"]]
+
+
+@pytest.fixture(params=["indexed", "walked"], autouse=True)
+def route(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every search test twice: with heads of one ticket, which never hold a page, the page is
+    found through the indexes; with a cap of one, which any match reaches, by walking the list
+    (on PostgreSQL a head larger than the list is walked first in any case)."""
+    if request.param == "indexed":
+        monkeypatch.setattr(searching, "HEAD", 1)
+        monkeypatch.setattr(searching, "WIDE_HEAD", 1)
+    else:
+        monkeypatch.setattr(searching, "COUNT_CAP", 1)
+    return str(request.param)
 
 
 @pytest.fixture
@@ -83,3 +103,120 @@ def test_an_erased_clients_tickets_are_found_no_more(api: Api) -> None:
     api.ok(api.post(f"/v2/agency/clients/delete/{gone['id']}"), "client_erasure")
     assert titles(api, filter="Person") == ["Order of Kept Person"]
     assert titles(api, filter="gone@erased") == []
+
+
+def _newest_first(api: Api, **params: str) -> tuple[int, list[str]]:
+    """total_results and the titles of every page of 2 (the same total on each page)."""
+    found: list[str] = []
+    totals = set()
+    for page in range(1, 8):
+        body = api.get("/v2/agency/tickets/list", page=page, per_page=2, **params).json()
+        assert body["status"] == 200, body
+        totals.add(body["total_results"])
+        found += [t["title"] for t in body["tickets"]]
+    assert len(totals) == 1
+    return totals.pop(), found
+
+
+@pytest.mark.parametrize("cap", [3, 100])
+@pytest.mark.parametrize(("head", "wide_head"), [(1, 1), (1, 4), (2, 100), (1000, 16000)])
+def test_pages_are_the_newest_matches_and_the_count_stops_at_the_cap(
+    api: Api, monkeypatch: pytest.MonkeyPatch, cap: int, head: int, wide_head: int
+) -> None:
+    """Matches in every searched place, among tickets that do not match, in the list's order
+    on every page, whichever heads are walked first; total_results is exact below the cap."""
+    monkeypatch.setattr(searching, "COUNT_CAP", cap)
+    monkeypatch.setattr(searching, "HEAD", head)
+    monkeypatch.setattr(searching, "WIDE_HEAD", wide_head)
+    category = api.category()
+    named = api.client(name="Kaspar Quokka")
+    mailed = api.client(email="quokka.fan@zoo.example")
+    plain = api.client()
+    made = [
+        ("1 title", plain, "Quokka sighting", "Seen one."),
+        ("2 none", plain, "Printer", "Paper jam."),
+        ("3 reply", plain, "Question", "Is a QUOKKA a marsupial?"),
+        ("4 name", named, "Invoice", "Please resend."),
+        ("5 none", plain, "Login", "Locked out."),
+        ("6 email", mailed, "Refund", "Twice charged."),
+        ("7 later reply", plain, "Delivery", "Late."),
+        ("8 none", plain, "Crash", "On start."),
+    ]
+    for label, client, title, description in made:
+        ticket = api.ticket(
+            title=f"{label}: {title}",
+            client_id=client["id"],
+            category=category["id"],
+            description=description,
+        )
+        if label == "7 later reply":
+            reply = f"/v2/agency/tickets/reply/create/{ticket['id']}"
+            api.ok(api.post(reply, {"reply": "the quokka ate it"}), "ticket")
+    matching = [f"{label}: {title}" for label, _c, title, _d in made if "none" not in label]
+    total, found = _newest_first(api, filter="quokka")
+    assert found == matching[::-1]
+    assert total == min(len(matching), cap)
+    total, found = _newest_first(api, filter="quokka", order="asc")
+    assert found == matching
+    assert total == min(len(matching), cap)
+    # Another filter with the text: the count and the pages are of the tickets that meet both.
+    total, found = _newest_first(api, filter="quokka", client_id=plain["id"])
+    assert found == ["7 later reply: Delivery", "3 reply: Question", "1 title: Quokka sighting"]
+    assert total == min(3, cap)
+    # Text shorter than a trigram: walked, in the same order, counted to the same cap.
+    total, found = _newest_first(api, filter="ok")
+    assert found == matching[::-1]
+    assert total == min(len(matching), cap)
+    total, found = _newest_first(api, filter="zebra")
+    assert (total, found) == (0, [])
+
+
+@contextmanager
+def _busy(api: Api, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A search that cannot end within its time limit: on SQLite a limit already past, asked at
+    every step; on PostgreSQL the tickets locked by another transaction for longer than the
+    limit (statement_timeout counts the wait for a lock)."""
+    if api.db.is_sqlite:
+        monkeypatch.setattr(searching, "TIMEOUT_S", 0.0)
+        monkeypatch.setattr(searching, "_SQLITE_CHECK_EVERY", 1)
+        yield
+        return
+    monkeypatch.setattr(searching, "TIMEOUT_S", 0.2)
+    with api.db.engine.connect() as locker:
+        locker.execute(text("LOCK TABLE tickets IN ACCESS EXCLUSIVE MODE"))
+        yield
+        locker.rollback()
+
+
+def test_a_search_past_its_time_limit_is_a_400_naming_the_filter(api: Api) -> None:
+    api.ticket(title="Slow search")
+    with pytest.MonkeyPatch.context() as patch, _busy(api, patch):
+        answer = api.get("/v2/agency/tickets/list", page=1, per_page=20, filter="slow")
+    assert answer.status_code == 400
+    body = answer.json()
+    assert body["error_code"] == ErrorCode.SEARCH_TIMED_OUT
+    assert body["error"].startswith("filter: the search took longer than ")
+    # The connection it ran on answers the next search as usual.
+    assert titles(api, filter="slow") == ["Slow search"]
+    assert titles(api) == ["Slow search"]
+
+
+def test_a_search_leaves_the_connections_own_time_limit_as_it_was(api: Api) -> None:
+    """PostgreSQL reads in autocommit: the search sets the connection's statement_timeout and
+    must set it back, timed out or not, or the pool hands the limit on to any later work."""
+    if api.db.is_sqlite:
+        pytest.skip("SQLite's limit is a progress handler, removed in a finally")
+    api.ticket(title="Slow search")
+    show = text("SELECT current_setting('statement_timeout')")
+    filters = listing.TicketFilters(text="slow")
+    with api.db.read() as session:
+        before = session.scalar(show)
+        listing.list_page(session, account_id=api.account_id, filters=filters, page=Page(1, 20))
+        assert session.scalar(show) == before
+        with (
+            pytest.MonkeyPatch.context() as patch,
+            _busy(api, patch),
+            pytest.raises(searching.SearchTimedOut),
+        ):
+            listing.list_page(session, account_id=api.account_id, filters=filters, page=Page(1, 20))
+        assert session.scalar(show) == before

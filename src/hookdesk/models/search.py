@@ -42,11 +42,19 @@ def declared(name: str | None, _type: str, _parents: Mapping[Any, str | None]) -
 
 def matching_rowids(name: str, phrase: str) -> Select[tuple[int]]:
     """The rowids of `name`'s rows whose searched columns hold `phrase` (SQLite, FTS5)."""
+    fts, match = fts_match(name, phrase)
+    return select(fts.c.rowid).where(match)
+
+
+def fts_match(name: str, phrase: str) -> tuple[Table, ColumnElement[bool]]:
+    """`name`'s FTS5 table and its condition that a row holds `phrase` (SQLite), to join on
+    rowid: a join reads the matches as FTS5 finds them, and a LIMIT stops it early, where an
+    `IN (matching_rowids)` reads every match first."""
     fts: Table = table(fts_table(name), column("rowid"))  # type: ignore[assignment]
     match: ColumnElement[bool] = literal_column(fts_table(name)).op("MATCH")(
         bindparam(None, _quoted(phrase))
     )
-    return select(fts.c.rowid).where(match)
+    return fts, match
 
 
 def _quoted(phrase: str) -> str:

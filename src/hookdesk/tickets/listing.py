@@ -1,7 +1,7 @@
 """The ticket list: filters, sorting and paging of `GET /v2/agency/tickets/list`."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -17,7 +17,7 @@ from sqlalchemy import (
     table,
     union_all,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from hookdesk.errors import BadRequest
 from hookdesk.models.clients import Client
@@ -26,6 +26,7 @@ from hookdesk.models.tickets import Reply, Ticket, TicketTag
 from hookdesk.shared.paging import Page
 from hookdesk.shared.queries import paginate
 from hookdesk.shared.timeparse import parse_time
+from hookdesk.tickets import searching
 from hookdesk.tickets.schemas import Priority
 
 TIME_HELP = "Unix seconds or ISO 8601; compared with the ticket's created_at, inclusive."
@@ -55,7 +56,10 @@ async def _filters(  # async: no worker thread for a dependency that waits on no
     sort_by: Annotated[SortBy, Query(description=SORT_HELP)] = "created_at",
     filter: Annotated[
         str | None,
-        Query(description="Text in the title, the replies, or the client's name or email."),
+        Query(
+            description="Text in the title, the replies, or the client's name or email; "
+            "total_results then counts up to 1,000."
+        ),
     ] = None,
     from_: Annotated[str | None, Query(alias="from", description=TIME_HELP)] = None,
     to: Annotated[str | None, Query(description=TIME_HELP)] = None,
@@ -85,6 +89,17 @@ TicketQuery = Annotated[TicketFilters, Depends(_filters)]
 def list_page(
     session: Session, *, account_id: str, filters: TicketFilters, page: Page
 ) -> tuple[int, Sequence[Ticket]]:
+    """(total_results, the page). With a text, total_results counts up to
+    `searching.COUNT_CAP` (more found is that many) and the search has a time limit."""
+    if filters.text:
+        return searching.page_of(
+            session,
+            account_id=account_id,
+            phrase=filters.text,
+            where=conditions(session, account_id=account_id, filters=replace(filters, text=None)),
+            ordering=lambda entity: ordering(entity, filters),
+            page=page,
+        )
     where = conditions(session, account_id=account_id, filters=filters)
     statement = select(Ticket).where(owned_by(session, account_id, filters), *where)
     return paginate(session, in_order(statement, filters), page)
@@ -148,7 +163,7 @@ def _mentions(text: str, *, account_id: str, sqlite: bool) -> ColumnElement[bool
         replied = literal_column("replies.rowid").in_(matching_rowids("replies", text))
         named = literal_column("clients.rowid").in_(matching_rowids("clients", text))
     else:
-        pattern = _contains(text)
+        pattern = searching.contains(text)
         titled = _searched_tickets.c.title.ilike(pattern, escape="\\")
         replied = Reply.text.ilike(pattern, escape="\\")
         named = or_(
@@ -180,7 +195,7 @@ _searched_tickets = table(
 
 
 def _mentions_scanned(text: str) -> ColumnElement[bool]:
-    pattern = _contains(text)
+    pattern = searching.contains(text)
     in_replies = exists().where(
         Reply.ticket_id == Ticket.id, Reply.text.ilike(pattern, escape="\\")
     )
@@ -191,26 +206,26 @@ def _mentions_scanned(text: str) -> ColumnElement[bool]:
     return or_(Ticket.title.ilike(pattern, escape="\\"), in_replies, of_client)
 
 
-def _contains(text: str) -> str:
-    """A LIKE pattern for `text` anywhere, its characters taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 # updated_at is whole seconds: tickets last active within the same second keep their order of
 # creation.
-_SORT_COLUMNS: dict[str, tuple[InstrumentedAttribute[Any], ...]] = {
-    "title": (Ticket.title,),
-    "created_at": (Ticket.created_us,),
-    "updated_at": (Ticket.updated_at, Ticket.created_us),
+_SORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "title": ("title",),
+    "created_at": ("created_us",),
+    "updated_at": ("updated_at", "created_us"),
 }
 
 
 def in_order(statement: Select[Ticket], filters: TicketFilters) -> Select[Ticket]:
-    columns = _SORT_COLUMNS[filters.sort_by]
+    return statement.order_by(*ordering(Ticket, filters))
+
+
+def ordering(entity: Any, filters: TicketFilters) -> list[ColumnElement[Any]]:
+    """The list's ORDER BY over `entity`: Ticket, or an alias of it."""
+    names = (*_SORT_COLUMNS[filters.sort_by], "id")
+    columns = [getattr(entity, name) for name in names]
     if filters.order == "asc":
-        return statement.order_by(*(c.asc() for c in columns), Ticket.id.asc())
-    return statement.order_by(*(c.desc() for c in columns), Ticket.id.desc())
+        return [c.asc() for c in columns]
+    return [c.desc() for c in columns]
 
 
 def _time(name: str, value: str | None) -> int | None:

@@ -1,0 +1,334 @@
+"""A search's page and its count (the list's `filter`), at any size of account.
+
+What it costs to find the first page depends on how many tickets hold the text, so the page is
+found one of two ways, and the count stops at COUNT_CAP:
+
+- by walking the list's order: the first tickets of the list (its filters, its order, read
+  through the account's index for that order) are read with each one's replies and client, and
+  the page is the first of them that hold the text. A common text fills a page within a few
+  dozen tickets; this reads no index of the text at all.
+- by the text's indexes (models/search.py): the tickets holding the text, up to COUNT_CAP of
+  them, then the page among them in the list's order. A rare text is found at once.
+
+Which one: on SQLite the count comes first, from FTS5, which hands its matches over as it finds
+them (a LIMIT stops it): fewer than COUNT_CAP tickets are sorted for the page, more are walked
+(up to WIDE_HEAD tickets). On PostgreSQL the walk of HEAD tickets comes first, since pg_trgm's
+GIN index is read whole before the first match comes out (a bitmap): a text that fills the page
+there is counted by walking on (until COUNT_CAP), any other through the index, then walked as on
+SQLite when it is in COUNT_CAP tickets or more. A text found COUNT_CAP times or more but too
+seldom among the first WIDE_HEAD tickets for a page falls back to sorting all it finds: the slow
+case, which the time limit bounds.
+
+The walk compares each row's text as the index would: PostgreSQL's ILIKE on an expression no
+index holds (so the planner cannot swap the walk for the index), SQLite's LIKE for ASCII text
+and `text_holds` (db/database.py) for any other, in any case as FTS5's trigram tokenizer folds.
+Text shorter than a trigram is only ever walked.
+
+A search runs under a time limit (TIMEOUT_S, PostgreSQL's statement_timeout, SQLite's progress
+handler): past it the list answers 400 `SearchTimedOut` rather than hold a worker and a
+connection for minutes.
+"""
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, exists, func, literal_column, or_, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+
+from hookdesk.db.dialects import one_of
+from hookdesk.errors import BadRequest, ErrorCode
+from hookdesk.models.clients import Client
+from hookdesk.models.search import SHORTEST_INDEXED, fts_match
+from hookdesk.models.tickets import Reply, Ticket
+from hookdesk.shared.paging import Page
+
+# total_results of a search counts up to this many tickets: the page never needs more, and
+# beyond it a count costs in proportion to the matches (seconds for a word in most tickets).
+COUNT_CAP = 1_000
+# The tickets of the list a search walks before it takes the text's indexes instead: HEAD on
+# PostgreSQL for any text, WIDE_HEAD once the text is known to be in COUNT_CAP tickets or more
+# (a walk stops at the end of the page, so a common text reads a few dozen of them).
+HEAD = 1_000
+WIDE_HEAD = 16_000
+TIMEOUT_S = 10.0
+# How often (in SQLite virtual machine steps) SQLite asks whether the time is up.
+_SQLITE_CHECK_EVERY = 10_000
+
+Ordering = Callable[[Any], list[ColumnElement[Any]]]
+
+
+class SearchTimedOut(BadRequest):
+    code = ErrorCode.SEARCH_TIMED_OUT
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"the search took longer than {TIMEOUT_S:g} seconds: use a longer or rarer text, "
+            "or narrow the list with other filters.",
+            field="filter",
+        )
+
+
+def page_of(
+    session: Session,
+    *,
+    account_id: str,
+    phrase: str,
+    where: Sequence[ColumnElement[bool]],
+    ordering: Ordering,
+    page: Page,
+) -> tuple[int, Sequence[Ticket]]:
+    """(the count up to COUNT_CAP, the page) of the account's tickets that meet `where` and
+    hold `phrase`, in the order `ordering` gives for an entity (Ticket or an alias of it)."""
+    search = _Search(session, account_id, phrase, list(where), ordering, page)
+    try:
+        with _time_limit(session, TIMEOUT_S):
+            return search.run()
+    except OperationalError as error:
+        if _timed_out(error):
+            raise SearchTimedOut() from None
+        raise
+
+
+class _Search:
+    def __init__(
+        self,
+        session: Session,
+        account_id: str,
+        phrase: str,
+        where: list[ColumnElement[bool]],
+        ordering: Ordering,
+        page: Page,
+    ) -> None:
+        self.session = session
+        self.account_id = account_id
+        self.phrase = phrase
+        self.where = where
+        self.ordering = ordering
+        self.page = page
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+
+    def run(self) -> tuple[int, Sequence[Ticket]]:
+        if len(self.phrase) < SHORTEST_INDEXED:
+            return self._walked()
+        if not self.sqlite:
+            walked = self._walk_head(HEAD)
+            if walked is not None:
+                return self._count_walking(), walked
+        found = self._found_ids()
+        if len(found) < COUNT_CAP:
+            return len(found), self._page_among(found)
+        # At least COUNT_CAP found: worth walking further than a rare text would be.
+        walked = self._walk_head(WIDE_HEAD)
+        return COUNT_CAP, walked if walked is not None else self._page_of_all()
+
+    # --- walking the list's order
+
+    def _walked(self) -> tuple[int, Sequence[Ticket]]:
+        """Only by walking (no index can help): the head, then the whole list if need be."""
+        walked = self._walk_head(WIDE_HEAD)
+        if walked is None:
+            statement = select(Ticket).where(self._owned(), *self.where, _holds(Ticket, self))
+            walked = self._paged(statement.order_by(*self.ordering(Ticket)))
+        return self._count_walking(), walked
+
+    def _walk_head(self, size: int) -> Sequence[Ticket] | None:
+        """The page, when the first `size` tickets of the list hold enough of the text for it.
+
+        The head ends at the `size`-th ticket's first sort column (read from the order's index
+        alone),
+        so that the walk is one range of that index, read in order and left at the page's end:
+        a common text is found within a few dozen tickets."""
+        listed = select(Ticket).where(self._owned(), *self.where)
+        order = self.ordering(Ticket)
+        first = order[0].element  # the column under its ASC or DESC
+        boundary = self.session.scalar(
+            listed.with_only_columns(first).order_by(order[0]).offset(size - 1).limit(1)
+        )
+        within = []
+        if boundary is not None:
+            within = [first <= boundary if _ascending(order[0]) else first >= boundary]
+        statement = listed.where(*within, _holds(Ticket, self)).order_by(*order)
+        end = self.page.offset + self.page.per_page
+        rows = self.session.scalars(statement.limit(end)).all()
+        if len(rows) == end or boundary is None:  # without a boundary the head is the list
+            return rows[self.page.offset :]
+        return None
+
+    def _count_walking(self) -> int:
+        holding = select(Ticket.id).where(self._owned(), *self.where, _holds(Ticket, self))
+        counted = select(func.count()).select_from(holding.limit(COUNT_CAP).subquery())
+        return self.session.scalar(counted) or 0
+
+    # --- through the text's indexes
+
+    def _found_ids(self) -> set[str]:
+        """The ids of the tickets that hold the text, all of them or at least COUNT_CAP."""
+        if not self.sqlite:
+            return set(self.session.scalars(self._postgresql_found()))
+        found: set[str] = set()
+        for part in self._sqlite_found():
+            found.update(self.session.scalars(part.limit(COUNT_CAP)))
+        return found
+
+    def _sqlite_found(self) -> list[Select[str]]:
+        """One statement per searched table, each driven by its FTS5 table: distinct tickets,
+        so that COUNT_CAP rows of any one of them are COUNT_CAP tickets."""
+        listed = [literal_column("+tickets.account_id") == self.account_id, *self.where]
+        titles, in_title = fts_match("tickets", self.phrase)
+        replies, in_reply = fts_match("replies", self.phrase)
+        clients, of_client = fts_match("clients", self.phrase)
+        return [
+            select(Ticket.id)
+            .select_from(titles)
+            .join(Ticket, literal_column("tickets.rowid") == titles.c.rowid)
+            .where(in_title, *listed),
+            select(Ticket.id)
+            .distinct()
+            .select_from(replies)
+            .join(Reply, literal_column("replies.rowid") == replies.c.rowid)
+            .join(Ticket, Ticket.id == Reply.ticket_id)
+            .where(in_reply, *listed),
+            select(Ticket.id)
+            .select_from(clients)
+            .join(Client, literal_column("clients.rowid") == clients.c.rowid)
+            .join(
+                Ticket,
+                (Ticket.account_id == self.account_id) & (Ticket.client_id == Client.id),
+            )
+            .where(of_client, *self.where),
+        ]
+
+    def _postgresql_found(self) -> Select[str]:
+        """The tickets whose title, replies or client's name or email match in the pg_trgm
+        indexes (each read whole, as a bitmap), up to COUNT_CAP of them."""
+        pattern = contains(self.phrase)
+        in_title = select(Ticket.id).where(
+            Ticket.account_id == self.account_id, Ticket.title.ilike(pattern, escape="\\")
+        )
+        in_reply = select(Reply.ticket_id).where(
+            Reply.account_id == self.account_id, Reply.text.ilike(pattern, escape="\\")
+        )
+        named = select(Client.id).where(
+            Client.account_id == self.account_id,
+            or_(Client.name.ilike(pattern, escape="\\"), Client.email.ilike(pattern, escape="\\")),
+        )
+        of_client = select(Ticket.id).where(
+            Ticket.account_id == self.account_id, Ticket.client_id.in_(named)
+        )
+        matched = in_title.union(in_reply, of_client).cte("matched").prefix_with("MATERIALIZED")
+        return (
+            select(Ticket.id)
+            .where(self._owned(), *self.where, Ticket.id.in_(select(matched.c.id)))
+            .limit(COUNT_CAP)
+        )
+
+    def _page_among(self, found: set[str]) -> Sequence[Ticket]:
+        if not found:
+            return []
+        statement = select(Ticket).where(one_of(Ticket.__table__.c.id, "found"))
+        statement = statement.order_by(*self.ordering(Ticket))
+        statement = statement.offset(self.page.offset).limit(self.page.per_page)
+        return self.session.scalars(statement, {"found": sorted(found)}).all()
+
+    def _page_of_all(self) -> Sequence[Ticket]:
+        """Every ticket that holds the text, sorted: the slow case, a common text that is rare
+        among the newest tickets."""
+        if self.sqlite:
+            found = [Ticket.id.in_(part) for part in self._sqlite_found()]
+            owned = literal_column("+tickets.account_id") == self.account_id
+            statement = select(Ticket).where(owned, *self.where, or_(*found))
+        else:
+            statement = select(Ticket).where(
+                self._owned(), *self.where, Ticket.id.in_(self._postgresql_found().limit(None))
+            )
+        return self._paged(statement.order_by(*self.ordering(Ticket)))
+
+    # ---
+
+    def _owned(self) -> ColumnElement[bool]:
+        return Ticket.account_id == self.account_id
+
+    def _paged(self, statement: Select[Ticket]) -> Sequence[Ticket]:
+        return self.session.scalars(
+            statement.offset(self.page.offset).limit(self.page.per_page)
+        ).all()
+
+
+def _holds(entity: Any, search: _Search) -> ColumnElement[bool]:
+    """Whether the ticket `entity` (Ticket, or an alias of it) holds the text in its title, its
+    replies or its client's name or email, compared row by row: no index of the text serves it."""
+    phrase = search.phrase
+    pattern = contains(phrase)
+
+    def held(column: Any) -> ColumnElement[bool]:
+        compared: ColumnElement[bool]
+        if not search.sqlite:
+            # `|| ''`: the same comparison, on an expression no pg_trgm index holds.
+            compared = column.concat("").ilike(pattern, escape="\\")
+        elif phrase.isascii():  # SQLite's LIKE ignores the case of ASCII letters only
+            compared = column.like(pattern, escape="\\")
+        else:
+            compared = func.text_holds(column, phrase.lower())
+        return compared
+
+    # OFFSET 0: PostgreSQL then runs the subquery for each ticket (through the index on the
+    # ticket or the client) rather than once for all (a hashed SubPlan), which would read every
+    # reply of every ticket to walk a few of them.
+    in_replies = select(1).where(Reply.ticket_id == entity.id, held(Reply.text)).offset(0)
+    of_client = (
+        select(1)
+        .where(Client.id == entity.client_id, or_(held(Client.name), held(Client.email)))
+        .offset(0)
+    )
+    return or_(held(entity.title), exists(in_replies), exists(of_client))
+
+
+def _ascending(clause: Any) -> bool:
+    return clause.modifier is operators.asc_op
+
+
+def contains(phrase: str) -> str:
+    """A LIKE pattern for `phrase` anywhere, its characters taken literally."""
+    escaped = phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@contextmanager
+def _time_limit(session: Session, seconds: float) -> Iterator[None]:
+    """The statements run inside the block stop after `seconds` in all (SQLite) or each
+    (PostgreSQL), with an OperationalError that `_timed_out` recognises."""
+    connection = session.connection()
+    raw: Any = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite":
+        deadline = time.monotonic() + seconds
+        raw.set_progress_handler(lambda: time.monotonic() > deadline, _SQLITE_CHECK_EVERY)
+        try:
+            yield
+        finally:
+            raw.set_progress_handler(None, 0)
+        return
+    # A read (db.read()) runs in autocommit, where a setting made for the transaction would last
+    # one statement: the connection's own is set, then set back before the pool has it again.
+    # In a transaction it is the transaction's, gone with a rollback after a cancelled statement.
+    in_transaction = not raw.autocommit
+    before = connection.scalar(text("SELECT current_setting('statement_timeout')"))
+    limit = f"{max(1, round(seconds * 1000))}ms"
+    setting = text("SELECT set_config('statement_timeout', :value, :local)")
+    connection.execute(setting, {"value": limit, "local": in_transaction})
+    try:
+        yield
+    except BaseException:
+        if not in_transaction:
+            connection.execute(setting, {"value": before, "local": False})
+        raise
+    connection.execute(setting, {"value": before, "local": in_transaction})
+
+
+def _timed_out(error: OperationalError) -> bool:
+    if getattr(error.orig, "sqlstate", None) == "57014":  # query_canceled
+        return True
+    return "interrupted" in str(error.orig)
