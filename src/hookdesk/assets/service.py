@@ -168,7 +168,8 @@ def thumbnail(
         raise NotFound.of("asset", asset_id) from None
 
 
-# Built once: a ticket's view reads its replies' assets on every retrieve and list page.
+# Built once: every notification of a reply reads its files (a ticket's view reads them with
+# its replies, `tickets/views.py`).
 _FOR_REPLIES = (
     select(Asset)
     .where(
@@ -185,16 +186,20 @@ def for_replies(session: Session, *, account_id: str, reply_ids: Sequence[str]) 
 
 
 def view(asset: Asset, *, public_url: str) -> AssetView:
-    link = f"{public_url}/assets/{asset.account_id}/{asset.id}/{quote(asset.filename)}"
     return AssetView(
         id=asset.id,
         filename=asset.filename,
         extension=asset.extension,
         filesize=asset.filesize,
         type=asset.content_type,
-        public_url=link,
+        public_url=link(public_url, asset.account_id, asset.id, asset.filename),
         created_at=asset.created_at,
     )
+
+
+def link(public_url: str, account_id: str, asset_id: str, filename: str) -> str:
+    """Where the file is served: public by its random id, its name last for the browser."""
+    return f"{public_url}/assets/{account_id}/{asset_id}/{quote(filename)}"
 
 
 def _checked(file: NewFile, account_id: str, settings: Settings) -> Asset:

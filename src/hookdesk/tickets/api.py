@@ -5,6 +5,7 @@ from fastapi.responses import JSONResponse
 
 from hookdesk.accounts.dependencies import CurrentAccount, CurrentActing
 from hookdesk.db.dependencies import Db
+from hookdesk.errors import NotFound
 from hookdesk.shared import responses
 from hookdesk.shared.dependencies import CurrentSettings
 from hookdesk.shared.paging import Paging, RequiredPaging
@@ -45,19 +46,25 @@ def list_tickets(
     filters: listing.TicketQuery,
 ) -> JSONResponse:
     with db.read() as session:
-        total, tickets = listing.list_page(
-            session, account_id=account_id, filters=filters, page=page
+        total, ids = listing.list_ids(session, account_id=account_id, filters=filters, page=page)
+        found = views.agency_objects(
+            session, account_id=account_id, ticket_ids=ids, public_url=settings.public_url
         )
-        found = views.ticket_views(
-            session, account_id=account_id, tickets=tickets, public_url=settings.public_url
-        )
-        return responses.many("tickets", total, [views.agency_object(v) for v in found])
+        return responses.many("tickets", total, found)
 
 
 @router.get("/retrieve/{ticket_id}", responses=ONE)
 def retrieve_ticket(ticket_id: str, acting: CurrentActing, db: Db) -> JSONResponse:
     with db.read() as session:
-        return _answer(service.get(session, acting, ticket_id))
+        found = views.agency_object_of(
+            session,
+            account_id=acting.account_id,
+            ticket_id=ticket_id,
+            public_url=acting.public_url,
+        )
+    if found is None:
+        raise NotFound.of("ticket", ticket_id)
+    return responses.one("ticket", found)
 
 
 @router.post("/update/{ticket_id}", responses=ONE)

@@ -105,6 +105,19 @@ def list_page(
     return paginate(session, in_order(statement, filters), page)
 
 
+def list_ids(
+    session: Session, *, account_id: str, filters: TicketFilters, page: Page
+) -> tuple[int, Sequence[str]]:
+    """`list_page`'s tickets by their ids alone, for the API's list, which reads what it shows
+    of them with their client and category (`views.agency_objects`)."""
+    if filters.text:
+        total, found = list_page(session, account_id=account_id, filters=filters, page=page)
+        return total, [ticket.id for ticket in found]
+    where = conditions(session, account_id=account_id, filters=filters)
+    statement: Select[Any] = select(Ticket.id).where(owned_by(session, account_id, filters), *where)
+    return paginate(session, in_order(statement, filters), page)
+
+
 def owned_by(session: Session, account_id: str, filters: TicketFilters) -> ColumnElement[bool]:
     """The tickets of the account. When searching on SQLite, written `+account_id` so that no
     index serves it: SQLite then looks the tickets found up by id rather than read all of the

@@ -1,0 +1,69 @@
+"""The list and retrieve build their ticket objects straight from rows; these hold them to the
+object the rest of the API and the events build from a ticket's snapshot, key for key and in the
+same order (the answer's bytes)."""
+
+import json
+
+from hookdesk.config import Settings
+from hookdesk.tickets import service, views
+from hookdesk.tickets.service import TicketScope
+from tests.api.test_assets import upload
+from tests.support.api import Api
+
+
+def snapshot_object(api: Api, settings: Settings, ticket_id: str) -> str:
+    scope = TicketScope(api.account_id, settings.public_url)
+    with api.db.read() as session:
+        return json.dumps(views.agency_object(service.get(session, scope, ticket_id)))
+
+
+def busy_ticket(api: Api) -> tuple[str, list[str]]:
+    """A ticket with every part an object can have: files on two replies (two on one), a reply
+    without any, tags, a priority, a teammate, a subcategory. Its id and its files' ids."""
+    files = [api.ok(upload(api, name, b"x"), "asset") for name in ("a b.pdf", "c.txt", "d.png")]
+    category = api.category(subcategories=["Billing"], automated_reply="Thanks.")
+    ticket = api.ticket(
+        category=category["id"], subcategory="Billing", assets=[files[0]["id"], files[1]["id"]]
+    )
+    reply = f"/v2/agency/tickets/reply/create/{ticket['id']}"
+    api.ok(api.post(reply, {"reply": "no file"}), "ticket")
+    api.ok(api.post(reply, {"reply": "one file", "assets": [files[2]["id"]]}), "ticket")
+    update = {"tags": ["vip", "billing"], "priority": "high"}
+    api.ok(api.post(f"/v2/agency/tickets/update/{ticket['id']}", update), "ticket")
+    teammate = api.teammate()
+    assign = {"teammate_id": teammate["id"]}
+    api.ok(api.post(f"/v2/agency/tickets/assign/{ticket['id']}", assign), "ticket")
+    return str(ticket["id"]), [file["id"] for file in files]
+
+
+def test_retrieve_answers_the_snapshot_object(api: Api, settings: Settings) -> None:
+    ticket_id, files = busy_ticket(api)
+    retrieved = api.ok(api.get(f"/v2/agency/tickets/retrieve/{ticket_id}"), "ticket")
+    attached = [[a["id"] for a in r["assets"] or ()] for r in retrieved["replies"]]
+    assert attached == [files[:2], [], [], files[2:]]
+    assert retrieved["tags"] == ["billing", "vip"]
+    assert json.dumps(retrieved) == snapshot_object(api, settings, ticket_id)
+
+
+def test_list_answers_the_snapshot_objects_in_the_list_order(api: Api, settings: Settings) -> None:
+    plain = api.ticket()["id"]
+    busy, _ = busy_ticket(api)
+    other = api.ticket()["id"]
+    listed = api.ok(api.get("/v2/agency/tickets/list", page=1, per_page=20), "tickets")
+    assert [t["id"] for t in listed] == [other, busy, plain]
+    assert [json.dumps(t) for t in listed] == [
+        snapshot_object(api, settings, ticket_id) for ticket_id in (other, busy, plain)
+    ]
+    ascending = api.get("/v2/agency/tickets/list", page=1, per_page=2, order="asc")
+    assert [t["id"] for t in api.ok(ascending, "tickets")] == [plain, busy]
+
+
+def test_retrieve_finds_no_ticket_of_another_account_or_with_a_malformed_id(
+    api: Api, other_api: Api
+) -> None:
+    theirs = other_api.ticket()["id"]
+    for ticket_id in (theirs, "not-a-uuid", theirs.upper()):
+        response = api.get(f"/v2/agency/tickets/retrieve/{ticket_id}")
+        assert response.status_code == 404, ticket_id
+    upper = other_api.get(f"/v2/agency/tickets/retrieve/{theirs.upper()}")
+    assert other_api.ok(upper, "ticket")["id"] == theirs
