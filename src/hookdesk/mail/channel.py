@@ -169,7 +169,7 @@ class MailChannel:
         pairs = [(f, self._decide(f, rng)) for f in kept]
         session.connection().execute(insert(_attempts), [_attempt_row(f, d) for f, d in pairs])
         moves = [_move(f, d, now) for f, d in pairs]
-        held = lease.advance(session, _messages, moves, [True] * len(moves))
+        held = lease.advance(session, _messages, moves)
         described = [_description(f, d, now) for f, d in pairs if f.claimed.id in held]
         if described:
             session.connection().execute(_DESCRIBE, described)
@@ -235,13 +235,13 @@ def _attempt_row(finished: Finished, decision: RetryDecision) -> dict[str, objec
 
 def _move(finished: Finished, decision: RetryDecision, now: float) -> lease.Move:
     retry = decision.verdict is Verdict.RETRY
-    return {
-        "b_id": finished.claimed.id,
-        "b_token": finished.claimed.lease_token,
-        "b_status": _STATUS.get(decision.verdict, Status.FAILED),
-        "b_count": finished.claimed.attempt_count + 1,
-        "b_next": now + decision.delay if retry else None,
-    }
+    return (
+        finished.claimed.id,
+        finished.claimed.lease_token,
+        _STATUS.get(decision.verdict, Status.FAILED),
+        finished.claimed.attempt_count + 1,
+        now + decision.delay if retry else None,
+    )
 
 
 def _description(finished: Finished, decision: RetryDecision, now: float) -> dict[str, object]:

@@ -59,9 +59,7 @@ def record(
     resends.finish(session, [f for f, _d in pairs if f.claimed.resend])
     pairs = [(f, d) for f, d in pairs if not f.claimed.resend]
     moves = [_move(f, d, now) for f, d in pairs]
-    held = lease.advance(
-        session, _deliveries, moves, [d.verdict is Verdict.FAILED for _f, d in pairs]
-    )
+    held = lease.advance(session, _deliveries, moves)
     for f, d in pairs:
         if d.verdict is Verdict.FAILED and f.claimed.delivery_id in held:
             _tell_failed(session, f)
@@ -119,10 +117,10 @@ def _attempt_row(finished: Finished) -> dict[str, object]:
 
 def _move(finished: Finished, decision: RetryDecision, now: float) -> lease.Move:
     retry = decision.verdict is Verdict.RETRY
-    return {
-        "b_id": finished.claimed.delivery_id,
-        "b_token": finished.claimed.lease_token,
-        "b_status": _STATUS.get(decision.verdict, WebhookEventStatus.FAILED),
-        "b_count": finished.claimed.attempt_count + 1,
-        "b_next": now + decision.delay if retry else None,
-    }
+    return (
+        finished.claimed.delivery_id,
+        finished.claimed.lease_token,
+        _STATUS.get(decision.verdict, WebhookEventStatus.FAILED),
+        finished.claimed.attempt_count + 1,
+        now + decision.delay if retry else None,
+    )
