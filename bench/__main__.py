@@ -185,6 +185,7 @@ def run_api(sizes: dict[str, Any], workdir: Path) -> dict[str, Any]:
         "connections": args.connections,
         "warmup_s": args.warmup,
         "duration_s": args.duration,
+        "rate_limit": args.rate_limit,
         "results": results,
         "errors": sum(r["errors"] + r["warmup_errors"] for rs in results.values() for r in rs),
     }

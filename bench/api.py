@@ -375,7 +375,7 @@ def create_and_list(args: argparse.Namespace, workdir: Path, database_url: str) 
     """Ticket create, then list (the newest page of the tickets just created), then retrieve (one
     of them), on the bare app and on hookdesk over `database_url` (an empty database); results
     named `<server> <route>`."""
-    env = server_env(workdir, args.sqlite_synchronous)
+    env = server_env(workdir, args.sqlite_synchronous, args.rate_limit)
     setup = Setup(workdir, database_url, env, create_account(database_url, workdir, env))
     bare_body = new_ticket_body(str(uuid.uuid4()), str(uuid.uuid4()))
     bare_command = [sys.executable, str(Path(__file__).resolve()), "--serve-bare"]

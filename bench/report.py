@@ -342,6 +342,14 @@ def cpu_ms_per_request(result: dict[str, Any]) -> float | None:
     return 10 * result["server_cpu_pct"] / result["req_per_s"]
 
 
+def _limiter_words(rate_limit: float | None) -> str:
+    if rate_limit is None:  # a run from before the limiter was set
+        return ""
+    if not rate_limit:
+        return " Without the rate limiter."
+    return f" The rate limiter runs ({rate_limit:,.0f} requests/s per key, never reached)."
+
+
 def api_section(part: dict[str, Any], _plots: dict[str, str]) -> Section:
     rows = []
     for kind, results in part["results"].items():
@@ -379,7 +387,8 @@ def api_section(part: dict[str, Any], _plots: dict[str, str]) -> Section:
         "POST /v2/agency/tickets/create; list: GET /v2/agency/tickets/list?page=1&per_page=20"
         "&order=desc over the tickets just created; retrieve: GET "
         "/v2/agency/tickets/retrieve/{id} of one of them. CPU ms / request is the server's CPU "
-        "seconds over the requests it answered, which moves less with a busy machine than a rate.",
+        "seconds over the requests it answered, which moves less with a busy machine than a rate."
+        + _limiter_words(part.get("rate_limit")),
         "",
         *table(header, rows),
         "",
