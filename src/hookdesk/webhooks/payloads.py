@@ -109,8 +109,13 @@ def event_data(ticket: TicketView, reply: ReplyView | None = None) -> JsonObject
     return data
 
 
+# One encoder for every value: json.dumps with options other than its defaults builds a new
+# encoder on every call, which cost more than encoding an id (three per delivery sent).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def serialize(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def render_body(
