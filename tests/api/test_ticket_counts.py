@@ -4,6 +4,7 @@ PostgreSQL two transactions changing the same count at once."""
 
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, event, func, select, text, update
@@ -189,8 +190,8 @@ def test_two_transactions_changing_the_same_count_both_count(
 
 def test_each_views_first_page_by_last_activity_reads_an_index_in_that_order(api: Api) -> None:
     """No sort of all the view's tickets (SQLite, given two indexes alike, took one not in the
-    view's order), with the statistics of a few tickets. PostgreSQL, kept off table scans, reads
-    the view's index; on a few rows it sorts them rather than sort by parts."""
+    view's order), with the statistics of a few tickets. PostgreSQL, which on a few rows would
+    rather sort them, is kept off table scans and full sorts: it reads the view's index."""
     me = api.teammate()
     for n in range(6):
         ticket = api.ticket(is_client_reply=n % 2 == 0)
@@ -209,9 +210,7 @@ def test_each_views_first_page_by_last_activity_reads_an_index_in_that_order(api
             assert "TEMP B-TREE FOR ORDER BY" not in plan, (view, order, plan)
 
 
-def page_plan(
-    api: Api, me: str, view: inbox.View, order: str, sqlite: bool, sort_by: str = "updated_at"
-) -> str:
+def page_plan(api: Api, me: str, view: inbox.View, order: str, sqlite: bool) -> str:
     """The plan of the query of the view's first page, as the database explains it."""
     seen: list[tuple[str, object]] = []
 
@@ -222,6 +221,7 @@ def page_plan(
         if not sqlite:
             connection.execute(text("SET enable_seqscan = off"))
             connection.execute(text("SET enable_bitmapscan = off"))
+            connection.execute(text("SET enable_sort = off"))
         event.listen(connection, "before_cursor_execute", record)
         with Session(connection) as session:
             inbox.page_of(
@@ -229,7 +229,7 @@ def page_plan(
                 account_id=api.account_id,
                 teammate_id=me,
                 view=view,
-                filters=TicketFilters(sort_by=sort_by, order=order),  # type: ignore[arg-type]
+                filters=TicketFilters(sort_by="updated_at", order=order),  # type: ignore[arg-type]
                 page=Page(1, 20),
             )
         event.remove(connection, "before_cursor_execute", record)
@@ -240,23 +240,13 @@ def page_plan(
     return " ".join(str(row[3] if sqlite else row[0]) for row in rows)
 
 
-@pytest.mark.parametrize("sort_by", ["created_at", "title"])
-def test_open_and_resolved_first_pages_in_other_orders_read_an_index_in_that_order(
-    api: Api, sort_by: str
-) -> None:
-    """Resolved holds nearly every ticket of an account: sorting them all for a page took most
-    of a second at 200,000 tickets."""
-    for n in range(6):
-        ticket = api.ticket(title=f"Ticket {5 - n}")
-        if n % 2:
-            api.post(f"/v2/agency/tickets/resolve/{ticket['id']}")
-    sqlite = api.db.engine.dialect.name == "sqlite"
-    with api.db.engine.connect() as connection:
-        connection.execute(text("ANALYZE"))
-        connection.commit()
-    index = {"created_at": "ix_tickets_account_open_created_us", "title": "_open_title"}[sort_by]
-    for view in (inbox.View.OPEN, inbox.View.CLOSED):
-        for order in ("desc", "asc"):
-            plan = page_plan(api, "", view, order, sqlite, sort_by=sort_by)
-            assert index in plan, (view, order, plan)
-            assert "TEMP B-TREE FOR ORDER BY" not in plan, (view, order, plan)
+def test_one_index_of_tickets_starts_with_account_and_is_open() -> None:
+    """With a second, SQLite took either for open tickets by last activity: at 1,000,000 tickets
+    it sorted all 23,000 open ones for the inbox's first page (200 ms instead of 1)."""
+    table: Any = Ticket.__table__
+    starts = [
+        index.name
+        for index in table.indexes
+        if [c.name for c in index.columns][:2] == ["account_id", "is_open"]
+    ]
+    assert starts == ["ix_tickets_account_open_updated"]

@@ -27,7 +27,8 @@ class Ticket(Owned, Base):
         # The inbox's views by last activity, in the list's order (tickets/inbox.py): open or
         # closed; mine or unassigned; waiting on us. The view's own column comes before is_open,
         # so that only the first of them starts with (account_id, is_open): SQLite, finding two
-        # indexes alike there, took the one not in the view's order and sorted every ticket.
+        # indexes alike there, took either, even one not in the view's order, and sorted every
+        # ticket of the view. No other index may start so (migration 0032).
         Index(
             "ix_tickets_account_open_updated", "account_id", "is_open", "updated_at", "created_us"
         ),
@@ -47,9 +48,6 @@ class Ticket(Owned, Base):
             "updated_at",
             "created_us",
         ),
-        # The open and resolved views in the inbox's other orders: newest or oldest, by title.
-        Index("ix_tickets_account_open_created_us", "account_id", "is_open", "created_us"),
-        Index("ix_tickets_account_open_title", "account_id", "is_open", "title"),
     )
 
     client_id: Mapped[str] = mapped_column(String(36), ForeignKey("clients.id", ondelete="CASCADE"))

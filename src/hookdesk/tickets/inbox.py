@@ -5,8 +5,7 @@ tickets each holds, and a page of one of them. The other filters are the API lis
 Unfiltered, the counts are read from `ticket_counts` (a few rows an account, kept by triggers:
 models/tickets.py `TicketCount`) rather than from the tickets, which at a million tickets took a
 fifth of a second; filtered, they are counted among the tickets the filters keep. Each view's
-first page by last activity reads an index in that order, and so do open and resolved in every
-order (models/tickets.py)."""
+first page by last activity reads an index in that order (models/tickets.py)."""
 
 from collections.abc import Sequence
 from dataclasses import replace
