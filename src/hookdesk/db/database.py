@@ -75,6 +75,11 @@ def _configure_postgresql(engine: Engine) -> None:
         if _closed_by_server(engine, dbapi_connection):
             raise exc.DisconnectionError("the server closed the connection")
 
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if not connection.get_execution_options().get("durable", True):
+            connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+
 
 def _closed_by_server(engine: Engine, dbapi_connection: Any) -> bool:
     """Whether the server closed this idle connection, told without a round trip.
@@ -115,9 +120,16 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        options = connection.get_execution_options()
+        # Per connection, so set before each transaction whose durability differs from the last
+        # one's on this connection (WAL: NORMAL commits without a sync of the log).
+        wanted = synchronous if options.get("durable", True) else "NORMAL"
+        if connection.info.get("synchronous", synchronous) != wanted:
+            connection.exec_driver_sql(f"PRAGMA synchronous={wanted}")
+            connection.info["synchronous"] = wanted
         # A deferred transaction that reads and then writes fails at once with SQLITE_BUSY when
         # another writer got there first; IMMEDIATE takes the write lock up front and waits.
-        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        mode = options.get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
@@ -141,10 +153,14 @@ class Database:
         reader = self.engine if self.is_sqlite else self._autocommit
         self._readers = sessionmaker(reader, expire_on_commit=False)
         self._writers = sessionmaker(writer, expire_on_commit=False)
+        self._hasty_writers = sessionmaker(
+            writer.execution_options(durable=False), expire_on_commit=False
+        )
         self._wakeup_listeners: list[Callable[[], None]] = []
         self._sqlite_write_lock = threading.Lock()
-        event.listen(self._writers, "after_commit", self._after_commit)
-        event.listen(self._writers, "after_rollback", take_wakeup_request)
+        for writers in (self._writers, self._hasty_writers):
+            event.listen(writers, "after_commit", self._after_commit)
+            event.listen(writers, "after_rollback", take_wakeup_request)
 
     def add_wakeup_listener(self, listener: Callable[[], None]) -> None:
         """Call `listener` (from the committing thread) after each commit that queued deliveries."""
@@ -163,12 +179,21 @@ class Database:
         return is_sqlite(self.url)
 
     @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+    def transaction(self, *, write: bool = True, durable: bool = True) -> Iterator[Session]:
         """One unit of work: commits when the block ends normally, rolls back on any exception.
 
         A read-only one (`write=False`) on PostgreSQL is no transaction: each statement commits
-        by itself, as a READ COMMITTED transaction would have read it anyway."""
-        factory = self._writers if write else self._readers
+        by itself, as a READ COMMITTED transaction would have read it anyway.
+
+        `durable=False` commits without waiting for the disk (PostgreSQL's synchronous_commit
+        off, SQLite's synchronous NORMAL): a crash of the machine or of the database server may
+        lose such a commit, whole and never in part, and the next durable commit makes it durable
+        too (the log is written in order). Only for writes whose loss repeats work rather than
+        loses it: the dispatcher's claims, whose lease lost makes the row due again."""
+        if write and not durable:
+            factory = self._hasty_writers
+        else:
+            factory = self._writers if write else self._readers
         # SQLite has one writer at a time: queue this process's writers on a lock rather than in
         # SQLite's busy handler, which sleeps up to 100 ms between tries and is unfair.
         lock = self._sqlite_write_lock if write and self.is_sqlite else nullcontext()

@@ -1,0 +1,64 @@
+"""A transaction that need not be durable commits without waiting for the disk (PostgreSQL's
+synchronous_commit off, SQLite's synchronous NORMAL), and only that transaction: the next one on
+the same connection waits again. The dispatcher claims that way and records durably."""
+
+from sqlalchemy import Connection, event, select, update
+
+from hookdesk.db import Database
+from hookdesk.models.webhooks import WebhookEvent
+from tests.delivery.test_dispatcher_in_process import endpoints_with_events, limits, running, until
+from tests.support.sending import GatedSender
+
+
+def waits_for_the_disk(connection: Connection, db: Database) -> bool:
+    if db.is_sqlite:
+        # 2 is FULL, the setting of these tests' databases; 1 is NORMAL
+        return connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+    return connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+
+
+def test_only_the_transaction_that_need_not_be_durable_skips_the_wait(db: Database) -> None:
+    with db.engine.connect() as connection:  # one connection throughout
+        seen = []
+        for durable in (True, False, True, False, False, True):
+            with connection.execution_options(durable=durable).begin():
+                seen.append(waits_for_the_disk(connection, db))
+        assert seen == [True, False, True, False, False, True]
+
+
+def test_what_a_transaction_not_durable_wrote_is_committed(db: Database) -> None:
+    endpoints_with_events(db, [1])
+    with db.transaction(durable=False) as session:
+        assert not waits_for_the_disk(session.connection(), db)
+        session.execute(update(WebhookEvent).values(status="delivered"))
+    with db.transaction() as session:
+        assert waits_for_the_disk(session.connection(), db)
+    with db.read() as session:
+        assert list(session.scalars(select(WebhookEvent.status))) == ["delivered"]
+
+
+async def test_the_dispatcher_claims_without_waiting_for_the_disk_and_records_durably(
+    db: Database,
+) -> None:
+    endpoints_with_events(db, [2])
+    durability: list[tuple[str, bool]] = []  # (what, durable) of each statement of interest
+
+    def note(connection: Connection, _cursor: object, statement: str, *_args: object) -> None:
+        durable = bool(connection.get_execution_options().get("durable", True))
+        if "pending_endpoints" in statement:  # the claim's first statement
+            durability.append(("claim", durable))
+        elif statement.startswith("INSERT INTO attempts"):
+            durability.append(("record", durable))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        sender = GatedSender()
+        async with running(db, sender, limits()):
+            await until(lambda: sender.waiting, lambda n: n == 2, "both sends in flight")
+            sender.answer(2)
+            await until(lambda: durability.count(("record", True)), bool, "the attempts recorded")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert ("claim", False) in durability
+    assert ("claim", True) not in durability
+    assert ("record", False) not in durability
