@@ -2,14 +2,17 @@
 
 A real `hookdesk serve` runs as a subprocess against the test's PostgreSQL; its children are killed
 with SIGKILL while tickets are created, and every ticket the API answered must still reach a real
-receiver. On SQLite, `--workers` above 1 is refused.
+receiver. On SQLite, `--workers` above 1 is refused. On Linux each API process accepts on a socket
+of its own, and connections opened one after another reach both.
 """
 
+import contextlib
 import json
 import os
 import re
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -215,3 +218,52 @@ def test_sigterm_stops_every_child_gracefully(served: Served) -> None:
     log = served.log.read_text()
     assert "did not stop in time" not in log  # each stopped by itself, none was killed
     assert "stopped" in log
+
+
+def sockets_of(pid: int) -> set[str]:
+    """The inodes of the sockets process `pid` holds open."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            if (target := str(fd.readlink())).startswith("socket:["):
+                inodes.add(target[len("socket:[") : -1])
+    return inodes
+
+
+def tcp_sockets(port: int, state: str) -> set[str]:
+    """The inodes of the TCP sockets on local `port` in `state` (/proc/net/tcp's hex code)."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+            inodes.add(fields[9])
+    return inodes
+
+
+LISTEN, ESTABLISHED = "0A", "01"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="sockets are spread over processes on Linux")
+def test_each_api_process_listens_on_its_own_socket_and_connections_reach_both(
+    served: Served,
+) -> None:
+    wait_until(lambda: len(served.alive("api")) == 2, what="two API processes", timeout=120)
+    port = int(served.url.rsplit(":", 1)[1])
+    apis = served.alive("api")
+    listening = tcp_sockets(port, LISTEN)
+    assert [len(sockets_of(pid) & listening) for pid in apis] == [1, 1]
+    assert len(listening) == 2  # not one socket shared
+
+    # Keep-alive connections opened one after another, as a client's pool opens them: the
+    # system spreads them over the sockets (all 24 on one: a chance of one in 8 million).
+    clients = [httpx.Client(base_url=served.url) for _ in range(24)]
+    try:
+        for client in clients:
+            assert client.get("/healthz").status_code == 200
+        accepted = tcp_sockets(port, ESTABLISHED)
+        held = [len(sockets_of(pid) & accepted) for pid in apis]
+    finally:
+        for client in clients:
+            client.close()
+    assert sum(held) == 24
+    assert min(held) > 0

@@ -8,7 +8,6 @@ FastAPI, SQLAlchemy or the models.
 
 import asyncio
 import json
-import socket
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -35,7 +34,7 @@ from hookdesk.migrations.migrate import SchemaOutOfDate, SecretKeyNeeded, prepar
 from hookdesk.operations.standalone import metrics_server
 from hookdesk.retention.age import parse_age
 from hookdesk.retention.command import purge_and_report
-from hookdesk.serving import children
+from hookdesk.serving import children, listening
 from hookdesk.serving.metrics import metrics_shared_by_children
 from hookdesk.serving.supervisor import Child, Supervisor
 from hookdesk.shared.garbage import settle_after_start_up
@@ -118,14 +117,10 @@ def serve(
 
 def _serve_in_processes(settings: Settings, host: str, port: int, workers: int) -> None:
     try:
-        listener = socket.create_server(
-            (host, port),
-            family=socket.AF_INET6 if ":" in host else socket.AF_INET,
-            backlog=2048,
-        )
+        held, listen = listening.reserve(host, port)
     except OSError as error:
         _fail(f"Cannot listen on {host}:{port}: {error.strerror}")
-    api = Child("api", children.api_process, (settings, listener))
+    api = Child("api", children.api_process, (settings, listen))
     dispatcher = Child("dispatcher", children.dispatcher_process, (settings,))
     with metrics_shared_by_children() as exited:
         Supervisor(
@@ -134,7 +129,7 @@ def _serve_in_processes(settings: Settings, host: str, port: int, workers: int) 
             shutdown_timeout=settings.shutdown_timeout + 5,
             exited=exited,
         ).run()
-    listener.close()
+    held.close()
     log.info("stopped")
 
 

@@ -1,16 +1,16 @@
 """What each child process of `hookdesk serve --workers N` runs.
 
-The parent has already checked the settings, opened and migrated the database and bound the
-listening socket; a child opens its own connections (a spawned process shares none) and runs until
-SIGTERM. The API processes accept connections from the one socket in turn and deliver nothing
-themselves: on PostgreSQL each commit's NOTIFY wakes the dispatcher process.
+The parent has already checked the settings, opened and migrated the database and taken the
+address (`listening.py`); a child opens its own connections (a spawned process shares none) and
+runs until SIGTERM. The API processes accept connections, each on its own socket where the system
+spreads connections over them, and deliver nothing themselves: on PostgreSQL each commit's NOTIFY
+wakes the dispatcher process.
 """
 
 import asyncio
 import multiprocessing
 import os
 import signal
-import socket
 import threading
 from multiprocessing.connection import wait
 
@@ -20,12 +20,13 @@ from hookdesk import logs
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
+from hookdesk.serving.listening import Listen, listener
 from hookdesk.shared.garbage import settle_after_start_up
 from hookdesk.shared.secretbox import box_for
 from hookdesk.workers import dispatch_until_signalled, fastest_event_loop
 
 
-def api_process(settings: Settings, listener: socket.socket) -> None:
+def api_process(settings: Settings, listen: Listen) -> None:
     logs.configure(settings)
     _stop_with_parent()
     application = create_app(settings)  # it opens, and closes, its own database
@@ -38,7 +39,7 @@ def api_process(settings: Settings, listener: socket.socket) -> None:
             timeout_graceful_shutdown=5,
         )
     )
-    server.run(sockets=[listener])
+    server.run(sockets=[listener(listen)])
 
 
 def dispatcher_process(settings: Settings) -> None:
