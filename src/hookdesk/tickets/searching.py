@@ -58,6 +58,10 @@ TIMEOUT_S = 10.0
 # How often (in SQLite virtual machine steps) SQLite asks whether the time is up.
 _SQLITE_CHECK_EVERY = 10_000
 
+# The sort columns the account's indexes hold in order (sort_by=title has none); times, never
+# negative.
+_TIMES = ("created_us", "updated_at")
+
 Ordering = Callable[[Any], list[ColumnElement[Any]]]
 
 
@@ -145,9 +149,13 @@ class _Search:
         listed = select(Ticket).where(self._owned(), *self.where)
         order = self.ordering(Ticket)
         first = order[0].element  # the column under its ASC or DESC
-        boundary = self.session.scalar(
-            listed.with_only_columns(first).order_by(order[0]).offset(size - 1).limit(1)
-        )
+        bounding = listed.with_only_columns(first).order_by(order[0]).offset(size - 1).limit(1)
+        if getattr(first, "key", None) in _TIMES:
+            # A range on the column, true of every ticket: SQLite, with statistics, would
+            # otherwise take another covering index of the account's tickets (the inbox's) and
+            # sort all of them, seconds at a million, for one value.
+            bounding = bounding.where(first >= 0)
+        boundary = self.session.scalar(bounding)
         within = []
         if boundary is not None:
             within = [first <= boundary if _ascending(order[0]) else first >= boundary]
@@ -192,14 +200,18 @@ class _Search:
             .join(Reply, literal_column("replies.rowid") == replies.c.rowid)
             .join(Ticket, Ticket.id == Reply.ticket_id)
             .where(in_reply, *listed),
-            select(Ticket.id)
-            .select_from(clients)
-            .join(Client, literal_column("clients.rowid") == clients.c.rowid)
-            .join(
-                Ticket,
-                (Ticket.account_id == self.account_id) & (Ticket.client_id == Client.id),
-            )
-            .where(of_client, *self.where),
+            # The clients found first, then their tickets through the account's index on client:
+            # joined, SQLite may read every ticket and ask FTS5 about each one's client.
+            select(Ticket.id).where(
+                Ticket.account_id == self.account_id,
+                Ticket.client_id.in_(
+                    select(Client.id)
+                    .select_from(clients)
+                    .join(Client, literal_column("clients.rowid") == clients.c.rowid)
+                    .where(of_client)
+                ),
+                *self.where,
+            ),
         ]
 
     def _postgresql_found(self) -> Select[str]:
