@@ -5,6 +5,9 @@ What the database knows (the queue, the dispatchers) is read at scrape time inst
 `collector.py`.
 """
 
+import collections
+from collections.abc import Sequence
+
 from prometheus_client import (
     GC_COLLECTOR,
     PLATFORM_COLLECTOR,
@@ -94,15 +97,17 @@ class DispatcherMeter:
     """The dispatcher's meter (webhooks/dispatch/dispatcher.py `Meter`): sends in flight, and
     attempts recorded by outcome and duration."""
 
-    def send_started(self) -> None:
-        IN_FLIGHT.inc()
+    def sends_started(self, count: int) -> None:
+        IN_FLIGHT.inc(count)
 
     def send_ended(self) -> None:
         IN_FLIGHT.dec()
 
-    def attempt_recorded(self, channel: str, verdict: Verdict, seconds: float) -> None:
-        if channel == "mail":
-            _MAIL_OUTCOMES[verdict].inc()
-            return
-        _OUTCOMES[verdict].inc()
-        ATTEMPT_DURATION.observe(seconds)
+    def attempts_recorded(self, channel: str, attempts: Sequence[tuple[Verdict, float]]) -> None:
+        # Each count is raised once by the batch's number: every inc takes a lock.
+        outcomes = _MAIL_OUTCOMES if channel == "mail" else _OUTCOMES
+        for verdict, count in collections.Counter(v for v, _seconds in attempts).items():
+            outcomes[verdict].inc(count)
+        if channel != "mail":
+            for _verdict, seconds in attempts:
+                ATTEMPT_DURATION.observe(seconds)

@@ -35,25 +35,29 @@ AnyChannel = Channel[Any, Any]
 
 
 class Meter(Protocol):
-    """What the dispatcher reports as it goes (operations/instruments.py counts it for /metrics)."""
+    """What the dispatcher reports as it goes (operations/instruments.py counts it for /metrics).
+    Sends started and attempts recorded are told a claim's or a record's batch at a time: a
+    count's lock taken once per batch, not once per delivery."""
 
-    def send_started(self) -> None: ...
+    def sends_started(self, count: int) -> None: ...
 
     def send_ended(self) -> None: ...
 
-    def attempt_recorded(self, channel: str, verdict: Verdict, seconds: float) -> None: ...
+    def attempts_recorded(self, channel: str, attempts: Sequence[tuple[Verdict, float]]) -> None:
+        """Each attempt's verdict and its duration in seconds."""
+        ...
 
 
 class Unmetered:
     """A `Meter` that counts nothing."""
 
-    def send_started(self) -> None:
+    def sends_started(self, count: int) -> None:
         pass
 
     def send_ended(self) -> None:
         pass
 
-    def attempt_recorded(self, channel: str, verdict: Verdict, seconds: float) -> None:
+    def attempts_recorded(self, channel: str, attempts: Sequence[tuple[Verdict, float]]) -> None:
         pass
 
 
@@ -136,9 +140,13 @@ class Dispatcher:
             self._wake.clear()
             room = self._limits.concurrency - len(self._in_flight)
             claims = await self._claim(room) if room > 0 else None
+            started = 0
             for channel, claim in claims or []:
                 for item in claim.claimed:
                     self._start(channel, item)
+                started += len(claim.claimed)
+            if started:
+                self._meter.sends_started(started)
             # With due rows left for want of room, a finishing send is worth a new claim.
             self._backlog = claims is None or any(claim.backlog for _c, claim in claims)
             if claims and sum(len(claim.claimed) for _c, claim in claims) >= min(
@@ -192,7 +200,6 @@ class Dispatcher:
     def _start(self, channel: AnyChannel, item: Item) -> None:
         self._per_group[channel.name, item.group] += 1
         self._in_flight[channel.name, item.id] = (channel, item)
-        self._meter.send_started()
         self._to_send.put_nowait((channel, item))
 
     async def _sender(self) -> None:
@@ -253,9 +260,11 @@ class Dispatcher:
             log.exception("recording attempts failed", channel=channel.name, attempts=len(batch))
             return False
         # Counted once committed: an attempt whose record was lost is made, and counted, again.
-        for finished, verdict in recorded:
-            seconds = finished.result.duration_ms / 1000
-            self._meter.attempt_recorded(channel.name, verdict, seconds)
+        if recorded:
+            self._meter.attempts_recorded(
+                channel.name,
+                [(verdict, finished.result.duration_ms / 1000) for finished, verdict in recorded],
+            )
         return any(verdict is Verdict.RETRY for _finished, verdict in recorded)
 
     async def _shut_down(
