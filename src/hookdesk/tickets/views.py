@@ -157,10 +157,6 @@ def reply_view(reply: Reply, assets: Sequence[AssetView]) -> ReplyView:
     )
 
 
-def client_view(client: Client) -> ClientView:
-    return ClientView(id=client.id, name=client.name, email=client.email)
-
-
 def _rows(session: Session, statement: Any, account_id: str, ids: Any) -> Any:
     # Plain rows need none of the ORM's work: the session's connection runs them, in its
     # transaction, at half the cost of `session.execute` (whose autoflush comes first). All at
