@@ -9,6 +9,7 @@ from aiohttp.abc import AbstractResolver
 
 from hookdesk.config import Settings
 from hookdesk.db import Database
+from hookdesk.db.wakeup import DISPATCH, Wake
 from hookdesk.inbound.imap import read_mailboxes
 from hookdesk.mail.channel import MailChannel
 from hookdesk.mail.smtp import SmtpSender
@@ -63,6 +64,7 @@ async def running_dispatcher(
             [webhooks, mail],
             limits=limits_from(settings),
             meter=DispatcherMeter(),
+            wakes=DISPATCH if settings.smtp_url else DISPATCH & ~Wake.DEFAULT_SERVER_MAIL,
         )
         stop = asyncio.Event()
         task = asyncio.create_task(dispatcher.run(stop))

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from hookdesk.db.wakeup import take_wakeup_request
+from hookdesk.db.wakeup import Wake, take_wakeup_request
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 5  # an unreachable server fails a request in seconds, not minutes
@@ -156,23 +156,26 @@ class Database:
         self._hasty_writers = sessionmaker(
             writer.execution_options(durable=False), expire_on_commit=False
         )
-        self._wakeup_listeners: list[Callable[[], None]] = []
+        self._wakeup_listeners: list[tuple[Callable[[], None], Wake]] = []
         self._sqlite_write_lock = threading.Lock()
         for writers in (self._writers, self._hasty_writers):
             event.listen(writers, "after_commit", self._after_commit)
             event.listen(writers, "after_rollback", take_wakeup_request)
 
-    def add_wakeup_listener(self, listener: Callable[[], None]) -> None:
-        """Call `listener` (from the committing thread) after each commit that queued deliveries."""
-        self._wakeup_listeners.append(listener)
+    def add_wakeup_listener(self, listener: Callable[[], None], wakes: Wake) -> None:
+        """Call `listener` (from the committing thread) after each commit that requested any of
+        `wakes` (`db/wakeup.py`)."""
+        self._wakeup_listeners.append((listener, wakes))
 
     def remove_wakeup_listener(self, listener: Callable[[], None]) -> None:
-        self._wakeup_listeners.remove(listener)
+        self._wakeup_listeners = [(f, w) for f, w in self._wakeup_listeners if f is not listener]
 
     def _after_commit(self, session: Session) -> None:
-        if take_wakeup_request(session):
-            for listener in list(self._wakeup_listeners):
-                listener()
+        requested = take_wakeup_request(session)
+        if requested:
+            for listener, wakes in list(self._wakeup_listeners):
+                if requested & wakes:
+                    listener()
 
     @cached_property
     def is_sqlite(self) -> bool:  # asked on every transaction: the URL is parsed once

@@ -1,9 +1,14 @@
-"""Waking the dispatcher when deliveries are queued: only after the transaction commits.
+"""Waking, after a transaction commits, those who wait for what it wrote: the dispatcher when it
+queued work (deliveries, mail), the live event streams when it wrote an event.
 
-In one process, `Database` calls its wake-up listeners after such a commit. Across processes on
-PostgreSQL, a NOTIFY sent inside the transaction reaches listening dispatchers at commit (and never
-if the transaction rolls back).
+In one process, `Database` calls the wake-up listeners that wait for any of what the commit
+wrote. Across processes on PostgreSQL, a NOTIFY sent inside the transaction reaches listening
+dispatchers at commit (and never if the transaction rolls back): one per transaction and kind of
+work, however many requests. An event alone notifies no one: streams of other processes find it
+by their periodic look.
 """
+
+from enum import Flag, auto
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -11,14 +16,36 @@ from sqlalchemy.orm import Session
 from hookdesk.db.dialects import on_postgresql
 
 CHANNEL = "hookdesk_deliveries"
-_FLAG = "hookdesk_wake_dispatcher"
+_FLAG = "hookdesk_wake"
 
 
-def request_wakeup(session: Session) -> None:
-    session.info[_FLAG] = True
+class Wake(Flag):
+    DELIVERIES = auto()
+    OWN_SERVER_MAIL = auto()  # mail of an account with its own SMTP server: any dispatcher sends it
+    DEFAULT_SERVER_MAIL = auto()  # mail only a dispatcher given HOOKDESK_SMTP_URL sends
+    EVENTS = auto()
+
+
+NOTHING = Wake(0)
+DISPATCH = Wake.DELIVERIES | Wake.OWN_SERVER_MAIL | Wake.DEFAULT_SERVER_MAIL
+
+# The payload of each NOTIFY: a dispatcher without a default server ignores the second.
+DEFAULT_MAIL_PAYLOAD = "default_mail"
+_NOTIFIES = {
+    Wake.DELIVERIES | Wake.OWN_SERVER_MAIL: text(f"NOTIFY {CHANNEL}"),
+    Wake.DEFAULT_SERVER_MAIL: text(f"NOTIFY {CHANNEL}, '{DEFAULT_MAIL_PAYLOAD}'"),
+}
+
+
+def request_wakeup(session: Session, wake: Wake) -> None:
+    """Wake, after this transaction commits, whoever waits for `wake`."""
+    asked: Wake = session.info.get(_FLAG, NOTHING)
+    session.info[_FLAG] = asked | wake
     if on_postgresql(session):
-        session.execute(text(f"NOTIFY {CHANNEL}"))
+        for kinds, notify in _NOTIFIES.items():
+            if wake & kinds and not asked & kinds:
+                session.execute(notify)
 
 
-def take_wakeup_request(session: Session) -> bool:
-    return bool(session.info.pop(_FLAG, False))
+def take_wakeup_request(session: Session) -> Wake:
+    return session.info.pop(_FLAG, NOTHING)  # type: ignore[no-any-return]

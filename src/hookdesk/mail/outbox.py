@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from hookdesk.db.wakeup import request_wakeup
+from hookdesk.db.wakeup import Wake, request_wakeup
 from hookdesk.mail import settings as mail_settings
 from hookdesk.mail import threads
 from hookdesk.mail.render.content import Kind
@@ -84,7 +84,7 @@ def queue(
         for kind, recipient, reply_id in planned
     ]
     session.connection().execute(_INSERT, rows)
-    request_wakeup(session)
+    request_wakeup(session, _wake(settings))
     return len(rows)
 
 
@@ -119,6 +119,12 @@ def _planned(
             yield Kind.TICKET_ASSIGNED, teammate, None
     elif event_type == RESOLVED and settings.clients:
         yield Kind.TICKET_RESOLVED, client, None
+
+
+def _wake(settings: mail_settings.Notifying) -> Wake:
+    """Whom the mail queued wakes: without a server of the account's own, only a dispatcher
+    given the server's default sends it (with neither, the row waits for the letter opener)."""
+    return Wake.OWN_SERVER_MAIL if settings.own_server else Wake.DEFAULT_SERVER_MAIL
 
 
 def _domain(settings: mail_settings.Notifying) -> str:
@@ -187,5 +193,5 @@ def queue_portal_link(session: Session, *, account_id: str, email: str) -> bool:
             updated_at=int(at),
         )
     )
-    request_wakeup(session)
+    request_wakeup(session, _wake(mail_settings.notifying(session, account_id=account_id)))
     return True

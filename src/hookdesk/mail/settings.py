@@ -31,6 +31,7 @@ class Notifying:
     teammates: bool
     reply_to_address: str | None
     from_address: str | None
+    own_server: bool  # an smtp_url of its own: any dispatcher sends its mail
 
 
 # Built once, and read as plain columns: every ticket change reads it.
@@ -39,6 +40,7 @@ _NOTIFYING = select(
     MailSettings.notify_teammates,
     MailSettings.reply_to_address,
     MailSettings.from_address,
+    MailSettings.smtp_url.is_not(None),
 ).where(MailSettings.account_id == bindparam("account_id"))
 
 
@@ -48,9 +50,13 @@ def notifying(session: Session, *, account_id: str) -> Notifying:
     if row is None:
         found = _defaults(account_id)
         return Notifying(
-            found.notify_clients, found.notify_teammates, found.reply_to_address, found.from_address
+            found.notify_clients,
+            found.notify_teammates,
+            found.reply_to_address,
+            found.from_address,
+            own_server=False,
         )
-    return Notifying(*row)
+    return Notifying(*row[:4], own_server=bool(row[4]))
 
 
 def update(session: Session, acting: Acting, data: MailSettingsUpdate) -> MailSettings:

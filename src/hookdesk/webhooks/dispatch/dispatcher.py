@@ -2,12 +2,12 @@
 them concurrently, record the attempts.
 
 Its life: `run(stop)` loops until `stop` is set. It wakes at once when a commit queues deliveries
-or mail (an in-process signal, and LISTEN/NOTIFY on PostgreSQL), else when the next retry falls
-due. At most `dispatcher_concurrency` sends are in flight, at most `endpoint_concurrency` per
-group of a channel (an endpoint, an account's mail), so a slow destination cannot hold up the
-others. No transaction is open while a request is in flight. On stop it claims nothing more, lets
-sends in flight finish within `shutdown_timeout`, hands back the leases of the rest, records
-everything, and returns.
+or mail it can send (an in-process signal, and LISTEN/NOTIFY on PostgreSQL), else when the next
+retry falls due. At most `dispatcher_concurrency` sends are in flight, at most
+`endpoint_concurrency` per group of a channel (an endpoint, an account's mail), so a slow
+destination cannot hold up the others. No transaction is open while a request is in flight. On stop
+it claims nothing more, lets sends in flight finish within `shutdown_timeout`, hands back the
+leases of the rest, records everything, and returns.
 """
 
 import asyncio
@@ -22,6 +22,7 @@ from typing import Any, Protocol
 import structlog
 
 from hookdesk.db import Database
+from hookdesk.db.wakeup import DISPATCH, Wake
 from hookdesk.webhooks.dispatch.channel import Channel, Claim, Finished, Item
 from hookdesk.webhooks.dispatch.notify import listen_for_wakeups
 from hookdesk.webhooks.dispatch.retry import Verdict
@@ -82,14 +83,18 @@ class Dispatcher:
         limits: DispatchLimits,
         meter: Meter | None = None,
         clock: Callable[[], float] = time.time,
+        wakes: Wake = DISPATCH,
     ) -> None:
         """`channels` claim, send and record (their senders make the calls) and `clock` tells
-        the time (Unix seconds) of claims, attempts and retries: tests hand in fakes."""
+        the time (Unix seconds) of claims, attempts and retries: tests hand in fakes. `wakes`:
+        the work queued that wakes it (`db/wakeup.py`), less mail for the server's default when
+        it has none."""
         self._database = database
         self._channels = list(channels)
         self._limits = limits
         self._meter = meter or Unmetered()
         self._clock = clock
+        self._wakes = wakes
         self._rng = random.Random()
         self._wake = asyncio.Event()
         self._in_flight: dict[tuple[str, str], _Sending] = {}  # handed to the senders
@@ -124,10 +129,14 @@ class Dispatcher:
         def wake_from_any_thread() -> None:
             loop.call_soon_threadsafe(self._wake.set)
 
-        self._database.add_wakeup_listener(wake_from_any_thread)
+        self._database.add_wakeup_listener(wake_from_any_thread, self._wakes)
         helpers = [asyncio.create_task(self._record_loop())]
         if not self._database.is_sqlite:
-            helpers.append(asyncio.create_task(listen_for_wakeups(self._database.url, self._wake)))
+            default_mail = bool(self._wakes & Wake.DEFAULT_SERVER_MAIL)
+            listening = listen_for_wakeups(
+                self._database.url, self._wake, default_mail=default_mail
+            )
+            helpers.append(asyncio.create_task(listening))
         senders = [asyncio.create_task(self._sender()) for _ in range(self._limits.concurrency)]
         try:
             await self._claim_loop(stop)

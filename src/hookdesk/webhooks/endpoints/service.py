@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hookdesk.accounts.acting import Acting
-from hookdesk.db.wakeup import request_wakeup
+from hookdesk.db.wakeup import Wake, request_wakeup
 from hookdesk.errors import BadRequest, ErrorCode, NotFound
 from hookdesk.models.webhooks import WebhookEndpoint, WebhookEvent
 from hookdesk.receiver.signing import new_secret
@@ -217,7 +217,7 @@ def recover(
     )
     queued = int(result.rowcount)  # type: ignore[attr-defined]
     if queued:
-        request_wakeup(session)
+        request_wakeup(session, Wake.DELIVERIES)
     return queued
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from hookdesk.accounts.acting import Acting
-from hookdesk.db.wakeup import request_wakeup
+from hookdesk.db.wakeup import Wake, request_wakeup
 from hookdesk.errors import BadRequest, NotFound
 from hookdesk.models.webhooks import Attempt, OutboxEvent, WebhookEndpoint, WebhookEvent
 from hookdesk.shared.paging import Page
@@ -110,7 +110,7 @@ def resend(session: Session, *, account_id: str, event_id: str) -> WebhookEvent:
     if refusal:
         raise BadRequest(refusal)
     resends.queue(delivery, now=time.time())
-    request_wakeup(session)
+    request_wakeup(session, Wake.DELIVERIES)
     session.flush()
     return delivery
 

@@ -1,7 +1,7 @@
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from hookdesk.db.wakeup import request_wakeup
+from hookdesk.db.wakeup import Wake, request_wakeup
 from hookdesk.models.webhooks import OutboxEvent
 from hookdesk.shared.clock import now
 from hookdesk.webhooks.outbox.fanout import fan_out
@@ -41,7 +41,7 @@ def emit(
         )
         .scalar_one()
     )
-    fan_out(
+    delivering = fan_out(
         session,
         event_seq=event_seq,
         account_id=account_id,
@@ -50,5 +50,6 @@ def emit(
         only_endpoint=only_endpoint,
         except_endpoint=except_endpoint,
     )
-    request_wakeup(session)  # after commit: the dispatcher, and `hookdesk listen` streams
+    # After commit: the live streams; the dispatcher only when it has something to send.
+    request_wakeup(session, Wake.EVENTS | Wake.DELIVERIES if delivering else Wake.EVENTS)
     return event_seq

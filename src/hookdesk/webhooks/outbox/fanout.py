@@ -29,8 +29,8 @@ def fan_out(
     only_endpoint: str | None = None,
     except_endpoint: str | None = None,
 ) -> int:
-    """Insert the deliveries of the event `event_seq` just written (`emit` asks for the wake-up
-    after commit)."""
+    """Insert the deliveries of the event `event_seq` just written; their number (`emit` asks
+    for the dispatcher's wake-up after commit when there are any)."""
     statement = _SUBSCRIBERS
     if only_endpoint is not None:
         statement = statement.where(WebhookEndpoint.id == only_endpoint)

@@ -1,8 +1,9 @@
 """Following an account's events as they are committed: the loop behind `GET /v2/events/stream`
 (`hookdesk listen`) and the console's `GET /console/stream`.
 
-Woken at once by a commit in this process (`Database.add_wakeup_listener`), and every
-POLL_SECONDS at the latest for commits of other processes (`serve --workers`, a dispatcher).
+Woken at once by a commit in this process that wrote an event (`Database.add_wakeup_listener`),
+and every POLL_SECONDS at the latest for commits of other processes (`serve --workers`, a
+dispatcher).
 """
 
 import asyncio
@@ -13,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from anyio import to_thread
 
 from hookdesk.db.database import Database
+from hookdesk.db.wakeup import Wake
 from hookdesk.models.webhooks import OutboxEvent
 from hookdesk.webhooks.outbox import stream
 
@@ -38,7 +40,7 @@ async def follow(
     def wake_up() -> None:
         loop.call_soon_threadsafe(wake.set)
 
-    db.add_wakeup_listener(wake_up)
+    db.add_wakeup_listener(wake_up, Wake.EVENTS)
     quiet_since = time.monotonic()
     try:
         while not await disconnected():
