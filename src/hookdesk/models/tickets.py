@@ -78,7 +78,9 @@ class TicketCount(Base):
 
     Triggers on `tickets` (migration 0029) keep it in the transaction of every insert, delete and
     change of those columns, whoever writes (the services, a bulk change, received mail, an
-    erasure, a cascade such as a deleted teammate's tickets left unassigned)."""
+    erasure, a cascade such as a deleted teammate's tickets left unassigned). On PostgreSQL
+    they run at the commit (0033), so that tickets written at once in one account do not hold
+    each other's count for the length of their transactions."""
 
     __tablename__ = "ticket_counts"
 
