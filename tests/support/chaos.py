@@ -42,7 +42,9 @@ DELIVERY_TIMEOUT = 2.0
 LEASE_MARGIN = 3.0
 LEASE_SECONDS = DELIVERY_TIMEOUT + LEASE_MARGIN  # how long a dead dispatcher's claims stay taken
 SETTLE_TIMEOUT = LEASE_SECONDS + 60.0  # every event delivered within this after the last change
-START_TIMEOUT = 30.0
+# How long a process may take to start: a guard against one that never does, not a measure. A
+# busy machine has taken 11 s to start one `hookdesk dispatcher`, and some tests start three.
+START_TIMEOUT = 120.0
 SLOW = 0.5  # seconds the receiver takes to answer until it recovers
 # Concurrent requests per endpoint for each of the three dispatchers: 3 x 4 requests per `SLOW`
 # seconds are fewer than the API makes changes, so a backlog builds up for the dispatchers.
