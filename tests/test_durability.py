@@ -6,7 +6,7 @@ from sqlalchemy import Connection, event, select, update
 
 from hookdesk.db import Database
 from hookdesk.models.webhooks import WebhookEvent
-from tests.delivery.test_dispatcher_in_process import endpoints_with_events, limits, running, until
+from tests.support.in_process import endpoints_with_events, limits, running, until
 from tests.support.sending import GatedSender
 
 

@@ -8,12 +8,8 @@ from hookdesk.models.assets import Asset
 from tests.support.api import Api, as_in_events
 
 
-def upload(api: Api, name: str = "screenshot.png", content: bytes = b"\x89PNG data"):
-    return api.http.post("/v2/assets/upload", files={"file": (name, content)}, headers=api.headers)
-
-
 def test_upload_answers_an_asset_object_and_stores_the_bytes(api: Api, settings: Settings) -> None:
-    asset = api.ok(upload(api), "asset")
+    asset = api.ok(api.upload(), "asset")
     assert list(asset) == [
         "id",
         "object",
@@ -41,8 +37,8 @@ def test_upload_answers_an_asset_object_and_stores_the_bytes(api: Api, settings:
 
 
 def test_assets_appear_on_the_reply_and_in_the_event(api: Api) -> None:
-    first = api.ok(upload(api, "a.pdf", b"%PDF-1.4"), "asset")
-    second = api.ok(upload(api, "b.txt", b"log"), "asset")
+    first = api.ok(api.upload("a.pdf", b"%PDF-1.4"), "asset")
+    second = api.ok(api.upload("b.txt", b"log"), "asset")
     ticket = api.ticket()
     response = api.post(
         f"/v2/agency/tickets/reply/create/{ticket['id']}",
@@ -55,8 +51,8 @@ def test_assets_appear_on_the_reply_and_in_the_event(api: Api) -> None:
 
 
 def test_a_new_tickets_assets_are_on_its_first_reply_as_retrieved(api: Api) -> None:
-    first = api.ok(upload(api, "a.pdf", b"%PDF-1.4"), "asset")
-    second = api.ok(upload(api, "b.txt", b"log"), "asset")
+    first = api.ok(api.upload("a.pdf", b"%PDF-1.4"), "asset")
+    second = api.ok(api.upload("b.txt", b"log"), "asset")
     category = api.category(automated_reply="We read every message.")
     ticket = api.ticket(category=category["id"], assets=[second["id"], first["id"]])
     assert [a["id"] for a in ticket["replies"][0]["assets"]] == [second["id"], first["id"]]
@@ -67,7 +63,7 @@ def test_a_new_tickets_assets_are_on_its_first_reply_as_retrieved(api: Api) -> N
 
 
 def test_an_asset_is_attached_once(api: Api) -> None:
-    asset = api.ok(upload(api), "asset")
+    asset = api.ok(api.upload(), "asset")
     api.ticket(assets=[asset["id"]])
     response = api.post(
         "/v2/agency/tickets/create",
@@ -86,27 +82,27 @@ def test_an_asset_is_attached_once(api: Api) -> None:
 
 @pytest.mark.parametrize("name", ["page.html", "script.js", "run.exe", "noextension", "x.svg"])
 def test_types_outside_the_list_are_refused(api: Api, name: str) -> None:
-    response = upload(api, name, b"<script>alert(1)</script>")
+    response = api.upload(name, b"<script>alert(1)</script>")
     assert response.status_code == 400
     assert response.json()["error_code"] == 1009
     assert api.count(Asset) == 0
 
 
 def test_empty_file_is_refused(api: Api) -> None:
-    response = upload(api, "empty.txt", b"")
+    response = api.upload("empty.txt", b"")
     assert response.status_code == 400
     assert response.json()["error_code"] == 1010
 
 
 def test_file_over_the_limit_is_413(api: Api, settings: Settings) -> None:
-    response = upload(api, "big.txt", b"x" * (settings.max_asset_bytes + 1))
+    response = api.upload("big.txt", b"x" * (settings.max_asset_bytes + 1))
     assert response.status_code == 413
     assert response.json()["error_code"] == 5002
     assert api.count(Asset) == 0
 
 
 def test_body_far_over_the_limit_is_refused_before_reading(api: Api, settings: Settings) -> None:
-    response = upload(api, "huge.txt", b"x" * (settings.max_asset_bytes + 200_000))
+    response = api.upload("huge.txt", b"x" * (settings.max_asset_bytes + 200_000))
     assert response.status_code == 413
     assert response.json()["error_code"] == 5001
 
@@ -120,12 +116,12 @@ def test_missing_file_field(api: Api) -> None:
 
 
 def test_path_parts_of_the_filename_are_dropped(api: Api) -> None:
-    asset = api.ok(upload(api, "../../etc/passwd.txt", b"x"), "asset")
+    asset = api.ok(api.upload("../../etc/passwd.txt", b"x"), "asset")
     assert asset["filename"] == "passwd.txt"
 
 
 def test_download_needs_the_exact_link(api: Api) -> None:
-    asset = api.ok(upload(api, "a.txt", b"x"), "asset")
+    asset = api.ok(api.upload("a.txt", b"x"), "asset")
     path = asset["public_url"].removeprefix("http://testserver")
     assert api.http.get(path.replace("a.txt", "b.txt")).status_code == 404
     assert api.http.get(path.rsplit("/", 2)[0] + "/not-a-uuid/a.txt").status_code == 404

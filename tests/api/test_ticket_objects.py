@@ -7,7 +7,6 @@ import json
 from hookdesk.config import Settings
 from hookdesk.tickets import service, views
 from hookdesk.tickets.service import TicketScope
-from tests.api.test_assets import upload
 from tests.support.api import Api
 
 
@@ -20,7 +19,7 @@ def snapshot_object(api: Api, settings: Settings, ticket_id: str) -> str:
 def busy_ticket(api: Api) -> tuple[str, list[str]]:
     """A ticket with every part an object can have: files on two replies (two on one), a reply
     without any, tags, a priority, a teammate, a subcategory. Its id and its files' ids."""
-    files = [api.ok(upload(api, name, b"x"), "asset") for name in ("a b.pdf", "c.txt", "d.png")]
+    files = [api.ok(api.upload(name, b"x"), "asset") for name in ("a b.pdf", "c.txt", "d.png")]
     category = api.category(subcategories=["Billing"], automated_reply="Thanks.")
     ticket = api.ticket(
         category=category["id"], subcategory="Billing", assets=[files[0]["id"], files[1]["id"]]

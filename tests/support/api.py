@@ -45,6 +45,11 @@ class Api:
         assert body["status"] == 200
         return body[name]
 
+    def upload(self, name: str = "screenshot.png", content: bytes = b"\x89PNG data") -> Response:
+        return self.http.post(
+            "/v2/assets/upload", files={"file": (name, content)}, headers=self.headers
+        )
+
     def _unique(self) -> int:
         self.counter[0] += 1
         return self.counter[0]
