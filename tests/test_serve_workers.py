@@ -247,12 +247,21 @@ LISTEN, ESTABLISHED = "0A", "01"
 def test_each_api_process_listens_on_its_own_socket_and_connections_reach_both(
     served: Served,
 ) -> None:
-    wait_until(lambda: len(served.alive("api")) == 2, what="two API processes", timeout=120)
     port = int(served.url.rsplit(":", 1)[1])
+
+    def listening_per_api() -> list[int]:
+        listening = tcp_sockets(port, LISTEN)
+        return [len(sockets_of(pid) & listening) for pid in served.alive("api")]
+
+    # Both started and listening: a process counts as alive before its server is up.
+    wait_until(
+        listening_per_api,
+        lambda found: found == [1, 1],
+        what="two API processes listening",
+        timeout=120,
+    )
     apis = served.alive("api")
-    listening = tcp_sockets(port, LISTEN)
-    assert [len(sockets_of(pid) & listening) for pid in apis] == [1, 1]
-    assert len(listening) == 2  # not one socket shared
+    assert len(tcp_sockets(port, LISTEN)) == 2  # not one socket shared
 
     # Keep-alive connections opened one after another, as a client's pool opens them: the
     # system spreads them over the sockets (all 24 on one: a chance of one in 8 million).
