@@ -11,8 +11,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, bindparam, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hookdesk.assets import service as assets
 from hookdesk.models.assets import Asset
@@ -28,6 +28,15 @@ from hookdesk.webhooks.payloads import (
     TicketView,
     ticket_object,
 )
+
+
+def _of_the_account(account_id: InstrumentedAttribute[str]) -> ColumnElement[bool]:
+    """Rows found by their ids are the account's. Written as an expression that no index
+    serves, so that SQLite looks the rows up by their ids: without statistics, or with an index
+    newer than them, it took `account_id = ?` for a few rows and read every row of the account
+    (the tickets of a 20-ticket page in a second, at a million tickets)."""
+    return account_id.concat("") == bindparam("account_id")
+
 
 # Each reply with its files, a row per file (one row with no file for a reply without any).
 _REPLIES = (
@@ -46,7 +55,7 @@ _REPLIES = (
     )
     .outerjoin(Asset, and_(Asset.reply_id == Reply.id, Asset.account_id == Reply.account_id))
     .where(
-        Reply.account_id == bindparam("account_id"),
+        _of_the_account(Reply.account_id),
         Reply.ticket_id.in_(bindparam("ids", expanding=True)),
     )
     .order_by(Reply.ticket_id, Reply.position, Asset.position)
@@ -75,12 +84,12 @@ _TICKET = _TICKET_COLUMNS.where(
     Ticket.account_id == bindparam("account_id"), Ticket.id == bindparam("id")
 )
 _TICKETS = _TICKET_COLUMNS.where(
-    Ticket.account_id == bindparam("account_id"), Ticket.id.in_(bindparam("ids", expanding=True))
+    _of_the_account(Ticket.account_id), Ticket.id.in_(bindparam("ids", expanding=True))
 )
 _TAGS = (
     select(TicketTag.ticket_id, TicketTag.tag)
     .where(
-        TicketTag.account_id == bindparam("account_id"),
+        _of_the_account(TicketTag.account_id),
         TicketTag.ticket_id.in_(bindparam("ids", expanding=True)),
     )
     .order_by(TicketTag.ticket_id, TicketTag.tag)
