@@ -6,7 +6,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from cryptography.fernet import Fernet
-from sqlalchemy import MetaData, Table, insert, inspect, select, text
+from sqlalchemy import Connection, MetaData, Table, insert, inspect, select, text
 
 import hookdesk.migrations.models  # noqa: F401
 from hookdesk.db import Base, Database
@@ -342,3 +342,25 @@ def test_tickets_from_before_are_counted_and_the_counts_kept_from_then_on(
         (False, "", True, 1),
         (True, teammate, True, 0),
     ]
+
+
+def test_an_index_made_after_analyze_gets_its_statistics(tmp_path) -> None:
+    """SQLite with statistics guesses that an index without any finds ten rows, and prefers it:
+    after an upgrade, the indexes made since the database was analysed are analysed too."""
+    database = Database(f"sqlite:///{tmp_path / 'analysed.db'}")
+    upgrade(database.engine)
+    with database.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE sample (a INTEGER, b INTEGER)"))
+        connection.execute(text("CREATE INDEX ix_sample_a ON sample (a)"))
+        connection.execute(text("INSERT INTO sample VALUES (1, 1), (1, 2), (2, 3)"))
+        connection.execute(text("ANALYZE"))
+        connection.execute(text("CREATE INDEX ix_sample_b ON sample (b)"))
+        assert stat_indexes(connection) & {"ix_sample_a", "ix_sample_b"} == {"ix_sample_a"}
+    upgrade(database.engine)
+    with database.engine.begin() as connection:
+        assert {"ix_sample_a", "ix_sample_b"} <= stat_indexes(connection)
+    database.dispose()
+
+
+def stat_indexes(connection: Connection) -> set[str]:
+    return set(connection.scalars(text("SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL")))
