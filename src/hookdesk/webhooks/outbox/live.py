@@ -38,7 +38,12 @@ async def follow(
     loop = asyncio.get_running_loop()
 
     def wake_up() -> None:
-        loop.call_soon_threadsafe(wake.set)
+        # A stream whose loop closed before its `finally` ran (a client gone with its loop) must
+        # not fail the commits of others: it stops listening instead.
+        try:
+            loop.call_soon_threadsafe(wake.set)
+        except RuntimeError:
+            db.remove_wakeup_listener(wake_up)
 
     db.add_wakeup_listener(wake_up, Wake.EVENTS)
     quiet_since = time.monotonic()
