@@ -12,8 +12,9 @@ rendered and sent to aiosmtpd vs a bare aiosmtplib loop; agent reply -> accepted
 50/s; IMAP APPEND -> reply committed, IDLE), cli (`hookdesk --help` and the client commands'
 start-up vs `python -c pass`), workers (`serve --workers 2` against 1 on PostgreSQL:
 creates/s, CPU per create, the last delivery after a burst, latency at several rates), search
-(a search's and the inbox's first page at 1,000,000 tickets, loaded once by bench/bulk.py and
-kept under /tmp and in the database hookdesk_search_<tickets> for the next runs), inbox (the
+(a search's and the inbox's first page at 1,000,000 tickets, and at 10,000 and 100,000 for the
+plot by size, each size loaded once by bench/bulk.py and kept under /tmp and in the database
+hookdesk_search_<tickets> for the next runs), inbox (the
 console inbox's first page at 10,000 tickets: server time beside its queries and a bare query).
 
 PostgreSQL is the local server (postgresql://postgres@127.0.0.1:5432); every part makes its own
@@ -94,6 +95,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "cli_runs": 11,
         "mail_replies": 500,
         "search_tickets": 1_000_000,
+        "search_smaller": [10_000, 100_000],
         "search_repeat": 30,
         "inbox_tickets": 10_000,
         "inbox_repeat": 200,
@@ -118,6 +120,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "cli_runs": 5,
         "mail_replies": 100,
         "search_tickets": 20_000,
+        "search_smaller": [2_000],
         "search_repeat": 5,
         "inbox_tickets": 10_000,
         "inbox_repeat": 30,
@@ -191,6 +194,32 @@ def run_api(sizes: dict[str, Any], workdir: Path) -> dict[str, Any]:
     }
 
 
+def run_search(sizes: dict[str, Any], workdir: Path) -> dict[str, Any]:
+    """The search part at its full size, and its mix and inbox at smaller sizes (queries only,
+    no API) for the plot of search time by the account's size."""
+    found = search.run(sizes["search_tickets"], sizes["search_repeat"], workdir)
+    smaller = [
+        search.run(tickets, sizes["search_repeat"], workdir, api=False)
+        for tickets in sizes["search_smaller"]
+    ]
+    found["by_size"] = [by_size(run) for run in [*smaller, found]]
+    return found
+
+
+def by_size(run: dict[str, Any]) -> dict[str, Any]:
+    """One size's search mix and inbox list, p50 and p99, per database."""
+    return {
+        "tickets": run["tickets"],
+        "results": {
+            kind: {
+                "mix": {key: result["mix"][key] for key in ("p50_ms", "p99_ms")},
+                "inbox": {key: result["inbox"]["list"][key] for key in ("p50_ms", "p99_ms")},
+            }
+            for kind, result in run["results"].items()
+        },
+    }
+
+
 def run_part(name: str, sizes: dict[str, Any], workdir: Path) -> dict[str, Any]:
     args = dispatch_args(sizes)
     if name == "dispatch":
@@ -211,7 +240,7 @@ def run_part(name: str, sizes: dict[str, Any], workdir: Path) -> dict[str, Any]:
     if name == "cli":
         return cli.run(sizes["cli_runs"], workdir)
     if name == "search":
-        return search.run(sizes["search_tickets"], sizes["search_repeat"], workdir)
+        return run_search(sizes, workdir)
     if name == "inbox":
         return inbox.run(sizes["inbox_tickets"], sizes["inbox_repeat"], workdir)
     return backlog.run(args, workdir)

@@ -783,7 +783,7 @@ def workers_section(part: dict[str, Any], _plots: dict[str, str]) -> Section:
 # --- search at the size of years --------------------------------------------------------------
 
 
-def search_section(part: dict[str, Any], _plots: dict[str, str]) -> Section:
+def search_section(part: dict[str, Any], plots: dict[str, str]) -> Section:
     goals_of = part["goals"]
     lines = [
         f"One account of {part['tickets']:,} tickets loaded by `bench/bulk.py` (loaded once, "
@@ -860,7 +860,65 @@ def search_section(part: dict[str, Any], _plots: dict[str, str]) -> Section:
                 inbox["list"]["p50_ms"] < goals_of["inbox_ms"],
             ),
         ]
+    lines += _search_sizes(part, plots)
     return Section("Search at the size of years", lines, goals)
+
+
+def _search_sizes(part: dict[str, Any], plots: dict[str, str]) -> list[str]:
+    """The search mix and the inbox at each size measured (the smaller ones without the API)."""
+    sizes = part.get("by_size")
+    if not sizes:
+        return []
+    kinds = list(sizes[-1]["results"])
+    rows = [
+        (
+            f"{size['tickets']:,}",
+            kind,
+            fmt(size["results"][kind]["mix"]["p50_ms"]),
+            fmt(size["results"][kind]["mix"]["p99_ms"]),
+            fmt(size["results"][kind]["inbox"]["p50_ms"]),
+            fmt(size["results"][kind]["inbox"]["p99_ms"]),
+        )
+        for size in sizes
+        for kind in kinds
+        if kind in size["results"]
+    ]
+    lines = [
+        "### By the account's size",
+        "",
+        *table(
+            ("tickets", "database", "mix p50 ms", "mix p99 ms", "inbox p50 ms", "inbox p99 ms"),
+            rows,
+        ),
+        "",
+    ]
+    if "search" in plots:
+        lines += [f"![Search and inbox time by the account's size]({plots['search']})", ""]
+    return lines
+
+
+def plot_search(part: dict[str, Any], path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    sizes = part.get("by_size") or []
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for color, kind in enumerate(dict.fromkeys(k for size in sizes for k in size["results"])):
+        shown = [size for size in sizes if kind in size["results"]]
+        tickets = [size["tickets"] for size in shown]
+        for figure, key, style in (("mix", "p50_ms", "o-"), ("mix", "p99_ms", "s--")):
+            values = [size["results"][kind][figure][key] for size in shown]
+            ax.plot(tickets, values, style, color=f"C{color}", label=f"{kind} search {key[:3]}")
+        inbox = [size["results"][kind]["inbox"]["p50_ms"] for size in shown]
+        ax.plot(tickets, inbox, "^:", color=f"C{color}", label=f"{kind} inbox p50")
+    goals = part["goals"]
+    ax.axhline(goals["search_p50_ms"], color="grey", ls=":", label="goal p50")
+    ax.axhline(goals["search_p99_ms"], color="grey", ls="-.", label="goal p99")
+    ax.set(xlabel="tickets in the account (5 replies each)", ylabel="first page, ms")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.legend(fontsize="small")
+    ax.set_title("Search and inbox by size")
+    save(fig, path)
 
 
 def _search_row(search: dict[str, Any], api: dict[str, float]) -> tuple[str, ...]:
@@ -959,6 +1017,7 @@ PLOTS: dict[str, Callable[[dict[str, Any], Path], None]] = {
     "latency": plot_latency,
     "fanout": plot_fanout,
     "backlog": plot_backlog,
+    "search": plot_search,
 }
 
 
