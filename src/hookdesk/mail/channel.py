@@ -41,7 +41,7 @@ _OUTCOMES = {
     "retry": Outcome(None),
     "failed": Outcome(None, permanent=True),
 }
-_STATUS = {Verdict.DELIVERED: Status.SENT, Verdict.RETRY: Status.PENDING}
+_STATUSES = lease.Statuses(delivered=Status.SENT, pending=Status.PENDING, failed=Status.FAILED)
 _ATTEMPT_STATUS = {Verdict.DELIVERED: "sent", Verdict.RETRY: "retrying"}
 
 
@@ -168,7 +168,7 @@ class MailChannel:
             return []
         pairs = [(f, self._decide(f, rng)) for f in kept]
         session.connection().execute(insert(_attempts), [_attempt_row(f, d) for f, d in pairs])
-        moves = [_move(f, d, now) for f, d in pairs]
+        moves = [lease.move(f.claimed, d, now, _STATUSES) for f, d in pairs]
         held = lease.advance(session, _messages, moves)
         described = [_description(f, d, now) for f, d in pairs if f.claimed.id in held]
         if described:
@@ -231,17 +231,6 @@ def _attempt_row(finished: Finished, decision: RetryDecision) -> dict[str, objec
         "status": _ATTEMPT_STATUS.get(decision.verdict, "failed"),
         "response": handed.answer.response,
     }
-
-
-def _move(finished: Finished, decision: RetryDecision, now: float) -> lease.Move:
-    retry = decision.verdict is Verdict.RETRY
-    return (
-        finished.claimed.id,
-        finished.claimed.lease_token,
-        _STATUS.get(decision.verdict, Status.FAILED),
-        finished.claimed.attempt_count + 1,
-        now + decision.delay if retry else None,
-    )
 
 
 def _description(finished: Finished, decision: RetryDecision, now: float) -> dict[str, object]:

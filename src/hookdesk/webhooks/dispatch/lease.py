@@ -11,7 +11,8 @@ import functools
 import json
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlalchemy import (
     ARRAY,
@@ -30,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from hookdesk.db.dialects import on_postgresql, one_of
+from hookdesk.webhooks.dispatch.retry import RetryDecision, Verdict
 
 
 def new_token() -> str:
@@ -91,6 +93,39 @@ def _stored(table: Table) -> Select[Any]:
 # A row to `advance`: its id, its lease token, and its new status, attempt count and next attempt.
 Move = tuple[str, str, str, int, float | None]
 _MOVE_FIELDS = ("b_id", "b_token", "b_status", "b_count", "b_next")
+
+
+@dataclass(frozen=True)
+class Statuses:
+    """A table's words for a row delivered, waiting for its next attempt, and failed for good."""
+
+    delivered: str
+    pending: str
+    failed: str
+
+
+class Held(Protocol):
+    """A leased row, as its channel claimed it."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def lease_token(self) -> str: ...
+
+    @property
+    def attempt_count(self) -> int: ...
+
+
+def move(row: Held, decision: RetryDecision, now: float, statuses: Statuses) -> Move:
+    """The move of a row after one more attempt: delivered, pending until its retry, or failed
+    for good."""
+    verdict = decision.verdict
+    made = row.attempt_count + 1
+    if verdict is Verdict.RETRY:
+        return (row.id, row.lease_token, statuses.pending, made, now + decision.delay)
+    status = statuses.delivered if verdict is Verdict.DELIVERED else statuses.failed
+    return (row.id, row.lease_token, status, made, None)
 
 
 @functools.cache

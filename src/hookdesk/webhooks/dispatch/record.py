@@ -26,10 +26,11 @@ class Policy:
     disable_after: float
 
 
-_STATUS = {
-    Verdict.DELIVERED: WebhookEventStatus.DELIVERED,
-    Verdict.RETRY: WebhookEventStatus.PENDING,
-}
+_STATUSES = lease.Statuses(
+    delivered=WebhookEventStatus.DELIVERED,
+    pending=WebhookEventStatus.PENDING,
+    failed=WebhookEventStatus.FAILED,
+)
 
 # Core statements on the tables: the ORM's bulk paths cost more per row than the rows themselves.
 _deliveries: Table = WebhookEvent.__table__  # type: ignore[assignment]
@@ -58,7 +59,7 @@ def record(
     pairs = sorted(zip(finished, decisions, strict=True), key=lambda p: p[0].claimed.delivery_id)
     resends.finish(session, [f for f, _d in pairs if f.claimed.resend])
     pairs = [(f, d) for f, d in pairs if not f.claimed.resend]
-    moves = [_move(f, d, now) for f, d in pairs]
+    moves = [lease.move(f.claimed, d, now, _STATUSES) for f, d in pairs]
     held = lease.advance(session, _deliveries, moves)
     for f, d in pairs:
         if d.verdict is Verdict.FAILED and f.claimed.delivery_id in held:
@@ -113,14 +114,3 @@ def _attempt_row(finished: Finished) -> dict[str, object]:
         "error": result.error,
         "resend": finished.claimed.resend,
     }
-
-
-def _move(finished: Finished, decision: RetryDecision, now: float) -> lease.Move:
-    retry = decision.verdict is Verdict.RETRY
-    return (
-        finished.claimed.delivery_id,
-        finished.claimed.lease_token,
-        _STATUS.get(decision.verdict, WebhookEventStatus.FAILED),
-        finished.claimed.attempt_count + 1,
-        now + decision.delay if retry else None,
-    )
