@@ -115,6 +115,9 @@ class AiohttpSender:
             timeout=aiohttp.ClientTimeout(total=self._timeout),
             headers={"User-Agent": self._user_agent},
             skip_auto_headers=("Accept", "Accept-Encoding"),
+            # No cookies kept: a receiver's Set-Cookie would go back with every later delivery to
+            # its host, other endpoints' and other accounts' too; and none is looked for per send.
+            cookie_jar=aiohttp.DummyCookieJar(),
         )
         return self
 
