@@ -46,12 +46,15 @@ def queue(
     event_type: str,
     data: dict[str, Any],
     actor_id: str | None = None,
+    settings: mail_settings.Notifying | None = None,
 ) -> int:
     """Queue the notifications of one ticket event; the number queued. `actor_id`: the teammate
-    whose own action it was, never told of it."""
+    whose own action it was, never told of it; `settings`: the account's, when the change read
+    them already (a create reads them with its client)."""
     if event_type not in {CREATED, UPDATED, ASSIGNED, RESOLVED}:
         return 0
-    settings = mail_settings.notifying(session, account_id=account_id)
+    if settings is None:
+        settings = mail_settings.notifying(session, account_id=account_id)
     ticket, reply = data["ticket"], data.get("reply")
     planned = [
         plan

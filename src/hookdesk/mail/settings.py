@@ -1,6 +1,8 @@
 """An account's mail settings: read, changed, and opened (passwords unsealed) for sending."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -34,29 +36,34 @@ class Notifying:
     own_server: bool  # an smtp_url of its own: any dispatcher sends its mail
 
 
-# Built once, and read as plain columns: every ticket change reads it.
-_NOTIFYING = select(
+# What `notifying` reads, as plain columns, for a statement that reads them beside others: a
+# ticket create reads them with its client (an outer join, all NULL when the account has no row).
+NOTIFYING_COLUMNS = (
     MailSettings.notify_clients,
     MailSettings.notify_teammates,
     MailSettings.reply_to_address,
     MailSettings.from_address,
-    MailSettings.smtp_url.is_not(None),
-).where(MailSettings.account_id == bindparam("account_id"))
+    MailSettings.smtp_url.is_not(None).label("own_server"),
+)
+# Built once: every ticket change that is not a create reads it.
+_NOTIFYING = select(*NOTIFYING_COLUMNS).where(MailSettings.account_id == bindparam("account_id"))
+# Those of `_defaults`, for an account that never saved its settings.
+_DEFAULT_NOTIFYING = Notifying(True, True, None, None, own_server=False)
 
 
 def notifying(session: Session, *, account_id: str) -> Notifying:
     """Whom the account's ticket changes are told of, and its addresses (those of `get`)."""
     row = session.connection().execute(_NOTIFYING, {"account_id": account_id}).one_or_none()
-    if row is None:
-        found = _defaults(account_id)
-        return Notifying(
-            found.notify_clients,
-            found.notify_teammates,
-            found.reply_to_address,
-            found.from_address,
-            own_server=False,
-        )
-    return Notifying(*row[:4], own_server=bool(row[4]))
+    return notifying_of(row)
+
+
+def notifying_of(columns: Sequence[Any] | None) -> Notifying:
+    """`Notifying` from the values of `NOTIFYING_COLUMNS`, in their order (None, or a NULL
+    notify_clients, which a saved row never holds: the account has no row)."""
+    if columns is None or columns[0] is None:
+        return _DEFAULT_NOTIFYING
+    clients, teammates, reply_to_address, from_address, own_server = columns
+    return Notifying(clients, teammates, reply_to_address, from_address, bool(own_server))
 
 
 def update(session: Session, acting: Acting, data: MailSettingsUpdate) -> MailSettings:

@@ -14,8 +14,10 @@ from hookdesk.accounts.acting import Acting
 from hookdesk.assets import service as assets
 from hookdesk.errors import BadRequest, ErrorCode, NotFound
 from hookdesk.mail import outbox as mail_outbox
+from hookdesk.mail import settings as mail_settings
 from hookdesk.models.categories import TicketCategory
 from hookdesk.models.clients import Client
+from hookdesk.models.mail import MailSettings
 from hookdesk.models.teammates import Teammate
 from hookdesk.models.tickets import Reply, Ticket, TicketTag
 from hookdesk.shared.clock import now
@@ -44,7 +46,8 @@ TicketActing = Acting | TicketScope
 
 
 # Built once, and read as plain columns: every ticket create reads the client it is for (locked
-# like `_referenced`'s) and its category in this one statement.
+# like `_referenced`'s), its category and the account's mail settings (for its notifications) in
+# this one statement.
 _CLIENT_AND_CATEGORY = (
     select(
         Client.id,
@@ -56,8 +59,10 @@ _CLIENT_AND_CATEGORY = (
         TicketCategory.auto_reply,
         TicketCategory.teammate_id,
         TicketCategory.subcategories,
+        *mail_settings.NOTIFYING_COLUMNS,
     )
     .join(TicketCategory, TicketCategory.account_id == Client.account_id)
+    .outerjoin(MailSettings, MailSettings.account_id == Client.account_id)
     .where(
         Client.account_id == bindparam("account_id"),
         Client.id == bindparam("client_id"),
@@ -66,6 +71,7 @@ _CLIENT_AND_CATEGORY = (
     )
     .with_for_update(of=Client, read=True, key_share=True)
 )
+_NOTIFYING = slice(-len(mail_settings.NOTIFYING_COLUMNS), None)  # those columns of its row
 # The rows of a new ticket are written as plain inserts on the session's connection: ORM objects
 # and their flush cost more than the statements.
 _INSERT_TICKET = insert(Ticket)
@@ -115,7 +121,8 @@ def create(session: Session, acting: TicketActing, data: TicketCreate) -> Ticket
         subcategory=data.subcategory,
         language=found.language,
     )
-    return _emit(session, acting, EventType.TICKET_CREATED, view)
+    notifying = mail_settings.notifying_of(found[_NOTIFYING])
+    return _emit(session, acting, EventType.TICKET_CREATED, view, settings=notifying)
 
 
 def _client_and_category(
@@ -313,6 +320,7 @@ def _emit(
     reply: ReplyView | None = None,
     *,
     actor_id: str | None = None,
+    settings: mail_settings.Notifying | None = None,
 ) -> TicketView:
     data = event_data(view, reply)
     emit(session, account_id=acting.account_id, event_type=event_type, ticket_id=view.id, data=data)
@@ -323,6 +331,7 @@ def _emit(
         event_type=event_type,
         data=data,
         actor_id=actor_id,
+        settings=settings,
     )
     return view
 
