@@ -1,10 +1,15 @@
 import json
 import uuid
 
+from sqlalchemy import select
+
+from hookdesk.models.mail import MailMessage
 from hookdesk.models.tickets import Reply, Ticket
+from hookdesk.models.webhooks import WebhookEvent
 from hookdesk.tickets import activity
 from tests.support.api import Api, as_in_events
 from tests.support.golden import golden, shape
+from tests.support.webhooks import endpoint
 
 AUTO_REPLY = "Thanks for contacting our support. An agent will be with you shortly."
 
@@ -193,6 +198,29 @@ def test_a_new_ticket_records_who_opened_it(api: Api) -> None:
         activity.By.CLIENT,
         None,
     )
+
+
+def test_a_create_reads_the_accounts_endpoints_and_mail_settings_once(api: Api) -> None:
+    # The create reads them with its client and category, a row per endpoint: every endpoint
+    # subscribed and sending gets one delivery, and the ticket is written once all the same.
+    subscribed = [endpoint(api, f"https://example.com/{n}")["id"] for n in range(3)]
+    endpoint(api, "https://example.com/other", events=["whitelabel.ticket.resolved"])
+    disabled = endpoint(api, "https://example.com/disabled")["id"]
+    api.ok(
+        api.post(f"/v2/webhook-endpoints/update/{disabled}", {"status": "disabled"}),
+        "webhook_endpoint",
+    )
+    deleted = endpoint(api, "https://example.com/deleted")["id"]
+    api.ok(api.post(f"/v2/webhook-endpoints/delete/{deleted}"), "webhook_endpoint")
+    api.ok(api.post("/v2/agency/mail/update", {"notify_clients": False}), "mail_settings")
+    ticket = api.ticket(description="Billing is broken.")
+    assert [r["text"] for r in ticket["replies"]] == ["Billing is broken."]
+    assert api.count(Ticket) == 1 and api.count(Reply) == 1 and len(api.events()) == 1
+    with api.db.transaction(write=False) as session:
+        sent_to = session.scalars(select(WebhookEvent.endpoint_id)).all()
+        mailed = session.scalars(select(MailMessage.to_address)).all()
+    assert sorted(sent_to) == sorted(subscribed)
+    assert mailed == []  # the client is not told, and the account has no teammate
 
 
 def test_replies_keep_their_order(api: Api) -> None:

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from sqlalchemy import Row as Columns
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import and_, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from hookdesk.accounts.acting import Acting
@@ -20,13 +20,16 @@ from hookdesk.models.clients import Client
 from hookdesk.models.mail import MailSettings
 from hookdesk.models.teammates import Teammate
 from hookdesk.models.tickets import Reply, Ticket, TicketTag
+from hookdesk.models.webhooks import WebhookEndpoint
 from hookdesk.shared.clock import now
 from hookdesk.shared.ids import new_id
 from hookdesk.shared.queries import find_owned
 from hookdesk.tickets import activity, views
 from hookdesk.tickets.schemas import MAX_TAGS, ReplyCreate, TicketCreate, TicketUpdate
 from hookdesk.webhooks.catalog import EventType
+from hookdesk.webhooks.outbox import fanout
 from hookdesk.webhooks.outbox.emit import emit
+from hookdesk.webhooks.outbox.fanout import Subscriber
 from hookdesk.webhooks.payloads import ClientView, ReplyView, TicketView, event_data
 
 Row = TypeVar("Row", Client, Teammate)
@@ -46,8 +49,9 @@ TicketActing = Acting | TicketScope
 
 
 # Built once, and read as plain columns: every ticket create reads the client it is for (locked
-# like `_referenced`'s), its category and the account's mail settings (for its notifications) in
-# this one statement.
+# like `_referenced`'s), its category, the account's mail settings (for its notifications) and
+# its enabled endpoints (for its deliveries) in this one statement: a row per endpoint, or one
+# without any (outer joins).
 _CLIENT_AND_CATEGORY = (
     select(
         Client.id,
@@ -60,9 +64,14 @@ _CLIENT_AND_CATEGORY = (
         TicketCategory.teammate_id,
         TicketCategory.subcategories,
         *mail_settings.NOTIFYING_COLUMNS,
+        *fanout.SUBSCRIBER_COLUMNS,
     )
     .join(TicketCategory, TicketCategory.account_id == Client.account_id)
     .outerjoin(MailSettings, MailSettings.account_id == Client.account_id)
+    .outerjoin(
+        WebhookEndpoint,
+        and_(WebhookEndpoint.account_id == Client.account_id, fanout.SENDING),
+    )
     .where(
         Client.account_id == bindparam("account_id"),
         Client.id == bindparam("client_id"),
@@ -71,7 +80,11 @@ _CLIENT_AND_CATEGORY = (
     )
     .with_for_update(of=Client, read=True, key_share=True)
 )
-_NOTIFYING = slice(-len(mail_settings.NOTIFYING_COLUMNS), None)  # those columns of its row
+# The mail settings' columns of its rows, before the endpoint's.
+_NOTIFYING = slice(
+    -len(mail_settings.NOTIFYING_COLUMNS) - len(fanout.SUBSCRIBER_COLUMNS),
+    -len(fanout.SUBSCRIBER_COLUMNS),
+)
 # The rows of a new ticket are written as plain inserts on the session's connection: ORM objects
 # and their flush cost more than the statements.
 _INSERT_TICKET = insert(Ticket)
@@ -79,7 +92,8 @@ _INSERT_REPLIES = insert(Reply)
 
 
 def create(session: Session, acting: TicketActing, data: TicketCreate) -> TicketView:
-    found = _client_and_category(session, acting, data)
+    rows = _client_and_category(session, acting, data)
+    found = rows[0]
     moment = time.time()
     at = int(moment)
     ticket_id = new_id()
@@ -122,15 +136,22 @@ def create(session: Session, acting: TicketActing, data: TicketCreate) -> Ticket
         language=found.language,
     )
     notifying = mail_settings.notifying_of(found[_NOTIFYING])
-    return _emit(session, acting, EventType.TICKET_CREATED, view, settings=notifying)
+    endpoints = [
+        (row.endpoint_id, row.endpoint_events, row.endpoint_ordered)
+        for row in rows
+        if row.endpoint_id is not None
+    ]
+    return _emit(
+        session, acting, EventType.TICKET_CREATED, view, settings=notifying, endpoints=endpoints
+    )
 
 
 def _client_and_category(
     session: Session, acting: TicketActing, data: TicketCreate
-) -> Columns[*tuple[Any, ...]]:
-    """The new ticket's client and category, or the refusal naming the first one missing."""
+) -> Sequence[Columns[*tuple[Any, ...]]]:
+    """The rows of `_CLIENT_AND_CATEGORY`, or the refusal naming the first one missing."""
     session.flush()  # a client added in this transaction (received mail) is found
-    found = (
+    rows = (
         session.connection()
         .execute(
             _CLIENT_AND_CATEGORY,
@@ -140,18 +161,19 @@ def _client_and_category(
                 "category_id": str(data.category),
             },
         )
-        .one_or_none()
+        .all()
     )
-    if found is None:
+    if not rows:
         _referenced(session, acting, Client, data.client_id, field="client_id")
         raise _unknown("category", "ticket category", data.category)
+    found = rows[0]
     if data.subcategory is not None and data.subcategory not in found.subcategories:
         raise BadRequest(
             f"'{data.subcategory}' is not a subcategory of '{found.title}'.",
             field="subcategory",
             code=ErrorCode.UNKNOWN_SUBCATEGORY,
         )
-    return found
+    return rows
 
 
 def _insert_replies(
@@ -321,9 +343,17 @@ def _emit(
     *,
     actor_id: str | None = None,
     settings: mail_settings.Notifying | None = None,
+    endpoints: Sequence[Subscriber] | None = None,
 ) -> TicketView:
     data = event_data(view, reply)
-    emit(session, account_id=acting.account_id, event_type=event_type, ticket_id=view.id, data=data)
+    emit(
+        session,
+        account_id=acting.account_id,
+        event_type=event_type,
+        ticket_id=view.id,
+        data=data,
+        endpoints=endpoints,
+    )
     # The same change told by mail to the ticket's people, in the same transaction.
     mail_outbox.queue(
         session,

@@ -1,10 +1,12 @@
+from collections.abc import Iterable
+
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from hookdesk.db.wakeup import Wake, request_wakeup
 from hookdesk.models.webhooks import OutboxEvent
 from hookdesk.shared.clock import now
-from hookdesk.webhooks.outbox.fanout import fan_out
+from hookdesk.webhooks.outbox.fanout import Subscriber, fan_out
 from hookdesk.webhooks.payloads import JsonObject, serialize
 
 # Built once, and run on the session's connection rather than as an ORM object and a flush:
@@ -21,6 +23,7 @@ def emit(
     data: JsonObject,
     only_endpoint: str | None = None,
     except_endpoint: str | None = None,
+    endpoints: Iterable[Subscriber] | None = None,
 ) -> int:
     """Write the event and its deliveries in the caller's transaction: they commit, or vanish,
     with the change; the event's sequence number. `only_endpoint` sends it to that one endpoint
@@ -49,6 +52,7 @@ def emit(
         ticket_id=ticket_id,
         only_endpoint=only_endpoint,
         except_endpoint=except_endpoint,
+        endpoints=endpoints,
     )
     # After commit: the live streams; the dispatcher only when it has something to send.
     request_wakeup(session, Wake.EVENTS | Wake.DELIVERIES if delivering else Wake.EVENTS)

@@ -1,8 +1,9 @@
 """Queue one delivery per subscribed, enabled endpoint, in the transaction of the change."""
 
 import time
+from collections.abc import Iterable
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Connection, and_, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from hookdesk.models.webhooks import WebhookEndpoint, WebhookEvent
@@ -12,11 +13,23 @@ from hookdesk.webhooks.statuses import EndpointStatus, WebhookEventStatus
 # Built once, and run on the session's connection (plain rows, no ORM): every ticket change runs
 # them, and building them cost more than running them.
 _INSERT = insert(WebhookEvent)
-_SUBSCRIBERS = select(WebhookEndpoint.id, WebhookEndpoint.events, WebhookEndpoint.ordered).where(
-    WebhookEndpoint.account_id == bindparam("account_id"),
-    WebhookEndpoint.status == EndpointStatus.ENABLED,
-    WebhookEndpoint.deleted_at.is_(None),
+# What is read of each endpoint that may be subscribed (its id, events and whether ordered), and
+# which endpoints may be: for a statement that reads them beside others (a ticket create reads
+# them with its client), as `_SUBSCRIBERS` reads them alone.
+SUBSCRIBER_COLUMNS = (
+    WebhookEndpoint.id.label("endpoint_id"),
+    WebhookEndpoint.events.label("endpoint_events"),
+    WebhookEndpoint.ordered.label("endpoint_ordered"),
 )
+SENDING = and_(
+    WebhookEndpoint.status == EndpointStatus.ENABLED, WebhookEndpoint.deleted_at.is_(None)
+)
+_SUBSCRIBERS = select(*SUBSCRIBER_COLUMNS).where(
+    WebhookEndpoint.account_id == bindparam("account_id"), SENDING
+)
+
+# An endpoint as `SUBSCRIBER_COLUMNS` read it: (id, events, ordered).
+Subscriber = tuple[str, list[str], bool]
 
 
 def fan_out(
@@ -28,16 +41,15 @@ def fan_out(
     ticket_id: str | None,
     only_endpoint: str | None = None,
     except_endpoint: str | None = None,
+    endpoints: Iterable[Subscriber] | None = None,
 ) -> int:
     """Insert the deliveries of the event `event_seq` just written; their number (`emit` asks
-    for the dispatcher's wake-up after commit when there are any)."""
-    statement = _SUBSCRIBERS
-    if only_endpoint is not None:
-        statement = statement.where(WebhookEndpoint.id == only_endpoint)
-    if except_endpoint is not None:
-        statement = statement.where(WebhookEndpoint.id != except_endpoint)
+    for the dispatcher's wake-up after commit when there are any). `endpoints`: the account's
+    enabled endpoints, when the change read them already in its transaction."""
     connection = session.connection()
-    found = connection.execute(statement, {"account_id": account_id})
+    found = endpoints
+    if found is None:
+        found = _subscribers(connection, account_id, only_endpoint, except_endpoint)
     now = time.time()
     rows = [
         {
@@ -59,3 +71,14 @@ def fan_out(
     if rows:
         connection.execute(_INSERT, rows)
     return len(rows)
+
+
+def _subscribers(
+    connection: Connection, account_id: str, only_endpoint: str | None, except_endpoint: str | None
+) -> Iterable[Subscriber]:
+    statement = _SUBSCRIBERS
+    if only_endpoint is not None:
+        statement = statement.where(WebhookEndpoint.id == only_endpoint)
+    if except_endpoint is not None:
+        statement = statement.where(WebhookEndpoint.id != except_endpoint)
+    return connection.execute(statement, {"account_id": account_id}).tuples()
