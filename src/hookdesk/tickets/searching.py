@@ -13,11 +13,16 @@ found one of two ways, and the count stops at COUNT_CAP:
 Which one: on SQLite the count comes first, from FTS5, which hands its matches over as it finds
 them (a LIMIT stops it): fewer than COUNT_CAP tickets are sorted for the page, more are walked
 (up to WIDE_HEAD tickets). On PostgreSQL the walk of HEAD tickets comes first, since pg_trgm's
-GIN index is read whole before the first match comes out (a bitmap): a text that fills the page
-there is counted by walking on (until COUNT_CAP), any other through the index, then walked as on
-SQLite when it is in COUNT_CAP tickets or more. A text found COUNT_CAP times or more but too
-seldom among the first WIDE_HEAD tickets for a page falls back to sorting all it finds: the slow
-case, which the time limit bounds.
+GIN index is read whole before the first match comes out (a bitmap); each searched table is then
+asked apart with a LIMIT, which stops the reading of the table's rows (most of the cost: each
+match is a row read and its text compared again) once enough matches are in:
+- a text that fills the page there is counted by walking on when the page was dense (COUNT_CAP
+  of it within WALK_COUNT tickets), otherwise through the indexes, up to COUNT_CAP in each
+  table: a word in a few percent of the tickets would be walked through tens of thousands;
+- any other through the indexes, up to FOUND_CAP in each table: found in fewer, all of them are
+  sorted for the page; in more, walked as on SQLite.
+A text found COUNT_CAP times or more but too seldom among the first WIDE_HEAD tickets for a page
+falls back to sorting all it finds: the slow case, which the time limit bounds.
 
 The walk compares each row's text as the index would: PostgreSQL's ILIKE on an expression no
 index holds (so the planner cannot swap the walk for the index), SQLite's LIKE for ASCII text
@@ -54,6 +59,12 @@ COUNT_CAP = 1_000
 # (a walk stops at the end of the page, so a common text reads a few dozen of them).
 HEAD = 1_000
 WIDE_HEAD = 16_000
+# PostgreSQL: a text found in fewer tickets than this through the indexes has its page sorted
+# among them, rather than walked for (one in several hundred tickets: a walk of thousands).
+FOUND_CAP = 2_500
+# PostgreSQL: a text that filled the page in the head is counted by walking on when COUNT_CAP of
+# it should lie within this many tickets, otherwise through the indexes.
+WALK_COUNT = 4_000
 TIMEOUT_S = 10.0
 # How often (in SQLite virtual machine steps) SQLite asks whether the time is up.
 _SQLITE_CHECK_EVERY = 10_000
@@ -119,13 +130,21 @@ class _Search:
         if len(self.phrase) < SHORTEST_INDEXED:
             return self._walked()
         if not self.sqlite:
-            walked = self._walk_head(HEAD)
-            if walked is not None:
-                return self._count_walking(), walked
+            return self._run_postgresql()
         found = self._found_ids()
         if len(found) < COUNT_CAP:
             return len(found), self._page_among(found)
         # At least COUNT_CAP found: worth walking further than a rare text would be.
+        walked = self._walk_head(WIDE_HEAD)
+        return COUNT_CAP, walked if walked is not None else self._page_of_all()
+
+    def _run_postgresql(self) -> tuple[int, Sequence[Ticket]]:
+        walked = self._walk_head(HEAD)
+        if walked is not None:
+            return self._count_after_walk(walked), walked
+        found, complete = self._postgresql_found(FOUND_CAP)
+        if complete:  # every ticket that holds the text, a few thousand at most
+            return min(len(found), COUNT_CAP), self._page_among(found)
         walked = self._walk_head(WIDE_HEAD)
         return COUNT_CAP, walked if walked is not None else self._page_of_all()
 
@@ -171,12 +190,29 @@ class _Search:
         counted = select(func.count()).select_from(holding.limit(COUNT_CAP).subquery())
         return self.session.scalar(counted) or 0
 
+    def _count_after_walk(self, walked: Sequence[Ticket]) -> int:
+        """The count of a text that filled the page within the head (PostgreSQL): walking on when
+        the page's tickets were dense enough that COUNT_CAP of them lie within WALK_COUNT tickets
+        of the list, otherwise through the indexes, each searched table up to COUNT_CAP matches
+        (a walk to count a text in a few percent of the tickets reads tens of thousands)."""
+        if len(walked) < self.page.per_page:  # the list ended within the head
+            return self._count_walking()
+        listed = select(Ticket.id).where(self._owned(), *self.where)
+        order = self.ordering(Ticket)
+        first = order[0].element
+        last = getattr(walked[-1], first.key)
+        within = first <= last if _ascending(order[0]) else first >= last
+        ahead = listed.where(within).limit(HEAD)
+        read = self.session.scalar(select(func.count()).select_from(ahead.subquery())) or HEAD
+        if read * COUNT_CAP <= WALK_COUNT * (self.page.offset + len(walked)):
+            return self._count_walking()
+        found, _complete = self._postgresql_found(COUNT_CAP)
+        return min(len(found), COUNT_CAP)
+
     # --- through the text's indexes
 
     def _found_ids(self) -> set[str]:
-        """The ids of the tickets that hold the text, all of them or at least COUNT_CAP."""
-        if not self.sqlite:
-            return set(self.session.scalars(self._postgresql_found()))
+        """The ids of the tickets that hold the text, all of them or at least COUNT_CAP (SQLite)."""
         found: set[str] = set()
         for part in self._sqlite_found():
             found.update(self.session.scalars(part.limit(COUNT_CAP)))
@@ -214,29 +250,52 @@ class _Search:
             ),
         ]
 
-    def _postgresql_found(self) -> Select[str]:
-        """The tickets whose title, replies or client's name or email match in the pg_trgm
-        indexes (each read whole, as a bitmap), up to COUNT_CAP of them."""
+    def _postgresql_found(self, enough: int) -> tuple[set[str], bool]:
+        """(ids of tickets that hold the text, whether they are all of them; if not, at least
+        COUNT_CAP): each searched table through its pg_trgm index (read whole, as a bitmap) up
+        to `enough` rows, the smaller tables first; past that in one, the next are not read."""
+        found: set[str] = set()
+        for part in self._postgresql_parts():
+            ids, complete = self._distinct_tickets(part, enough)
+            found |= ids
+            if not complete:
+                return found, False
+        return found, True
+
+    def _distinct_tickets(self, part: Select[str], enough: int) -> tuple[set[str], bool]:
+        """(distinct ids of `part`, whether they are all of them; if not, at least COUNT_CAP):
+        its first `enough` rows, more while they repeat tickets (a ticket's replies) and hold
+        fewer than COUNT_CAP."""
+        limit = enough
+        while True:
+            rows = self.session.scalars(part.limit(limit)).all()
+            ids = set(rows)
+            if len(rows) < limit:
+                return ids, True
+            if len(ids) >= COUNT_CAP:
+                return ids, False
+            limit *= 4
+
+    def _postgresql_parts(self) -> list[Select[str]]:
+        """The ids of the list's tickets whose client's name or email, title, or replies match,
+        one statement each (a ticket's replies may repeat it)."""
         pattern = contains(self.phrase)
-        in_title = select(Ticket.id).where(
-            Ticket.account_id == self.account_id, Ticket.title.ilike(pattern, escape="\\")
-        )
-        in_reply = select(Reply.ticket_id).where(
-            Reply.account_id == self.account_id, Reply.text.ilike(pattern, escape="\\")
-        )
+        listed = [self._owned(), *self.where]
         named = select(Client.id).where(
             Client.account_id == self.account_id,
             or_(Client.name.ilike(pattern, escape="\\"), Client.email.ilike(pattern, escape="\\")),
         )
-        of_client = select(Ticket.id).where(
-            Ticket.account_id == self.account_id, Ticket.client_id.in_(named)
-        )
-        matched = in_title.union(in_reply, of_client).cte("matched").prefix_with("MATERIALIZED")
-        return (
-            select(Ticket.id)
-            .where(self._owned(), *self.where, Ticket.id.in_(select(matched.c.id)))
-            .limit(COUNT_CAP)
-        )
+        return [
+            select(Ticket.id).where(*listed, Ticket.client_id.in_(named)),
+            select(Ticket.id).where(*listed, Ticket.title.ilike(pattern, escape="\\")),
+            select(Reply.ticket_id)
+            .join(Ticket, Ticket.id == Reply.ticket_id)
+            .where(
+                Reply.account_id == self.account_id,
+                Reply.text.ilike(pattern, escape="\\"),
+                *listed,
+            ),
+        ]
 
     def _page_among(self, found: set[str]) -> Sequence[Ticket]:
         if not found:
@@ -254,9 +313,8 @@ class _Search:
             owned = literal_column("+tickets.account_id") == self.account_id
             statement = select(Ticket).where(owned, *self.where, or_(*found))
         else:
-            statement = select(Ticket).where(
-                self._owned(), *self.where, Ticket.id.in_(self._postgresql_found().limit(None))
-            )
+            found = [Ticket.id.in_(part) for part in self._postgresql_parts()]
+            statement = select(Ticket).where(self._owned(), *self.where, or_(*found))
         return self._paged(statement.order_by(*self.ordering(Ticket)))
 
     # ---
