@@ -118,13 +118,22 @@ def search_terms(database: Database, account_id: str) -> list[tuple[str, str]]:
         order = session.scalar(
             select(Reply.text)
             .where(Reply.account_id == account_id, Reply.text.like("%Order #%"))
+            .order_by(Reply.id)
             .limit(1)
         )
         email = session.scalar(
-            select(Client.email).where(Client.account_id == account_id).offset(7).limit(1)
+            select(Client.email)
+            .where(Client.account_id == account_id)
+            .order_by(Client.id)
+            .offset(7)
+            .limit(1)
         )
+        # In the order of creation: the same replies, so the same words, on both databases and
+        # in every run (unordered, PostgreSQL hands over whichever rows its scan meets first).
         rare = [
-            _uncommon_word(session.scalar(select(Reply.text).offset(offset).limit(1)) or "")
+            _uncommon_word(
+                session.scalar(select(Reply.text).order_by(Reply.id).offset(offset).limit(1)) or ""
+            )
             for offset in (1000, 4321)
         ]
     number = (order or "Order #A00000000.").split("Order ")[-1].rstrip(".")
