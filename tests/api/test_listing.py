@@ -1,7 +1,7 @@
 """GET /v2/agency/tickets/list: every filter, sort and paging."""
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from hookdesk.models.tickets import Ticket
 from tests.support.api import Api
@@ -204,3 +204,20 @@ def test_bad_priority_or_sort_filter_is_a_clear_400(api: Api, three) -> None:
         body = answer.json()
         assert body["error_code"] == 1002
         assert next(iter(params)) in body["error"]
+
+
+def test_the_unfiltered_total_counts_the_accounts_tickets_alone(api: Api, other_api: Api) -> None:
+    """Read from the kept counts: the account's own tickets, after a deletion too, in any order;
+    a filter's total is still counted among the tickets it keeps."""
+    kept = [api.ticket() for _ in range(3)]
+    other_api.ticket()
+    with api.db.transaction() as session:
+        session.execute(delete(Ticket).where(Ticket.id == kept[0]["id"]))
+    for order in ({}, {"order": "asc", "sort_by": "updated_at"}):
+        body = api.get("/v2/agency/tickets/list", page=1, per_page=1, **order).json()
+        assert body["total_results"] == 2, body
+    closed = api.get("/v2/agency/tickets/list", page=1, per_page=1, closed="true").json()
+    assert closed["total_results"] == 0, closed
+    fresh = api.get("/v2/agency/tickets/list", page=1, per_page=1).json()
+    assert other_api.get("/v2/agency/tickets/list", page=1, per_page=5).json()["total_results"] == 1
+    assert fresh["tickets"][0]["id"] == kept[2]["id"]
