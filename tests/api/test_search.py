@@ -120,7 +120,9 @@ def _newest_first(api: Api, **params: str) -> tuple[int, list[str]]:
 
 @pytest.mark.parametrize("cap", [3, 100])
 @pytest.mark.parametrize(("head", "wide_head"), [(1, 1), (1, 4), (2, 100), (1000, 16000)])
-@pytest.mark.parametrize(("walk_count", "found_cap"), [(4000, 2500), (0, 2500), (0, 1)])
+@pytest.mark.parametrize(
+    ("walk_count", "found_cap", "named_clients"), [(4000, 2500, 1000), (0, 2500, 0), (0, 1, 1000)]
+)
 def test_pages_are_the_newest_matches_and_the_count_stops_at_the_cap(
     api: Api,
     monkeypatch: pytest.MonkeyPatch,
@@ -129,16 +131,19 @@ def test_pages_are_the_newest_matches_and_the_count_stops_at_the_cap(
     wide_head: int,
     walk_count: int,
     found_cap: int,
+    named_clients: int,
 ) -> None:
     """Matches in every searched place, among tickets that do not match, in the list's order
     on every page, whichever heads are walked first and however PostgreSQL counts (walking, or
-    through the indexes: found_cap 1 reads a table's matches a few at a time); total_results is
+    through the indexes: found_cap 1 reads a table's matches a few at a time) and whether a walk
+    compares each ticket's client or looks it up among those found first; total_results is
     exact below the cap."""
     monkeypatch.setattr(searching, "COUNT_CAP", cap)
     monkeypatch.setattr(searching, "HEAD", head)
     monkeypatch.setattr(searching, "WIDE_HEAD", wide_head)
     monkeypatch.setattr(searching, "WALK_COUNT", walk_count)
     monkeypatch.setattr(searching, "FOUND_CAP", found_cap)
+    monkeypatch.setattr(searching, "NAMED_CLIENTS", named_clients)
     category = api.category()
     named = api.client(name="Kaspar Quokka")
     mailed = api.client(email="quokka.fan@zoo.example")

@@ -39,7 +39,20 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, literal_column, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    any_,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
@@ -62,6 +75,9 @@ WIDE_HEAD = 16_000
 # PostgreSQL: a text found in fewer tickets than this through the indexes has its page sorted
 # among them, rather than walked for (one in several hundred tickets: a walk of thousands).
 FOUND_CAP = 2_500
+# PostgreSQL: a walk looks a ticket's client up among at most this many clients that hold the
+# text, found first (more: it compares each ticket's client's name and email).
+NAMED_CLIENTS = 1_000
 # PostgreSQL: a text that filled the page in the head is counted by walking on when COUNT_CAP of
 # it should lie within this many tickets, otherwise through the indexes.
 WALK_COUNT = 4_000
@@ -125,6 +141,8 @@ class _Search:
         self.ordering = ordering
         self.page = page
         self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self._named: list[str] | None = None
+        self._named_read = False
 
     def run(self) -> tuple[int, Sequence[Ticket]]:
         if len(self.phrase) < SHORTEST_INDEXED:
@@ -319,6 +337,27 @@ class _Search:
 
     # ---
 
+    def named_clients(self) -> list[str] | None:
+        """PostgreSQL: the ids of the account's clients whose name or email hold the text, read
+        once through their pg_trgm indexes, or None if more than NAMED_CLIENTS or the text is
+        too short for them: a walk then compares the text with each ticket's client row by row
+        (a third of its cost)."""
+        if self.sqlite or len(self.phrase) < SHORTEST_INDEXED:
+            return None
+        if not self._named_read:
+            pattern = contains(self.phrase)
+            named = select(Client.id).where(
+                Client.account_id == self.account_id,
+                or_(
+                    Client.name.ilike(pattern, escape="\\"),
+                    Client.email.ilike(pattern, escape="\\"),
+                ),
+            )
+            ids = list(self.session.scalars(named.limit(NAMED_CLIENTS + 1)))
+            self._named = ids if len(ids) <= NAMED_CLIENTS else None
+            self._named_read = True
+        return self._named
+
     def _owned(self) -> ColumnElement[bool]:
         return Ticket.account_id == self.account_id
 
@@ -349,6 +388,11 @@ def _holds(entity: Any, search: _Search) -> ColumnElement[bool]:
     # ticket or the client) rather than once for all (a hashed SubPlan), which would read every
     # reply of every ticket to walk a few of them.
     in_replies = select(1).where(Reply.ticket_id == entity.id, held(Reply.text)).offset(0)
+    named = search.named_clients()
+    if named is not None:
+        # One array bound, not a parameter per client: the statement compiles as quickly.
+        clients = bindparam(None, named, type_=postgresql.ARRAY(String))
+        return or_(held(entity.title), exists(in_replies), entity.client_id == any_(clients))
     of_client = (
         select(1)
         .where(Client.id == entity.client_id, or_(held(Client.name), held(Client.email)))
