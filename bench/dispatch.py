@@ -6,8 +6,9 @@ Every process runs on this machine and talks over 127.0.0.1 only:
 - the receiver: this file with `--serve-receiver`, a raw asyncio (uvloop) HTTP/1.1 server
   that answers 200 "ok" and counts (and, for part 2, timestamps) what arrives; it can also
   listen on a second port where it never answers (the hanging endpoint);
-- the bare loop: this file with `--bare-loop`, one aiohttp ClientSession, set up like the
-  dispatcher's sender, POSTing a real event body with the real headers, N in flight;
+- the bare loop: this file with `--bare-loop`, one aiohttp ClientSession, set up as the
+  dispatcher's sender was before its own HTTP/1.1 client, POSTing a real event body with the real
+  headers, N in flight;
 - `hookdesk dispatcher` (part 1 and 3) on a fresh SQLite file prefilled in bulk with events and
   their due deliveries (rows as webhooks/outbox/fanout.py writes them), and `hookdesk serve --dev`
   (part 2), which runs the dispatcher in-process.
@@ -232,7 +233,8 @@ def sample_delivery() -> tuple[bytes, dict[str, str]]:
 
 
 async def bare_loop(url: str, requests: int, concurrency: int, timeout: float) -> dict[str, int]:
-    """POSTs `requests` times with `concurrency` in flight, as the dispatcher's sender does."""
+    """POSTs `requests` times with `concurrency` in flight, as the dispatcher's sender did with
+    aiohttp, before its own HTTP/1.1 client (webhooks/dispatch/http1.py): the yardstick kept."""
     import aiohttp
 
     from hookdesk.webhooks.dispatch.prepare import USER_AGENT

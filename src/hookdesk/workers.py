@@ -18,9 +18,9 @@ from hookdesk.retention.periodic import purge_periodically
 from hookdesk.shared.secretbox import SecretBox
 from hookdesk.webhooks.dispatch.dispatcher import Dispatcher, DispatchLimits
 from hookdesk.webhooks.dispatch.heartbeat import keep_beating
+from hookdesk.webhooks.dispatch.http1 import Http1Sender
 from hookdesk.webhooks.dispatch.prepare import USER_AGENT, Preparer
 from hookdesk.webhooks.dispatch.record import Policy
-from hookdesk.webhooks.dispatch.sender import AiohttpSender
 from hookdesk.webhooks.dispatch.webhook_channel import WebhookChannel
 
 
@@ -46,7 +46,7 @@ async def running_dispatcher(
     ends, then stopped gracefully; beside it, its heartbeat (its row in the `dispatchers` table
     kept fresh), the periodic purge of what is older than the retention, and the readers of the
     accounts' IMAP mailboxes."""
-    sender = AiohttpSender(
+    sender = Http1Sender(
         timeout=settings.delivery_timeout,
         allow_private=settings.dev,
         user_agent=USER_AGENT,

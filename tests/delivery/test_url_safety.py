@@ -12,7 +12,8 @@ from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.models.webhooks import WebhookEndpoint
-from hookdesk.webhooks.dispatch.sender import AiohttpSender, PublicOnlyResolver, Request
+from hookdesk.webhooks.dispatch.http1 import Http1Sender
+from hookdesk.webhooks.dispatch.sender import PublicOnlyResolver, Request
 from tests.support.api import Api, new_account
 from tests.support.receivers import Receiver
 from tests.support.webhooks import only_event_id, wait_for_status
@@ -62,7 +63,7 @@ async def test_sender_refuses_loopback_names_and_literals() -> None:
         "http://[::127.0.0.1]:9/",
         "http://[64:ff9b::7f00:1]:9/",
     )
-    async with AiohttpSender(timeout=2, allow_private=False, user_agent="t") as sender:
+    async with Http1Sender(timeout=2, allow_private=False, user_agent="t") as sender:
         for url in urls:
             result = await sender.send(Request(url, b"{}", {}))
             assert result.status_code is None
