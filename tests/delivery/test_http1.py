@@ -1,15 +1,24 @@
 """The webhook sender's own HTTP/1.1 client against receivers that answer in every way HTTP
 allows: the bytes it sends, the answers it reads, the failures it words."""
 
+import contextlib
+import datetime
 import gzip
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from hookdesk.webhooks.dispatch.http1 import Http1Sender
 from hookdesk.webhooks.dispatch.sender import RESPONSE_BODY_LIMIT, Request, Result
+from hookdesk.webhooks.log.outcomes import in_words
 
 Handler = Callable[[socket.socket], None]
 
@@ -163,3 +172,55 @@ async def test_failures_in_the_words_of_the_tree(serve: Callable[[Handler], str]
     async with Http1Sender(timeout=0.5, allow_private=True, user_agent="t") as sender:
         timed_out = await sender.send(Request(silent, b"{}", {}))
     assert timed_out.error == "timeout after 0.5 s"
+
+
+def self_signed(directory: Path) -> ssl.SSLContext:
+    """A server's TLS context with a certificate for localhost that no CA signed."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    (directory / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (directory / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(directory / "cert.pem", directory / "key.pem")
+    return context
+
+
+async def test_a_certificate_no_ca_signed_is_refused(
+    serve: Callable[[Handler], str], tmp_path: Path
+) -> None:
+    context = self_signed(tmp_path)
+
+    def handshake(connection: socket.socket) -> None:
+        with contextlib.suppress(OSError), context.wrap_socket(connection, server_side=True):
+            pass
+
+    url = serve(handshake).replace("http://127.0.0.1", "https://localhost")
+    result = await send(url)
+    port = url.split(":")[2].split("/")[0]
+    assert result.status_code is None
+    # In aiohttp's words, which attempts stored before; OpenSSL's own words after them vary.
+    assert (result.error or "").startswith(
+        f"TLS error: Cannot connect to host localhost:{port} ssl:True [SSLCertVerificationError: "
+    )
+    assert "CERTIFICATE_VERIFY_FAILED" in (result.error or "")
+    assert in_words(result.status_code, result.error) == (
+        "TLS failed: the receiver's certificate could not be verified."
+    )
