@@ -112,6 +112,17 @@ async def test_a_connection_is_kept_alive_for_the_next_send(
     assert len(connections) == 1
 
 
+async def test_a_connection_that_sent_more_than_its_answer_is_not_used_again(
+    serve: Callable[[Handler], str],
+) -> None:
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    url = serve(answering(answer + b"HTTP/1.1 500 Unasked\r\nContent-Length: 0\r\n\r\n"))
+    async with Http1Sender(timeout=3, allow_private=True, user_agent="t") as sender:
+        for _ in range(3):
+            result = await sender.send(Request(url, b"{}", {}))
+            assert (result.status_code, result.response_body) == (200, "ok")
+
+
 gzipped = gzip.compress(b"zipped ok")
 
 

@@ -74,6 +74,9 @@ class _Connection(asyncio.Protocol):
         self.transport = transport  # type: ignore[assignment]
 
     def data_received(self, data: bytes) -> None:
+        if self.waiter is None or (self.waiter.done() and self.reusable):
+            self.close()  # bytes no request asked for: the connection cannot be trusted again
+            return
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError as error:
@@ -115,6 +118,9 @@ class _Connection(asyncio.Protocol):
         if self.answer.status < 200:  # 1xx: the answer is still to come
             self.answer = _Answer()
             return
+        if self.waiter is None or self.waiter.done():  # an answer no request asked for
+            self.reusable = False
+            return
         self.reusable = self.reusable and self.parser.should_keep_alive()
         self._finish()
 
@@ -122,6 +128,7 @@ class _Connection(asyncio.Protocol):
         waiter = self.waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(self.answer)
+        self.answer = _Answer()  # what follows belongs to no request
 
     def _fail(self, error: BaseException) -> None:
         self.reusable = False
