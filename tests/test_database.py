@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import text
 
 from hookdesk.db import Database
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture
@@ -19,6 +20,14 @@ def backend_of(db: Database) -> int:
         return int(session.scalar(text("SELECT pg_backend_pid()")) or 0)
 
 
+def is_running(db: Database, pid: int) -> bool:
+    with db.read() as session:
+        found = session.scalar(
+            text("SELECT 1 FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+        )
+        return found is not None
+
+
 def test_a_connection_the_server_closed_is_replaced_before_it_is_used(
     postgresql: Database,
 ) -> None:
@@ -28,6 +37,8 @@ def test_a_connection_the_server_closed_is_replaced_before_it_is_used(
         with postgresql.write() as session:
             ended = session.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": closed})
         assert ended
+        # pg_terminate_backend only signals: the backend tells its client once it acts on it.
+        wait_until(lambda: not is_running(postgresql, closed), what="the backend to end")
         # Unnoticed, the closed connection would fail this read with an OperationalError.
         assert backend_of(own) not in (closed, 0)
         with own.write() as session:
