@@ -17,22 +17,25 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Dialect,
     Double,
-    Executable,
+    Result,
     Select,
     String,
     bindparam,
     cast,
     func,
-    literal,
+    literal_column,
     select,
+    true,
 )
 from sqlalchemy.dialects.postgresql import Insert, insert
+from sqlalchemy.sql.expression import ClauseElement
 
 from hookdesk.accounts import keys
 from hookdesk.accounts.keys import PresentedKey
@@ -117,7 +120,7 @@ class DatabaseBuckets:
 
     def take(self, key: KeyHolder) -> RateLimitDecision:
         with self._database.autocommit() as connection:
-            left: float | None = connection.execute(_take_token(self.limits), _bucket(key)).scalar()
+            left: float | None = _run(connection, _take_token(self.limits), _bucket(key)).scalar()
             return self._decided(connection, key, left)
 
     def authenticate_and_take(
@@ -127,7 +130,8 @@ class DatabaseBuckets:
         bucket: in one statement, on a connection in autocommit, so a request's key and token
         cost one round trip (and no BEGIN and COMMIT around it)."""
         secret_hash = keys.hash_secret(presented.secret)
-        found = connection.execute(
+        found = _run(
+            connection,
             _authenticate_and_take(self.limits),
             {"key_id": presented.key_id, "secret_hash": secret_hash},
         ).one_or_none()
@@ -142,7 +146,7 @@ class DatabaseBuckets:
         if left is not None:
             return RateLimitDecision.taken(self.limits, left)
         # Refused: read the bucket once more, only to tell the client how long to wait.
-        found: float | None = connection.execute(_tokens_now(self.limits), _bucket(key)).scalar()
+        found: float | None = _run(connection, _tokens_now(self.limits), _bucket(key)).scalar()
         tokens = float(self.limits.burst) if found is None else found
         return RateLimitDecision.refused(self.limits, tokens)
 
@@ -152,11 +156,29 @@ def _bucket(key: KeyHolder) -> dict[str, str]:
 
 
 # The statements are built once per limit (the app has one), with the key bound at each run:
-# building one cost more than running it.
+# building one cost more than running it. Their SQL is made once too, the limits written into
+# it (`_sql`), and run as it is: SQLAlchemy would otherwise walk the whole statement for its
+# cache key and process its nine constant parameters at every request.
+
+
+def _run(connection: Connection, statement: ClauseElement, key: dict[str, str]) -> Result[Any]:
+    return connection.exec_driver_sql(_sql(statement, connection.dialect), key)
 
 
 @functools.cache
-def _take_token(limits: RateLimits) -> Executable:
+def _sql(statement: ClauseElement, dialect: Dialect) -> str:
+    """The statement's SQL for `dialect`, with the key's bound parameters as placeholders."""
+    return str(statement.compile(dialect=dialect))
+
+
+def _number(value: float) -> ColumnElement[float]:
+    """One of the limits, written into the SQL: a number of the settings, never a request's. As
+    a string PostgreSQL reads as a double: `'inf'` too."""
+    return cast(literal_column(f"'{float(value)!r}'"), Double)
+
+
+@functools.cache
+def _take_token(limits: RateLimits) -> ClauseElement:
     """Takes a token in one atomic statement: the tokens left after it, or None when the bucket
     held less than one (and was left as it was)."""
     return _taking(
@@ -166,7 +188,7 @@ def _take_token(limits: RateLimits) -> Executable:
 
 
 @functools.cache
-def _authenticate_and_take(limits: RateLimits) -> Executable:
+def _authenticate_and_take(limits: RateLimits) -> ClauseElement:
     """Reads the API key by its id and, if the secret's hash is its own and it is not revoked,
     takes a token: the key's row with `tokens_left` (None when refused or for a wrong key).
 
@@ -199,7 +221,8 @@ def _authenticate_and_take(limits: RateLimits) -> Executable:
 def _asynchronous_commit() -> ColumnElement[str]:
     """Makes the statement's transaction commit without waiting for the disk: `SET LOCAL
     synchronous_commit TO OFF`, in a statement that commits by itself."""
-    return func.set_config("synchronous_commit", "off", True).label("asynchronous_commit")
+    on = func.set_config(literal_column("'synchronous_commit'"), literal_column("'off'"), true())
+    return on.label("asynchronous_commit")
 
 
 def _taking(rows: Select[str, str], limits: RateLimits) -> Insert:
@@ -210,19 +233,19 @@ def _taking(rows: Select[str, str], limits: RateLimits) -> Insert:
     less than one: then the update's WHERE is false and nothing is returned."""
     bucket = RateLimitBucket.__table__.c
     refilled = _refilled(limits)
-    full_less_one = literal(float(limits.burst - 1), Double)
+    full_less_one = _number(float(limits.burst - 1))
     upsert = insert(RateLimitBucket).from_select(
         ["key_id", "account_id", "tokens", "updated_at"], rows.add_columns(full_less_one, _now())
     )
     return upsert.on_conflict_do_update(
         index_elements=[bucket.key_id],
-        set_={"tokens": refilled - 1, "updated_at": _now()},
-        where=(refilled >= 1) & (bucket.account_id == upsert.excluded.account_id),
+        set_={"tokens": refilled - _number(1.0), "updated_at": _now()},
+        where=(refilled >= _number(1.0)) & (bucket.account_id == upsert.excluded.account_id),
     )
 
 
 @functools.cache
-def _tokens_now(limits: RateLimits) -> Executable:
+def _tokens_now(limits: RateLimits) -> ClauseElement:
     return select(_refilled(limits)).where(
         RateLimitBucket.key_id == bindparam("key_id"),
         RateLimitBucket.account_id == bindparam("account_id"),
@@ -232,9 +255,9 @@ def _tokens_now(limits: RateLimits) -> Executable:
 def _refilled(limits: RateLimits) -> ColumnElement[float]:
     """The bucket's tokens now, by the database's clock: `Limits.refilled` in SQL."""
     bucket = RateLimitBucket.__table__.c
-    elapsed = func.greatest(_now() - bucket.updated_at, literal(0.0, Double))
-    grown = bucket.tokens + elapsed * literal(limits.rate, Double)
-    return func.least(literal(float(limits.burst), Double), grown, type_=Double)
+    elapsed = func.greatest(_now() - bucket.updated_at, _number(0.0))
+    grown = bucket.tokens + elapsed * _number(limits.rate)
+    return func.least(_number(float(limits.burst)), grown, type_=Double)
 
 
 def _now() -> ColumnElement[float]:
