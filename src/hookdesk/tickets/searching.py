@@ -303,16 +303,15 @@ class _Search:
             Client.account_id == self.account_id,
             or_(Client.name.ilike(pattern, escape="\\"), Client.email.ilike(pattern, escape="\\")),
         )
+        in_replies = select(Reply.ticket_id).where(
+            Reply.account_id == self.account_id, Reply.text.ilike(pattern, escape="\\")
+        )
+        if self.where:  # a reply's account is its ticket's: the ticket is read for the filters
+            in_replies = in_replies.join(Ticket, Ticket.id == Reply.ticket_id).where(*listed)
         return [
             select(Ticket.id).where(*listed, Ticket.client_id.in_(named)),
             select(Ticket.id).where(*listed, Ticket.title.ilike(pattern, escape="\\")),
-            select(Reply.ticket_id)
-            .join(Ticket, Ticket.id == Reply.ticket_id)
-            .where(
-                Reply.account_id == self.account_id,
-                Reply.text.ilike(pattern, escape="\\"),
-                *listed,
-            ),
+            in_replies,
         ]
 
     def _page_among(self, found: set[str]) -> Sequence[Ticket]:
