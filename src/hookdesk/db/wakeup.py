@@ -10,7 +10,6 @@ by their periodic look.
 
 from enum import Flag, auto
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from hookdesk.db.dialects import on_postgresql
@@ -31,9 +30,11 @@ DISPATCH = Wake.DELIVERIES | Wake.OWN_SERVER_MAIL | Wake.DEFAULT_SERVER_MAIL
 
 # The payload of each NOTIFY: a dispatcher without a default server ignores the second.
 DEFAULT_MAIL_PAYLOAD = "default_mail"
+# Run as SQL on the session's connection: through `Session.execute` (its autoflush, its ORM
+# result) a NOTIFY cost half as much again in CPU.
 _NOTIFIES = {
-    Wake.DELIVERIES | Wake.OWN_SERVER_MAIL: text(f"NOTIFY {CHANNEL}"),
-    Wake.DEFAULT_SERVER_MAIL: text(f"NOTIFY {CHANNEL}, '{DEFAULT_MAIL_PAYLOAD}'"),
+    Wake.DELIVERIES | Wake.OWN_SERVER_MAIL: f"NOTIFY {CHANNEL}",
+    Wake.DEFAULT_SERVER_MAIL: f"NOTIFY {CHANNEL}, '{DEFAULT_MAIL_PAYLOAD}'",
 }
 
 
@@ -44,7 +45,7 @@ def request_wakeup(session: Session, wake: Wake) -> None:
     if on_postgresql(session):
         for kinds, notify in _NOTIFIES.items():
             if wake & kinds and not asked & kinds:
-                session.execute(notify)
+                session.connection().exec_driver_sql(notify)
 
 
 def take_wakeup_request(session: Session) -> Wake:
