@@ -81,4 +81,4 @@ def _subscribers(
         statement = statement.where(WebhookEndpoint.id == only_endpoint)
     if except_endpoint is not None:
         statement = statement.where(WebhookEndpoint.id != except_endpoint)
-    return connection.execute(statement, {"account_id": account_id}).tuples()
+    return connection.execute(statement, {"account_id": account_id})
