@@ -65,12 +65,8 @@ def get_owned(
 def paginate(session: Session, statement: Select[Any], page: Page) -> tuple[int, Sequence[Any]]:
     """The total count of `statement`'s rows and the rows of the requested page."""
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    return total or 0, paged(session, statement, page)
-
-
-def paged(session: Session, statement: Select[Any], page: Page) -> Sequence[Any]:
-    """The rows of the requested page of `statement`."""
-    return session.scalars(statement.offset(page.offset).limit(page.per_page)).all()
+    rows = session.scalars(statement.offset(page.offset).limit(page.per_page)).all()
+    return total or 0, rows
 
 
 def active_teammate_id(session: Session, account_id: str, teammate_id: Any) -> str | None:
