@@ -1,10 +1,15 @@
 """The unit of work on a real PostgreSQL: a connection the server closed is never handed to a
-request, and a read-only unit of work runs each statement in a transaction of its own."""
+request, and a read-only unit of work runs each statement in a transaction of its own; and where a
+route's read runs."""
+
+import asyncio
+import threading
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
-from hookdesk.db import Database
+from hookdesk.db import Database, dependencies
 from tests.support.waiting import wait_until
 
 
@@ -74,3 +79,18 @@ def test_a_write_unit_of_work_is_one_transaction(postgresql: Database) -> None:
     with postgresql.write() as session:
         session.execute(text("SELECT pg_sleep(0.001)"))
         assert not session.scalar(text("SELECT now() = statement_timestamp()"))
+
+
+@pytest.mark.parametrize("quick", [True, False])
+def test_a_route_reads_on_a_worker_thread_except_a_quick_read_on_sqlite(
+    db: Database, quick: bool
+) -> None:
+    def work(session: Session) -> tuple[int, int]:
+        return threading.get_ident(), int(session.scalar(text("SELECT 1")) or 0)
+
+    async def route() -> tuple[int, tuple[int, int]]:
+        return threading.get_ident(), await dependencies.read(db, work, quick=quick)
+
+    loop_thread, (read_thread, one) = asyncio.run(route())
+    assert one == 1
+    assert (read_thread == loop_thread) is (quick and db.is_sqlite)
