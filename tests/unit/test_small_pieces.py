@@ -8,7 +8,9 @@ import pytest
 
 from hookdesk.access import passwords
 from hookdesk.accounts import keys
+from hookdesk.shared.paging import Page
 from hookdesk.shared.timeparse import parse_time
+from hookdesk.tickets.listing import TicketFilters, is_quick
 from hookdesk.web.pages import conversation_version
 from hookdesk.webhooks.ids import is_webhook_event_id, new_webhook_event_id
 from tests.support.golden import golden, ticket_view
@@ -105,3 +107,20 @@ def test_at_most_two_password_hashes_run_at_once(monkeypatch: pytest.MonkeyPatch
         results = list(pool.map(lambda _: passwords.verify_password("h", "p"), range(12)))
     assert results == [True] * 12
     assert most[0] == passwords.MAX_CONCURRENT_HASHES == 2
+
+
+@pytest.mark.parametrize(
+    ("filters", "page", "quick"),
+    [
+        (TicketFilters(), Page(1, 20), True),
+        (TicketFilters(order="asc", sort_by="updated_at"), Page(1, 100), True),
+        (TicketFilters(), Page(51, 20), True),  # rows 1,001 to 1,020
+        (TicketFilters(), Page(52, 20), False),
+        (TicketFilters(text="refund"), Page(1, 20), False),
+        (TicketFilters(closed=False), Page(1, 20), False),
+    ],
+)
+def test_only_a_page_near_the_top_of_the_unfiltered_list_is_read_on_the_event_loop(
+    filters: TicketFilters, page: Page, quick: bool
+) -> None:
+    assert is_quick(filters, page) is quick

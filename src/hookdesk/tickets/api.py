@@ -54,8 +54,7 @@ async def list_tickets(
         )
         return responses.many("tickets", total, found)
 
-    # A filter can search the text, or walk far along the list's order to fill a page.
-    return await database.read(db, read, quick=not listing.is_filtered(filters))
+    return await database.read(db, read, quick=listing.is_quick(filters, page))
 
 
 @router.get("/retrieve/{ticket_id}", responses=ONE)

@@ -122,6 +122,19 @@ def list_ids(
     return paginate(session, in_order(statement, filters), page)
 
 
+# How far into the unfiltered list a page may start and still be a few lookups: its offset is
+# walked along the index, half a millisecond a thousand rows on SQLite at a million tickets
+# (0.10 ms for the first page, 0.50 ms from the 1,001st row, 4.9 ms from the 10,001st).
+QUICK_OFFSET = 1000
+
+
+def is_quick(filters: TicketFilters, page: Page) -> bool:
+    """Whether `list_ids` finds this page by a few lookups by index: unfiltered, and near the top
+    (no search, no long walk), so that a route may read it on the event loop
+    (`db.dependencies.read`)."""
+    return not is_filtered(filters) and page.offset <= QUICK_OFFSET
+
+
 def is_filtered(filters: TicketFilters) -> bool:
     """Whether the filters leave out any of the account's tickets (an order does not)."""
     return replace(filters, order="desc", sort_by="created_at") != TicketFilters()
