@@ -1,9 +1,11 @@
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from hookdesk.accounts import api_keys, brand
 from hookdesk.accounts.dependencies import CurrentAccount
 from hookdesk.accounts.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead, api_key_object
+from hookdesk.db import dependencies as database
 from hookdesk.db.dependencies import Db
 from hookdesk.shared import responses
 from hookdesk.shared.paging import Paging
@@ -13,9 +15,11 @@ ONE = responses.documents_one("brand", brand.BrandRead)
 
 
 @router.get("/retrieve", responses=ONE)
-def retrieve_brand(account_id: CurrentAccount, db: Db) -> JSONResponse:
-    with db.read() as session:
+async def retrieve_brand(account_id: CurrentAccount, db: Db) -> JSONResponse:
+    def read(session: Session) -> JSONResponse:
         return responses.one("brand", brand.brand_object(brand.get(session, account_id=account_id)))
+
+    return await database.read(db, read, quick=True)
 
 
 @router.post("/update", responses=ONE)

@@ -1,9 +1,11 @@
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from hookdesk.accounts.dependencies import CurrentAccount
 from hookdesk.clients import service
 from hookdesk.clients.schemas import ClientCreate, ClientRead, client_object
+from hookdesk.db import dependencies as database
 from hookdesk.db.dependencies import Db
 from hookdesk.shared import responses
 from hookdesk.shared.paging import Paging
@@ -26,7 +28,9 @@ def list_clients(account_id: CurrentAccount, db: Db, page: Paging) -> JSONRespon
 
 
 @router.get("/retrieve/{client_id}", responses=responses.documents_one("client", ClientRead, 404))
-def retrieve_client(client_id: str, account_id: CurrentAccount, db: Db) -> JSONResponse:
-    with db.read() as session:
+async def retrieve_client(client_id: str, account_id: CurrentAccount, db: Db) -> JSONResponse:
+    def read(session: Session) -> JSONResponse:
         client = service.get(session, account_id=account_id, client_id=client_id)
         return responses.one("client", client_object(client))
+
+    return await database.read(db, read, quick=True)

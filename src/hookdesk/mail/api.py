@@ -3,8 +3,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from hookdesk.accounts.dependencies import CurrentAccount, CurrentActing
+from hookdesk.db import dependencies as database
 from hookdesk.db.dependencies import Db
 from hookdesk.mail import messages, settings
 from hookdesk.mail.schemas import MailMessageRead, MailSettingsRead, MailSettingsUpdate
@@ -17,10 +19,12 @@ ONE = responses.documents_one(NAME, MailSettingsRead)
 
 
 @router.get("/retrieve", responses=ONE)
-def retrieve_mail_settings(account_id: CurrentAccount, db: Db) -> JSONResponse:
-    with db.read() as session:
+async def retrieve_mail_settings(account_id: CurrentAccount, db: Db) -> JSONResponse:
+    def read(session: Session) -> JSONResponse:
         found = settings.get(session, account_id=account_id)
         return responses.one(NAME, settings.mail_settings_object(found))
+
+    return await database.read(db, read, quick=True)
 
 
 @router.post("/update", responses=ONE)

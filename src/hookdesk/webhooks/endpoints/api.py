@@ -4,10 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from hookdesk.accounts.acting import Acting
 from hookdesk.accounts.dependencies import CurrentActing
+from hookdesk.db import dependencies as database
 from hookdesk.db.database import Database
 from hookdesk.db.dependencies import Db
 from hookdesk.errors import BadRequest
@@ -52,11 +54,12 @@ def list_endpoints(acting: CurrentActing, db: Db, page: Paging) -> JSONResponse:
 
 
 @router.get("/retrieve/{endpoint_id}", responses=ONE)
-def retrieve_endpoint(endpoint_id: str, acting: CurrentActing, db: Db) -> JSONResponse:
-    with db.read() as session:
-        return responses.one(
-            ENDPOINT, endpoint_object(service.get(session, acting, endpoint_id), acting.box)
-        )
+async def retrieve_endpoint(endpoint_id: str, acting: CurrentActing, db: Db) -> JSONResponse:
+    def read(session: Session) -> JSONResponse:
+        endpoint = service.get(session, acting, endpoint_id)
+        return responses.one(ENDPOINT, endpoint_object(endpoint, acting.box))
+
+    return await database.read(db, read, quick=True)
 
 
 @router.post("/update/{endpoint_id}", responses=ONE)
