@@ -2,8 +2,8 @@
 
 Handlers open their unit of work themselves (`with db.write() as session:`), inside the one
 worker thread that runs them: a SQLite write lock is then never held while the request waits for
-another thread, and a 200 is only sent once the transaction has committed. An async route whose
-read is a few lookups by index reads through `quick_read`, on SQLite without a thread.
+another thread, and a 200 is only sent once the transaction has committed. An async route reads
+through `read`: a quick read (a few lookups by index) on SQLite without a thread.
 """
 
 from collections.abc import Callable
