@@ -41,7 +41,12 @@ from hookdesk.webhooks.log.api import router as webhook_events_router
 from hookdesk.webhooks.outbox.api import router as events_router
 from hookdesk.workers import running_dispatcher
 
+# FastAPI tries the routers in this order, and each one's routes in turn, until one matches: the
+# ticket routes, most of the API's traffic, come first. A ticket retrieve was matched against 30
+# routes before its own, 10% of its CPU in the app; now against a few. No path is served by two
+# routers (tests/api/test_routing.py), so the order changes only how soon a route is found.
 ROUTERS = (
+    tickets_router,
     health_router,
     operations_router,
     clients_router,
@@ -53,7 +58,6 @@ ROUTERS = (
     portal_settings_router,
     api_keys_router,
     categories_router,
-    tickets_router,
     saved_replies_router,
     ratings_router,
     assets_router,
