@@ -1070,9 +1070,17 @@ def render(
             "figures are not the real ones; the full run is the command without `--quick`.**",
             "",
         ]
+    # Parts kept from an earlier run may have been measured on another machine: then each part's
+    # row names its own, and the figures of two parts are not to be compared in absolute terms.
+    several = len({_machine(meta["machine"]) for meta in runs.values()}) > 1
+    machine_line = (
+        "- machines: not the same for every part (the table below names each part's); the "
+        f"latest run's: {_machine(m)}"
+        if several
+        else f"- machine: {_machine(m)}"
+    )
     lines += [
-        f"- machine: {m['cpu_count']} cores, {m['cpu_model']}, {m['memory_gib']} GiB memory, "
-        f"{m['platform']}",
+        machine_line,
         f"- software: {m['python']}, hookdesk {m['hookdesk']}, uvicorn {m['uvicorn']}, "
         f"SQLite {m['sqlite']} (synchronous=FULL), PostgreSQL {latest['postgresql']} on "
         "127.0.0.1",
@@ -1081,8 +1089,13 @@ def render(
         "NAME` measures some parts anew and keeps the others' from `bench/results.json`):",
         "",
         *table(
-            ("part", "date", "hookdesk at", "command", "the run took", "errors"),
-            [_run_row(name, runs[name]) for name in parts],
+            ("part", "date", "hookdesk at", "command", "the run took", "errors")
+            + (("machine",) if several else ()),
+            [
+                _run_row(name, runs[name])
+                + ((runs[name]["machine"]["cpu_model"],) if several else ())
+                for name in parts
+            ],
         ),
         "",
         "Every process runs on this machine and talks over 127.0.0.1 only. Each figure stands "
@@ -1114,6 +1127,12 @@ def render(
     for section in sections:
         lines += [f"## {section.title}", "", *section.lines]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _machine(m: dict[str, Any]) -> str:
+    return (
+        f"{m['cpu_count']} cores, {m['cpu_model']}, {m['memory_gib']} GiB memory, {m['platform']}"
+    )
 
 
 def _run_row(name: str, meta: dict[str, Any]) -> tuple[str, ...]:
