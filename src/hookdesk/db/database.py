@@ -37,10 +37,14 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
     url = normalize_url(url)
     if not is_sqlite(url):
+        # Connections beyond pool_size are closed as soon as they are given back: with ten kept,
+        # sixteen requests at a time (bench/api.py) opened and closed hundreds of PostgreSQL
+        # sessions a second, each a server process started. Twenty are kept, thirty at most as
+        # before; the pool opens them only as the load needs them.
         engine = create_engine(
             url,
-            pool_size=10,
-            max_overflow=20,
+            pool_size=20,
+            max_overflow=10,
             connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S},
             hide_parameters=True,  # errors (and so logs) never show the texts and keys bound
         )
