@@ -31,12 +31,10 @@ def _request_to(route: BaseRoute) -> dict[str, object]:
 def test_each_route_is_matched_by_no_other_router(http: TestClient) -> None:
     routes = _routes_by_router(http)
     assert len({position for position, _ in routes}) > 20  # every router of app.py, and the pages
+    requests = [(here, _request_to(route)) for here, route in routes]
     shared = []
-    for (here, route), (there, other) in product(routes, routes):
-        request = _request_to(route)
-        if here == there:
-            continue
-        if other.matches(request)[0] is not Match.NONE:
+    for (here, request), (there, other) in product(requests, routes):
+        if here != there and other.matches(request)[0] is not Match.NONE:
             shared.append((request["method"], request["path"], other))
     assert shared == []
 
