@@ -1,10 +1,12 @@
-"""The SMTP sender against a real aiosmtpd: connections reused, answers classified."""
+"""The SMTP sender against a real aiosmtpd: connections reused (a few to a server at once),
+answers classified."""
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 
-from hookdesk.mail.smtp import SmtpSender
+from hookdesk.mail.smtp import CONNECTIONS_PER_SERVER, SmtpSender
 from hookdesk.net import mailurls as urls
 from tests.mail.messages import a_message
 from tests.mail.smtp_server import SmtpServer
@@ -33,6 +35,27 @@ async def test_a_burst_goes_over_one_connection(
     received = smtp_server.wait_for(20)
     assert [r.recipients for r in received] == [[f"c{n}@example.com"] for n in range(20)]
     assert smtp_server.connections == 1
+
+
+async def test_messages_sent_at_once_share_a_few_connections(
+    smtp_server: SmtpServer, sender: SmtpSender
+) -> None:
+    # A server slow to take each message: the first four wait on it, each on a connection of its
+    # own, and the next twelve go over those four as they come free.
+    smtp_server.delay = 0.05
+    server = server_of(smtp_server)
+    answers = await asyncio.gather(
+        *(
+            sender.send(server, a_message(f"n{n}"), sender="a@acme.example", to=f"c{n}@example.com")
+            for n in range(16)
+        )
+    )
+    assert [a.outcome for a in answers] == ["sent"] * 16
+    received = smtp_server.wait_for(16)
+    assert sorted(r.recipients[0] for r in received) == sorted(
+        f"c{n}@example.com" for n in range(16)
+    )
+    assert smtp_server.connections == CONNECTIONS_PER_SERVER == 4
 
 
 async def test_a_5xx_fails_with_the_servers_answer_and_a_4xx_is_retried(

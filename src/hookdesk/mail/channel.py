@@ -6,7 +6,7 @@ own), rendered outside any transaction, handed to the SMTP server
 A message goes out only when there is a server for it: the account's own `smtp_url`, else the
 server's `HOOKDESK_SMTP_URL`. Without either it is not claimed at all and stays `pending`, shown
 by the console's letter opener. Its group, for the per-destination cap, is its account: the
-messages of one account go to one server, one after the other on its kept connection anyway."""
+messages of one account go to one server, which `smtp.py` gives at most a few connections anyway."""
 
 import asyncio
 import random

@@ -1,11 +1,14 @@
-"""Handing messages to SMTP servers with aiosmtplib, one kept-open connection per server, so a
-burst of notifications is one connection, not one per message.
+"""Handing messages to SMTP servers with aiosmtplib over kept-open connections, at most
+`CONNECTIONS_PER_SERVER` to each server: a burst of notifications is a few connections, not one per
+message, and a server slow to answer each message (a content filter, a relay far away) is not
+waited on one message at a time.
 
 Each send ends in an `Answer`: `sent`, `retry` (a 4xx answer, no connection, a timeout: the
 message goes out later) or `failed` (a 5xx answer: the server refuses it for good)."""
 
 import asyncio
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Literal
 
@@ -23,41 +26,72 @@ class Answer:
     response: str  # the server's words, or what went wrong on the way
 
 
+# Postfix opens up to 20 at once to one destination; 4 is enough to keep a server that takes
+# tens of milliseconds per message busy at hundreds of messages a second, and few enough for the
+# providers that cap the connections of one sender (Gmail, Microsoft 365).
+CONNECTIONS_PER_SERVER = 4
+
+
 @dataclass
-class _Connection:
-    client: aiosmtplib.SMTP
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+class _Server:
+    """One server's connections (`opened`), those of them not sending now (`idle`), and a slot
+    for each that may be."""
+
+    opened: list[aiosmtplib.SMTP]
+    idle: list[aiosmtplib.SMTP]
+    slots: asyncio.Semaphore
+
+    def take(self, make: Callable[[], aiosmtplib.SMTP]) -> aiosmtplib.SMTP:
+        """The connection used last (so that under light load one is kept warm), else a new one."""
+        if self.idle:
+            return self.idle.pop()
+        self.opened.append(make())
+        return self.opened[-1]
 
 
 class SmtpSender:
-    """Sends messages, reusing one connection per server (URL, user and password) while it lasts.
-    Messages to one server go one after the other on its connection, as SMTP requires."""
+    """Sends messages, reusing connections to each server (URL, user and password) while they
+    last. A connection carries one message at a time, as SMTP requires; a server gets up to
+    `connections_per_server` at once, opened only when every open one is busy."""
 
-    def __init__(self, *, timeout: float = 30.0) -> None:
+    def __init__(
+        self, *, timeout: float = 30.0, connections_per_server: int = CONNECTIONS_PER_SERVER
+    ) -> None:
         self._timeout = timeout
-        self._connections: dict[tuple[object, ...], _Connection] = {}
+        self._per_server = connections_per_server
+        self._servers: dict[tuple[object, ...], _Server] = {}
 
     async def send(self, server: MailUrl, message: EmailMessage, *, sender: str, to: str) -> Answer:
-        connection = self._connection(server)
-        async with connection.lock:
+        pool = self._pool(server)
+        async with pool.slots:
+            client = pool.take(lambda: self._client(server))
             try:
-                return await self._send(connection.client, message, sender, to)
-            except (aiosmtplib.SMTPServerDisconnected, ConnectionError):
-                # A kept connection the server closed meanwhile: once more on a new one.
-                await _close(connection.client)
-                try:
-                    return await self._send(connection.client, message, sender, to)
-                except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-                    await _close(connection.client)
-                    return _answer_for(error)
+                return await self._send_on(client, message, sender, to)
+            finally:
+                pool.idle.append(client)  # closed after a failure: it connects again when used
+
+    async def _send_on(
+        self, client: aiosmtplib.SMTP, message: EmailMessage, sender: str, to: str
+    ) -> Answer:
+        try:
+            return await self._send(client, message, sender, to)
+        except (aiosmtplib.SMTPServerDisconnected, ConnectionError):
+            # A kept connection the server closed meanwhile: once more on a new one.
+            await _close(client)
+            try:
+                return await self._send(client, message, sender, to)
             except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-                await _close(connection.client)
+                await _close(client)
                 return _answer_for(error)
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+            await _close(client)
+            return _answer_for(error)
 
     async def close(self) -> None:
-        for connection in self._connections.values():
-            await _close(connection.client)
-        self._connections.clear()
+        for pool in self._servers.values():
+            for client in pool.opened:
+                await _close(client)
+        self._servers.clear()
 
     async def _send(
         self, client: aiosmtplib.SMTP, message: EmailMessage, sender: str, to: str
@@ -69,12 +103,12 @@ class SmtpSender:
             return _answer_for(next(iter(refused.values())))
         return Answer("sent", response[:MAX_ANSWER])
 
-    def _connection(self, server: MailUrl) -> _Connection:
+    def _pool(self, server: MailUrl) -> _Server:
         key = (server.scheme, server.host, server.port, server.username, server.password)
-        found = self._connections.get(key)
+        found = self._servers.get(key)
         if found is None:
-            found = _Connection(self._client(server))
-            self._connections[key] = found
+            found = _Server([], [], asyncio.Semaphore(self._per_server))
+            self._servers[key] = found
         return found
 
     def _client(self, server: MailUrl) -> aiosmtplib.SMTP:
