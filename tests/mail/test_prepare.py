@@ -11,6 +11,8 @@ from hookdesk.config import Settings
 from hookdesk.mail.prepare import Prepared, Unsendable, prepare
 from hookdesk.models.mail import MailMessage
 from hookdesk.shared.secretbox import SecretBox
+from hookdesk.tickets.schemas import ReplyCreate
+from hookdesk.tickets.service import TicketScope, reply
 from tests.support.api import Api
 
 TICKETS = "/v2/agency/tickets"
@@ -176,3 +178,32 @@ def test_the_servers_defaults_stand_in_for_an_account_without_its_own(
         api, settings.model_copy(update={"mail_from": "desk@example.net"}), row
     )
     assert without_server.server is None
+
+
+def test_each_notification_names_who_wrote_the_reply(branded: Api, settings: Settings) -> None:
+    api = branded
+    ada = api.teammate(name="Ada Lovelace")
+    client = api.client(name="James Doe")
+    ticket = api.ticket(client_id=client["id"])
+    replies = f"{TICKETS}/reply/create/{ticket['id']}"
+    api.ok(api.post(replies, {"reply": "It still fails.", "is_client_reply": True}), "ticket")
+    with api.db.write() as session:  # as the console writes a teammate's reply
+        scope = TicketScope(api.account_id, "http://testserver")
+        reply(session, scope, ticket["id"], ReplyCreate(reply="Try now."), author_id=ada["id"])
+    api.ok(api.post(replies, {"reply": "Fixed for good."}), "ticket")  # by API key: the agency
+
+    [to_ada] = queued(api, "client_replied")
+    assert to_ada.to_address == ada["email"]
+    assert 'James Doe replied to "' in part(prepared(api, settings, to_ada).message, "plain")
+    to_james = [
+        part(prepared(api, settings, row).message, "plain") for row in queued(api, "agent_replied")
+    ]
+    authors = {
+        said: next(
+            line.partition(" replied")[0] for line in text.splitlines() if " replied" in line
+        )
+        for text in to_james
+        for said in ("Try now.", "Fixed for good.")
+        if said in text
+    }
+    assert authors == {"Try now.": "Ada Lovelace", "Fixed for good.": "Acme Support"}

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 from urllib.parse import urlencode
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from hookdesk.access import links
@@ -21,8 +21,9 @@ from hookdesk.mail import settings as mail_settings
 from hookdesk.mail import threads
 from hookdesk.mail.render.compose import Address, Envelope, compose, new_message_id, with_token
 from hookdesk.mail.render.content import Attachment, Kind, Notification, render
+from hookdesk.models.accounts import Account
 from hookdesk.models.clients import Client
-from hookdesk.models.mail import MailMessage
+from hookdesk.models.mail import MailMessage, MailSettings, MailThread
 from hookdesk.models.teammates import Teammate
 from hookdesk.models.tickets import Reply, Ticket
 from hookdesk.net.mailurls import SENDING, MailUrl, parse
@@ -72,9 +73,50 @@ def prepare(session: Session, row: MailMessage, config: Settings, box: SecretBox
     return draft(session, row, config, box).composed()
 
 
+@dataclass(frozen=True)
+class _Known:
+    """The rows a message is drafted from, read together (`_KNOWN`); None where there is none."""
+
+    account: Account
+    settings: MailSettings | None  # None: the account never saved its own
+    ticket: Ticket | None
+    thread: MailThread | None  # None: the ticket's first message makes it
+    reply: Reply | None
+    teammate: Teammate | None  # the reply's author, when a teammate wrote it
+    client: Client | None  # the ticket's
+
+
+# Built once: every row a message is drafted from that is found by key, in one statement (outer
+# joins from the account) instead of one each: on PostgreSQL each is a round trip, and these were
+# most of a message's drafting.
+_KNOWN = (
+    select(Account, MailSettings, Ticket, MailThread, Reply, Teammate, Client)
+    .outerjoin(MailSettings, MailSettings.account_id == Account.id)
+    .outerjoin(Ticket, and_(Ticket.account_id == Account.id, Ticket.id == bindparam("ticket_id")))
+    .outerjoin(MailThread, MailThread.ticket_id == Ticket.id)
+    .outerjoin(Reply, and_(Reply.ticket_id == Ticket.id, Reply.id == bindparam("reply_id")))
+    .outerjoin(Teammate, Teammate.id == Reply.author_id)
+    .outerjoin(Client, Client.id == Ticket.client_id)
+    .where(Account.id == bindparam("account_id"))
+)
+
+
+def _known(session: Session, row: MailMessage) -> _Known:
+    parameters = {
+        "account_id": row.account_id,
+        "ticket_id": row.ticket_id,
+        "reply_id": row.reply_id,
+    }
+    found = session.execute(_KNOWN, parameters).first()
+    if found is None:  # the account is erased with its messages: this one went meanwhile
+        raise Unsendable("the account is gone")
+    return _Known(*found)
+
+
 def draft(session: Session, row: MailMessage, config: Settings, box: SecretBox) -> Draft:
-    shown = brand.brand_of(brand.get(session, account_id=row.account_id))
-    settings = mail_settings.get(session, account_id=row.account_id)
+    known = _known(session, row)
+    shown = brand.brand_of(known.account)
+    settings = known.settings or mail_settings.defaults(row.account_id)
     sender = _sender(
         settings.from_name, settings.from_address, config.mail_from, shown.display_name
     )
@@ -82,11 +124,11 @@ def draft(session: Session, row: MailMessage, config: Settings, box: SecretBox) 
     if row.kind == Kind.PORTAL_LINK:
         notification, envelope = _portal_link(session, row, config, shown, sender)
         return Draft(server, sender.address, row.to_address, notification, envelope)
-    ticket = session.get(Ticket, row.ticket_id) if row.ticket_id else None
+    ticket = known.ticket
     if ticket is None:
         raise Unsendable("the ticket is gone")
     mailbox = Address(sender.name, settings.reply_to_address or sender.address)
-    thread = threads.of_ticket(
+    thread = known.thread or threads.of_ticket(
         session, account_id=row.account_id, ticket_id=ticket.id, domain=sender.domain
     )
     notification = Notification(
@@ -99,7 +141,7 @@ def draft(session: Session, row: MailMessage, config: Settings, box: SecretBox) 
         link=_link(session, row, ticket, config),
         replies_by_mail=settings.imap_url is not None and row.kind != Kind.TICKET_RESOLVED,
     )
-    notification = _with_reply(session, notification, row, config)
+    notification = _with_reply(session, notification, known, config)
     envelope = Envelope(
         sender=sender,
         recipient=Address(row.to_name, row.to_address),
@@ -183,30 +225,27 @@ def _link(session: Session, row: MailMessage, ticket: Ticket, config: Settings) 
 
 
 def _with_reply(
-    session: Session, notification: Notification, row: MailMessage, config: Settings
+    session: Session, notification: Notification, known: _Known, config: Settings
 ) -> Notification:
-    reply = session.get(Reply, row.reply_id) if row.reply_id else None
+    reply = known.reply
     if reply is None:
         return notification
-    files = assets.for_replies(session, account_id=row.account_id, reply_ids=[reply.id])
+    files = assets.for_replies(session, account_id=reply.account_id, reply_ids=[reply.id])
     shown = [assets.view(f, public_url=config.public_url) for f in files]
     return Notification(
         **{
             **notification.__dict__,
             "text": reply.text,
-            "author": _author(session, reply, notification),
+            "author": _author(reply, known, notification),
             "attachments": tuple(Attachment(f.filename, f.public_url) for f in shown),
         }
     )
 
 
-def _author(session: Session, reply: Reply, notification: Notification) -> str:
+def _author(reply: Reply, known: _Known, notification: Notification) -> str:
     if reply.is_client_reply:
-        ticket = session.get(Ticket, reply.ticket_id)
-        client = session.get(Client, ticket.client_id) if ticket else None
-        return client.name if client else notification.recipient_name
-    teammate = session.get(Teammate, reply.author_id) if reply.author_id else None
-    return teammate.name if teammate else notification.brand.display_name
+        return known.client.name if known.client else notification.recipient_name
+    return known.teammate.name if known.teammate else notification.brand.display_name
 
 
 def _thread(session: Session, row: MailMessage, root: str) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ from hookdesk.shared.secretbox import SecretBox
 def get(session: Session, *, account_id: str) -> MailSettings:
     """The account's settings; the defaults (not saved) when it never changed them."""
     found = session.get(MailSettings, account_id)
-    return found or _defaults(account_id)
+    return found or defaults(account_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,7 @@ NOTIFYING_COLUMNS = (
 )
 # Built once: every ticket change that is not a create reads it.
 _NOTIFYING = select(*NOTIFYING_COLUMNS).where(MailSettings.account_id == bindparam("account_id"))
-# Those of `_defaults`, for an account that never saved its settings.
+# Those of `defaults`, for an account that never saved its settings.
 _DEFAULT_NOTIFYING = Notifying(True, True, None, None, own_server=False)
 
 
@@ -113,7 +113,8 @@ def opened_url(shown: str | None, sealed: str | None, box: SecretBox) -> urls.Ma
     return urls.with_password(url, box.open(sealed) if sealed else None)
 
 
-def _defaults(account_id: str) -> MailSettings:
+def defaults(account_id: str) -> MailSettings:
+    """The settings of an account that never saved its own (not saved)."""
     return MailSettings(
         account_id=account_id, notify_clients=True, notify_teammates=True, unknown_senders="create"
     )
