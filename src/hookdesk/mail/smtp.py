@@ -26,10 +26,10 @@ class Answer:
     response: str  # the server's words, or what went wrong on the way
 
 
-# Postfix opens up to 20 at once to one destination; 4 is enough to keep a server that takes
-# tens of milliseconds per message busy at hundreds of messages a second, and few enough for the
-# providers that cap the connections of one sender (Gmail, Microsoft 365).
-CONNECTIONS_PER_SERVER = 4
+# Exchange Online takes at most three connections at once from one mailbox, and answers every one
+# of them `432 4.3.2 Concurrent connections limit exceeded` when there are more; three keep a server
+# that takes tens of milliseconds per message busy at over a hundred messages a second.
+CONNECTIONS_PER_SERVER = 3
 
 
 @dataclass
