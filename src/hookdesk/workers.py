@@ -31,6 +31,8 @@ def limits_from(settings: Settings) -> DispatchLimits:
         batch=settings.dispatcher_batch,
         lease_seconds=settings.delivery_timeout + settings.lease_margin,
         shutdown_timeout=settings.shutdown_timeout,
+        # Half the margin left for recording the attempt once its send has timed out.
+        start_within=settings.lease_margin / 2,
     )
 
 

@@ -67,6 +67,89 @@ async def test_on_stop_an_answered_send_is_recorded_and_an_unanswered_one_handed
     assert handed_back.lease_token is None
 
 
+def leases(db: Database) -> dict[str, str | None]:
+    """Each event's lease token, by id."""
+    return {e.id: e.lease_token for e in events(db)}
+
+
+async def test_it_claims_ahead_of_its_senders_and_keeps_each_cap_when_sending(
+    db: Database, only_backlog_wakes: None
+) -> None:
+    [endpoint] = endpoints_with_events(db, [5])
+    sender = GatedSender()
+    async with running(db, sender, limits(concurrency=10, per_endpoint=2)):
+        await until(lambda: sender.waiting, lambda n: n == 2, "the endpoint's two sends")
+        # Twice the endpoint's cap is leased: two sent, two queued for the next free slots.
+        await until(
+            lambda: sum(token is not None for token in leases(db).values()),
+            lambda n: n == 4,
+            "four events leased",
+        )
+        assert sender.waiting == 2
+        sender.answer()  # a queued event goes at once, and the claim takes the fifth
+        await until(lambda: len(sender.sent), lambda n: n == 1, "the first answer")
+        await until(lambda: sender.waiting, lambda n: n == 2, "a queued event sent")
+        while len(sender.sent) < 5:
+            sender.answer(sender.waiting)
+            await asyncio.sleep(0)
+        await until(
+            lambda: [e.status for e in events(db)],
+            lambda seen: seen == ["delivered"] * 5,
+            "every event delivered",
+        )
+    assert sender.most_per_endpoint[endpoint] == 2
+
+
+async def test_a_row_queued_longer_than_its_lease_allows_is_handed_back_unsent(
+    db: Database, only_backlog_wakes: None
+) -> None:
+    endpoints_with_events(db, [2])
+    now = [time.time()]
+    sender = GatedSender()
+    async with running(db, sender, limits(per_endpoint=1, start_within=10), clock=lambda: now[0]):
+        await until(lambda: sender.waiting, lambda n: n == 1, "the first send")
+        sending = sender.held[0].request.headers["webhook-id"]
+        [(queued, first_lease)] = [
+            (id_, token) for id_, token in leases(db).items() if id_ != sending
+        ]
+        assert first_lease is not None  # claimed ahead of a free slot
+        now[0] += 11  # the queued event's lease could no longer cover a whole send
+        sender.answer()
+        await until(lambda: sender.waiting, lambda n: n == 1, "the queued event sent")
+        assert sender.held[0].request.headers["webhook-id"] == queued
+        # Sent under a lease claimed again, not the one that had run short.
+        assert leases(db)[queued] not in (None, first_lease)
+        sender.answer()
+        await until(
+            lambda: [(e.status, e.attempt_count) for e in events(db)],
+            lambda seen: seen == [("delivered", 1)] * 2,
+            "both delivered, one attempt each",
+        )
+
+
+async def test_on_stop_a_row_claimed_ahead_is_handed_back_without_being_sent(
+    db: Database,
+) -> None:
+    endpoints_with_events(db, [2])
+    sender = GatedSender()
+    async with running(db, sender, limits(per_endpoint=1, shutdown=5.0)) as stop:
+        await until(lambda: sender.waiting, lambda n: n == 1, "the first send")
+        await until(
+            lambda: sum(token is not None for token in leases(db).values()),
+            lambda n: n == 2,
+            "the second event claimed ahead",
+        )
+        [queued] = [
+            id_ for id_ in leases(db) if id_ != sender.held[0].request.headers["webhook-id"]
+        ]
+        stop.set()
+        await until(lambda: leases(db)[queued], lambda token: token is None, "handed back")
+        sender.answer()
+    assert len(sender.sent) == 1
+    by_status = sorted((e.status, e.attempt_count, e.lease_token) for e in events(db))
+    assert by_status == [("delivered", 1, None), ("pending", 0, None)]
+
+
 async def test_a_retry_falls_due_by_the_dispatchers_clock(db: Database) -> None:
     endpoints_with_events(db, [1])
     now = [time.time()]

@@ -15,7 +15,7 @@ from hookdesk.webhooks.dispatch.dispatcher import Dispatcher, DispatchLimits
 from tests.mail.smtp_server import SmtpServer
 from tests.support.api import Api
 
-LIMITS = DispatchLimits(10, 10, batch=50, lease_seconds=60, shutdown_timeout=5)
+LIMITS = DispatchLimits(10, 10, batch=50, lease_seconds=60, shutdown_timeout=5, start_within=30)
 
 
 @pytest.fixture

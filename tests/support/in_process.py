@@ -26,9 +26,20 @@ KEY = Fernet.generate_key().decode()
 CREATED = "whitelabel.ticket.created"
 
 
-def limits(*, concurrency: int = 10, per_endpoint: int = 10, shutdown: float = 5) -> DispatchLimits:
+def limits(
+    *,
+    concurrency: int = 10,
+    per_endpoint: int = 10,
+    shutdown: float = 5,
+    start_within: float = 30,
+) -> DispatchLimits:
     return DispatchLimits(
-        concurrency, per_endpoint, batch=50, lease_seconds=60, shutdown_timeout=shutdown
+        concurrency,
+        per_endpoint,
+        batch=50,
+        lease_seconds=60,
+        shutdown_timeout=shutdown,
+        start_within=start_within,
     )
 
 

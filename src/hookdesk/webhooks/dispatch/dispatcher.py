@@ -6,15 +6,27 @@ or mail it can send (an in-process signal, and LISTEN/NOTIFY on PostgreSQL), els
 retry falls due. At most `dispatcher_concurrency` sends are in flight, at most
 `endpoint_concurrency` per group of a channel (an endpoint, an account's mail), so a slow
 destination cannot hold up the others. No transaction is open while a request is in flight. On stop
-it claims nothing more, lets sends in flight finish within `shutdown_timeout`, hands back the
-leases of the rest, records everything, and returns.
+it claims nothing more, hands back what it claimed and did not start, lets sends in flight finish
+within `shutdown_timeout`, hands back the leases of the rest, records everything, and returns.
+
+It claims ahead: up to a batch more than it can send at once, and up to twice the cap of each
+group, queued until a sender and the group's cap have room. A claim is a round trip or more to
+the database, and a fast receiver answers a whole batch meanwhile: claimed only when room was free,
+the senders would sit idle through every claim. The queue keeps them busy while the next claim
+runs. The caps are kept when a send starts, not when a row is claimed:
+
+    claimed ─┬─ its group's cap full ─── queued in its group, until one of its sends ends
+             └─ room in its group ─────── ready, for the next free sender of `concurrency`:
+                  ├─ claimed more than `start_within` ago ─── handed back, due again, unsent
+                  │  (its lease must still cover a whole send and the record of it)
+                  └─ sent, then recorded; its group's next queued row becomes ready
 """
 
 import asyncio
 import contextlib
 import random
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -37,8 +49,8 @@ AnyChannel = Channel[Any, Any]
 
 class Meter(Protocol):
     """What the dispatcher reports as it goes (operations/instruments.py counts it for /metrics).
-    Sends started and attempts recorded are told a claim's or a record's batch at a time: a
-    count's lock taken once per batch, not once per delivery."""
+    Attempts recorded are told a record's batch at a time: a count's lock taken once per batch,
+    not once per delivery."""
 
     def sends_started(self, count: int) -> None: ...
 
@@ -69,9 +81,27 @@ class DispatchLimits:
     batch: int
     lease_seconds: float
     shutdown_timeout: float
+    # A claimed row still queued this many seconds after its claim is handed back: its lease
+    # (a send's timeout and a margin) must still cover its send and the recording of it.
+    start_within: float
 
 
-_Sending = tuple[AnyChannel, Item]
+# Not frozen: one is made per claimed row (see claim.py's Claimed).
+@dataclass(slots=True)
+class _Held:
+    """A claimed row, from its claim until its attempt ends or its lease is handed back."""
+
+    channel: AnyChannel
+    item: Item
+    claimed_at: float
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.channel.name, self.item.id
+
+    @property
+    def group(self) -> tuple[str, str]:
+        return self.channel.name, self.item.group
 
 
 class Dispatcher:
@@ -97,11 +127,14 @@ class Dispatcher:
         self._wakes = wakes
         self._rng = random.Random()
         self._wake = asyncio.Event()
-        self._in_flight: dict[tuple[str, str], _Sending] = {}  # handed to the senders
-        self._to_send: asyncio.Queue[_Sending] = asyncio.Queue()
+        self._held: dict[tuple[str, str], _Held] = {}  # claimed: queued, ready or being sent
+        self._held_per_group: Counter[tuple[str, str]] = Counter()
+        self._queued: defaultdict[tuple[str, str], deque[_Held]] = defaultdict(deque)
+        self._started_per_group: Counter[tuple[str, str]] = Counter()  # ready or being sent
+        self._to_send: asyncio.Queue[_Held] = asyncio.Queue()
         self._all_sent = asyncio.Event()
-        self._per_group: Counter[tuple[str, str]] = Counter()
         self._finished: list[tuple[AnyChannel, Finished[Any, Any]]] = []
+        self._to_release: list[_Held] = []
         self._finished_ready = asyncio.Event()
         self._closing = False
         self._backlog = False
@@ -109,7 +142,8 @@ class Dispatcher:
 
     @property
     def in_flight(self) -> int:
-        return len(self._in_flight)
+        """The rows it holds leases of: being sent, or claimed ahead and queued."""
+        return len(self._held)
 
     @property
     def running(self) -> bool:
@@ -147,15 +181,12 @@ class Dispatcher:
     async def _claim_loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             self._wake.clear()
-            room = self._limits.concurrency - len(self._in_flight)
+            room = self._limits.concurrency + self._limits.batch - len(self._held)
+            claimed_at = self._clock()  # no later than the claim's: its leases end after
             claims = await self._claim(room) if room > 0 else None
-            started = 0
             for channel, claim in claims or []:
                 for item in claim.claimed:
-                    self._start(channel, item)
-                started += len(claim.claimed)
-            if started:
-                self._meter.sends_started(started)
+                    self._hold(_Held(channel, item, claimed_at))
             # With due rows left for want of room, a finishing send is worth a new claim.
             self._backlog = claims is None or any(claim.backlog for _c, claim in claims)
             if claims and sum(len(claim.claimed) for _c, claim in claims) >= min(
@@ -171,7 +202,7 @@ class Dispatcher:
         so that a backlog in one cannot keep the others waiting for room."""
         self._channels.append(self._channels.pop(0))
         limit = min(room, self._limits.batch)
-        cap = self._limits.endpoint_concurrency
+        cap = 2 * self._limits.endpoint_concurrency  # a group's sends, and as many queued
 
         def claim_in_a_transaction() -> list[tuple[AnyChannel, Claim[Any]]]:
             claims: list[tuple[AnyChannel, Claim[Any]]] = []
@@ -203,51 +234,81 @@ class Dispatcher:
             return None
 
     def _room(self, channel: AnyChannel) -> dict[str, int]:
-        cap = self._limits.endpoint_concurrency
-        return {g: cap - n for (name, g), n in self._per_group.items() if name == channel.name}
+        cap = 2 * self._limits.endpoint_concurrency
+        held = self._held_per_group.items()
+        return {g: cap - n for (name, g), n in held if name == channel.name}
 
-    def _start(self, channel: AnyChannel, item: Item) -> None:
-        self._per_group[channel.name, item.group] += 1
-        self._in_flight[channel.name, item.id] = (channel, item)
-        self._to_send.put_nowait((channel, item))
+    def _hold(self, held: _Held) -> None:
+        self._held[held.key] = held
+        self._held_per_group[held.group] += 1
+        if self._started_per_group[held.group] < self._limits.endpoint_concurrency:
+            self._ready(held)
+        else:
+            self._queued[held.group].append(held)
+
+    def _ready(self, held: _Held) -> None:
+        self._started_per_group[held.group] += 1
+        self._to_send.put_nowait(held)
+
+    def _let_go(self, held: _Held) -> None:
+        """`held` was sent or handed back: its group's next queued row becomes ready."""
+        del self._held[held.key]
+        group = held.group
+        _count_down(self._held_per_group, group)
+        _count_down(self._started_per_group, group)
+        queued = self._queued.get(group)
+        if queued:
+            self._ready(queued.popleft())
+            if not queued:
+                del self._queued[group]
+        if not self._held:
+            self._all_sent.set()
+        if self._backlog:
+            self._wake.set()
 
     async def _sender(self) -> None:
         """One of the `concurrency` senders: a fixed pool, rather than a task per delivery,
         since creating and tracking a task costs about as much as preparing a request."""
         while True:
-            channel, item = await self._to_send.get()
+            held = await self._to_send.get()
+            if self._clock() - held.claimed_at > self._limits.start_within:
+                self._hand_back(held)
+                continue
             try:
-                await self._send(channel, item)
+                await self._send(held)
             except Exception:  # a channel answers rather than raises; a bug must not stop a sender
-                log.exception("sending failed unexpectedly", channel=channel.name, id=item.id)
+                log.exception("sending failed unexpectedly", channel=held.key[0], id=held.key[1])
 
-    async def _send(self, channel: AnyChannel, item: Item) -> None:
+    def _hand_back(self, held: _Held) -> None:
+        self._let_go(held)
+        self._to_release.append(held)
+        self._finished_ready.set()  # the recorder releases it
+
+    async def _send(self, held: _Held) -> None:
+        channel, item = held.channel, held.item
+        self._meter.sends_started(1)
         started = self._clock()
         try:
             result = await channel.send(item, now=started)
             self._finished.append((channel, Finished(item, result, started)))
             self._finished_ready.set()
         finally:
-            del self._in_flight[channel.name, item.id]
             self._meter.send_ended()
-            group = (channel.name, item.group)
-            self._per_group[group] -= 1
-            if self._per_group[group] <= 0:
-                del self._per_group[group]
-            if not self._in_flight:
-                self._all_sent.set()
-            if self._backlog:
-                self._wake.set()
+            self._let_go(held)
 
     async def _record_loop(self) -> None:
         while not self._closing:
             await self._finished_ready.wait()
             self._finished_ready.clear()
             if await self._record_finished():
-                self._wake.set()  # a retry just scheduled may fall due before the next poll
+                self._wake.set()  # rows may fall due before the next poll
 
     async def _record_finished(self) -> bool:
-        """Record what finished, a transaction per channel; True when a retry was scheduled."""
+        """Release what was handed back, and record what finished, a transaction per channel;
+        True when rows are due again (handed back) or a retry was scheduled."""
+        handed_back, self._to_release = self._to_release, []
+        if handed_back:
+            await self._release_safely(handed_back)
         batch, self._finished = self._finished, []
         by_channel: defaultdict[AnyChannel, list[Finished[Any, Any]]] = defaultdict(list)
         for channel, finished in batch:
@@ -255,7 +316,7 @@ class Dispatcher:
         retrying = False
         for channel, items in by_channel.items():
             retrying = await self._record(channel, items) or retrying
-        return retrying
+        return retrying or bool(handed_back)
 
     async def _record(self, channel: AnyChannel, batch: list[Finished[Any, Any]]) -> bool:
         def record_in_a_transaction() -> list[tuple[Finished[Any, Any], Verdict]]:
@@ -279,11 +340,14 @@ class Dispatcher:
     async def _shut_down(
         self, senders: list[asyncio.Task[None]], helpers: list[asyncio.Task[None]]
     ) -> None:
-        if self._in_flight:
+        unstarted = self._unqueue_all()
+        if unstarted:  # due again at once for other dispatchers, not after the sends in flight
+            await self._release_safely(unstarted)
+        if self._held:
             self._all_sent.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._all_sent.wait(), self._limits.shutdown_timeout)
-        unfinished = list(self._in_flight.values())
+        unfinished = list(self._held.values())
         for sender in senders:
             sender.cancel()
         await asyncio.gather(*senders, return_exceptions=True)
@@ -295,15 +359,40 @@ class Dispatcher:
         await asyncio.gather(recorder, *others, return_exceptions=True)
         await self._record_finished()
         if unfinished:
-            await asyncio.to_thread(self._release, unfinished)
+            await self._release_safely(unfinished)
 
-    def _release(self, unfinished: list[_Sending]) -> None:
+    def _unqueue_all(self) -> list[_Held]:
+        """Every claimed row not being sent yet, taken out of the queues: to be handed back."""
+        unstarted = []
+        while not self._to_send.empty():
+            unstarted.append(self._to_send.get_nowait())
+        for queued in self._queued.values():
+            unstarted.extend(queued)
+        self._queued.clear()
+        for held in unstarted:
+            del self._held[held.key]
+        return unstarted
+
+    async def _release_safely(self, unsent: list[_Held]) -> None:
+        try:
+            await asyncio.to_thread(self._release, unsent)
+        except Exception:
+            # Their leases expire and the rows fall due again by themselves.
+            log.exception("handing back leases failed", rows=len(unsent))
+
+    def _release(self, unfinished: list[_Held]) -> None:
         leases: defaultdict[AnyChannel, dict[str, str]] = defaultdict(dict)
-        for channel, item in unfinished:
-            leases[channel][item.id] = item.lease_token
+        for held in unfinished:
+            leases[held.channel][held.item.id] = held.item.lease_token
         with self._database.transaction() as session:
-            for channel, held in leases.items():
-                channel.release(session, leases=held, now=self._clock())
+            for channel, of_channel in leases.items():
+                channel.release(session, leases=of_channel, now=self._clock())
+
+
+def _count_down(counts: Counter[tuple[str, str]], group: tuple[str, str]) -> None:
+    counts[group] -= 1
+    if counts[group] <= 0:
+        del counts[group]
 
 
 def _sleep_until(next_due: float | None, now: float) -> float:
