@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select, update
 
 from hookdesk.db import Database
-from hookdesk.models.webhooks import WebhookEvent
+from hookdesk.models.webhooks import WebhookEndpoint, WebhookEvent
 from hookdesk.webhooks.dispatch.channel import Claim
 from hookdesk.webhooks.dispatch.claim import claim
-from hookdesk.webhooks.statuses import WebhookEventStatus
+from hookdesk.webhooks.statuses import EndpointStatus, WebhookEventStatus
 from tests.support.api import Api
 from tests.support.history import endpoint, history
 
@@ -77,6 +77,28 @@ def test_an_endpoint_gets_no_more_than_its_room(api: Api, db: Database) -> None:
     per_endpoint = [c.endpoint_id for c in result.claimed]
     assert per_endpoint.count(busy) == 2 and per_endpoint.count(idle) == 4
     assert result.backlog
+
+
+def test_only_enabled_endpoints_deliveries_are_claimed(api: Api, db: Database) -> None:
+    enabled, disabled, deleted = (endpoint(db, api.account_id) for _ in range(3))
+    for endpoint_id in (enabled, disabled, deleted):
+        due_deliveries(db, api.account_id, endpoint_id, 2)
+    with db.write() as session:
+        session.execute(
+            update(WebhookEndpoint)
+            .where(WebhookEndpoint.id == disabled)
+            .values(status=EndpointStatus.DISABLED)
+        )
+        session.execute(
+            update(WebhookEndpoint)
+            .where(WebhookEndpoint.id == deleted)
+            .values(deleted_at=int(time.time()))
+        )
+
+    result = claimed_now(db)
+
+    assert [c.endpoint_id for c in result.claimed] == [enabled, enabled]
+    assert not result.backlog
 
 
 def test_claimed_deliveries_are_leased_and_carry_what_sending_needs(api: Api, db: Database) -> None:
