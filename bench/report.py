@@ -20,6 +20,7 @@ CROWD_FLAT = 1.5  # claim with many endpoints at rest / without them
 DRAIN_FLAT = 1.5  # claim in the drain's last quarter / its first
 RSS_FLAT = 1.2  # RSS in the drain's last quarter / its first
 DISPATCH_RATIO = 0.8
+DISPATCH_CPU_US = 110  # per delivery, one dispatcher's own
 SCALING_STEP = 1.05  # "more throughput": at least 5% more than with fewer dispatchers
 BUSY_PCT = 50.0  # CPU used outside the benchmark (100% = one core) worth a warning
 P50_MS, P99_MS = 10.0, 50.0  # end-to-end latency goals (as bench/dispatch.py's)
@@ -72,6 +73,7 @@ def dispatch_section(part: dict[str, Any], plots: dict[str, str]) -> Section:
             str(best[k]["delivered"]),
             fmt(best[k]["steady_per_s"], 0),
             fmt_ratio(ratios[k]),
+            fmt(cpu_per_delivery_us(best[k]), 0),
             fmt(best[k]["senders_cpu_pct"], 0),
             fmt(best[k]["receiver_cpu_pct"], 0),
             fmt(best[k]["machine_cpu_pct"], 0),
@@ -83,8 +85,8 @@ def dispatch_section(part: dict[str, Any], plots: dict[str, str]) -> Section:
     ]
     header = (
         *("sender", "database", "processes", "delivered", "deliveries/s", "/ bare loop"),
-        *("senders CPU%", "receiver CPU%", "machine CPU% (all cores)", "PostgreSQL CPU%"),
-        *("others CPU%", "bound by"),
+        *("CPU µs per delivery", "senders CPU%", "receiver CPU%", "machine CPU% (all cores)"),
+        *("PostgreSQL CPU%", "others CPU%", "bound by"),
     )
     lines = [
         f"{part['deliveries']} due deliveries over {part['endpoints']} endpoints of one local "
@@ -94,7 +96,8 @@ def dispatch_section(part: dict[str, Any], plots: dict[str, str]) -> Section:
         f"90% of the deliveries counted), best of {part['repeat']} round(s). CPU: 100% = one "
         "core, except the machine's (100% = every core busy); PostgreSQL's is its server "
         "processes of the run's database over the whole run; 'others' is what every process "
-        "outside the benchmark used meanwhile, PostgreSQL's included.",
+        "outside the benchmark used meanwhile, PostgreSQL's included. CPU per delivery is "
+        "the senders' own (PostgreSQL's server processes not counted).",
         "",
         *table(header, rows),
         "",
@@ -102,6 +105,12 @@ def dispatch_section(part: dict[str, Any], plots: dict[str, str]) -> Section:
     if "dispatch" in plots:
         lines += [f"![Dispatch throughput by dispatcher processes]({plots['dispatch']})", ""]
     return Section("Dispatch throughput", lines, dispatch_goals(part))
+
+
+def cpu_per_delivery_us(run: dict[str, Any]) -> float | None:
+    """The senders' CPU over the steady part per delivery, in microseconds."""
+    cpu, rate = run["senders_cpu_pct"], run["steady_per_s"]
+    return None if cpu is None or not rate else cpu / 100 / rate * 1e6
 
 
 def dispatch_goals(part: dict[str, Any]) -> list[Goal]:
@@ -116,6 +125,18 @@ def dispatch_goals(part: dict[str, Any]) -> list[Goal]:
                     f"{name}, one dispatcher >= {DISPATCH_RATIO} of the bare loop",
                     fmt_ratio(ratio),
                     None if ratio is None else ratio >= DISPATCH_RATIO,
+                )
+            )
+    for key, name in (("pg1", "PostgreSQL"), ("sqlite", "SQLite")):
+        if key in best:
+            cpu = cpu_per_delivery_us(best[key])
+            bare = cpu_per_delivery_us(best["bare"])
+            goals.append(
+                Goal(
+                    "dispatch",
+                    f"{name}, one dispatcher's CPU per delivery <= {DISPATCH_CPU_US} µs",
+                    f"{fmt(cpu, 0)} µs (the bare loop: {fmt(bare, 0)} µs)",
+                    None if cpu is None else cpu <= DISPATCH_CPU_US,
                 )
             )
     counts = [n for n in part["processes"] if f"pg{n}" in best]
