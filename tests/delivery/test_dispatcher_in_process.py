@@ -20,6 +20,18 @@ def events(db: Database) -> list[WebhookEvent]:
         return list(session.scalars(select(WebhookEvent).order_by(WebhookEvent.created_at)))
 
 
+async def answer_until_delivered(db: Database, sender: GatedSender, count: int) -> None:
+    """Answer every send until `count` were, then wait for all `count` events to be delivered."""
+    while len(sender.sent) < count:
+        sender.answer(sender.waiting)
+        await asyncio.sleep(0)
+    await until(
+        lambda: [e.status for e in events(db)],
+        lambda seen: seen == ["delivered"] * count,
+        "every event delivered",
+    )
+
+
 @pytest.fixture
 def only_backlog_wakes(monkeypatch: pytest.MonkeyPatch) -> None:
     """No periodic look for due deliveries: a new claim can only come from a finished send."""
@@ -37,14 +49,7 @@ async def test_at_most_the_caps_are_in_flight_and_a_finished_send_makes_room(
         sender.answer(endpoint_id=busy)  # room for one more, and the busy endpoint has more due
         await until(lambda: len(sender.sent), lambda n: n == 1, "the first answer")
         await until(lambda: sender.waiting, lambda n: n == 3, "the freed room taken again")
-        while len(sender.sent) < 5:
-            sender.answer(sender.waiting)
-            await asyncio.sleep(0)
-        await until(
-            lambda: [e.status for e in events(db)],
-            lambda seen: seen == ["delivered"] * 5,
-            "every event delivered",
-        )
+        await answer_until_delivered(db, sender, 5)
     assert sender.most_in_flight == 3
     assert sender.most_per_endpoint[busy] == 2
 
@@ -89,14 +94,7 @@ async def test_it_claims_ahead_of_its_senders_and_keeps_each_cap_when_sending(
         sender.answer()  # a queued event goes at once, and the claim takes the fifth
         await until(lambda: len(sender.sent), lambda n: n == 1, "the first answer")
         await until(lambda: sender.waiting, lambda n: n == 2, "a queued event sent")
-        while len(sender.sent) < 5:
-            sender.answer(sender.waiting)
-            await asyncio.sleep(0)
-        await until(
-            lambda: [e.status for e in events(db)],
-            lambda seen: seen == ["delivered"] * 5,
-            "every event delivered",
-        )
+        await answer_until_delivered(db, sender, 5)
     assert sender.most_per_endpoint[endpoint] == 2
 
 
