@@ -1,6 +1,7 @@
 """The unit of work on a real PostgreSQL: a connection the server closed is never handed to a
 request, and a read-only unit of work runs each statement in a transaction of its own; and where a
-route's read runs."""
+route's read runs: on PostgreSQL, on the event loop, whose connections are set up and replaced as
+the threads' are."""
 
 import asyncio
 import threading
@@ -10,6 +11,7 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from hookdesk.db import Database, dependencies
+from hookdesk.db.on_loop import OnLoop
 from tests.support.waiting import wait_until
 
 
@@ -82,18 +84,76 @@ def test_a_write_unit_of_work_is_one_transaction(postgresql: Database) -> None:
 
 
 @pytest.mark.parametrize("quick", [True, False])
-def test_a_route_reads_on_a_worker_thread_except_a_quick_read_on_sqlite(
+def test_a_route_reads_on_the_loop_on_postgresql_and_a_quick_read_on_sqlite(
     db: Database, quick: bool
 ) -> None:
     def work(session: Session) -> tuple[int, int]:
         return threading.get_ident(), int(session.scalar(text("SELECT 1")) or 0)
 
     async def route() -> tuple[int, tuple[int, int]]:
-        return threading.get_ident(), await dependencies.read(db, work, quick=quick)
+        try:
+            return threading.get_ident(), await dependencies.read(db, work, quick=quick)
+        finally:
+            if db.on_loop is not None:
+                await db.on_loop.close()
 
     loop_thread, (read_thread, one) = asyncio.run(route())
     assert one == 1
-    assert (read_thread == loop_thread) is (quick and db.is_sqlite)
+    assert (read_thread == loop_thread) is (quick or not db.is_sqlite)
+
+
+def on_loop_of(db: Database) -> OnLoop:
+    assert db.on_loop is not None
+    return db.on_loop
+
+
+def test_a_read_on_the_loop_begins_no_transaction_and_is_set_up_as_the_threads_are(
+    postgresql: Database,
+) -> None:
+    def work(session: Session) -> tuple[bool, str]:
+        session.execute(text("SELECT pg_sleep(0.001)"))
+        alone = bool(session.scalar(text("SELECT now() = statement_timestamp()")))
+        return alone, str(session.scalar(text("SHOW jit")))
+
+    async def route() -> tuple[bool, str]:
+        try:
+            return await on_loop_of(postgresql).read(work)
+        finally:
+            await on_loop_of(postgresql).close()
+
+    assert asyncio.run(route()) == (True, "off")
+
+
+def test_a_connection_the_server_closed_is_replaced_on_the_loop_too(postgresql: Database) -> None:
+    on_loop = on_loop_of(postgresql)
+
+    def backend(session: Session) -> int:
+        return int(session.scalar(text("SELECT pg_backend_pid()")) or 0)
+
+    async def route() -> tuple[int, int]:
+        try:
+            closed = await on_loop.read(backend)  # the pool keeps it: the next read takes it
+            with postgresql.write() as session:
+                session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": closed})
+            wait_until(lambda: not is_running(postgresql, closed), what="the backend to end")
+            return closed, await on_loop.read(backend)
+        finally:
+            await on_loop.close()
+
+    closed, replaced = asyncio.run(route())
+    assert replaced not in (closed, 0)
+
+
+def test_closing_the_loops_engine_ends_its_connections(postgresql: Database) -> None:
+    async def route() -> int:
+        pid = await on_loop_of(postgresql).autocommit(
+            lambda connection: int(connection.scalar(text("SELECT pg_backend_pid()")) or 0)
+        )
+        await on_loop_of(postgresql).close()
+        return pid
+
+    pid = asyncio.run(route())
+    wait_until(lambda: not is_running(postgresql, pid), what="the closed connection's backend")
 
 
 def test_concurrent_units_of_work_keep_their_connections_open(postgresql: Database) -> None:

@@ -91,6 +91,8 @@ def create_app(
                 dispatching = running_dispatcher(db, settings, box)
                 operations.dispatcher = await stack.enter_async_context(dispatching)
             yield
+        if db.on_loop is not None:
+            await db.on_loop.close()
         operations.close()
         if owned:
             db.dispose()

@@ -2,7 +2,6 @@
 rate limits are on, a 429 for a key that is over its limit (see accounts/ratelimit.py).
 `CurrentAccount` is its account's id, for routes that need no more."""
 
-from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -15,6 +14,7 @@ from hookdesk.accounts.acting import Acting, ApiKey, acting_for
 from hookdesk.accounts.ratelimit import DatabaseBuckets, Limiter, RateLimitDecision
 from hookdesk.db.database import Database
 from hookdesk.db.dependencies import Db
+from hookdesk.db.on_loop import OnLoop
 from hookdesk.errors import ErrorCode, TooManyRequests, Unauthorized
 from hookdesk.http import ratelimit as ratelimit_headers
 
@@ -33,14 +33,16 @@ async def current_acting(
         )
     limiter: Limiter | None = request.app.state.rate_limiter
     plaintext = credentials.credentials
-    # Async, so that a key this process knows (SQLite) costs no worker thread; one that must be
-    # read takes one thread and one statement, its token taken in it on PostgreSQL.
+    # A key this process knows (SQLite) costs no statement; one that must be read costs one
+    # statement, its token taken in it on PostgreSQL, awaited on the loop there.
     known = known_keys.found(db.url, plaintext) if db.is_sqlite else None
     decision = None
-    if known is None:
-        key, decision = await run_in_threadpool(_checked, db, limiter, plaintext)
-    else:
+    if known is not None:
         key = known
+    elif db.on_loop is not None:
+        key, decision = await _checked(db.on_loop, limiter, plaintext)
+    else:
+        key = await run_in_threadpool(_remembered, db, plaintext)
     if decision is None and limiter is not None:
         decision = limiter.take(key)
     if decision is not None:
@@ -50,30 +52,31 @@ async def current_acting(
     return acting_for(request, key.account_id, ApiKey(key.key_id))
 
 
-def _checked(
-    db: Database, limiter: Limiter | None, plaintext: str
+async def _checked(
+    on_loop: OnLoop, limiter: Limiter | None, plaintext: str
 ) -> tuple[service.KeyHolder, RateLimitDecision | None]:
-    """The key's holder, read; on PostgreSQL with a limit, a token taken from its bucket in the
-    same statement, and its `last_used_at` written when due."""
-    if isinstance(limiter, DatabaseBuckets):
-        presented = keys.parse(plaintext)
-        if presented is None:
-            raise _invalid()
-        with db.autocommit() as connection:
-            key, decision = limiter.authenticate_and_take(connection, presented)
-        if key is None or decision is None:
-            raise _invalid()
-        if decision.allowed and api_keys.is_stale(key):
-            with db.write() as session:
-                at = api_keys.mark_used(session, account_id=key.account_id, key_id=key.key_id)
-            key = replace(key, last_used_at=at)
-        return key, decision
+    """PostgreSQL: the key's holder, read; with a limit, a token taken from its bucket in the
+    same statement."""
+    if not isinstance(limiter, DatabaseBuckets):
+        return await on_loop.read(lambda session: _authenticated(session, plaintext)), None
+    presented = keys.parse(plaintext)
+    if presented is None:
+        raise _invalid()
+    key, decision = await on_loop.autocommit(
+        lambda connection: limiter.authenticate_and_take(connection, presented)
+    )
+    if key is None or decision is None:
+        raise _invalid()
+    return key, decision
+
+
+def _remembered(db: Database, plaintext: str) -> service.KeyHolder:
+    """SQLite: the key's holder, read, and known to this process from now on."""
     read_in = known_keys.generation()
     with db.read() as session:
         key = _authenticated(session, plaintext)
-    if db.is_sqlite:
-        known_keys.remember(db.url, read_in, plaintext, key)
-    return key, None
+    known_keys.remember(db.url, read_in, plaintext, key)
+    return key
 
 
 def _authenticated(session: Session, plaintext: str) -> service.KeyHolder:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from hookdesk.db.on_loop import OnLoop, on_loop
 from hookdesk.db.wakeup import Wake, take_wakeup_request
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -33,21 +34,24 @@ def normalize_url(url: str) -> str:
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
+    # Connections beyond pool_size are closed as soon as they are given back: with ten kept,
+    # sixteen requests at a time (bench/api.py) opened and closed hundreds of PostgreSQL
+    # sessions a second, each a server process started. Twenty are kept, thirty at most as
+    # before; the pool opens them only as the load needs them.
+
+
+_PG_ENGINE: dict[str, Any] = {
+    "pool_size": 20,
+    "max_overflow": 10,
+    "connect_args": {"connect_timeout": PG_CONNECT_TIMEOUT_S},
+    "hide_parameters": True,  # errors (and so logs) never show the texts and keys bound
+}
+
 
 def make_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
     url = normalize_url(url)
     if not is_sqlite(url):
-        # Connections beyond pool_size are closed as soon as they are given back: with ten kept,
-        # sixteen requests at a time (bench/api.py) opened and closed hundreds of PostgreSQL
-        # sessions a second, each a server process started. Twenty are kept, thirty at most as
-        # before; the pool opens them only as the load needs them.
-        engine = create_engine(
-            url,
-            pool_size=20,
-            max_overflow=10,
-            connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S},
-            hide_parameters=True,  # errors (and so logs) never show the texts and keys bound
-        )
+        engine = create_engine(url, **_PG_ENGINE)
         _configure_postgresql(engine)
         return engine
     # Room for every worker thread (anyio runs 40): a thread never waits for a connection.
@@ -94,8 +98,10 @@ def _closed_by_server(engine: Engine, dbapi_connection: Any) -> bool:
     trip at every checkout; one with something to read is pinged."""
     if dbapi_connection.closed:
         return True
+    # asyncio's psycopg connection hides behind an adapter (`driver_connection`)
+    socket_of = getattr(dbapi_connection, "driver_connection", dbapi_connection)
     poller = select.poll()
-    poller.register(dbapi_connection.fileno(), select.POLLIN)
+    poller.register(socket_of.fileno(), select.POLLIN)
     if not poller.poll(0):
         return False
     try:
@@ -160,6 +166,10 @@ class Database:
         self._hasty_writers = sessionmaker(
             writer.execution_options(durable=False), expire_on_commit=False
         )
+        # PostgreSQL: an async route's reads, awaited on the event loop (`db/on_loop.py`).
+        self.on_loop: OnLoop | None = None
+        if not self.is_sqlite:
+            self.on_loop = on_loop(self.url, _configure_postgresql, **_PG_ENGINE)
         self._wakeup_listeners: list[tuple[Callable[[], None], Wake]] = []
         self._sqlite_write_lock = threading.Lock()
         for writers in (self._writers, self._hasty_writers):

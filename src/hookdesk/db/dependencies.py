@@ -3,7 +3,7 @@
 Handlers open their unit of work themselves (`with db.write() as session:`), inside the one
 worker thread that runs them: a SQLite write lock is then never held while the request waits for
 another thread, and a 200 is only sent once the transaction has committed. An async route reads
-through `read`: a quick read (a few lookups by index) on SQLite without a thread.
+through `read`: on PostgreSQL on the event loop, and a quick read on SQLite too.
 """
 
 from collections.abc import Callable
@@ -27,14 +27,16 @@ Db = Annotated[Database, Depends(get_database)]
 
 
 async def read(db: Database, work: Callable[[Session], T], *, quick: bool = False) -> T:
-    """`work` in a read-only unit of work, for an async route: on a worker thread, or, when `quick`
-    (a few lookups by index, never a search) on SQLite, here on the event loop.
+    """`work` in a read-only unit of work, for an async route, with no worker thread where it can.
 
-    A WAL reader waits for no lock, and such a read costs less than the hop to a worker thread and
-    back, whose GIL handed between two threads on two cores nearly doubled the server's CPU per
-    retrieve (bench/api.py). On PostgreSQL, where each statement is a round trip, a read always
-    takes a worker thread."""
-    if quick and db.is_sqlite:
+    On PostgreSQL, its statements are awaited on the event loop (`db/on_loop.py`). On SQLite, a
+    `quick` one (a few lookups by index, never a search) runs here on the loop: a WAL reader waits
+    for no lock, and such a read costs less than the hop to a worker thread and back, whose GIL
+    handed between two threads on two cores nearly doubled the server's CPU per retrieve
+    (bench/api.py). Any other SQLite read, which could hold the loop, takes a worker thread."""
+    if db.on_loop is not None:
+        return await db.on_loop.read(work)
+    if quick:
         return _read(db, work)
     return await run_in_threadpool(_read, db, work)
 
