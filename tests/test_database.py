@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from hookdesk.db import Database, dependencies
 from hookdesk.db.on_loop import OnLoop
+from hookdesk.db.wakeup import Wake, request_wakeup
 from tests.support.waiting import wait_until
 
 
@@ -100,6 +101,56 @@ def test_a_route_reads_on_the_loop_on_postgresql_and_a_quick_read_on_sqlite(
     loop_thread, (read_thread, one) = asyncio.run(route())
     assert one == 1
     assert (read_thread == loop_thread) is (quick or not db.is_sqlite)
+
+
+def test_a_route_writes_in_one_transaction_on_the_loop_on_postgresql_and_wakes_its_listeners(
+    db: Database,
+) -> None:
+    woken: list[int] = []
+
+    def listener() -> None:
+        woken.append(threading.get_ident())
+
+    db.add_wakeup_listener(listener, Wake.EVENTS)
+
+    def work(session: Session) -> int:
+        request_wakeup(session, Wake.EVENTS)
+        return threading.get_ident()
+
+    def failing(session: Session) -> None:
+        request_wakeup(session, Wake.EVENTS)
+        raise RuntimeError("rolled back")
+
+    async def route() -> tuple[int, int]:
+        try:
+            wrote_in = await dependencies.write(db, work)
+            with pytest.raises(RuntimeError, match="rolled back"):
+                await dependencies.write(db, failing)
+            return threading.get_ident(), wrote_in
+        finally:
+            if db.on_loop is not None:
+                await db.on_loop.close()
+
+    try:
+        loop_thread, wrote_in = asyncio.run(route())
+    finally:
+        db.remove_wakeup_listener(listener)
+    assert (wrote_in == loop_thread) is (not db.is_sqlite)
+    assert woken == [wrote_in]  # once, from the commit; the rolled back one woke no one
+
+
+def test_a_write_on_the_loop_is_one_transaction(postgresql: Database) -> None:
+    def work(session: Session) -> bool:
+        session.execute(text("SELECT pg_sleep(0.001)"))
+        return bool(session.scalar(text("SELECT now() = statement_timestamp()")))
+
+    async def route() -> bool:
+        try:
+            return await dependencies.write(postgresql, work)
+        finally:
+            await on_loop_of(postgresql).close()
+
+    assert asyncio.run(route()) is False
 
 
 def on_loop_of(db: Database) -> OnLoop:

@@ -167,14 +167,15 @@ class Database:
             writer.execution_options(durable=False), expire_on_commit=False
         )
         # PostgreSQL: an async route's reads, awaited on the event loop (`db/on_loop.py`).
-        self.on_loop: OnLoop | None = None
-        if not self.is_sqlite:
-            self.on_loop = on_loop(self.url, _configure_postgresql, **_PG_ENGINE)
         self._wakeup_listeners: list[tuple[Callable[[], None], Wake]] = []
         self._sqlite_write_lock = threading.Lock()
         for writers in (self._writers, self._hasty_writers):
             event.listen(writers, "after_commit", self._after_commit)
             event.listen(writers, "after_rollback", take_wakeup_request)
+        self.on_loop: OnLoop | None = None
+        if not self.is_sqlite:
+            writers_class = self._writers.class_
+            self.on_loop = on_loop(self.url, _configure_postgresql, writers_class, **_PG_ENGINE)
 
     def add_wakeup_listener(self, listener: Callable[[], None], wakes: Wake) -> None:
         """Call `listener` (from the committing thread) after each commit that requested any of

@@ -3,7 +3,8 @@
 Handlers open their unit of work themselves (`with db.write() as session:`), inside the one
 worker thread that runs them: a SQLite write lock is then never held while the request waits for
 another thread, and a 200 is only sent once the transaction has committed. An async route reads
-through `read`: on PostgreSQL on the event loop, and a quick read on SQLite too.
+through `read` and writes through `write`: on PostgreSQL on the event loop, without a thread;
+a quick read on SQLite too.
 """
 
 from collections.abc import Callable
@@ -43,4 +44,19 @@ async def read(db: Database, work: Callable[[Session], T], *, quick: bool = Fals
 
 def _read(db: Database, work: Callable[[Session], T]) -> T:
     with db.read() as session:
+        return work(session)
+
+
+async def write(db: Database, work: Callable[[Session], T]) -> T:
+    """`work` in one unit of work that commits when it returns, for an async route (the ticket
+    routes, most of the API's writes): on PostgreSQL awaited on the event loop, its statements
+    round trips that need no thread; on SQLite on a worker thread, which waits for the one write
+    lock there and holds it only while `work` runs."""
+    if db.on_loop is not None:
+        return await db.on_loop.write(work)
+    return await run_in_threadpool(_write, db, work)
+
+
+def _write(db: Database, work: Callable[[Session], T]) -> T:
+    with db.write() as session:
         return work(session)

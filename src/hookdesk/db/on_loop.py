@@ -1,4 +1,5 @@
-"""PostgreSQL reads awaited on the event loop: an async route's read takes no worker thread.
+"""PostgreSQL units of work awaited on the event loop: an async route's read or write takes no
+worker thread.
 
 A read on a worker thread hands the GIL between that thread and the loop's at every statement:
 a ticket retrieve on PostgreSQL cost 40 context switches and 1.9 ms of CPU (bench/api.py), half
@@ -6,8 +7,10 @@ of it in the kernel. SQLAlchemy's asyncio engine runs the same synchronous code 
 views and services take a `Session` or a `Connection` as before) on the loop, each statement
 awaited through psycopg's asyncio connection: 1.25 ms, and a few context switches a second.
 
-Its statements commit by themselves (AUTOCOMMIT), as `Database.read` does on PostgreSQL: a
-READ COMMITTED transaction would read each statement in a snapshot of its own anyway.
+A read's statements commit by themselves (AUTOCOMMIT), as `Database.read`'s do on PostgreSQL: a
+READ COMMITTED transaction would read each statement in a snapshot of its own anyway. A write is
+one READ COMMITTED transaction, in a session of `Database.write`'s class: its commit wakes the
+same listeners (`db/wakeup.py`).
 
 An asyncio connection belongs to the loop that opened it, so there is one engine per running
 loop; the app closes its loop's when its lifespan ends (`close`). An engine whose loop is gone
@@ -27,18 +30,32 @@ T = TypeVar("T")
 
 
 class OnLoop:
-    def __init__(self, engine: Callable[[], AsyncEngine]) -> None:
+    def __init__(self, engine: Callable[[], AsyncEngine], writers: type[Session]) -> None:
         self._new_engine = engine
-        self._engines: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncEngine] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._writers = writers
+        self._engines: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[AsyncEngine, AsyncEngine]
+        ] = weakref.WeakKeyDictionary()
+
+    def _pair(self) -> tuple[AsyncEngine, AsyncEngine]:
+        loop = asyncio.get_running_loop()
+        pair = self._engines.get(loop)
+        if pair is None:
+            engine = self._new_engine()
+            writer = engine.execution_options(isolation_level="READ COMMITTED")
+            pair = self._engines[loop] = (engine, writer)
+        return pair
 
     def _engine(self) -> AsyncEngine:
-        loop = asyncio.get_running_loop()
-        engine = self._engines.get(loop)
-        if engine is None:
-            engine = self._engines[loop] = self._new_engine()
-        return engine
+        return self._pair()[0]
+
+    async def write(self, work: Callable[[Session], T]) -> T:
+        """`work` in one transaction, committed when it returns, rolled back when it raises."""
+        session = AsyncSession(
+            self._pair()[1], expire_on_commit=False, sync_session_class=self._writers
+        )
+        async with session, session.begin():
+            return await session.run_sync(work)
 
     async def read(self, work: Callable[[Session], T]) -> T:
         """`work` with a session whose every statement commits by itself."""
@@ -52,12 +69,14 @@ class OnLoop:
 
     async def close(self) -> None:
         """Closes the running loop's connections; the next statement opens new ones."""
-        engine = self._engines.pop(asyncio.get_running_loop(), None)
-        if engine is not None:
-            await engine.dispose()
+        pair = self._engines.pop(asyncio.get_running_loop(), None)
+        if pair is not None:
+            await pair[0].dispose()
 
 
-def on_loop(url: str, configure: Callable[[Engine], None], **options: Any) -> OnLoop:
+def on_loop(
+    url: str, configure: Callable[[Engine], None], writers: type[Session], **options: Any
+) -> OnLoop:
     """Engines for `url` (psycopg), created with `options` and set up by `configure` as the
     threads' engine is."""
 
@@ -66,4 +85,4 @@ def on_loop(url: str, configure: Callable[[Engine], None], **options: Any) -> On
         configure(made.sync_engine)
         return made
 
-    return OnLoop(engine)
+    return OnLoop(engine, writers)
