@@ -157,6 +157,23 @@ def test_messages_go_out_once_a_server_that_was_down_is_back(
         assert "Error" in attempts[0]["response"]  # no connection, in the attempt's words
 
 
+def test_an_accounts_messages_wait_their_turn_for_the_servers_few_connections(
+    live_settings: Settings, db: Database, smtp_server: SmtpServer
+) -> None:
+    # A server that takes 1 s per message, a send's timeout of 2.5 s, and twelve messages of one
+    # account due at once. The SMTP server gets three connections; were all twelve started at
+    # once, the last ones would spend their timeout waiting for a connection and be retried.
+    # The dispatcher starts three at a time instead, and each is sent on its first attempt.
+    smtp_server.delay = 1.0
+    with live_api(mailing(live_settings, smtp_server, delivery_timeout=2.5), db) as api:
+        client = api.client()
+        for _ in range(12):
+            api.ticket(client_id=client["id"])
+        messages = settled(api, 12)
+    assert {(m["status"], m["attempt_count"]) for m in messages} == {("sent", 1)}
+    assert smtp_server.connections == 3
+
+
 def test_without_any_smtp_url_nothing_is_sent_until_the_account_sets_its_own(
     live_settings: Settings, db: Database, smtp_server: SmtpServer, receiver: Receiver
 ) -> None:

@@ -101,3 +101,45 @@ async def test_a_kept_connection_the_server_dropped_is_opened_anew(
     again = await sender.send(server, a_message(), sender="a@acme.example", to="x@example.com")
     assert again.outcome == "sent", again
     assert smtp_server.connections == 2
+
+
+async def test_a_server_that_does_not_answer_in_time_is_retried_on_a_new_connection(
+    smtp_server: SmtpServer,
+) -> None:
+    # The dispatcher's lease on a message covers one send's timeout: a send still waiting on the
+    # server after it would go out a second time, from the next claim, while this one may land.
+    sending = SmtpSender(timeout=0.5)
+    server = server_of(smtp_server)
+    try:
+        smtp_server.delay = 3.0
+        late = await sending.send(server, a_message(), sender="a@acme.example", to="x@example.com")
+        assert late.outcome == "retry"
+        assert late.response == "TimeoutError: not sent within 0.5 seconds"
+        smtp_server.delay = 0.0
+        again = await sending.send(server, a_message(), sender="a@acme.example", to="y@example.com")
+        assert again.outcome == "sent", again
+        # The connection cut off mid-message was closed, not handed to the next send.
+        assert smtp_server.connections == 2
+    finally:
+        await sending.close()
+
+
+async def test_the_wait_for_a_free_connection_counts_toward_the_timeout(
+    smtp_server: SmtpServer,
+) -> None:
+    # One connection, a server that takes 2 s per message, and 3 s for a send: the first message
+    # is sent, and the second, which would have its turn only after 2 s, is retried instead.
+    sending = SmtpSender(timeout=3, connections_per_server=1)
+    server = server_of(smtp_server)
+    smtp_server.delay = 2.0
+    try:
+        answers = await asyncio.gather(
+            *(
+                sending.send(server, a_message(), sender="a@acme.example", to=f"{n}@example.com")
+                for n in range(2)
+            )
+        )
+    finally:
+        await sending.close()
+    assert sorted(a.outcome for a in answers) == ["retry", "sent"]
+    assert smtp_server.connections == 1

@@ -84,6 +84,9 @@ class MailChannel:
     ) -> None:
         self._database = database
         self._smtp = smtp
+        # An account's messages go to one server, which takes only this many at once: more
+        # would wait for a connection inside their send, and outlive their lease meanwhile.
+        self.group_concurrency: int | None = smtp.connections_per_server
         self._config = config
         self._box = box
         self._schedule = schedule

@@ -4,7 +4,9 @@ message, and a server slow to answer each message (a content filter, a relay far
 waited on one message at a time.
 
 Each send ends in an `Answer`: `sent`, `retry` (a 4xx answer, no connection, a timeout: the
-message goes out later) or `failed` (a 5xx answer: the server refuses it for good)."""
+message goes out later) or `failed` (a 5xx answer: the server refuses it for good). It ends within
+the sender's `timeout`, the wait for a free connection included: the dispatcher's lease on the
+message covers that long, and a send that outlived it would go out twice."""
 
 import asyncio
 from collections.abc import Callable
@@ -61,12 +63,30 @@ class SmtpSender:
         self._per_server = connections_per_server
         self._servers: dict[tuple[object, ...], _Server] = {}
 
+    @property
+    def connections_per_server(self) -> int:
+        return self._per_server
+
     async def send(self, server: MailUrl, message: EmailMessage, *, sender: str, to: str) -> Answer:
+        try:
+            async with asyncio.timeout(self._timeout):
+                return await self._send_pooled(server, message, sender, to)
+        except TimeoutError:
+            return Answer("retry", f"TimeoutError: not sent within {self._timeout:g} seconds")
+
+    async def _send_pooled(
+        self, server: MailUrl, message: EmailMessage, sender: str, to: str
+    ) -> Answer:
         pool = self._pool(server)
         async with pool.slots:
             client = pool.take(lambda: self._client(server))
             try:
                 return await self._send_on(client, message, sender, to)
+            except BaseException:
+                # Cut off mid-conversation (the timeout, a shutdown): where the server stands is
+                # unknown, so the next send on it starts on a new connection.
+                client.close()
+                raise
             finally:
                 pool.idle.append(client)  # closed after a failure: it connects again when used
 

@@ -60,6 +60,9 @@ class Finished(Generic[ItemT, AnswerT]):
 
 class Channel(Protocol[ItemT, AnswerT]):
     name: str  # how the Meter tells the channels apart
+    # The most sends to one group its destinations take at once (an SMTP server's few
+    # connections), below the dispatcher's per-group cap; None: that cap alone.
+    group_concurrency: int | None
 
     def claim(
         self,

@@ -4,7 +4,8 @@ them concurrently, record the attempts.
 Its life: `run(stop)` loops until `stop` is set. It wakes at once when a commit queues deliveries
 or mail it can send (an in-process signal, and LISTEN/NOTIFY on PostgreSQL), else when the next
 retry falls due. At most `dispatcher_concurrency` sends are in flight, at most
-`endpoint_concurrency` per group of a channel (an endpoint, an account's mail), so a slow
+`endpoint_concurrency` per group of a channel (an endpoint, an account's mail; fewer where the
+channel says its destinations take fewer, as an SMTP server's few connections), so a slow
 destination cannot hold up the others. No transaction is open while a request is in flight. On stop
 it claims nothing more, hands back what it claimed and did not start, lets sends in flight finish
 within `shutdown_timeout`, hands back the leases of the rest, records everything, and returns.
@@ -122,6 +123,8 @@ class Dispatcher:
         self._database = database
         self._channels = list(channels)
         self._limits = limits
+        cap = limits.endpoint_concurrency
+        self._group_caps = {c.name: min(cap, c.group_concurrency or cap) for c in channels}
         self._meter = meter or Unmetered()
         self._clock = clock
         self._wakes = wakes
@@ -202,7 +205,6 @@ class Dispatcher:
         so that a backlog in one cannot keep the others waiting for room."""
         self._channels.append(self._channels.pop(0))
         limit = min(room, self._limits.batch)
-        cap = 2 * self._limits.endpoint_concurrency  # a group's sends, and as many queued
 
         def claim_in_a_transaction() -> list[tuple[AnyChannel, Claim[Any]]]:
             claims: list[tuple[AnyChannel, Claim[Any]]] = []
@@ -220,7 +222,7 @@ class Dispatcher:
                         lease_seconds=self._limits.lease_seconds,
                         limit=left,
                         room=self._room(channel),
-                        cap=cap,
+                        cap=self._claim_cap(channel),
                     )
                     left -= len(claim.claimed)
                     claims.append((channel, claim))
@@ -233,15 +235,18 @@ class Dispatcher:
             await asyncio.sleep(1)
             return None
 
+    def _claim_cap(self, channel: AnyChannel) -> int:
+        return 2 * self._group_caps[channel.name]  # a group's sends, and as many queued
+
     def _room(self, channel: AnyChannel) -> dict[str, int]:
-        cap = 2 * self._limits.endpoint_concurrency
+        cap = self._claim_cap(channel)
         held = self._held_per_group.items()
         return {g: cap - n for (name, g), n in held if name == channel.name}
 
     def _hold(self, held: _Held) -> None:
         self._held[held.key] = held
         self._held_per_group[held.group] += 1
-        if self._started_per_group[held.group] < self._limits.endpoint_concurrency:
+        if self._started_per_group[held.group] < self._group_caps[held.channel.name]:
             self._ready(held)
         else:
             self._queued[held.group].append(held)

@@ -18,6 +18,7 @@ from hookdesk.webhooks.dispatch.sender import Result, Sender
 
 class WebhookChannel:
     name = "webhooks"
+    group_concurrency: int | None = None  # an endpoint takes what `endpoint_concurrency` allows
 
     def __init__(self, sender: Sender, preparer: Preparer, policy: Policy) -> None:
         """`sender` makes the HTTP calls: tests hand in a fake."""
