@@ -110,11 +110,19 @@ def spawned(
 
 @contextlib.contextmanager
 def running(
-    name: str, command: list[str], port: int, workdir: Path, env: dict[str, str]
+    name: str,
+    command: list[str],
+    port: int,
+    workdir: Path,
+    env: dict[str, str],
+    listeners: int = 1,
 ) -> Iterator[Server]:
-    """A server process that answers GET /healthz, stopped when the block ends."""
+    """A server process that answers GET /healthz, stopped when the block ends; with
+    `listeners` above 1 (`serve --workers`), once that many sockets listen on its port."""
     with spawned(name, command, workdir, env, port) as server:
         wait_healthy(server)
+        if listeners > 1:
+            wait_listening(server, listeners)
         yield server
 
 
@@ -153,6 +161,33 @@ def wait_healthy(server: Server) -> None:
                 return
         time.sleep(0.05)
     raise RuntimeError(f"{server.name} did not answer /healthz in time:\n{server.log_tail()}")
+
+
+def wait_listening(server: Server, count: int) -> None:
+    """Until `count` sockets listen on the server's port. Each API process of `serve --workers`
+    listens on a socket of its own (SO_REUSEPORT), and the kernel spreads new connections only
+    over the sockets listening when they connect: a load whose keep-alive connections opened
+    when the first process answered /healthz would all go to that one. Linux only (elsewhere
+    the processes share one socket)."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while (found := listening_sockets(server.port)) is not None and found < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{server.name}: {found} of {count} sockets listen in time")
+        time.sleep(0.05)
+
+
+def listening_sockets(port: int) -> int | None:
+    """How many TCP sockets listen on `port` (from /proc/net), None where /proc cannot tell."""
+    found = None
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            rows = Path(table).read_text().splitlines()[1:]
+            # Columns: sl, local address:port (hex), remote, state (0A: LISTEN), ...
+            listed = [row.split() for row in rows]
+            found = (found or 0) + sum(
+                1 for f in listed if f[3] == "0A" and int(f[1].rsplit(":", 1)[1], 16) == port
+            )
+    return found
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -822,7 +822,7 @@ def latency(
     command += ["--database-url", database_url, "--dev", *worker_flags(workers)]
     with (
         receiver(workdir, "receiver", record=True) as rx,
-        running("hookdesk", command, port, workdir, env) as server,
+        running("hookdesk", command, port, workdir, env, listeners=workers) as server,
     ):
         request = raw_request(port, api_key, ticket_body(port, api_key))
         hook = {"url": f"http://{HOST}:{rx.port}/hook", "events": [EVENT_TYPE]}

@@ -1,9 +1,10 @@
 """`hookdesk serve --workers N` on PostgreSQL.
 
-1. Ticket creates with 1 and then 2 API processes (each run a fresh database, the same 8
+1. Ticket creates with 1 and then 2 API processes (each run a fresh database, the same 16
    keep-alive connections and requests, an endpoint subscribed to every created ticket): creates
-   per second, the CPU of the whole process tree per create, and how long after the last answer
-   the last delivery reaches the receiver (the backlog a burst leaves).
+   per second, the CPU of the whole process tree per create, how busy the machine's cores were
+   meanwhile (PostgreSQL, the receiver and the load share them), and how long after the last
+   answer the last delivery reaches the receiver (the backlog a burst leaves).
 2. The end-to-end latency (the API's answer -> the receiver's arrival) at several steady rates
    with `--workers 2`, as the latency part measures one process.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -37,6 +39,9 @@ from bench.common import (
 )
 
 
+CORES = os.cpu_count() or 1
+
+
 def throughput(args: argparse.Namespace, workdir: Path, workers: int) -> dict[str, Any]:
     with postgres.fresh_database() as url:
         env = server_env(workdir, "FULL")
@@ -46,20 +51,25 @@ def throughput(args: argparse.Namespace, workdir: Path, workers: int) -> dict[st
         command += ["--database-url", url, "--dev", *dispatch.worker_flags(workers)]
         with (
             dispatch.receiver(workdir, f"receiver-{workers}", record=True) as rx,
-            running(f"hookdesk-{workers}", command, port, workdir, env) as server,
+            running(f"hookdesk-{workers}", command, port, workdir, env, workers) as server,
         ):
             hook = {"url": f"http://{HOST}:{rx.port}/hook", "events": [dispatch.EVENT_TYPE]}
             post_json(port, "/v2/webhook-endpoints/create", hook, api_key)
             request = raw_request(port, api_key, ticket_body(port, api_key))
             progress(f"workers: {workers} API process(es), ticket creates ...")
+            busy_before, started = dispatch.machine_busy_seconds(), time.monotonic()
             result = run_async(api.measure(server, request, args))
-            last_answer = time.time()
+            busy_after, last_answer = dispatch.machine_busy_seconds(), time.time()
+            elapsed = time.monotonic() - started
             answered = result.requests + result.warmup_requests
             dispatch.watch(rx, [], lambda seen: seen[-1].hooks >= answered, 30.0, 0.05)
             arrivals: dict[str, float] = get_json(rx.port, "/arrivals")
     cpu_ms = None
     if result.server_cpu_pct is not None and result.requests:
         cpu_ms = result.server_cpu_pct / 100 * result.seconds / result.requests * 1000
+    machine_pct = None
+    if busy_before is not None and busy_after is not None:
+        machine_pct = round(100 * (busy_after - busy_before) / elapsed / CORES, 1)
     return {
         "workers": workers,
         "creates": result.requests,
@@ -68,6 +78,8 @@ def throughput(args: argparse.Namespace, workdir: Path, workers: int) -> dict[st
         "p99_ms": result.p99_ms,
         "server_cpu_pct": result.server_cpu_pct,
         "cpu_ms_per_create": None if cpu_ms is None else round(cpu_ms, 3),
+        # Every process's, the load's warm-up included: PostgreSQL, the receiver, the load.
+        "machine_busy_pct": machine_pct,
         "delivered": len(arrivals),
         "last_delivery_after_ms": round((max(arrivals.values()) - last_answer) * 1000, 1)
         if arrivals
