@@ -38,7 +38,6 @@ from bench.common import (
     ticket_body,
 )
 
-
 CORES = os.cpu_count() or 1
 
 
