@@ -2,7 +2,9 @@
 synchronous_commit off, SQLite's synchronous NORMAL), and only that transaction: the next one on
 the same connection waits again. The dispatcher claims that way and records durably."""
 
-from sqlalchemy import Connection, event, select, update
+import threading
+
+from sqlalchemy import Connection, Engine, event, select, update
 
 from hookdesk.db import Database
 from hookdesk.models.webhooks import WebhookEvent
@@ -50,7 +52,8 @@ async def test_the_dispatcher_claims_without_waiting_for_the_disk_and_records_du
         elif statement.startswith("INSERT INTO attempts"):
             durability.append(("record", durable))
 
-    event.listen(db.engine, "before_cursor_execute", note)
+    # Every engine's: on PostgreSQL the dispatcher's transactions run on its loop's engine.
+    event.listen(Engine, "before_cursor_execute", note)
     try:
         sender = GatedSender()
         async with running(db, sender, limits()):
@@ -58,7 +61,34 @@ async def test_the_dispatcher_claims_without_waiting_for_the_disk_and_records_du
             sender.answer(2)
             await until(lambda: durability.count(("record", True)), bool, "the attempts recorded")
     finally:
-        event.remove(db.engine, "before_cursor_execute", note)
+        event.remove(Engine, "before_cursor_execute", note)
     assert ("claim", False) in durability
     assert ("claim", True) not in durability
     assert ("record", False) not in durability
+
+
+async def test_the_dispatcher_claims_and_records_on_its_loop_on_postgresql(db: Database) -> None:
+    # On PostgreSQL its transactions are awaited on the loop (db/on_loop.py), with no worker
+    # thread to hand the GIL to at every statement; SQLite's wait for its write lock on one.
+    endpoints_with_events(db, [1])
+    threads: set[tuple[str, bool]] = set()  # (what, on the loop's thread)
+    loop_thread = threading.get_ident()
+
+    def note(_connection: Connection, _cursor: object, statement: str, *_args: object) -> None:
+        on_loop = threading.get_ident() == loop_thread
+        if "pending_endpoints" in statement:
+            threads.add(("claim", on_loop))
+        elif statement.startswith("INSERT INTO attempts"):
+            threads.add(("record", on_loop))
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        sender = GatedSender()
+        async with running(db, sender, limits()):
+            await until(lambda: sender.waiting, lambda n: n == 1, "the send in flight")
+            sender.answer(1)
+            await until(lambda: {w for w, _ in threads}, {"claim", "record"}.__eq__, "recorded")
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    on_loop = not db.is_sqlite
+    assert threads == {("claim", on_loop), ("record", on_loop)}

@@ -95,6 +95,8 @@ async def dispatch_until_signalled(database: Database, settings: Settings, box: 
         loop.add_signal_handler(signal_number, stop.set)
     async with running_dispatcher(database, settings, box):
         await stop.wait()
+    if database.on_loop is not None:
+        await database.on_loop.close()  # the loop's connections, which end with it
 
 
 def fastest_event_loop() -> Callable[[], asyncio.AbstractEventLoop] | None:

@@ -5,12 +5,13 @@ on it) commits once at its end or rolls everything back, so a ticket change and 
 together.
 """
 
+import asyncio
 import select
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hookdesk.db.on_loop import OnLoop, on_loop
 from hookdesk.db.wakeup import Wake, take_wakeup_request
+
+T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 5  # an unreachable server fails a request in seconds, not minutes
@@ -217,6 +220,19 @@ class Database:
         lock = self._sqlite_write_lock if write and self.is_sqlite else nullcontext()
         with lock, factory() as session, session.begin():
             yield session
+
+    async def awaited(self, work: Callable[[Session], T], *, durable: bool = True) -> T:
+        """`work` in one `transaction`, for a coroutine: on PostgreSQL awaited on the running
+        loop (`on_loop`), which spares a worker thread and the GIL handed to it and back at every
+        statement; on SQLite on a worker thread, which waits for the one write lock there."""
+        if self.on_loop is not None:
+            return await self.on_loop.write(work, durable=durable)
+
+        def in_a_thread() -> T:
+            with self.transaction(durable=durable) as session:
+                return work(session)
+
+        return await asyncio.to_thread(in_a_thread)
 
     def autocommit(self) -> AbstractContextManager[Connection]:
         """PostgreSQL: a connection whose every statement commits by itself, for work of one

@@ -10,7 +10,8 @@ awaited through psycopg's asyncio connection: 1.25 ms, and a few context switche
 A read's statements commit by themselves (AUTOCOMMIT), as `Database.read`'s do on PostgreSQL: a
 READ COMMITTED transaction would read each statement in a snapshot of its own anyway. A write is
 one READ COMMITTED transaction, in a session of `Database.write`'s class: its commit wakes the
-same listeners (`db/wakeup.py`).
+same listeners (`db/wakeup.py`). The dispatcher's claims, records and hand-backs run here too
+(`Database.awaited`), as a write that is not `durable` where `Database.transaction` says so.
 
 An asyncio connection belongs to the loop that opened it, so there is one engine per running
 loop; the app closes its loop's when its lifespan ends (`close`). An engine whose loop is gone
@@ -20,7 +21,7 @@ goes with it.
 import asyncio
 import weakref
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
@@ -33,27 +34,29 @@ class OnLoop:
     def __init__(self, engine: Callable[[], AsyncEngine], writers: type[Session]) -> None:
         self._new_engine = engine
         self._writers = writers
-        self._engines: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, tuple[AsyncEngine, AsyncEngine]
-        ] = weakref.WeakKeyDictionary()
+        self._engines: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Engines] = (
+            weakref.WeakKeyDictionary()
+        )
 
-    def _pair(self) -> tuple[AsyncEngine, AsyncEngine]:
+    def _engines_of_loop(self) -> "_Engines":
         loop = asyncio.get_running_loop()
-        pair = self._engines.get(loop)
-        if pair is None:
+        engines = self._engines.get(loop)
+        if engines is None:
             engine = self._new_engine()
             writer = engine.execution_options(isolation_level="READ COMMITTED")
-            pair = self._engines[loop] = (engine, writer)
-        return pair
+            hasty = writer.execution_options(durable=False)
+            engines = self._engines[loop] = _Engines(engine, writer, hasty)
+        return engines
 
     def _engine(self) -> AsyncEngine:
-        return self._pair()[0]
+        return self._engines_of_loop().reader
 
-    async def write(self, work: Callable[[Session], T]) -> T:
-        """`work` in one transaction, committed when it returns, rolled back when it raises."""
-        session = AsyncSession(
-            self._pair()[1], expire_on_commit=False, sync_session_class=self._writers
-        )
+    async def write(self, work: Callable[[Session], T], *, durable: bool = True) -> T:
+        """`work` in one transaction, committed when it returns, rolled back when it raises;
+        not `durable`: committed without waiting for the disk (`Database.transaction`)."""
+        engines = self._engines_of_loop()
+        engine = engines.writer if durable else engines.hasty
+        session = AsyncSession(engine, expire_on_commit=False, sync_session_class=self._writers)
         async with session, session.begin():
             return await session.run_sync(work)
 
@@ -69,9 +72,17 @@ class OnLoop:
 
     async def close(self) -> None:
         """Closes the running loop's connections; the next statement opens new ones."""
-        pair = self._engines.pop(asyncio.get_running_loop(), None)
-        if pair is not None:
-            await pair[0].dispose()
+        engines = self._engines.pop(asyncio.get_running_loop(), None)
+        if engines is not None:
+            await engines.reader.dispose()
+
+
+class _Engines(NamedTuple):
+    """A loop's engine, and its views for a transaction (READ COMMITTED), durable or not."""
+
+    reader: AsyncEngine
+    writer: AsyncEngine
+    hasty: AsyncEngine
 
 
 def on_loop(

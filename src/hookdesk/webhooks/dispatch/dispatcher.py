@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import structlog
+from sqlalchemy.orm import Session
 
 from hookdesk.db import Database
 from hookdesk.db.wakeup import DISPATCH, Wake
@@ -206,30 +207,29 @@ class Dispatcher:
         self._channels.append(self._channels.pop(0))
         limit = min(room, self._limits.batch)
 
-        def claim_in_a_transaction() -> list[tuple[AnyChannel, Claim[Any]]]:
+        def claim_in_a_transaction(session: Session) -> list[tuple[AnyChannel, Claim[Any]]]:
             claims: list[tuple[AnyChannel, Claim[Any]]] = []
             left = limit
-            # Not durable: a claim waits for no disk sync before its sends go out, and a claim
-            # a crash loses only leaves its rows due again, sent at least once as ever.
-            with self._database.transaction(durable=False) as session:
-                for channel in self._channels:
-                    if left <= 0:
-                        claims.append((channel, Claim([], backlog=True, next_due=None)))
-                        continue
-                    claim = channel.claim(
-                        session,
-                        now=self._clock(),
-                        lease_seconds=self._limits.lease_seconds,
-                        limit=left,
-                        room=self._room(channel),
-                        cap=self._claim_cap(channel),
-                    )
-                    left -= len(claim.claimed)
-                    claims.append((channel, claim))
+            for channel in self._channels:
+                if left <= 0:
+                    claims.append((channel, Claim([], backlog=True, next_due=None)))
+                    continue
+                claim = channel.claim(
+                    session,
+                    now=self._clock(),
+                    lease_seconds=self._limits.lease_seconds,
+                    limit=left,
+                    room=self._room(channel),
+                    cap=self._claim_cap(channel),
+                )
+                left -= len(claim.claimed)
+                claims.append((channel, claim))
             return claims
 
         try:
-            return await asyncio.to_thread(claim_in_a_transaction)
+            # Not durable: a claim waits for no disk sync before its sends go out, and a claim
+            # a crash loses only leaves its rows due again, sent at least once as ever.
+            return await self._database.awaited(claim_in_a_transaction, durable=False)
         except Exception:
             log.exception("claiming deliveries failed; retrying shortly")
             await asyncio.sleep(1)
@@ -324,12 +324,11 @@ class Dispatcher:
         return retrying or bool(handed_back)
 
     async def _record(self, channel: AnyChannel, batch: list[Finished[Any, Any]]) -> bool:
-        def record_in_a_transaction() -> list[tuple[Finished[Any, Any], Verdict]]:
-            with self._database.transaction() as session:
-                return channel.record(session, batch, now=self._clock(), rng=self._rng)
+        def record_in_a_transaction(session: Session) -> list[tuple[Finished[Any, Any], Verdict]]:
+            return channel.record(session, batch, now=self._clock(), rng=self._rng)
 
         try:
-            recorded = await asyncio.to_thread(record_in_a_transaction)
+            recorded = await self._database.awaited(record_in_a_transaction)
         except Exception:
             # The leases expire and the rows are sent again: at least once, never lost.
             log.exception("recording attempts failed", channel=channel.name, attempts=len(batch))
@@ -380,18 +379,17 @@ class Dispatcher:
 
     async def _release_safely(self, unsent: list[_Held]) -> None:
         try:
-            await asyncio.to_thread(self._release, unsent)
+            await self._database.awaited(lambda session: self._release(session, unsent))
         except Exception:
             # Their leases expire and the rows fall due again by themselves.
             log.exception("handing back leases failed", rows=len(unsent))
 
-    def _release(self, unfinished: list[_Held]) -> None:
+    def _release(self, session: Session, unfinished: list[_Held]) -> None:
         leases: defaultdict[AnyChannel, dict[str, str]] = defaultdict(dict)
         for held in unfinished:
             leases[held.channel][held.item.id] = held.item.lease_token
-        with self._database.transaction() as session:
-            for channel, of_channel in leases.items():
-                channel.release(session, leases=of_channel, now=self._clock())
+        for channel, of_channel in leases.items():
+            channel.release(session, leases=of_channel, now=self._clock())
 
 
 def _count_down(counts: Counter[tuple[str, str]], group: tuple[str, str]) -> None:
