@@ -275,9 +275,16 @@ def _time(name: str, value: str | None) -> int | None:
 # The unfiltered list's statements, built once (building and keying a statement cost as much as
 # running it): the account's tickets in each order, and how many it has, from its few
 # `ticket_counts` rows (models/tickets.py) rather than by counting its tickets, most of the 45 ms
-# a first page took at a million.
+# a first page took at a million. The page's rows carry that total too, an uncorrelated subquery
+# that both databases evaluate once: one statement rather than two, a round trip less on
+# PostgreSQL. Only a page with no rows has to ask for the total on its own.
+_ALL_COUNTED = (
+    select(func.sum(TicketCount.tickets))
+    .where(TicketCount.account_id == bindparam("account_id"))
+    .scalar_subquery()
+)
 _ALL_IN_ORDER = {
-    (sort_by, order): select(Ticket.id)
+    (sort_by, order): select(Ticket.id, _ALL_COUNTED)
     .where(Ticket.account_id == bindparam("account_id"))
     .order_by(*ordering(Ticket, TicketFilters(order=order, sort_by=sort_by)))
     .offset(bindparam("offset"))
@@ -285,9 +292,7 @@ _ALL_IN_ORDER = {
     for sort_by in get_args(SortBy)
     for order in ("asc", "desc")
 }
-_ALL_COUNTED = select(func.sum(TicketCount.tickets)).where(
-    TicketCount.account_id == bindparam("account_id")
-)
+_ALL_COUNTED_ALONE = select(_ALL_COUNTED)
 
 
 def _page_of_all(
@@ -296,7 +301,11 @@ def _page_of_all(
     # Plain rows on the session's connection, as tickets/views.py reads the page's objects.
     session.flush()
     connection = session.connection()
-    total = connection.execute(_ALL_COUNTED, {"account_id": account_id}).scalar()
     statement = _ALL_IN_ORDER[(filters.sort_by, filters.order)]
     bounds = {"account_id": account_id, "offset": page.offset, "limit": page.per_page}
-    return int(total or 0), connection.execute(statement, bounds).scalars().all()
+    rows = connection.execute(statement, bounds).all()
+    if rows:
+        total = rows[0][1]
+    else:
+        total = connection.execute(_ALL_COUNTED_ALONE, {"account_id": account_id}).scalar()
+    return int(total or 0), [row[0] for row in rows]
