@@ -248,9 +248,16 @@ async def phase(
 ) -> tuple[Tally, float]:
     """Runs every client until the plan stops; the tally and the wall time it took."""
     tally = Tally()
+    return tally, await phase_into(tally, clients, plan, timeout_s, ok_prefix)
+
+
+async def phase_into(
+    tally: Tally, clients: list[Client], plan: Plan, timeout_s: float, ok_prefix: bytes
+) -> float:
+    """Runs every client until the plan stops, counting into `tally`; the wall time it took."""
     started = time.perf_counter()
     await asyncio.gather(*(drive(c, plan, tally, timeout_s, ok_prefix) for c in clients))
-    return tally, time.perf_counter() - started
+    return time.perf_counter() - started
 
 
 # --- one server's measurement --------------------------------------------------------------
@@ -275,6 +282,9 @@ class Result:
     warmup_errors: int
     error_kinds: dict[str, int]
     error_samples: list[str]
+    # Each slice's CPU ms per request, where the measurement took turns with another server
+    # (`interleaved`): in the same order as the other's, so that slice by slice they compare.
+    slices_cpu_ms_per_request: list[float | None] = field(default_factory=list)
 
 
 def percentile_ms(sorted_ns: list[int], percent: float) -> float:
@@ -300,6 +310,72 @@ async def measure(
             client.close()
     server_cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
     return summarize(server.name, tally, seconds, warmup, server_cpu, client_after - client_before)
+
+
+SLICES = 5  # an interleaved measurement's turns per server
+
+
+@dataclass
+class Turns:
+    """One server's share of an interleaved measurement: its clients, and what its turns
+    answered, took and cost."""
+
+    server: Server
+    clients: list[Client]
+    warmup: Tally = field(default_factory=Tally)
+    tally: Tally = field(default_factory=Tally)
+    seconds: float = 0.0
+    cpu: float | None = 0.0
+    client_cpu: float = 0.0
+    slices: list[float | None] = field(default_factory=list)
+
+    async def turn(self, seconds: float, args: argparse.Namespace, ok_prefix: bytes) -> None:
+        cpu_before, client_before = self.server.cpu_seconds(), time.process_time()
+        answered = len(self.tally.latencies_ns)
+        plan = Plan(time.monotonic() + seconds)
+        took = await phase_into(self.tally, self.clients, plan, args.timeout, ok_prefix)
+        cpu_after = self.server.cpu_seconds()
+        self.seconds += took
+        self.client_cpu += time.process_time() - client_before
+        if cpu_before is None or cpu_after is None or self.cpu is None:
+            self.cpu = None
+            return
+        self.cpu += cpu_after - cpu_before
+        count = len(self.tally.latencies_ns) - answered
+        self.slices.append(round(1000 * (cpu_after - cpu_before) / count, 4) if count else None)
+
+    def result(self) -> Result:
+        result = summarize(
+            self.server.name, self.tally, self.seconds, self.warmup, self.cpu, self.client_cpu
+        )
+        result.slices_cpu_ms_per_request = self.slices
+        return result
+
+
+async def interleaved(
+    servers: list[tuple[Server, bytes]], args: argparse.Namespace, ok_prefix: bytes = OK_PREFIX
+) -> list[Result]:
+    """Each server warmed up, then measured in `SLICES` turns taken one server after the other,
+    `args.duration` in all per server: a machine that is busier for a while (other guests on the
+    host) slows every server's turns alike, so that their ratios hold where their absolute
+    figures move."""
+    turns = [
+        Turns(s, [Client(s.port, request) for _ in range(args.connections)])
+        for s, request in servers
+    ]
+    try:
+        for t in turns:
+            await phase_into(
+                t.warmup, t.clients, Plan(time.monotonic() + args.warmup), args.timeout, ok_prefix
+            )
+        for _ in range(SLICES):
+            for t in turns:
+                await t.turn(args.duration / SLICES, args, ok_prefix)
+    finally:
+        for t in turns:
+            for client in t.clients:
+                client.close()
+    return [t.result() for t in turns]
 
 
 def measured_plan(args: argparse.Namespace) -> Plan:
@@ -373,29 +449,54 @@ def bench_hookdesk(args: argparse.Namespace, setup: Setup) -> Result:
 
 def create_and_list(args: argparse.Namespace, workdir: Path, database_url: str) -> list[Result]:
     """Ticket create, then list (the newest page of the tickets just created), then retrieve (one
-    of them), on the bare app and on hookdesk over `database_url` (an empty database); results
-    named `<server> <route>`."""
+    of them), on the bare app and on hookdesk over `database_url` (an empty database), both
+    running throughout and measured by turns (`interleaved`); results named
+    `<server> <route>`."""
     env = server_env(workdir, args.sqlite_synchronous, args.rate_limit)
     setup = Setup(workdir, database_url, env, create_account(database_url, workdir, env))
+    key = setup.api_key
     bare_body = new_ticket_body(str(uuid.uuid4()), str(uuid.uuid4()))
-    bare_command = [sys.executable, str(Path(__file__).resolve()), "--serve-bare"]
-    hookdesk_command_line = [str(hookdesk_command()), "serve", "--host", HOST]
-    hookdesk_command_line += ["--database-url", database_url, "--port"]
-    results = []
-    for name, command in (("bare", bare_command), ("hookdesk", hookdesk_command_line)):
-        port = free_port()
-        with running(name, [*command, str(port)], port, workdir, setup.env) as server:
-            body = bare_body if name == "bare" else ticket_body(port, setup.api_key)
-            progress(f"api: {name}, ticket create, list, then retrieve ...")
-            create = run_async(measure(server, raw_request(port, setup.api_key, body), args))
-            listing = run_async(
-                measure(server, list_request(port, setup.api_key), args, LIST_OK_PREFIX)
+    bare_port, port = free_port(), free_port()
+    bare_command = [sys.executable, str(Path(__file__).resolve()), "--serve-bare", str(bare_port)]
+    command = [str(hookdesk_command()), "serve", "--host", HOST, "--port", str(port)]
+    command += ["--database-url", database_url]
+    with (
+        running("bare", bare_command, bare_port, workdir, env) as bare,
+        running("hookdesk", command, port, workdir, env) as mine,
+    ):
+        body = ticket_body(port, key)
+        progress("api: bare and hookdesk by turns: ticket create, list, then retrieve ...")
+        created = run_async(
+            interleaved(
+                [
+                    (bare, raw_request(bare_port, key, bare_body)),
+                    (mine, raw_request(port, key, body)),
+                ],
+                args,
             )
-            one = post_json(port, ROUTE, body, setup.api_key)["ticket"]["id"]
-            retrieve = run_async(measure(server, retrieve_request(port, setup.api_key, one), args))
-        create.server, listing.server = f"{name} create", f"{name} list"
-        retrieve.server = f"{name} retrieve"
-        results += [create, listing, retrieve]
+        )
+        listed = run_async(
+            interleaved(
+                [(bare, list_request(bare_port, key)), (mine, list_request(port, key))],
+                args,
+                LIST_OK_PREFIX,
+            )
+        )
+        one = post_json(port, ROUTE, body, key)["ticket"]["id"]
+        retrieved = run_async(
+            interleaved(
+                [
+                    (bare, retrieve_request(bare_port, key, one)),
+                    (mine, retrieve_request(port, key, one)),
+                ],
+                args,
+            )
+        )
+    results = []
+    for route, pair in (("create", created), ("list", listed), ("retrieve", retrieved)):
+        for result in pair:
+            result.server = f"{result.server} {route}"
+        results += pair
     return results
 
 
