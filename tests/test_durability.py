@@ -4,19 +4,12 @@ the same connection waits again. The dispatcher claims that way and records dura
 
 import threading
 
-import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, event, select, update
 
-from hookdesk.app import create_app
-from hookdesk.config import Settings
 from hookdesk.db import Database
 from hookdesk.models.webhooks import WebhookEvent
-from tests.support.api import new_account
 from tests.support.in_process import endpoints_with_events, limits, running, until
-from tests.support.receivers import Receiver
 from tests.support.sending import GatedSender
-from tests.support.webhooks import endpoint, wait_for_status
 
 
 def waits_for_the_disk(connection: Connection, db: Database) -> bool:
@@ -74,13 +67,9 @@ async def test_the_dispatcher_claims_without_waiting_for_the_disk_and_records_du
     assert ("record", False) not in durability
 
 
-@pytest.mark.parametrize("beside_requests", [False, True], ids=["alone", "beside_requests"])
-async def test_the_dispatcher_claims_and_records_on_its_loop_on_postgresql_unless_beside_requests(
-    db: Database, beside_requests: bool
-) -> None:
+async def test_the_dispatcher_claims_and_records_on_its_loop_on_postgresql(db: Database) -> None:
     # On PostgreSQL its transactions are awaited on the loop (db/on_loop.py), with no worker
-    # thread to hand the GIL to at every statement; SQLite's wait for its write lock on one, and
-    # so do a dispatcher's that shares its loop with the API's requests (`hookdesk serve`).
+    # thread to hand the GIL to at every statement; SQLite's wait for its write lock on one.
     endpoints_with_events(db, [1])
     threads: set[tuple[str, bool]] = set()  # (what, on the loop's thread)
     loop_thread = threading.get_ident()
@@ -95,43 +84,11 @@ async def test_the_dispatcher_claims_and_records_on_its_loop_on_postgresql_unles
     event.listen(Engine, "before_cursor_execute", note)
     try:
         sender = GatedSender()
-        async with running(db, sender, limits(), beside_requests=beside_requests):
+        async with running(db, sender, limits()):
             await until(lambda: sender.waiting, lambda n: n == 1, "the send in flight")
             sender.answer(1)
             await until(lambda: {w for w, _ in threads}, {"claim", "record"}.__eq__, "recorded")
     finally:
         event.remove(Engine, "before_cursor_execute", note)
-    on_loop = not db.is_sqlite and not beside_requests
+    on_loop = not db.is_sqlite
     assert threads == {("claim", on_loop), ("record", on_loop)}
-
-
-def test_the_served_dispatcher_claims_off_the_loop_its_requests_run_on(
-    live_settings: Settings, db: Database, receiver: Receiver
-) -> None:
-    """The app's own dispatcher (`hookdesk serve`) claims and records on a worker thread, never
-    on the thread of the loop where the API's requests run (on PostgreSQL their key checks are
-    statements there)."""
-    if db.is_sqlite:
-        pytest.skip("on SQLite the requests' statements and the claims all take worker threads")
-    threads: dict[str, set[int]] = {"request": set(), "claim": set(), "record": set()}
-
-    def note(_connection: Connection, _cursor: object, statement: str, *_args: object) -> None:
-        if "pending_endpoints" in statement:
-            threads["claim"].add(threading.get_ident())
-        elif statement.startswith("INSERT INTO attempts"):
-            threads["record"].add(threading.get_ident())
-        elif "api_keys" in statement:
-            threads["request"].add(threading.get_ident())
-
-    with TestClient(create_app(live_settings, db, run_dispatcher=True)) as client:
-        api = new_account(client, db, "Served")
-        endpoint(api, receiver.url, events=["whitelabel.ticket.created"])
-        event.listen(Engine, "before_cursor_execute", note)
-        try:
-            api.ticket()
-            [entry] = api.ok(api.get("/v2/webhook-events/list"), "webhook_events")
-            wait_for_status(api, entry["id"], "delivered")
-        finally:
-            event.remove(Engine, "before_cursor_execute", note)
-    assert threads["request"] and threads["claim"] and threads["record"]
-    assert not threads["request"] & (threads["claim"] | threads["record"])

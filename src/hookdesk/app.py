@@ -88,7 +88,7 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             if run_dispatcher:
-                dispatching = running_dispatcher(db, settings, box, beside_requests=True)
+                dispatching = running_dispatcher(db, settings, box)
                 operations.dispatcher = await stack.enter_async_context(dispatching)
             yield
         if db.on_loop is not None:

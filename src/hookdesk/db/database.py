@@ -221,15 +221,11 @@ class Database:
         with lock, factory() as session, session.begin():
             yield session
 
-    async def awaited(
-        self, work: Callable[[Session], T], *, durable: bool = True, in_thread: bool = False
-    ) -> T:
+    async def awaited(self, work: Callable[[Session], T], *, durable: bool = True) -> T:
         """`work` in one `transaction`, for a coroutine: on PostgreSQL awaited on the running
         loop (`on_loop`), which spares a worker thread and the GIL handed to it and back at every
-        statement; on SQLite on a worker thread, which waits for the one write lock there.
-        `in_thread`: on a worker thread on PostgreSQL too, for a caller whose loop is busy with
-        other work that should not hold its transactions back."""
-        if self.on_loop is not None and not in_thread:
+        statement; on SQLite on a worker thread, which waits for the one write lock there."""
+        if self.on_loop is not None:
             return await self.on_loop.write(work, durable=durable)
 
         def in_a_thread() -> T:

@@ -116,21 +116,12 @@ class Dispatcher:
         meter: Meter | None = None,
         clock: Callable[[], float] = time.time,
         wakes: Wake = DISPATCH,
-        beside_requests: bool = False,
     ) -> None:
         """`channels` claim, send and record (their senders make the calls) and `clock` tells
         the time (Unix seconds) of claims, attempts and retries: tests hand in fakes. `wakes`:
         the work queued that wakes it (`db/wakeup.py`), less mail for the server's default when
-        it has none.
-
-        `beside_requests`: it shares its loop with the API's requests (`hookdesk serve` in one
-        process), so its transactions take a worker thread on PostgreSQL too. Awaited on that
-        loop, each of their statements would wait its turn behind every request queued there,
-        and the deliveries with them; a thread has its turn at the GIL within the switch interval
-        however long that queue. The latency bench at 200 creates/s: a delivery's p99 61-84 ms
-        with them on the loop, 37-54 ms on a thread."""
+        it has none."""
         self._database = database
-        self._in_thread = beside_requests
         self._channels = list(channels)
         self._limits = limits
         cap = limits.endpoint_concurrency
@@ -238,9 +229,7 @@ class Dispatcher:
         try:
             # Not durable: a claim waits for no disk sync before its sends go out, and a claim
             # a crash loses only leaves its rows due again, sent at least once as ever.
-            return await self._database.awaited(
-                claim_in_a_transaction, durable=False, in_thread=self._in_thread
-            )
+            return await self._database.awaited(claim_in_a_transaction, durable=False)
         except Exception:
             log.exception("claiming deliveries failed; retrying shortly")
             await asyncio.sleep(1)
@@ -339,9 +328,7 @@ class Dispatcher:
             return channel.record(session, batch, now=self._clock(), rng=self._rng)
 
         try:
-            recorded = await self._database.awaited(
-                record_in_a_transaction, in_thread=self._in_thread
-            )
+            recorded = await self._database.awaited(record_in_a_transaction)
         except Exception:
             # The leases expire and the rows are sent again: at least once, never lost.
             log.exception("recording attempts failed", channel=channel.name, attempts=len(batch))
@@ -392,9 +379,7 @@ class Dispatcher:
 
     async def _release_safely(self, unsent: list[_Held]) -> None:
         try:
-            await self._database.awaited(
-                lambda session: self._release(session, unsent), in_thread=self._in_thread
-            )
+            await self._database.awaited(lambda session: self._release(session, unsent))
         except Exception:
             # Their leases expire and the rows fall due again by themselves.
             log.exception("handing back leases failed", rows=len(unsent))
