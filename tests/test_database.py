@@ -5,12 +5,21 @@ the threads' are."""
 
 import asyncio
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool, QueuePool
 
+from hookdesk.config import Settings
 from hookdesk.db import Database, dependencies
+from hookdesk.db.database import (
+    OTHER_CLIENTS,
+    POOL_SIZE,
+    connections_at_peak,
+    fitted_pool_size,
+)
 from hookdesk.db.on_loop import OnLoop
 from hookdesk.db.wakeup import Wake, request_wakeup
 from tests.support.waiting import wait_until
@@ -232,3 +241,39 @@ def test_concurrent_units_of_work_keep_their_connections_open(postgresql: Databa
     finally:
         own.dispose()
     assert len(opened) == 16, len(opened)
+
+
+def pool_sizes(pool: Pool) -> tuple[int, int]:
+    """The connections a pool keeps, and how many more it opens at a peak."""
+    assert isinstance(pool, QueuePool)
+    return pool.size(), pool._max_overflow
+
+
+def test_the_pools_take_the_size_the_settings_give(postgresql: Database, tmp_path: Path) -> None:
+    settings = Settings(database_url=postgresql.url, data_dir=tmp_path, database_pool_size=7)
+    own = Database.of(settings)
+    assert own.on_loop is not None
+    on_loop = own.on_loop
+
+    async def of_the_loop() -> tuple[int, int]:
+        return pool_sizes(on_loop._engine().sync_engine.pool)
+
+    try:
+        assert pool_sizes(own.engine.pool) == (7, 3)
+        assert asyncio.run(of_the_loop()) == (7, 3)
+        assert connections_at_peak(7) == 20
+    finally:
+        own.dispose()
+
+
+@pytest.mark.parametrize(
+    ("processes", "allowed", "fitted"),
+    [(3, 97, 9), (2, 97, 14), (5, 97, 5), (3, 500, POOL_SIZE), (40, 97, 1)],
+)
+def test_pools_fitted_leave_room_for_other_clients(
+    processes: int, allowed: int, fitted: int
+) -> None:
+    assert fitted_pool_size(processes, allowed) == fitted
+    if fitted < POOL_SIZE and processes * connections_at_peak(1) <= allowed - OTHER_CLIENTS:
+        assert processes * connections_at_peak(fitted) <= allowed - OTHER_CLIENTS
+        assert processes * connections_at_peak(fitted + 1) > allowed - OTHER_CLIENTS

@@ -24,7 +24,13 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from hookdesk.accounts import service as accounts
 from hookdesk.db import Database
-from hookdesk.db.database import is_sqlite
+from hookdesk.db.database import (
+    OTHER_CLIENTS,
+    POOL_SIZE,
+    connections_at_peak,
+    fitted_pool_size,
+    is_sqlite,
+)
 from tests.support.processes import HOOKDESK, free_port
 from tests.support.receivers import Receiver
 from tests.support.waiting import wait_until
@@ -37,7 +43,8 @@ STARTED = re.compile(r"process started\s.*pid=(\d+) role=(\w+)")
 class Served:
     """A `hookdesk serve --workers 2 --dev` subprocess, its log and its API."""
 
-    def __init__(self, database_url: str, folder: Path) -> None:
+    def __init__(self, database_url: str, folder: Path, **settings: str) -> None:
+        """`settings`: more HOOKDESK_ variables, by name."""
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.log = folder / "serve.err"
@@ -47,6 +54,7 @@ class Served:
             "HOOKDESK_RATE_LIMIT": "0",
             "HOOKDESK_RETRY_SCHEDULE": "0.2,0.2,0.5,1,1,2",
             "HOOKDESK_SHUTDOWN_TIMEOUT": "10",
+            **settings,
         }
         command = [HOOKDESK, "serve", "--dev", "--workers", "2", "--port", str(port)]
         command += ["--database-url", database_url]
@@ -207,6 +215,36 @@ def test_killed_children_are_replaced_and_no_answered_ticket_is_lost(
         assert len(answered) >= 80  # only requests caught by the killed process may fail
     finally:
         receiver.close()
+
+
+def test_the_pools_are_made_to_fit_postgresqls_connections(served: Served, db: Database) -> None:
+    """Two API processes and a dispatcher at twenty connections a pool could want 180 at a peak,
+    more than a default PostgreSQL takes (100): their pools are made small enough to fit."""
+    allowed = db.connections_allowed()
+    if 3 * connections_at_peak(POOL_SIZE) <= allowed - OTHER_CLIENTS:
+        pytest.skip(f"this PostgreSQL takes {allowed} connections: every pool fits")
+    fitted = fitted_pool_size(3, allowed)
+    assert 3 * connections_at_peak(fitted) <= allowed - OTHER_CLIENTS
+    log = served.log.read_text()
+    assert re.search(rf"database pools sized .*pool_size={fitted}\b", log), log
+
+
+def test_a_pool_size_given_that_does_not_fit_is_kept_and_warned_of(
+    database_url: str, db: Database, tmp_path: Path
+) -> None:
+    if is_sqlite(database_url):
+        pytest.skip("--workers above 1 runs on PostgreSQL")
+    allowed = db.connections_allowed()
+    server = Served(database_url, tmp_path, HOOKDESK_DATABASE_POOL_SIZE=str(allowed))
+    try:
+        log = server.log.read_text()
+    finally:
+        server.process.kill()
+        server.process.wait(timeout=30)
+    fitted = fitted_pool_size(3, allowed)
+    assert "PostgreSQL may refuse connections at a peak" in log, log
+    assert f"HOOKDESK_DATABASE_POOL_SIZE to {fitted} or less" in log
+    assert "database pools sized" not in log
 
 
 def test_sigterm_stops_every_child_gracefully(served: Served) -> None:

@@ -80,7 +80,7 @@ def create_app(
 
     With `run_dispatcher`, the app delivers webhooks itself while it runs (`hookdesk serve`)."""
     owned = database is None
-    db = database or Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    db = database or Database.of(settings)
     box = box or box_for(settings.secret_key, dev=settings.dev, data_dir=settings.data_dir)
     operations = Operations(db.url)
 

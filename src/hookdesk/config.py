@@ -48,6 +48,13 @@ class Settings(BaseSettings):
         default="FULL",
         description="FULL survives power loss (an fsync per commit); NORMAL only a killed process.",
     )
+    database_pool_size: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="PostgreSQL: connections each of a process's two pools keeps open (its "
+        "worker threads' and its event loop's), with half as many more at a peak.",
+    )
     max_body_bytes: int = Field(default=1 * MIB, gt=0)
     max_asset_bytes: int = Field(default=10 * MIB, gt=0)
     max_mail_bytes: int = Field(

@@ -27,7 +27,12 @@ from hookdesk.accounts import service as accounts
 from hookdesk.app import create_app
 from hookdesk.config import ConfigurationError, Loaded, Settings, load, masked, variable
 from hookdesk.db import Database
-from hookdesk.db.database import is_sqlite
+from hookdesk.db.database import (
+    OTHER_CLIENTS,
+    connections_at_peak,
+    fitted_pool_size,
+    is_sqlite,
+)
 from hookdesk.devtools.invocation import as_run_here
 from hookdesk.mail import rotation as mail_rotation
 from hookdesk.migrations.migrate import SchemaOutOfDate, SecretKeyNeeded, prepare, upgrade
@@ -65,7 +70,7 @@ def _fail(message: str) -> NoReturn:
 def _open(settings: Settings) -> Database:
     """Open the database, migrating an empty one and refusing an out-of-date one."""
     try:
-        database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+        database = Database.of(settings)
         prepare(database.engine)
     except SchemaOutOfDate as error:
         _fail(str(error))
@@ -100,6 +105,7 @@ def serve(
         _create_first_account(database)
     log.info("serving", url=settings.public_url, database=_shown(database), workers=workers)
     if workers > 1:
+        settings = _pools_fitted(database, settings, processes=workers + 1)
         database.dispose()  # each child opens its own
         _serve_in_processes(settings, host, port, workers)
         return
@@ -192,6 +198,38 @@ def _warn_if_dev(settings: Settings) -> None:
             "DEVELOPMENT MODE: webhook endpoints may use http and local or private addresses. "
             "Never run it like this where others can reach it."
         )
+
+
+def _pools_fitted(database: Database, settings: Settings, *, processes: int) -> Settings:
+    """`serve --workers`: every process (the API's and the dispatcher) has pools of its own, and
+    at a peak together they could want more connections than PostgreSQL takes, refused then as
+    503s under load. Unless HOOKDESK_DATABASE_POOL_SIZE was given, the pools are made small
+    enough to fit; when it was given and does not fit, the start says so."""
+    try:
+        allowed = database.connections_allowed()
+    except SQLAlchemyError as error:
+        log.warning("could not read PostgreSQL's max_connections", error=str(error))
+        return settings
+    at_peak = processes * connections_at_peak(settings.database_pool_size)
+    if at_peak <= allowed - OTHER_CLIENTS:
+        return settings
+    fitted = fitted_pool_size(processes, allowed)
+    if "database_pool_size" in settings.model_fields_set:
+        log.warning(
+            "PostgreSQL may refuse connections at a peak: raise its max_connections, or set "
+            f"HOOKDESK_DATABASE_POOL_SIZE to {fitted} or less",
+            processes=processes,
+            connections_at_peak=at_peak,
+            connections_allowed=allowed,
+        )
+        return settings
+    log.info(
+        "database pools sized to fit PostgreSQL's max_connections",
+        pool_size=fitted,
+        processes=processes,
+        connections_allowed=allowed,
+    )
+    return settings.model_copy(update={"database_pool_size": fitted})
 
 
 def _create_first_account(database: Database) -> None:

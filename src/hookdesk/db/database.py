@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
@@ -19,6 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hookdesk.db.on_loop import OnLoop, on_loop
 from hookdesk.db.wakeup import Wake, take_wakeup_request
+
+if TYPE_CHECKING:
+    from hookdesk.config import Settings
 
 T = TypeVar("T")
 
@@ -37,24 +40,48 @@ def normalize_url(url: str) -> str:
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
-    # Connections beyond pool_size are closed as soon as they are given back: with ten kept,
-    # sixteen requests at a time (bench/api.py) opened and closed hundreds of PostgreSQL
-    # sessions a second, each a server process started. Twenty are kept, thirty at most as
-    # before; the pool opens them only as the load needs them.
+
+# Connections beyond pool_size are closed as soon as they are given back: with ten kept, sixteen
+# requests at a time (bench/api.py) opened and closed hundreds of PostgreSQL sessions a second,
+# each a server process started. Twenty are kept by default, half as many more at a peak; the
+# pool opens them only as the load needs them.
+POOL_SIZE = 20
 
 
-_PG_ENGINE: dict[str, Any] = {
-    "pool_size": 20,
-    "max_overflow": 10,
-    "connect_args": {"connect_timeout": PG_CONNECT_TIMEOUT_S},
-    "hide_parameters": True,  # errors (and so logs) never show the texts and keys bound
-}
+def _pg_engine(pool_size: int) -> dict[str, Any]:
+    return {
+        "pool_size": pool_size,
+        "max_overflow": pool_size // 2,
+        "connect_args": {"connect_timeout": PG_CONNECT_TIMEOUT_S},
+        "hide_parameters": True,  # errors (and so logs) never show the texts and keys bound
+    }
 
 
-def make_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
+def connections_at_peak(pool_size: int) -> int:
+    """The PostgreSQL connections one process may hold at a peak: its two pools (its worker
+    threads' and its event loop's), each `pool_size` and half as many more."""
+    return 2 * (pool_size + pool_size // 2)
+
+
+# Connections left to others (psql, migrations, a dispatcher started elsewhere) when pools are
+# sized to fit PostgreSQL's max_connections (`fitted_pool_size`).
+OTHER_CLIENTS = 10
+
+
+def fitted_pool_size(processes: int, allowed: int) -> int:
+    """The largest pool size, up to POOL_SIZE, at which `processes` fit in `allowed` connections
+    at a peak, less OTHER_CLIENTS; 1 when none does."""
+    budget = allowed - OTHER_CLIENTS
+    fitting = [n for n in range(1, POOL_SIZE + 1) if processes * connections_at_peak(n) <= budget]
+    return max(fitting, default=1)
+
+
+def make_engine(
+    url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = POOL_SIZE
+) -> Engine:
     url = normalize_url(url)
     if not is_sqlite(url):
-        engine = create_engine(url, **_PG_ENGINE)
+        engine = create_engine(url, **_pg_engine(pool_size))
         _configure_postgresql(engine)
         return engine
     # Room for every worker thread (anyio runs 40): a thread never waits for a connection.
@@ -155,9 +182,14 @@ def text_holds(text: str | None, folded: str) -> bool:
 
 
 class Database:
-    def __init__(self, url: str, *, sqlite_synchronous: str = "FULL") -> None:
+    def __init__(
+        self, url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = POOL_SIZE
+    ) -> None:
+        """`pool_size`: PostgreSQL's, each of the two pools' (`connections_at_peak`)."""
         self.url = normalize_url(url)
-        self.engine = make_engine(self.url, sqlite_synchronous=sqlite_synchronous)
+        self.engine = make_engine(
+            self.url, sqlite_synchronous=sqlite_synchronous, pool_size=pool_size
+        )
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         # PostgreSQL reads each statement of a READ COMMITTED transaction in a snapshot of its
@@ -178,7 +210,17 @@ class Database:
         self.on_loop: OnLoop | None = None
         if not self.is_sqlite:
             writers_class = self._writers.class_
-            self.on_loop = on_loop(self.url, _configure_postgresql, writers_class, **_PG_ENGINE)
+            options = _pg_engine(pool_size)
+            self.on_loop = on_loop(self.url, _configure_postgresql, writers_class, **options)
+
+    @classmethod
+    def of(cls, settings: "Settings") -> Self:
+        """The database `settings` name, with their SQLite durability and PostgreSQL pools."""
+        return cls(
+            settings.database_url,
+            sqlite_synchronous=settings.sqlite_synchronous,
+            pool_size=settings.database_pool_size,
+        )
 
     def add_wakeup_listener(self, listener: Callable[[], None], wakes: Wake) -> None:
         """Call `listener` (from the committing thread) after each commit that requested any of
@@ -239,6 +281,14 @@ class Database:
         statement (or of statements that need not land together): no BEGIN and COMMIT round
         trips around it."""
         return self._autocommit.connect()
+
+    def connections_allowed(self) -> int:
+        """PostgreSQL: the connections the server takes from clients like this one
+        (max_connections less those kept for superusers)."""
+        with self.autocommit() as connection:
+            total = connection.exec_driver_sql("SHOW max_connections").scalar_one()
+            kept = connection.exec_driver_sql("SHOW superuser_reserved_connections").scalar_one()
+        return int(total) - int(kept)
 
     def checkpoint(self) -> bool:
         """SQLite: copy the write-ahead log into the database file and truncate it, so that the

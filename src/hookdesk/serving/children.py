@@ -45,7 +45,7 @@ def api_process(settings: Settings, listen: Listen) -> None:
 def dispatcher_process(settings: Settings) -> None:
     logs.configure(settings)
     _stop_with_parent()
-    database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    database = Database.of(settings)
     box = box_for(settings.secret_key, dev=settings.dev, data_dir=settings.data_dir)
     settle_after_start_up()
     try:
