@@ -3,6 +3,8 @@ synchronous_commit off, SQLite's synchronous NORMAL), and only that transaction:
 the same connection waits again. The dispatcher claims that way and records durably."""
 
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, event, select, update
 
@@ -17,6 +19,25 @@ def waits_for_the_disk(connection: Connection, db: Database) -> bool:
         # 2 is FULL, the setting of these tests' databases; 1 is NORMAL
         return connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2
     return connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+
+
+@contextmanager
+def dispatcher_statements(seen: Callable[[str, Connection], None]) -> Iterator[None]:
+    """While the block runs, `seen("claim" or "record", connection)` at each claim's first
+    statement and each attempt recorded, on every engine: on PostgreSQL the dispatcher's
+    transactions run on its loop's engine."""
+
+    def note(connection: Connection, _cursor: object, statement: str, *_args: object) -> None:
+        if "pending_endpoints" in statement:
+            seen("claim", connection)
+        elif statement.startswith("INSERT INTO attempts"):
+            seen("record", connection)
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
 
 
 def test_only_the_transaction_that_need_not_be_durable_skips_the_wait(db: Database) -> None:
@@ -45,23 +66,15 @@ async def test_the_dispatcher_claims_without_waiting_for_the_disk_and_records_du
     endpoints_with_events(db, [2])
     durability: list[tuple[str, bool]] = []  # (what, durable) of each statement of interest
 
-    def note(connection: Connection, _cursor: object, statement: str, *_args: object) -> None:
-        durable = bool(connection.get_execution_options().get("durable", True))
-        if "pending_endpoints" in statement:  # the claim's first statement
-            durability.append(("claim", durable))
-        elif statement.startswith("INSERT INTO attempts"):
-            durability.append(("record", durable))
+    def note(what: str, connection: Connection) -> None:
+        durability.append((what, bool(connection.get_execution_options().get("durable", True))))
 
-    # Every engine's: on PostgreSQL the dispatcher's transactions run on its loop's engine.
-    event.listen(Engine, "before_cursor_execute", note)
-    try:
+    with dispatcher_statements(note):
         sender = GatedSender()
         async with running(db, sender, limits()):
             await until(lambda: sender.waiting, lambda n: n == 2, "both sends in flight")
             sender.answer(2)
             await until(lambda: durability.count(("record", True)), bool, "the attempts recorded")
-    finally:
-        event.remove(Engine, "before_cursor_execute", note)
     assert ("claim", False) in durability
     assert ("claim", True) not in durability
     assert ("record", False) not in durability
@@ -74,21 +87,14 @@ async def test_the_dispatcher_claims_and_records_on_its_loop_on_postgresql(db: D
     threads: set[tuple[str, bool]] = set()  # (what, on the loop's thread)
     loop_thread = threading.get_ident()
 
-    def note(_connection: Connection, _cursor: object, statement: str, *_args: object) -> None:
-        on_loop = threading.get_ident() == loop_thread
-        if "pending_endpoints" in statement:
-            threads.add(("claim", on_loop))
-        elif statement.startswith("INSERT INTO attempts"):
-            threads.add(("record", on_loop))
+    def note(what: str, _connection: Connection) -> None:
+        threads.add((what, threading.get_ident() == loop_thread))
 
-    event.listen(Engine, "before_cursor_execute", note)
-    try:
+    with dispatcher_statements(note):
         sender = GatedSender()
         async with running(db, sender, limits()):
             await until(lambda: sender.waiting, lambda n: n == 1, "the send in flight")
             sender.answer(1)
             await until(lambda: {w for w, _ in threads}, {"claim", "record"}.__eq__, "recorded")
-    finally:
-        event.remove(Engine, "before_cursor_execute", note)
     on_loop = not db.is_sqlite
     assert threads == {("claim", on_loop), ("record", on_loop)}
