@@ -7,8 +7,9 @@ import asyncio
 import threading
 from pathlib import Path
 
+import psycopg
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import bindparam, event, func, literal_column, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool, QueuePool
 
@@ -204,11 +205,55 @@ def test_a_connection_the_server_closed_is_replaced_on_the_loop_too(postgresql: 
     assert replaced not in (closed, 0)
 
 
+_BACKEND = select(func.pg_backend_pid())
+
+
+def test_a_fetch_runs_its_statement_with_the_values_it_binds_itself(postgresql: Database) -> None:
+    # `x || ''` binds '' itself: its compiled SQL holds a placeholder the caller never fills.
+    statement = select(
+        (literal_column("'abc'").concat("") == bindparam("given")).label("same"),
+        func.current_setting("jit").label("jit"),
+    )
+
+    async def route() -> list[tuple[object, ...]]:
+        try:
+            return await on_loop_of(postgresql).fetch(statement, {"given": "abc"})
+        finally:
+            await on_loop_of(postgresql).close()
+
+    # Its connection set up as every other one.
+    assert asyncio.run(route()) == [(True, "off")]
+
+
+def test_a_fetch_whose_connection_breaks_fails_and_the_next_takes_another(
+    postgresql: Database,
+) -> None:
+    on_loop = on_loop_of(postgresql)
+    killing = select(func.pg_terminate_backend(func.pg_backend_pid()))
+
+    async def route() -> tuple[int, type[BaseException], int, int]:
+        try:
+            first = (await on_loop.fetch(_BACKEND, {}))[0][0]
+            with pytest.raises(psycopg.OperationalError) as failed:
+                await on_loop.fetch(killing, {})
+            after = (await on_loop.fetch(_BACKEND, {}))[0][0]
+            # A connection the server closed while it waited in the pool is replaced too.
+            with postgresql.write() as session:
+                session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": after})
+            wait_until(lambda: not is_running(postgresql, after), what="the backend to end")
+            return first, failed.type, after, (await on_loop.fetch(_BACKEND, {}))[0][0]
+        finally:
+            await on_loop.close()
+
+    first, failure, after, replaced = asyncio.run(route())
+    assert issubclass(failure, psycopg.OperationalError)
+    assert after not in (first, 0)
+    assert replaced not in (after, 0)
+
+
 def test_closing_the_loops_engine_ends_its_connections(postgresql: Database) -> None:
     async def route() -> int:
-        pid = await on_loop_of(postgresql).autocommit(
-            lambda connection: int(connection.scalar(text("SELECT pg_backend_pid()")) or 0)
-        )
+        pid = int((await on_loop_of(postgresql).fetch(_BACKEND, {}))[0][0])
         await on_loop_of(postgresql).close()
         return pid
 

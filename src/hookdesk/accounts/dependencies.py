@@ -62,9 +62,7 @@ async def _checked(
     presented = keys.parse(plaintext)
     if presented is None:
         raise _invalid()
-    key, decision = await on_loop.autocommit(
-        lambda connection: limiter.authenticate_and_take(connection, presented)
-    )
+    key, decision = await limiter.authenticate_and_take(on_loop, presented)
     if key is None or decision is None:
         raise _invalid()
     return key, decision

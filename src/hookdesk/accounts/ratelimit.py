@@ -17,12 +17,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Dialect,
     Double,
     Result,
     Select,
@@ -42,6 +41,7 @@ from hookdesk.accounts.keys import PresentedKey
 from hookdesk.accounts.service import KeyHolder, holder_of
 from hookdesk.config import Settings
 from hookdesk.db.database import Database
+from hookdesk.db.on_loop import OnLoop, compiled
 from hookdesk.models.accounts import ApiKey, RateLimitBucket
 
 
@@ -123,22 +123,27 @@ class DatabaseBuckets:
             left: float | None = _run(connection, _take_token(self.limits), _bucket(key)).scalar()
             return self._decided(connection, key, left)
 
-    def authenticate_and_take(
-        self, connection: Connection, presented: PresentedKey
+    async def authenticate_and_take(
+        self, on_loop: OnLoop, presented: PresentedKey
     ) -> tuple[KeyHolder | None, RateLimitDecision | None]:
         """The key's holder (None for a wrong key) and, for a good one, a token taken from its
-        bucket: in one statement, on a connection in autocommit, so a request's key and token
-        cost one round trip (and no BEGIN and COMMIT around it)."""
+        bucket: in one statement that commits by itself, run by psycopg alone on the loop
+        (`OnLoop.fetch`), so a request's key and token cost one round trip (and no BEGIN and
+        COMMIT around it)."""
         secret_hash = keys.hash_secret(presented.secret)
-        found = _run(
-            connection,
+        found = await on_loop.fetch(
             _authenticate_and_take(self.limits),
             {"key_id": presented.key_id, "secret_hash": secret_hash},
-        ).one_or_none()
-        key = holder_of(presented, found)
-        if key is None or found is None:
+        )
+        row = _PresentedKeyRow(*found[0]) if found else None
+        key = holder_of(presented, row)
+        if key is None or row is None:
             return None, None
-        return key, self._decided(connection, key, found.tokens_left)
+        if row.tokens_left is not None:
+            return key, RateLimitDecision.taken(self.limits, row.tokens_left)
+        # Refused: read the bucket once more, only to tell the client how long to wait.
+        bucket = await on_loop.fetch(_tokens_now(self.limits), _bucket(key))
+        return key, self._refused(bucket[0][0] if bucket else None)
 
     def _decided(
         self, connection: Connection, key: KeyHolder, left: float | None
@@ -146,9 +151,23 @@ class DatabaseBuckets:
         if left is not None:
             return RateLimitDecision.taken(self.limits, left)
         # Refused: read the bucket once more, only to tell the client how long to wait.
-        found: float | None = _run(connection, _tokens_now(self.limits), _bucket(key)).scalar()
-        tokens = float(self.limits.burst) if found is None else found
+        return self._refused(_run(connection, _tokens_now(self.limits), _bucket(key)).scalar())
+
+    def _refused(self, tokens_now: float | None) -> RateLimitDecision:
+        """Refused, with the bucket's tokens now (None: no bucket, which is full)."""
+        tokens = float(self.limits.burst) if tokens_now is None else tokens_now
         return RateLimitDecision.refused(self.limits, tokens)
+
+
+class _PresentedKeyRow(NamedTuple):
+    """A row of `_authenticate_and_take`."""
+
+    secret_hash: str
+    account_id: str
+    revoked_at: int | None
+    last_used_at: int | None
+    tokens_left: float | None
+    asynchronous_commit: str
 
 
 def _bucket(key: KeyHolder) -> dict[str, str]:
@@ -156,19 +175,14 @@ def _bucket(key: KeyHolder) -> dict[str, str]:
 
 
 # The statements are built once per limit (the app has one), with the key bound at each run:
-# building one cost more than running it. Their SQL is made once too, the limits written into
-# it (`_sql`), and run as it is: SQLAlchemy would otherwise walk the whole statement for its
+# building one cost more than running it. Their SQL is made once too (`compiled`), the limits
+# written into it, and run as it is: SQLAlchemy would otherwise walk the whole statement for its
 # cache key and process its nine constant parameters at every request.
 
 
 def _run(connection: Connection, statement: ClauseElement, key: dict[str, str]) -> Result[Any]:
-    return connection.exec_driver_sql(_sql(statement, connection.dialect), key)
-
-
-@functools.cache
-def _sql(statement: ClauseElement, dialect: Dialect) -> str:
-    """The statement's SQL for `dialect`, with the key's bound parameters as placeholders."""
-    return str(statement.compile(dialect=dialect))
+    sql = compiled(statement)
+    return connection.exec_driver_sql(sql.text, {**sql.constants, **key})
 
 
 def _number(value: float) -> ColumnElement[float]:

@@ -1,7 +1,7 @@
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
-from sqlalchemy import Row, bindparam, exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from hookdesk.accounts import keys
@@ -70,7 +70,20 @@ def authenticate(session: Session, *, plaintext: str) -> KeyHolder | None:
     return holder_of(presented, row)
 
 
-def holder_of(presented: keys.PresentedKey, row: Row[*tuple[Any, ...]] | None) -> KeyHolder | None:
+class KeyRead(Protocol):
+    """What `holder_of` reads of an API key's row."""
+
+    @property
+    def secret_hash(self) -> str: ...
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def revoked_at(self) -> int | None: ...
+    @property
+    def last_used_at(self) -> int | None: ...
+
+
+def holder_of(presented: keys.PresentedKey, row: KeyRead | None) -> KeyHolder | None:
     """The holder of the key `row` read (its `secret_hash`, `account_id`, `revoked_at` and
     `last_used_at`), if the presented key is that key; a revoked key is refused."""
     # Compared even for an unknown key id, so that both failures take the same time.

@@ -5,11 +5,13 @@ renders for it."""
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from hookdesk.errors import ErrorCode, HookdeskError
@@ -96,15 +98,22 @@ def hookdesk_error(request: Request, error: Exception) -> HookdeskError:
         return _invalid(request, error)
     if isinstance(error, HTTPException):
         return _refused(error)
-    if isinstance(error, DBAPIError) and (
-        isinstance(error, OperationalError) or error.connection_invalidated
-    ):
-        log.warning("database unavailable", error=type(error.orig).__name__)
+    if _database_away(error):
+        cause = error.orig if isinstance(error, DBAPIError) else error
+        log.warning("database unavailable", error=type(cause).__name__)
         return DatabaseUnavailable()
     # This handler runs outside the request's log context: name the request here.
     request_id = request_id_of(request.scope) or "unknown"
     log.error("unexpected error", method=request.method, request_id=request_id, exc_info=error)
     return InternalError(request_id)
+
+
+def _database_away(error: Exception) -> bool:
+    """A connection refused or broken, or none free in time in the pool: through SQLAlchemy, or
+    straight from psycopg (`OnLoop.fetch`)."""
+    if isinstance(error, DBAPIError):
+        return isinstance(error, OperationalError) or error.connection_invalidated
+    return isinstance(error, psycopg.OperationalError | PoolTimeout)
 
 
 def _invalid(request: Request, error: RequestValidationError) -> HookdeskError:

@@ -1,4 +1,4 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
@@ -60,12 +60,9 @@ async def list_tickets(
 
 @router.get("/retrieve/{ticket_id}", responses=ONE)
 async def retrieve_ticket(ticket_id: str, acting: CurrentActing, db: Db) -> JSONResponse:
-    def read(session: Session) -> dict[str, Any] | None:
-        return views.agency_object_of(
-            session, account_id=acting.account_id, ticket_id=ticket_id, public_url=acting.public_url
-        )
-
-    found = await database.read(db, read, quick=True)
+    found = await views.agency_object_read(
+        db, account_id=acting.account_id, ticket_id=ticket_id, public_url=acting.public_url
+    )
     if found is None:
         raise NotFound.of("ticket", ticket_id)
     return responses.one("ticket", found)

@@ -4,18 +4,30 @@ agency API's ticket object.
 The queries are built once and read plain columns rather than ORM objects: building a statement
 and loading rows as objects cost more than running the query (a 20-ticket page reads some 40
 replies). The API's list and retrieve build their JSON objects straight from those rows
-(`agency_objects`, `agency_object_of`), without a snapshot in between: the ticket with its client
+(`agency_objects`, `agency_objects_read`), without a snapshot in between: the ticket with its client
 and category, the replies with their files and the tags, three parts of one shape, read in one
 statement on PostgreSQL and in three on SQLite (`_OBJECTS`)."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, literal_column, null, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hookdesk.assets import service as assets
+from hookdesk.db import dependencies as database
+from hookdesk.db.database import Database
+from hookdesk.db.dialects import one_of
 from hookdesk.models.assets import Asset
 from hookdesk.models.categories import TicketCategory
 from hookdesk.models.clients import Client
@@ -119,68 +131,75 @@ def _shaped(
 
 
 _ZERO: ColumnElement[int] = literal_column("0")
-# The parts of a page's ticket objects, in one shape: the tickets with their client and category
-# (kind 0), their replies with their files, a row per file (kind 1), and their tags (kind 2),
-# each part looking its rows up by id as `_TICKETS`, `_REPLIES` and `_TAGS` do.
-_PARTS = (
-    select(
-        *_shaped(
-            0,
-            Ticket.id,
-            (_ZERO, _ZERO),
-            [
-                Ticket.title,
-                Ticket.client_id,
-                Client.name,
-                Client.email,
-                Ticket.teammate_id,
-                TicketCategory.title,
-                Ticket.subcategory,
-                Ticket.language,
-                Ticket.priority,
-            ],
-            Ticket.is_open,
-            [Ticket.created_at, Ticket.updated_at],
+
+
+def _parts(among: Callable[[InstrumentedAttribute[str]], ColumnElement[bool]]) -> list[Select[Any]]:
+    """The parts of a page's ticket objects, in one shape: the tickets with their client and
+    category (kind 0), their replies with their files, a row per file (kind 1), and their tags
+    (kind 2), each part looking its rows up by id as `_TICKETS`, `_REPLIES` and `_TAGS` do,
+    `among` the ids bound as `ids`."""
+    return [
+        select(
+            *_shaped(
+                0,
+                Ticket.id,
+                (_ZERO, _ZERO),
+                [
+                    Ticket.title,
+                    Ticket.client_id,
+                    Client.name,
+                    Client.email,
+                    Ticket.teammate_id,
+                    TicketCategory.title,
+                    Ticket.subcategory,
+                    Ticket.language,
+                    Ticket.priority,
+                ],
+                Ticket.is_open,
+                [Ticket.created_at, Ticket.updated_at],
+            )
         )
-    )
-    .join_from(Ticket, Client, Client.id == Ticket.client_id)
-    .join(TicketCategory, TicketCategory.id == Ticket.category_id)
-    .where(_of_the_account(Ticket.account_id), Ticket.id.in_(bindparam("ids", expanding=True))),
-    select(
-        *_shaped(
-            1,
-            Reply.ticket_id,
-            (Reply.position, Asset.position),
-            [
-                Reply.id,
-                Reply.text,
-                Asset.id,
-                Asset.filename,
-                Asset.extension,
-                Asset.content_type,
-            ],
-            Reply.is_client_reply,
-            [Reply.created_at, Asset.filesize, Asset.created_at],
+        .join_from(Ticket, Client, Client.id == Ticket.client_id)
+        .join(TicketCategory, TicketCategory.id == Ticket.category_id)
+        .where(_of_the_account(Ticket.account_id), among(Ticket.id)),
+        select(
+            *_shaped(
+                1,
+                Reply.ticket_id,
+                (Reply.position, Asset.position),
+                [
+                    Reply.id,
+                    Reply.text,
+                    Asset.id,
+                    Asset.filename,
+                    Asset.extension,
+                    Asset.content_type,
+                ],
+                Reply.is_client_reply,
+                [Reply.created_at, Asset.filesize, Asset.created_at],
+            )
         )
-    )
-    .outerjoin(Asset, and_(Asset.reply_id == Reply.id, Asset.account_id == Reply.account_id))
-    .where(
-        _of_the_account(Reply.account_id),
-        Reply.ticket_id.in_(bindparam("ids", expanding=True)),
-    ),
-    select(*_shaped(2, TicketTag.ticket_id, (_ZERO, _ZERO), [TicketTag.tag], null(), [])).where(
-        _of_the_account(TicketTag.account_id),
-        TicketTag.ticket_id.in_(bindparam("ids", expanding=True)),
-    ),
-)
+        .outerjoin(Asset, and_(Asset.reply_id == Reply.id, Asset.account_id == Reply.account_id))
+        .where(_of_the_account(Reply.account_id), among(Reply.ticket_id)),
+        select(*_shaped(2, TicketTag.ticket_id, (_ZERO, _ZERO), [TicketTag.tag], null(), [])).where(
+            _of_the_account(TicketTag.account_id), among(TicketTag.ticket_id)
+        ),
+    ]
+
+
 _ORDER: list[ColumnElement[Any]] = [
     literal_column(name) for name in ("kind", "ticket_id", "o1", "o2", "s1")
 ]
 # On PostgreSQL in one statement rather than three: a round trip cost more of the server's CPU
-# than the wider rows (a tenth of a retrieve). On SQLite, where a statement is a call into the
-# library, the three parts apart cost less than their union, which sorts the rows again.
-_OBJECTS = union_all(*_PARTS).order_by(*_ORDER)
-_OBJECT_PARTS = tuple(part.order_by(*_ORDER[1:]) for part in _PARTS)
+# than the wider rows (a tenth of a retrieve). Its ids are bound as one array, so that its SQL is
+# the same for any number of them, and `OnLoop.fetch` runs it as it is. On SQLite, where a
+# statement is a call into the library, the three parts apart cost less than their union, which
+# sorts the rows again.
+_OBJECTS = union_all(*_parts(lambda column: one_of(column.expression, "ids"))).order_by(*_ORDER)
+_OBJECT_PARTS = tuple(
+    part.order_by(*_ORDER[1:])
+    for part in _parts(lambda column: column.in_(bindparam("ids", expanding=True)))
+)
 
 
 def ticket_views(
@@ -296,14 +315,17 @@ def _reply_view(row: Any, files: list[AssetView]) -> ReplyView:
     )
 
 
-def agency_object_of(
-    session: Session, *, account_id: str, ticket_id: str, public_url: str
+async def agency_object_read(
+    db: Database, *, account_id: str, ticket_id: str, public_url: str
 ) -> JsonObject | None:
-    """The agency API's object of the account's ticket with this id (None for no such ticket)."""
+    """The agency API's object of the account's ticket with this id (None for no such ticket),
+    for an async route (`agency_objects_read`)."""
     canonical = parse_uuid(ticket_id)
     if canonical is None:
         return None
-    found = _agency_objects(session, account_id, [canonical], public_url)
+    found = await agency_objects_read(
+        db, account_id=account_id, ticket_ids=[canonical], public_url=public_url
+    )
     return found.get(canonical)
 
 
@@ -320,12 +342,37 @@ def agency_objects(
 def _agency_objects(
     session: Session, account_id: str, ticket_ids: Sequence[str], public_url: str
 ) -> dict[str, JsonObject]:
+    return _objects_of_rows(_object_rows(session, account_id, ticket_ids), account_id, public_url)
+
+
+async def agency_objects_read(
+    db: Database, *, account_id: str, ticket_ids: Sequence[str], public_url: str
+) -> dict[str, JsonObject]:
+    """The agency API's objects of the account's tickets with these ids, by id, for an async
+    route: on PostgreSQL in one statement run by psycopg alone (`OnLoop.fetch`), on SQLite as
+    a quick read on the loop (`dependencies.read`)."""
+    if not ticket_ids:
+        return {}
+    if db.on_loop is None:
+
+        def read(session: Session) -> dict[str, JsonObject]:
+            return _agency_objects(session, account_id, ticket_ids, public_url)
+
+        return await database.read(db, read, quick=True)
+    bound = {"account_id": account_id, "ids": list(ticket_ids)}
+    rows = await db.on_loop.fetch(_OBJECTS, bound)
+    return _objects_of_rows(rows, account_id, public_url)
+
+
+def _objects_of_rows(
+    rows: Sequence[Sequence[Any]], account_id: str, public_url: str
+) -> dict[str, JsonObject]:
     """What `agency_object(ticket_view(...))` gives, the same keys in the same order, built
     from the rows of `_OBJECTS`: a page's tickets cost a dict per object rather than a snapshot
     and a dict."""
     found: dict[str, JsonObject] = {}
     reply: JsonObject = {}
-    for row in _object_rows(session, account_id, ticket_ids):
+    for row in rows:
         if row[0] == 0:
             found[row[1]] = _ticket_object(row)
         elif row[0] == 1:
