@@ -48,6 +48,17 @@ async def list_tickets(
     page: RequiredPaging,
     filters: listing.TicketQuery,
 ) -> JSONResponse:
+    quick = listing.is_quick(filters, page)
+    if db.on_loop is not None and quick:
+        total, ids = await listing.quick_ids_fetched(
+            db.on_loop, account_id=account_id, filters=filters, page=page
+        )
+        objects = await views.agency_objects_read(
+            db, account_id=account_id, ticket_ids=ids, public_url=settings.public_url
+        )
+        found = [objects[ticket_id] for ticket_id in ids if ticket_id in objects]
+        return responses.many("tickets", total, found)
+
     def read(session: Session) -> JSONResponse:
         total, ids = listing.list_ids(session, account_id=account_id, filters=filters, page=page)
         found = views.agency_objects(
@@ -55,7 +66,7 @@ async def list_tickets(
         )
         return responses.many("tickets", total, found)
 
-    return await database.read(db, read, quick=listing.is_quick(filters, page))
+    return await database.read(db, read, quick=quick)
 
 
 @router.get("/retrieve/{ticket_id}", responses=ONE)

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from hookdesk.db.on_loop import OnLoop
 from hookdesk.errors import BadRequest
 from hookdesk.models.clients import Client
 from hookdesk.models.search import SHORTEST_INDEXED, matching_rowids
@@ -308,4 +309,19 @@ def _page_of_all(
         total = rows[0][1]
     else:
         total = connection.execute(_ALL_COUNTED_ALONE, {"account_id": account_id}).scalar()
+    return int(total or 0), [row[0] for row in rows]
+
+
+async def quick_ids_fetched(
+    on_loop: OnLoop, *, account_id: str, filters: TicketFilters, page: Page
+) -> tuple[int, Sequence[str]]:
+    """`list_ids` of a page `is_quick` finds, on PostgreSQL, its statement run by psycopg alone
+    on the loop (`OnLoop.fetch`)."""
+    statement = _ALL_IN_ORDER[(filters.sort_by, filters.order)]
+    bounds = {"account_id": account_id, "offset": page.offset, "limit": page.per_page}
+    rows = await on_loop.fetch(statement, bounds)
+    if rows:
+        total = rows[0][1]
+    else:
+        total = (await on_loop.fetch(_ALL_COUNTED_ALONE, {"account_id": account_id}))[0][0]
     return int(total or 0), [row[0] for row in rows]
