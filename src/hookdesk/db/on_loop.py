@@ -45,11 +45,7 @@ T = TypeVar("T")
 
 
 class OnLoop:
-    def __init__(
-        self,
-        engine: Callable[[], AsyncEngine],
-        writers: type[Session],
-    ) -> None:
+    def __init__(self, engine: Callable[[], AsyncEngine], writers: type[Session]) -> None:
         self._new_engine = engine
         self._writers = writers
         self._engines: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Engines] = (

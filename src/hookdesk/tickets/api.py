@@ -53,10 +53,9 @@ async def list_tickets(
         total, ids = await listing.quick_ids_fetched(
             db.on_loop, account_id=account_id, filters=filters, page=page
         )
-        objects = await views.agency_objects_read(
+        found = await views.agency_objects_read(
             db, account_id=account_id, ticket_ids=ids, public_url=settings.public_url
         )
-        found = [objects[ticket_id] for ticket_id in ids if ticket_id in objects]
         return responses.many("tickets", total, found)
 
     def read(session: Session) -> JSONResponse:

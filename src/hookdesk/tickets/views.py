@@ -4,9 +4,9 @@ agency API's ticket object.
 The queries are built once and read plain columns rather than ORM objects: building a statement
 and loading rows as objects cost more than running the query (a 20-ticket page reads some 40
 replies). The API's list and retrieve build their JSON objects straight from those rows
-(`agency_objects`, `agency_objects_read`), without a snapshot in between: the ticket with its client
-and category, the replies with their files and the tags, three parts of one shape, read in one
-statement on PostgreSQL and in three on SQLite (`_OBJECTS`)."""
+(`agency_objects`, `agency_objects_read`), without a snapshot in between: the ticket with its
+client and category, the replies with their files and the tags, three parts of one shape, read
+in one statement on PostgreSQL and in three on SQLite (`_OBJECTS`)."""
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -326,7 +326,7 @@ async def agency_object_read(
     found = await agency_objects_read(
         db, account_id=account_id, ticket_ids=[canonical], public_url=public_url
     )
-    return found.get(canonical)
+    return found[0] if found else None
 
 
 def agency_objects(
@@ -335,33 +335,32 @@ def agency_objects(
     """The agency API's objects of the account's tickets with these ids, in their order."""
     if not ticket_ids:
         return []
-    found = _agency_objects(session, account_id, ticket_ids, public_url)
-    return [found[ticket_id] for ticket_id in ticket_ids if ticket_id in found]
-
-
-def _agency_objects(
-    session: Session, account_id: str, ticket_ids: Sequence[str], public_url: str
-) -> dict[str, JsonObject]:
-    return _objects_of_rows(_object_rows(session, account_id, ticket_ids), account_id, public_url)
+    rows = _object_rows(session, account_id, ticket_ids)
+    return _in_order(_objects_of_rows(rows, account_id, public_url), ticket_ids)
 
 
 async def agency_objects_read(
     db: Database, *, account_id: str, ticket_ids: Sequence[str], public_url: str
-) -> dict[str, JsonObject]:
-    """The agency API's objects of the account's tickets with these ids, by id, for an async
-    route: on PostgreSQL in one statement run by psycopg alone (`OnLoop.fetch`), on SQLite as
-    a quick read on the loop (`dependencies.read`)."""
+) -> list[JsonObject]:
+    """`agency_objects`, for an async route: on PostgreSQL in one statement run by psycopg
+    alone (`OnLoop.fetch`), on SQLite as a quick read on the loop (`dependencies.read`)."""
     if not ticket_ids:
-        return {}
+        return []
     if db.on_loop is None:
 
-        def read(session: Session) -> dict[str, JsonObject]:
-            return _agency_objects(session, account_id, ticket_ids, public_url)
+        def read(session: Session) -> list[JsonObject]:
+            return agency_objects(
+                session, account_id=account_id, ticket_ids=ticket_ids, public_url=public_url
+            )
 
         return await database.read(db, read, quick=True)
     bound = {"account_id": account_id, "ids": list(ticket_ids)}
     rows = await db.on_loop.fetch(_OBJECTS, bound)
-    return _objects_of_rows(rows, account_id, public_url)
+    return _in_order(_objects_of_rows(rows, account_id, public_url), ticket_ids)
+
+
+def _in_order(found: dict[str, JsonObject], ticket_ids: Sequence[str]) -> list[JsonObject]:
+    return [found[ticket_id] for ticket_id in ticket_ids if ticket_id in found]
 
 
 def _objects_of_rows(
