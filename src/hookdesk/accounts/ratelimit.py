@@ -41,7 +41,8 @@ from hookdesk.accounts.keys import PresentedKey
 from hookdesk.accounts.service import KeyHolder, holder_of
 from hookdesk.config import Settings
 from hookdesk.db.database import Database
-from hookdesk.db.on_loop import OnLoop, compiled
+from hookdesk.db.direct import compiled
+from hookdesk.db.on_loop import OnLoop
 from hookdesk.models.accounts import ApiKey, RateLimitBucket
 
 
@@ -182,7 +183,7 @@ def _bucket(key: KeyHolder) -> dict[str, str]:
 
 def _run(connection: Connection, statement: ClauseElement, key: dict[str, str]) -> Result[Any]:
     sql = compiled(statement)
-    return connection.exec_driver_sql(sql.text, {**sql.constants, **key})
+    return connection.exec_driver_sql(sql.text, sql.bound(key))
 
 
 def _number(value: float) -> ColumnElement[float]:

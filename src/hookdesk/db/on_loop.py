@@ -19,7 +19,7 @@ own `execute` on it, and returns the rows as tuples. Through `AsyncConnection` a
 some 190 µs of CPU, the checkout and the adapter's greenlet hops at each step included; this way
 about 85 (`select 1`, eight at a time, uvloop): two greenlet hops, for the checkout and the
 return, which may open or close a connection. The statement is still written with SQLAlchemy,
-and compiled once (`compiled`).
+and compiled once (`db/direct.py`).
 
 An asyncio connection belongs to the loop that opened it, so there is one engine per running
 loop; the app closes its loop's when its lifespan ends (`close`). An engine whose loop is gone
@@ -27,19 +27,18 @@ goes with it.
 """
 
 import asyncio
-import functools
 import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, TypeVar
 
 import psycopg
 from sqlalchemy import Engine
-from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
-from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import greenlet_spawn
+
+from hookdesk.db import direct
 
 T = TypeVar("T")
 
@@ -83,13 +82,16 @@ class OnLoop:
         self, statement: ClauseElement, parameters: Mapping[str, Any]
     ) -> list[tuple[Any, ...]]:
         """The rows of one statement, which commits by itself, run by psycopg alone; its SQL
-        made once (`compiled`). A failure is psycopg's own error, not SQLAlchemy's."""
-        sql = compiled(statement)
+        made once (`direct.compiled`), its parameters processed by their types. Its rows are
+        psycopg's tuples, neither named nor processed, at no cost per row: what these reads
+        read (text, numbers, booleans, JSON) psycopg reads as SQLAlchemy would.
+        A failure is psycopg's own error, not SQLAlchemy's."""
+        sql = direct.compiled(statement)
         connection = await greenlet_spawn(self._engine().sync_engine.pool.connect)
         driver = connection.driver_connection
         assert driver is not None  # a connection checked out is open
         try:
-            cursor = await driver.execute(sql.text, {**sql.constants, **parameters})
+            cursor = await driver.execute(sql.text, sql.bound(parameters))
             rows: list[tuple[Any, ...]] = await cursor.fetchall()
             return rows
         except psycopg.OperationalError:
@@ -112,30 +114,6 @@ class _Engines(NamedTuple):
     reader: AsyncEngine
     writer: AsyncEngine
     hasty: AsyncEngine
-
-
-_DIALECT = PGDialect_psycopg()  # type: ignore[no-untyped-call]
-
-
-class Sql(NamedTuple):
-    """A statement's SQL on PostgreSQL, with its bound parameters as psycopg's placeholders
-    (`%(name)s`), and the values of those the statement itself binds (`x || ''`)."""
-
-    text: str
-    constants: dict[str, Any]
-
-
-@functools.cache
-def compiled(statement: ClauseElement) -> Sql:
-    """`statement` compiled once. Its parameters are bound as they are given, with no type's
-    processing: strings, numbers, lists of strings (`db/dialects.py` `one_of`; not an
-    `expanding` list, whose SQL changes with its length)."""
-    made = statement.compile(dialect=_DIALECT)
-    assert isinstance(made, SQLCompiler)
-    constants = {
-        made.bind_names[bind]: bind.value for bind in made.binds.values() if not bind.required
-    }
-    return Sql(str(made), constants)
 
 
 def on_loop(

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
+from hookdesk.db import direct
 from hookdesk.db.wakeup import Wake, request_wakeup
 from hookdesk.mail import settings as mail_settings
 from hookdesk.mail import threads
@@ -28,7 +29,7 @@ UPDATED = "whitelabel.ticket.updated"
 ASSIGNED = "whitelabel.ticket.assigned"
 RESOLVED = "whitelabel.ticket.resolved"
 
-# Built once, and run on the session's connection: rows queued with every ticket change.
+# Built once, and run by the driver (`db/direct.py`): rows queued with every ticket change.
 _INSERT = insert(MailMessage)
 
 
@@ -86,7 +87,7 @@ def queue(
         }
         for kind, recipient, reply_id in planned
     ]
-    session.connection().execute(_INSERT, rows)
+    direct.execute_many(session, _INSERT, rows)
     request_wakeup(session, _wake(settings))
     return len(rows)
 
@@ -146,11 +147,10 @@ _ASSIGNEE = _ACTIVE_TEAMMATES.where(Teammate.id == bindparam("assignee"))
 
 def _teammates(session: Session, account_id: str, assignee: str | None) -> Iterator[Recipient]:
     """The assignee, or every active teammate of the account when the ticket has none."""
-    connection = session.connection()
     if assignee is None:
-        found = connection.execute(_ACTIVE_TEAMMATES, {"account_id": account_id})
+        found = direct.execute(session, _ACTIVE_TEAMMATES, {"account_id": account_id})
     else:
-        found = connection.execute(_ASSIGNEE, {"account_id": account_id, "assignee": assignee})
+        found = direct.execute(session, _ASSIGNEE, {"account_id": account_id, "assignee": assignee})
     for teammate_id, name, email in found:
         yield Recipient(teammate_id, name, email)
 

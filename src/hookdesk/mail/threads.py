@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from hookdesk.db import direct
 from hookdesk.db.dialects import on_postgresql
 from hookdesk.models.mail import MailThread
 
@@ -42,7 +43,8 @@ _ENSURE = {
 def ensure(session: Session, *, account_id: str, ticket_id: str, domain: str) -> None:
     """The ticket's thread made unless it has one, in one statement that reads nothing first (as
     `of_ticket` would make it, its Message-ID in `domain`)."""
-    session.connection().execute(
+    direct.execute(
+        session,
         _ENSURE[on_postgresql(session)],
         {
             "ticket_id": ticket_id,

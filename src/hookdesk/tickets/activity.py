@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from hookdesk.accounts.acting import Agent, ApiKey, Client, Subject
+from hookdesk.db import direct
 from hookdesk.mail.statuses import Direction, Status
 from hookdesk.models.mail import MailMessage
 from hookdesk.models.tickets import TicketActivity
@@ -71,7 +72,8 @@ def record(
     teammate_id: str | None = None,
 ) -> None:
     moment = time.time()
-    session.connection().execute(
+    direct.execute(
+        session,
         _INSERT,
         {
             "id": new_id(),

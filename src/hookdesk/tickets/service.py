@@ -6,12 +6,12 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Row as Columns
 from sqlalchemy import and_, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from hookdesk.accounts.acting import Acting
 from hookdesk.assets import service as assets
+from hookdesk.db import direct
 from hookdesk.errors import BadRequest, ErrorCode, NotFound
 from hookdesk.mail import outbox as mail_outbox
 from hookdesk.mail import settings as mail_settings
@@ -85,8 +85,8 @@ _NOTIFYING = slice(
     -len(mail_settings.NOTIFYING_COLUMNS) - len(fanout.SUBSCRIBER_COLUMNS),
     -len(fanout.SUBSCRIBER_COLUMNS),
 )
-# The rows of a new ticket are written as plain inserts on the session's connection: ORM objects
-# and their flush cost more than the statements.
+# The rows of a new ticket are written as plain inserts run by the driver (`db/direct.py`): ORM
+# objects and their flush, even SQLAlchemy's execution of a statement, cost more than running it.
 _INSERT_TICKET = insert(Ticket)
 _INSERT_REPLIES = insert(Reply)
 
@@ -97,8 +97,8 @@ def create(session: Session, acting: TicketActing, data: TicketCreate) -> Ticket
     moment = time.time()
     at = int(moment)
     ticket_id = new_id()
-    connection = session.connection()
-    connection.execute(
+    direct.execute(
+        session,
         _INSERT_TICKET,
         {
             "id": ticket_id,
@@ -148,20 +148,18 @@ def create(session: Session, acting: TicketActing, data: TicketCreate) -> Ticket
 
 def _client_and_category(
     session: Session, acting: TicketActing, data: TicketCreate
-) -> Sequence[Columns[*tuple[Any, ...]]]:
-    """The rows of `_CLIENT_AND_CATEGORY`, or the refusal naming the first one missing."""
+) -> Sequence[Any]:
+    """The rows of `_CLIENT_AND_CATEGORY` (named tuples), or the refusal naming the first one
+    missing."""
     session.flush()  # a client added in this transaction (received mail) is found
-    rows = (
-        session.connection()
-        .execute(
-            _CLIENT_AND_CATEGORY,
-            {
-                "account_id": acting.account_id,
-                "client_id": str(data.client_id),
-                "category_id": str(data.category),
-            },
-        )
-        .all()
+    rows = direct.execute(
+        session,
+        _CLIENT_AND_CATEGORY,
+        {
+            "account_id": acting.account_id,
+            "client_id": str(data.client_id),
+            "category_id": str(data.category),
+        },
     )
     if not rows:
         _referenced(session, acting, Client, data.client_id, field="client_id")
@@ -190,7 +188,8 @@ def _insert_replies(
         ReplyView(id=new_id(), text=text, is_client_reply=by_client, created_at=at)
         for text, by_client in said
     ]
-    session.connection().execute(
+    direct.execute_many(
+        session,
         _INSERT_REPLIES,
         [
             {

@@ -3,13 +3,14 @@ from collections.abc import Iterable
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from hookdesk.db import direct
 from hookdesk.db.wakeup import Wake, request_wakeup
 from hookdesk.models.webhooks import OutboxEvent
 from hookdesk.shared.clock import now
 from hookdesk.webhooks.outbox.fanout import Subscriber, fan_out
 from hookdesk.webhooks.payloads import JsonObject, serialize
 
-# Built once, and run on the session's connection rather than as an ORM object and a flush:
+# Built once, and run by the driver (`db/direct.py`) rather than as an ORM object and a flush:
 # every ticket change writes one, and the unit of work cost more than the insert.
 _INSERT = insert(OutboxEvent).returning(OutboxEvent.id)
 
@@ -30,19 +31,17 @@ def emit(
     (a test event); `except_endpoint` to every subscribed endpoint but that one (an operational
     event about it). `ticket_id` is None for operational events."""
     session.flush()  # the change's own rows first: an endpoint added in it is subscribed
-    event_seq: int = (
-        session.connection()
-        .execute(
-            _INSERT,
-            {
-                "account_id": account_id,
-                "event_type": event_type,
-                "ticket_id": ticket_id,
-                "data": serialize(data),
-                "created_at": now(),
-            },
-        )
-        .scalar_one()
+    event_seq: int
+    [(event_seq,)] = direct.execute(
+        session,
+        _INSERT,
+        {
+            "account_id": account_id,
+            "event_type": event_type,
+            "ticket_id": ticket_id,
+            "data": serialize(data),
+            "created_at": now(),
+        },
     )
     delivering = fan_out(
         session,

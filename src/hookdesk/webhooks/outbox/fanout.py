@@ -6,12 +6,13 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, and_, bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from hookdesk.db import direct
 from hookdesk.models.webhooks import WebhookEndpoint, WebhookEvent
 from hookdesk.webhooks.ids import new_webhook_event_id
 from hookdesk.webhooks.statuses import EndpointStatus, WebhookEventStatus
 
-# Built once, and run on the session's connection (plain rows, no ORM): every ticket change runs
-# them, and building them cost more than running them.
+# Built once, and run by the driver (`db/direct.py`; plain rows, no ORM): every ticket change
+# writes them, and building them cost more than running them.
 _INSERT = insert(WebhookEvent)
 # What is read of each endpoint that may be subscribed (its id, events and whether ordered), and
 # which endpoints may be: for a statement that reads them beside others (a ticket create reads
@@ -46,10 +47,9 @@ def fan_out(
     """Insert the deliveries of the event `event_seq` just written; their number (`emit` asks
     for the dispatcher's wake-up after commit when there are any). `endpoints`: the account's
     enabled endpoints, when the change read them already in its transaction."""
-    connection = session.connection()
     found = endpoints
     if found is None:
-        found = _subscribers(connection, account_id, only_endpoint, except_endpoint)
+        found = _subscribers(session.connection(), account_id, only_endpoint, except_endpoint)
     now = time.time()
     rows = [
         {
@@ -68,8 +68,7 @@ def fan_out(
         for endpoint_id, events, ordered in found
         if only_endpoint is not None or event_type in events
     ]
-    if rows:
-        connection.execute(_INSERT, rows)
+    direct.execute_many(session, _INSERT, rows)
     return len(rows)
 
 

@@ -1,0 +1,187 @@
+"""The hottest writes' statements run by the database's driver itself, in the caller's unit of
+work.
+
+A ticket create runs eight statements. SQLAlchemy's execution of one, compiled and cached
+already, still walks it for its cache key, builds an execution context, fires its events and
+wraps its cursor in a result; on PostgreSQL on the event loop, its asyncio adapter adds a
+greenlet hop for the execute and one for the fetch. `execute` runs the statement's SQL, made
+once per database and parameter names (`compiled`), on the unit of work's own connection: the
+same transaction, with one hop on the loop.
+
+What SQLAlchemy would have done that still matters is done here:
+- each parameter goes through its type's bind processor, each column read through its result
+  processor (booleans and JSON on SQLite);
+- the driver's errors are raised as SQLAlchemy's (`DBAPIError.instance`), so the error handler
+  maps them as before (a lost database: 503).
+
+What it would have done that does not: a column's Python-side default made by a function at
+each insert is not made, so such a column is given (`compiled` refuses a statement that would
+need one); a default that is a value is written into the statement's constants.
+"""
+
+import collections
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, exc
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.engine.interfaces import AdaptedConnection, Dialect
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import TypeEngine
+
+Parameters = Mapping[str, Any]
+Process = Callable[[Any], Any]
+
+# Both bind by name (`%(name)s`, `:name`), so that a statement's parameters stay a mapping.
+_DIALECTS: dict[str, Dialect] = {
+    "postgresql": PGDialect_psycopg(),  # type: ignore[no-untyped-call]
+    "sqlite": SQLiteDialect_pysqlite(paramstyle="named"),
+}
+
+
+class Sql(NamedTuple):
+    """A statement's SQL for one database, with its parameters bound by name; the values of
+    those the statement binds itself (`x || ''`), processed; the processors of the parameters
+    given at each run whose type has one; the types of the columns it reads, and their
+    processors by the types the driver names (`readers`, made at the first read)."""
+
+    text: str
+    dialect: Dialect
+    constants: dict[str, Any]
+    processors: tuple[tuple[str, Process], ...]
+    columns: tuple[TypeEngine[Any], ...]
+    named: Callable[[Iterable[Any]], tuple[Any, ...]]
+    readers: dict[tuple[Any, ...], tuple[Process | None, ...]]
+
+    def bound(self, parameters: Parameters) -> dict[str, Any]:
+        bound = {**self.constants, **parameters}
+        for name, process in self.processors:
+            bound[name] = process(bound[name])
+        return bound
+
+    def rows(self, rows: Sequence[Sequence[Any]], description: Sequence[Any]) -> list[Any]:
+        """Rows as the driver read them (`description`: its cursor's), their columns
+        processed, named as the statement names them."""
+        if not rows:
+            return []
+        # SQLAlchemy's processor of a number depends on the type the driver read (psycopg
+        # names it; sqlite3 does not).
+        named_types = tuple(column[1] for column in description)
+        processors = self.readers.get(named_types)
+        if processors is None:
+            processors = self.readers[named_types] = tuple(
+                t.dialect_impl(self.dialect).result_processor(self.dialect, named)
+                for t, named in zip(self.columns, named_types, strict=True)
+            )
+        return [
+            self.named(v if p is None else p(v) for p, v in zip(processors, row, strict=True))
+            for row in rows
+        ]
+
+
+@functools.cache
+def compiled(
+    statement: ClauseElement, database: str = "postgresql", keys: tuple[str, ...] = ()
+) -> Sql:
+    """`statement`'s SQL on `database` ("postgresql" or "sqlite"), made once; `keys`: the
+    parameters an insert is given (its columns), where the statement does not name them."""
+    dialect = _DIALECTS[database]
+    made = statement.compile(dialect=dialect, column_keys=list(keys))
+    assert isinstance(made, SQLCompiler)
+    constants: dict[str, Any] = {}
+    processors = []
+    for bind in made.binds.values():
+        name = made.bind_names[bind]
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if not bind.required:
+            constants[name] = bind.value if process is None else process(bind.value)
+        elif process is not None:
+            processors.append((name, process))
+    for column in (*made.insert_prefetch, *made.update_prefetch):
+        # A column not given whose Python-side default is a value takes it, as SQLAlchemy
+        # would; one made by a function at each insert is not made here.
+        if column.default is None or not column.default.is_scalar:
+            raise ValueError(f"{column.key}: its default is made at each insert; give it")
+        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        value = column.default.arg  # type: ignore[attr-defined]
+        constants[column.key] = value if process is None else process(value)
+    read = tuple(getattr(statement, "exported_columns", ()))
+    named: Any = collections.namedtuple("Row", [c.key for c in read], rename=True)  # type: ignore[misc]
+    columns = tuple(c.type for c in read)
+    return Sql(str(made), dialect, constants, tuple(processors), columns, named._make, {})
+
+
+def execute(session: Session, statement: ClauseElement, parameters: Parameters) -> list[Any]:
+    """Runs `statement` once in `session`'s transaction; the rows it returns, if any, as
+    named tuples (`row.title`, `row[0]`)."""
+    return _run(session.connection(), statement, [parameters], many=False)
+
+
+def execute_many(session: Session, statement: ClauseElement, rows: Sequence[Parameters]) -> None:
+    """Runs `statement` (an insert) once per item of `rows`, in `session`'s transaction."""
+    if rows:
+        _run(session.connection(), statement, rows, many=True)
+
+
+def _run(
+    connection: Connection, statement: ClauseElement, given: Sequence[Parameters], *, many: bool
+) -> list[Any]:
+    dialect = connection.dialect
+    sql = compiled(statement, dialect.name, tuple(given[0]))
+    bound = [sql.bound(parameters) for parameters in given]
+    dbapi_connection = connection.connection.dbapi_connection
+    try:
+        if isinstance(dbapi_connection, AdaptedConnection):  # psycopg's asyncio connection
+            rows, description = dbapi_connection.run_async(
+                lambda driver: _awaited(driver, sql.text, bound, many)
+            )
+        else:
+            rows, description = _called(dbapi_connection, sql.text, bound, many)
+    except dialect.loaded_dbapi.Error as error:
+        raise _translated(connection, sql.text, bound, error) from error
+    return sql.rows(rows, description)
+
+
+def _called(dbapi_connection: Any, text: str, bound: list[dict[str, Any]], many: bool) -> Any:
+    cursor = dbapi_connection.cursor()
+    try:
+        if many:
+            cursor.executemany(text, bound)
+            return [], ()
+        cursor.execute(text, bound[0])
+        return (cursor.fetchall(), cursor.description) if cursor.description else ([], ())
+    finally:
+        cursor.close()
+
+
+async def _awaited(driver: Any, text: str, bound: list[dict[str, Any]], many: bool) -> Any:
+    async with driver.cursor() as cursor:
+        if many:
+            await cursor.executemany(text, bound)
+            return [], ()
+        await cursor.execute(text, bound[0])
+        if not cursor.description:
+            return [], ()
+        return await cursor.fetchall(), cursor.description
+
+
+def _translated(
+    connection: Connection, text: str, bound: list[dict[str, Any]], error: Any
+) -> exc.StatementError:
+    """The driver's `error` as SQLAlchemy would have raised it. A connection it broke (a restart,
+    a lost server) fails the unit of work's rollback too, which SQLAlchemy's pool takes as lost:
+    it is closed, never handed out again."""
+    dialect = connection.dialect
+    translated: exc.StatementError = exc.DBAPIError.instance(
+        text,
+        bound if len(bound) > 1 else bound[0],
+        error,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=True,
+        dialect=dialect,
+    )
+    return translated
