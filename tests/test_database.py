@@ -4,7 +4,9 @@ route's read runs: on PostgreSQL, on the event loop, whose connections are set u
 the threads' are."""
 
 import asyncio
+import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -113,7 +115,7 @@ def test_a_route_reads_on_the_loop_on_postgresql_and_a_quick_read_on_sqlite(
     assert (read_thread == loop_thread) is (quick or not db.is_sqlite)
 
 
-def test_a_route_writes_in_one_transaction_on_the_loop_on_postgresql_and_wakes_its_listeners(
+def test_a_route_writes_in_one_transaction_on_the_loop_and_wakes_its_listeners(
     db: Database,
 ) -> None:
     woken: list[int] = []
@@ -145,8 +147,92 @@ def test_a_route_writes_in_one_transaction_on_the_loop_on_postgresql_and_wakes_i
         loop_thread, wrote_in = asyncio.run(route())
     finally:
         db.remove_wakeup_listener(listener)
-    assert (wrote_in == loop_thread) is (not db.is_sqlite)
+    assert wrote_in == loop_thread  # on SQLite too, when no other writer holds the lock
     assert woken == [wrote_in]  # once, from the commit; the rolled back one woke no one
+
+
+@pytest.fixture
+def sqlite(db: Database) -> Database:
+    if not db.is_sqlite:
+        pytest.skip("SQLite's one writer")
+    return db
+
+
+def _written_in(db: Database, other_writer: Callable[[], Callable[[], None]]) -> tuple[int, int]:
+    """The loop's thread, and the one a route's write ran in while `other_writer` (started on
+    the loop, its end returned) held a write lock until the loop ended it, at its next turn."""
+    written: list[str] = []
+
+    def work(session: Session) -> int:
+        session.execute(text("CREATE TABLE IF NOT EXISTS probe_writes (x INTEGER)"))
+        session.execute(text("INSERT INTO probe_writes VALUES (1)"))
+        written.append("written")
+        return threading.get_ident()
+
+    async def route() -> tuple[int, int]:
+        end = other_writer()
+
+        def ended() -> None:
+            written.append("ended")
+            end()
+
+        # Ended by the loop: a write that waited for the lock on the loop could never see it.
+        asyncio.get_running_loop().call_soon(ended)
+        return threading.get_ident(), await dependencies.write(db, work)
+
+    loop_thread, wrote_in = asyncio.run(route())
+    assert written == ["ended", "written"]
+    return loop_thread, wrote_in
+
+
+def _another_thread_writing(db: Database) -> Callable[[], Callable[[], None]]:
+    def other_writer() -> Callable[[], None]:
+        holding = db.write()
+        holding.__enter__()  # the process's write lock, and the database's
+
+        def end() -> None:
+            holding.__exit__(None, None, None)
+
+        return end
+
+    return other_writer
+
+
+def test_a_route_writes_on_the_loop_once_another_writer_of_its_process_is_done(
+    sqlite: Database,
+) -> None:
+    # Done at the loop's next turn, before the first pause ends: the write asked again.
+    loop_thread, wrote_in = _written_in(sqlite, _another_thread_writing(sqlite))
+    assert wrote_in == loop_thread
+
+
+def test_a_route_writes_in_a_thread_when_another_writer_of_its_process_goes_on(
+    sqlite: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dependencies, "AT_ONCE_PAUSES", ())  # its pauses all spent
+    loop_thread, wrote_in = _written_in(sqlite, _another_thread_writing(sqlite))
+    assert wrote_in != loop_thread
+
+
+def test_a_route_writes_in_a_thread_while_another_process_writes(
+    sqlite: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dependencies, "AT_ONCE_PAUSES", ())
+    path = sqlite.engine.url.database
+    assert path is not None
+
+    def other_writer() -> Callable[[], None]:
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")  # the database's write lock only
+
+        def end() -> None:
+            other.execute("COMMIT")
+            other.close()
+
+        return end
+
+    loop_thread, wrote_in = _written_in(sqlite, other_writer)
+    assert wrote_in != loop_thread
 
 
 def test_a_write_on_the_loop_is_one_transaction(postgresql: Database) -> None:

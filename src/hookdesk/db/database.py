@@ -170,7 +170,21 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         # A deferred transaction that reads and then writes fails at once with SQLITE_BUSY when
         # another writer got there first; IMMEDIATE takes the write lock up front and waits.
         mode = options.get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if options.get("sqlite_wait", True):
+            connection.exec_driver_sql(f"BEGIN {mode}")
+            return
+        # Or fails at once rather than wait for another process's writer (`write_at_once`).
+        driver = connection.connection.driver_connection
+        driver.execute("PRAGMA busy_timeout=0")
+        try:
+            connection.exec_driver_sql(f"BEGIN {mode}")
+        finally:
+            driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
+
+def _busy(error: exc.OperationalError) -> bool:
+    """SQLite's write lock held by another connection (SQLITE_BUSY and its kinds)."""
+    return str(getattr(error.orig, "sqlite_errorname", "")).startswith("SQLITE_BUSY")
 
 
 def text_holds(text: str | None, folded: str) -> bool:
@@ -201,10 +215,13 @@ class Database:
         self._hasty_writers = sessionmaker(
             writer.execution_options(durable=False), expire_on_commit=False
         )
+        self._writers_at_once = sessionmaker(
+            writer.execution_options(sqlite_wait=False), expire_on_commit=False
+        )
         # PostgreSQL: an async route's reads, awaited on the event loop (`db/on_loop.py`).
         self._wakeup_listeners: list[tuple[Callable[[], None], Wake]] = []
         self._sqlite_write_lock = threading.Lock()
-        for writers in (self._writers, self._hasty_writers):
+        for writers in (self._writers, self._hasty_writers, self._writers_at_once):
             event.listen(writers, "after_commit", self._after_commit)
             event.listen(writers, "after_rollback", take_wakeup_request)
         self.on_loop: OnLoop | None = None
@@ -303,6 +320,41 @@ class Database:
 
     def write(self) -> AbstractContextManager[Session]:
         return self.transaction(write=True)
+
+    @contextmanager
+    def write_at_once(self) -> Iterator[Session | None]:
+        """SQLite: a unit of work like `write`'s, begun only if no other writer holds the write
+        lock, this process's or the database's; else None, for the caller to wait elsewhere.
+
+        For the event loop (`dependencies.write`), which must not wait for a lock: a ticket
+        create there cost 0.7 of the CPU it took on a worker thread, whose GIL is handed back
+        and forth at every statement (bench/api.py). Its commit waits for the disk there
+        (synchronous FULL, about a millisecond here), as it would in a thread while holding
+        the one write lock; the loop serves nothing else meanwhile."""
+        session = self._begun_at_once() if self.is_sqlite else None
+        if session is None:
+            yield None
+            return
+        try:
+            with session:
+                yield session
+                session.commit()
+        finally:
+            self._sqlite_write_lock.release()
+
+    def _begun_at_once(self) -> Session | None:
+        if not self._sqlite_write_lock.acquire(blocking=False):
+            return None
+        session = self._writers_at_once()
+        try:
+            session.connection()  # BEGIN IMMEDIATE, which does not wait (`sqlite_wait`)
+        except BaseException as error:
+            session.close()
+            self._sqlite_write_lock.release()
+            if isinstance(error, exc.OperationalError) and _busy(error):
+                return None
+            raise
+        return session
 
     def read(self) -> AbstractContextManager[Session]:
         return self.transaction(write=False)
