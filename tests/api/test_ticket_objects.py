@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Connection, event
 
 from hookdesk.config import Settings
-from hookdesk.db import Database
+from hookdesk.db import Database, direct
 from hookdesk.migrations.migrate import upgrade
 from hookdesk.tickets import service, views
 from hookdesk.tickets.service import TicketScope
@@ -92,10 +92,15 @@ def test_a_page_s_rows_are_read_by_their_ids_not_by_the_account(api: Api, tmp_pa
     with database.read() as session:
         connection = session.connection()
         # The console's statements, and those of the API's objects on SQLite.
-        statements = (views._TICKETS, views._REPLIES, views._TAGS, *views._OBJECT_PARTS)
-        for name, statement in enumerate(statements):
-            run = partial(views._rows, session, statement, api.account_id, ids)
-            sql, parameters = first_sent(connection, run)
+        sent = [
+            first_sent(connection, partial(views._rows, session, statement, api.account_id, ids))
+            for statement in (views._TICKETS, views._REPLIES, views._TAGS)
+        ]
+        bound = views._object_parts_bound(api.account_id, ids)
+        for part in views._object_parts(len(ids)):
+            made = direct.compiled(part, "sqlite")
+            sent.append((made.text, made.bound(bound)))
+        for name, (sql, parameters) in enumerate(sent):
             plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", parameters).all()
             reads = [row[3] for row in plan if row[3].split(" ")[1:2] in ([t] for t in by_id)]
             assert reads, (name, plan)

@@ -8,11 +8,13 @@ replies). The API's list and retrieve build their JSON objects straight from tho
 client and category, the replies with their files and the tags, three parts of one shape, read
 in one statement on PostgreSQL and in three on SQLite (`_OBJECTS`)."""
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Select,
     and_,
@@ -26,6 +28,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hookdesk.assets import service as assets
 from hookdesk.db import dependencies as database
+from hookdesk.db import direct
 from hookdesk.db.database import Database
 from hookdesk.db.dialects import one_of
 from hookdesk.models.assets import Asset
@@ -194,12 +197,23 @@ _ORDER: list[ColumnElement[Any]] = [
 # than the wider rows (a tenth of a retrieve). Its ids are bound as one array, so that its SQL is
 # the same for any number of them, and `OnLoop.fetch` runs it as it is. On SQLite, where a
 # statement is a call into the library, the three parts apart cost less than their union, which
-# sorts the rows again.
+# sorts the rows again (`_object_parts`).
 _OBJECTS = union_all(*_parts(lambda column: one_of(column.expression, "ids"))).order_by(*_ORDER)
-_OBJECT_PARTS = tuple(
-    part.order_by(*_ORDER[1:])
-    for part in _parts(lambda column: column.in_(bindparam("ids", expanding=True)))
-)
+
+
+@functools.cache
+def _object_parts(count: int) -> tuple[Select[Any], ...]:
+    """SQLite: the three parts for `count` ids, each bound on its own (`id0`, `id1`, ...), as
+    `IN (?, ?)`: SQLite looks each up by its index (an array or JSON it would read as a table),
+    and the SQL, the same for any page of that size, is made once and run by the driver
+    (`db/direct.py`)."""
+    ids: list[BindParameter[str]] = [bindparam(f"id{i}") for i in range(count)]
+    return tuple(part.order_by(*_ORDER[1:]) for part in _parts(lambda column: column.in_(ids)))
+
+
+def _object_parts_bound(account_id: str, ticket_ids: Sequence[str]) -> dict[str, str]:
+    """The parameters of `_object_parts(len(ticket_ids))`."""
+    return {"account_id": account_id, **{f"id{i}": v for i, v in enumerate(ticket_ids)}}
 
 
 def ticket_views(
@@ -398,9 +412,9 @@ def _objects_of_rows(
 def _object_rows(session: Session, account_id: str, ticket_ids: Sequence[str]) -> list[Any]:
     """The rows of `_PARTS`, tickets first, each part in its order."""
     if session.get_bind().dialect.name == "sqlite":
-        return [
-            row for part in _OBJECT_PARTS for row in _rows(session, part, account_id, ticket_ids)
-        ]
+        bound = _object_parts_bound(account_id, ticket_ids)
+        parts = _object_parts(len(ticket_ids))
+        return [row for part in parts for row in direct.execute(session, part, bound)]
     return list(_rows(session, _OBJECTS, account_id, ticket_ids))
 
 
