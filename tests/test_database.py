@@ -180,8 +180,15 @@ def _written_in(db: Database, other_writer: Callable[[], Callable[[], None]]) ->
         asyncio.get_running_loop().call_soon(ended)
         return threading.get_ident(), await dependencies.write(db, work)
 
-    loop_thread, wrote_in = asyncio.run(route())
+    try:
+        loop_thread, wrote_in = asyncio.run(route())
+        with db.read() as session:
+            kept = session.scalar(text("SELECT count(*) FROM probe_writes"))
+    finally:
+        with db.write() as session:  # no table of the tests' own outlives them
+            session.execute(text("DROP TABLE IF EXISTS probe_writes"))
     assert written == ["ended", "written"]
+    assert kept == 1
     return loop_thread, wrote_in
 
 
