@@ -1,5 +1,5 @@
-"""The hottest writes' statements run by the database's driver itself, in the caller's unit of
-work.
+"""Hot statements run by the database's driver itself, in the caller's unit of work: a ticket
+create's, and on SQLite the three parts of a ticket retrieved or listed (tickets/views.py).
 
 A ticket create runs eight statements. SQLAlchemy's execution of one, compiled and cached
 already, still walks it for its cache key, builds an execution context, fires its events and
