@@ -1,5 +1,7 @@
 """Hot statements run by the database's driver itself, in the caller's unit of work: a ticket
-create's, and on SQLite the three parts of a ticket retrieved or listed (tickets/views.py).
+create's, on SQLite the three parts of a ticket retrieved or listed (tickets/views.py), and the
+dispatcher's claims and records of webhook deliveries (webhooks/dispatch/: claim.py, lease.py,
+record.py, health.py).
 
 A ticket create runs eight statements. SQLAlchemy's execution of one, compiled and cached
 already, still walks it for its cache key, builds an execution context, fires its events and

@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from hookdesk.db import direct
 from hookdesk.db.dialects import on_postgresql, one_of
 from hookdesk.models.webhooks import OutboxEvent, WebhookEndpoint, WebhookEvent
 from hookdesk.webhooks.dispatch import lease, pacing
@@ -212,8 +213,8 @@ def _share_out(
     paced: dict[str, tuple[pacing.Paced, int]] = {}
     backlog = False
     upcoming: list[float] = []
-    for endpoint_id, next_one, due, rate_limit, rate_next_at in session.connection().execute(
-        _ENDPOINTS_WITH_PENDING, parameters
+    for endpoint_id, next_one, due, rate_limit, rate_next_at in direct.execute(
+        session, _ENDPOINTS_WITH_PENDING, parameters
     ):
         if next_one is not None:
             upcoming.append(next_one)
@@ -336,7 +337,7 @@ def _take_in_one_statement(
         "lease_end": lease_end,
         "token": token,
     }
-    return _claimed(session.connection().execute(_TAKE_AND_LEASE, parameters), token)
+    return _claimed(direct.execute(session, _TAKE_AND_LEASE, parameters), token)
 
 
 _CLAIMABLE = _claimable(bindparam("endpoint_id"), bindparam("room"))
@@ -352,11 +353,11 @@ def _take_endpoint_by_endpoint(
     chosen: list[str] = []
     for share in shares:
         parameters = {"endpoint_id": share.endpoint_id, "now": now, "room": share.room}
-        chosen.extend(session.connection().scalars(_CLAIMABLE, parameters))
+        chosen.extend(row.id for row in direct.execute(session, _CLAIMABLE, parameters))
     if not chosen:
         return []
     token = lease.lease(session, _deliveries, chosen, lease_end=lease_end)
-    return _claimed(session.connection().execute(_LEASED_WITH_DETAILS, {"ids": chosen}), token)
+    return _claimed(direct.execute(session, _LEASED_WITH_DETAILS, {"ids": chosen}), token)
 
 
 def _claimed(rows: Any, token: str) -> list[Claimed]:

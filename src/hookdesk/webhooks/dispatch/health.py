@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
+from hookdesk.db import direct
 from hookdesk.db.dialects import one_of
 from hookdesk.models.webhooks import WebhookEndpoint
 from hookdesk.webhooks.dispatch.retry import Verdict
@@ -66,7 +67,7 @@ _STOP_FAILING = (
 
 def _set_failing_since(session: Session, endpoint_ids: set[str], value: int | None) -> None:
     statement = _STOP_FAILING if value is None else _START_FAILING
-    session.connection().execute(statement, {"ids": sorted(endpoint_ids), "at": value})
+    direct.execute(session, statement, {"ids": sorted(endpoint_ids), "at": value})
 
 
 def _failing_longer_than(session: Session, endpoint_ids: set[str], before: float) -> set[str]:

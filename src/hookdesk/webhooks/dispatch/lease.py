@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from hookdesk.db import direct
 from hookdesk.db.dialects import on_postgresql, one_of
 from hookdesk.webhooks.dispatch.retry import RetryDecision, Verdict
 
@@ -56,8 +57,8 @@ def lease(session: Session, table: Table, ids: Sequence[str], *, lease_end: floa
     """Lease these rows (chosen and locked by the caller's statement) until `lease_end`; the
     lease's token."""
     token = new_token()
-    session.connection().execute(
-        _lease_by_ids(table), {"ids": list(ids), "lease_end": lease_end, "token": token}
+    direct.execute(
+        session, _lease_by_ids(table), {"ids": list(ids), "lease_end": lease_end, "token": token}
     )
     return token
 
@@ -76,7 +77,7 @@ def still_stored(session: Session, table: Table, ids: Iterable[str]) -> set[str]
     """Which of these rows still exist (one erased or purged while in flight is gone). They stay
     key-share locked, as an attempt's foreign key would lock them, so that they cannot vanish
     before their attempts are inserted."""
-    return set(session.connection().scalars(_stored(table), {"ids": list(ids)}))
+    return {row.id for row in direct.execute(session, _stored(table), {"ids": list(ids)})}
 
 
 @functools.cache
@@ -181,6 +182,6 @@ def advance(session: Session, table: Table, moves: Sequence[Move]) -> set[str]:
         return set()
     if on_postgresql(session):
         columns = dict(zip(_MOVE_FIELDS, map(list, zip(*moves, strict=True)), strict=True))
-        return set(session.connection().scalars(_advance_all_postgresql(table), columns))
+        return {row.id for row in direct.execute(session, _advance_all_postgresql(table), columns)}
     rows = json.dumps(moves)
-    return set(session.connection().scalars(_advance_all_sqlite(table), {"moves": rows}))
+    return {row.id for row in direct.execute(session, _advance_all_sqlite(table), {"moves": rows})}

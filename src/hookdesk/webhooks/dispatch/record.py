@@ -9,6 +9,7 @@ from typing import TypeAlias
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
+from hookdesk.db import direct
 from hookdesk.models.webhooks import Attempt, WebhookEvent
 from hookdesk.webhooks.dispatch import channel, health, lease, resends
 from hookdesk.webhooks.dispatch.claim import Claimed
@@ -35,6 +36,7 @@ _STATUSES = lease.Statuses(
 # Core statements on the tables: the ORM's bulk paths cost more per row than the rows themselves.
 _deliveries: Table = WebhookEvent.__table__  # type: ignore[assignment]
 _attempts: Table = Attempt.__table__  # type: ignore[assignment]
+_INSERT_ATTEMPT = insert(_attempts)
 
 
 def record(
@@ -50,7 +52,7 @@ def record(
     finished = _still_stored(session, finished)
     if not finished:
         return []
-    session.connection().execute(insert(_attempts), [_attempt_row(f) for f in finished])
+    direct.execute_many(session, _INSERT_ATTEMPT, [_attempt_row(f) for f in finished])
     decisions = [_decide(f, policy, rng) for f in finished]
     # Endpoints before deliveries, the order the API locks them in (webhooks/endpoints/service.py),
     # so the two never wait on each other in a circle.
