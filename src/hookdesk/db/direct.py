@@ -37,6 +37,7 @@ from sqlalchemy.types import TypeEngine
 
 Parameters = Mapping[str, Any]
 Process = Callable[[Any], Any]
+Read = Callable[[Sequence[Any]], tuple[Any, ...]]
 
 # Both bind by name (`%(name)s`, `:name`), so that a statement's parameters stay a mapping.
 _DIALECTS: dict[str, Dialect] = {
@@ -49,7 +50,7 @@ class Sql(NamedTuple):
     """A statement's SQL for one database, with its parameters bound by name; the values of
     those the statement binds itself (`x || ''`), processed; the processors of the parameters
     given at each run whose type has one; the types of the columns it reads, and their
-    processors by the types the driver names (`readers`, made at the first read)."""
+    processing by the types the driver names (`readers`, made at the first read)."""
 
     text: str
     dialect: Dialect
@@ -57,7 +58,7 @@ class Sql(NamedTuple):
     processors: tuple[tuple[str, Process], ...]
     columns: tuple[TypeEngine[Any], ...]
     named: Callable[[Iterable[Any]], tuple[Any, ...]]
-    readers: dict[tuple[Any, ...], tuple[Process | None, ...]]
+    readers: dict[tuple[Any, ...], Read]
 
     def bound(self, parameters: Parameters) -> dict[str, Any]:
         bound = {**self.constants, **parameters}
@@ -73,16 +74,32 @@ class Sql(NamedTuple):
         # SQLAlchemy's processor of a number depends on the type the driver read (psycopg
         # names it; sqlite3 does not).
         named_types = tuple(column[1] for column in description)
-        processors = self.readers.get(named_types)
-        if processors is None:
-            processors = self.readers[named_types] = tuple(
-                t.dialect_impl(self.dialect).result_processor(self.dialect, named)
-                for t, named in zip(self.columns, named_types, strict=True)
-            )
-        return [
-            self.named(v if p is None else p(v) for p, v in zip(processors, row, strict=True))
-            for row in rows
-        ]
+        read = self.readers.get(named_types)
+        if read is None:
+            read = self.readers[named_types] = _reader(self, named_types)
+        return list(map(read, rows))
+
+
+def _reader(sql: Sql, named_types: tuple[Any, ...]) -> Read:
+    """A row of `sql` as the driver read it, with these types, to a named tuple: through the
+    processors of the columns that have one, the others as they are (most columns, whose
+    processing per value would cost more than the rest of the row's)."""
+    dialect = sql.dialect
+    processors = [
+        (position, process)
+        for position, (column, named) in enumerate(zip(sql.columns, named_types, strict=True))
+        if (process := column.dialect_impl(dialect).result_processor(dialect, named)) is not None
+    ]
+    if not processors:
+        return sql.named
+
+    def read(row: Sequence[Any]) -> tuple[Any, ...]:
+        values = list(row)
+        for position, process in processors:
+            values[position] = process(values[position])
+        return sql.named(values)
+
+    return read
 
 
 @functools.cache
