@@ -5,11 +5,14 @@ the same connection waits again. The dispatcher claims that way and records dura
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import Connection, Engine, event, select, update
+from sqlalchemy import Connection, select, update
+from sqlalchemy.orm import Session
 
 from hookdesk.db import Database
 from hookdesk.models.webhooks import WebhookEvent
+from hookdesk.webhooks.dispatch.webhook_channel import WebhookChannel
 from tests.support.in_process import endpoints_with_events, limits, running, until
 from tests.support.sending import GatedSender
 
@@ -22,22 +25,27 @@ def waits_for_the_disk(connection: Connection, db: Database) -> bool:
 
 
 @contextmanager
-def dispatcher_statements(seen: Callable[[str, Connection], None]) -> Iterator[None]:
-    """While the block runs, `seen("claim" or "record", connection)` at each claim's first
-    statement and each attempt recorded, on every engine: on PostgreSQL the dispatcher's
-    transactions run on its loop's engine."""
+def dispatcher_units(seen: Callable[[str, Session], None]) -> Iterator[None]:
+    """While the block runs, `seen("claim" or "record", session)` at each claim of webhook
+    deliveries and each record of their attempts, in its unit of work."""
+    originals = {what: getattr(WebhookChannel, what) for what in ("claim", "record")}
 
-    def note(connection: Connection, _cursor: object, statement: str, *_args: object) -> None:
-        if "pending_endpoints" in statement:
-            seen("claim", connection)
-        elif statement.startswith("INSERT INTO attempts"):
-            seen("record", connection)
+    def watched(what: str) -> Callable[..., Any]:
+        def in_unit_of_work(
+            channel: WebhookChannel, session: Session, *args: Any, **kwargs: Any
+        ) -> Any:
+            seen(what, session)
+            return originals[what](channel, session, *args, **kwargs)
 
-    event.listen(Engine, "before_cursor_execute", note)
+        return in_unit_of_work
+
+    for what in originals:
+        setattr(WebhookChannel, what, watched(what))
     try:
         yield
     finally:
-        event.remove(Engine, "before_cursor_execute", note)
+        for what, original in originals.items():
+            setattr(WebhookChannel, what, original)
 
 
 def test_only_the_transaction_that_need_not_be_durable_skips_the_wait(db: Database) -> None:
@@ -64,12 +72,12 @@ async def test_the_dispatcher_claims_without_waiting_for_the_disk_and_records_du
     db: Database,
 ) -> None:
     endpoints_with_events(db, [2])
-    durability: list[tuple[str, bool]] = []  # (what, durable) of each statement of interest
+    durability: list[tuple[str, bool]] = []  # (what, whether its commit waits for the disk)
 
-    def note(what: str, connection: Connection) -> None:
-        durability.append((what, bool(connection.get_execution_options().get("durable", True))))
+    def note(what: str, session: Session) -> None:
+        durability.append((what, waits_for_the_disk(session.connection(), db)))
 
-    with dispatcher_statements(note):
+    with dispatcher_units(note):
         sender = GatedSender()
         async with running(db, sender, limits()):
             await until(lambda: sender.waiting, lambda n: n == 2, "both sends in flight")
@@ -87,10 +95,10 @@ async def test_the_dispatcher_claims_and_records_on_its_loop_on_postgresql(db: D
     threads: set[tuple[str, bool]] = set()  # (what, on the loop's thread)
     loop_thread = threading.get_ident()
 
-    def note(what: str, _connection: Connection) -> None:
+    def note(what: str, _session: Session) -> None:
         threads.add((what, threading.get_ident() == loop_thread))
 
-    with dispatcher_statements(note):
+    with dispatcher_units(note):
         sender = GatedSender()
         async with running(db, sender, limits()):
             await until(lambda: sender.waiting, lambda n: n == 1, "the send in flight")
