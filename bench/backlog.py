@@ -140,18 +140,29 @@ def claim_ms(database: Database) -> float:
 
 
 def claim_statements(database: Database) -> int:
-    """How many SQL statements one claim sends."""
+    """How many SQL statements one claim sends: through SQLAlchemy's execution, and through
+    the driver itself (hookdesk/db/direct.py), which fires none of SQLAlchemy's events."""
     from sqlalchemy import event
+
+    from hookdesk.db import direct
 
     sent = [0]
 
     def count(*_args: object) -> None:
         sent[0] += 1
 
+    run = direct._run
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        count()
+        return run(*args, **kwargs)
+
     event.listen(database.engine, "before_cursor_execute", count)
+    direct._run = counted
     try:
         claim_ms(database)
     finally:
+        direct._run = run
         event.remove(database.engine, "before_cursor_execute", count)
     return sent[0]
 
