@@ -242,6 +242,45 @@ def test_a_route_writes_in_a_thread_while_another_process_writes(
     assert wrote_in != loop_thread
 
 
+def test_the_dispatchers_unit_of_work_runs_on_the_loop_with_its_durability(
+    sqlite: Database,
+) -> None:
+    def work(session: Session) -> tuple[int, int]:
+        synchronous = session.execute(text("PRAGMA synchronous")).scalar_one()
+        return threading.get_ident(), synchronous
+
+    async def dispatcher() -> tuple[int, tuple[int, int], tuple[int, int]]:
+        durable = await sqlite.awaited(work)
+        hasty = await sqlite.awaited(work, durable=False)
+        return threading.get_ident(), durable, hasty
+
+    loop_thread, durable, hasty = asyncio.run(dispatcher())
+    assert durable == (loop_thread, 2)  # FULL: its commit waits for the disk
+    assert hasty == (loop_thread, 1)  # NORMAL (a claim): it does not
+
+
+def test_the_dispatchers_unit_of_work_waits_in_a_thread_while_another_writer_goes_on(
+    sqlite: Database,
+) -> None:
+    end = _another_thread_writing(sqlite)()
+
+    def work(session: Session) -> int:
+        session.execute(text("CREATE TABLE IF NOT EXISTS probe_writes (x INTEGER)"))
+        return threading.get_ident()
+
+    async def dispatcher() -> tuple[int, int]:
+        # Ended by the loop: a unit of work that waited for the lock on the loop never would.
+        asyncio.get_running_loop().call_soon(end)
+        return threading.get_ident(), await sqlite.awaited(work)
+
+    try:
+        loop_thread, wrote_in = asyncio.run(dispatcher())
+    finally:
+        with sqlite.write() as session:
+            session.execute(text("DROP TABLE IF EXISTS probe_writes"))
+    assert wrote_in != loop_thread
+
+
 def test_a_write_on_the_loop_is_one_transaction(postgresql: Database) -> None:
     def work(session: Session) -> bool:
         session.execute(text("SELECT pg_sleep(0.001)"))

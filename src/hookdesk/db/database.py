@@ -215,13 +215,20 @@ class Database:
         self._hasty_writers = sessionmaker(
             writer.execution_options(durable=False), expire_on_commit=False
         )
-        self._writers_at_once = sessionmaker(
-            writer.execution_options(sqlite_wait=False), expire_on_commit=False
+        at_once = writer.execution_options(sqlite_wait=False)
+        self._writers_at_once = sessionmaker(at_once, expire_on_commit=False)
+        self._hasty_writers_at_once = sessionmaker(
+            at_once.execution_options(durable=False), expire_on_commit=False
         )
         # PostgreSQL: an async route's reads, awaited on the event loop (`db/on_loop.py`).
         self._wakeup_listeners: list[tuple[Callable[[], None], Wake]] = []
         self._sqlite_write_lock = threading.Lock()
-        for writers in (self._writers, self._hasty_writers, self._writers_at_once):
+        for writers in (
+            self._writers,
+            self._hasty_writers,
+            self._writers_at_once,
+            self._hasty_writers_at_once,
+        ):
             event.listen(writers, "after_commit", self._after_commit)
             event.listen(writers, "after_rollback", take_wakeup_request)
         self.on_loop: OnLoop | None = None
@@ -283,9 +290,18 @@ class Database:
     async def awaited(self, work: Callable[[Session], T], *, durable: bool = True) -> T:
         """`work` in one `transaction`, for a coroutine: on PostgreSQL awaited on the running
         loop (`on_loop`), which spares a worker thread and the GIL handed to it and back at every
-        statement; on SQLite on a worker thread, which waits for the one write lock there."""
+        statement; on SQLite on the loop too when no other writer holds the write lock
+        (`write_at_once`), else on a worker thread, which waits for it.
+
+        The dispatcher's claims and records run here: on SQLite one dispatcher's CPU per
+        delivery was 0.9 of what it was with every one on a thread (bench/dispatch.py). A
+        durable commit waits for the disk on the loop (about a millisecond here), once per
+        batch of attempts recorded."""
         if self.on_loop is not None:
             return await self.on_loop.write(work, durable=durable)
+        with self.write_at_once(durable=durable) as session:
+            if session is not None:
+                return work(session)
 
         def in_a_thread() -> T:
             with self.transaction(durable=durable) as session:
@@ -322,7 +338,7 @@ class Database:
         return self.transaction(write=True)
 
     @contextmanager
-    def write_at_once(self) -> Iterator[Session | None]:
+    def write_at_once(self, *, durable: bool = True) -> Iterator[Session | None]:
         """SQLite: a unit of work like `write`'s, begun only if no other writer holds the write
         lock, this process's or the database's; else None, for the caller to wait elsewhere.
 
@@ -330,8 +346,9 @@ class Database:
         create there cost 0.7 of the CPU it took on a worker thread, whose GIL is handed back
         and forth at every statement (bench/api.py). Its commit waits for the disk there
         (synchronous FULL, about a millisecond here), as it would in a thread while holding
-        the one write lock; the loop serves nothing else meanwhile."""
-        session = self._begun_at_once() if self.is_sqlite else None
+        the one write lock; the loop serves nothing else meanwhile. Not `durable`: as
+        `transaction`'s."""
+        session = self._begun_at_once(durable) if self.is_sqlite else None
         if session is None:
             yield None
             return
@@ -342,10 +359,10 @@ class Database:
         finally:
             self._sqlite_write_lock.release()
 
-    def _begun_at_once(self) -> Session | None:
+    def _begun_at_once(self, durable: bool) -> Session | None:
         if not self._sqlite_write_lock.acquire(blocking=False):
             return None
-        session = self._writers_at_once()
+        session = self._writers_at_once() if durable else self._hasty_writers_at_once()
         try:
             session.connection()  # BEGIN IMMEDIATE, which does not wait (`sqlite_wait`)
         except BaseException as error:
