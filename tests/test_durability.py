@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 
@@ -88,10 +89,14 @@ async def test_the_dispatcher_claims_without_waiting_for_the_disk_and_records_du
     assert ("record", False) not in durability
 
 
-async def test_the_dispatcher_claims_and_records_on_its_loop(db: Database) -> None:
+@pytest.mark.parametrize("beside_the_api", [False, True])
+async def test_the_dispatcher_claims_and_records_on_its_loop(
+    db: Database, beside_the_api: bool
+) -> None:
     # On PostgreSQL its transactions are awaited on the loop (db/on_loop.py), with no worker
     # thread to hand the GIL to at every statement; on SQLite they run there too while no other
-    # writer holds the write lock (Database.write_at_once), as here.
+    # writer holds the write lock (Database.write_at_once), as here, unless the dispatcher
+    # shares its loop with the API.
     endpoints_with_events(db, [1])
     threads: set[tuple[str, bool]] = set()  # (what, on the loop's thread)
     loop_thread = threading.get_ident()
@@ -101,8 +106,9 @@ async def test_the_dispatcher_claims_and_records_on_its_loop(db: Database) -> No
 
     with dispatcher_units(note):
         sender = GatedSender()
-        async with running(db, sender, limits()):
+        async with running(db, sender, limits(), beside_the_api=beside_the_api):
             await until(lambda: sender.waiting, lambda n: n == 1, "the send in flight")
             sender.answer(1)
             await until(lambda: {w for w, _ in threads}, {"claim", "record"}.__eq__, "recorded")
-    assert threads == {("claim", True), ("record", True)}
+    on_loop = not (db.is_sqlite and beside_the_api)
+    assert threads == {("claim", on_loop), ("record", on_loop)}

@@ -91,7 +91,7 @@ def create_app(
                 # Its claims and records are awaited on this loop, beside the requests (PostgreSQL):
                 # at 100 creates/s that beat a worker thread on latency and CPU. Near saturation a
                 # thread's p99 was lower; `--workers` gives the dispatcher a process of its own.
-                dispatching = running_dispatcher(db, settings, box)
+                dispatching = running_dispatcher(db, settings, box, beside_the_api=True)
                 operations.dispatcher = await stack.enter_async_context(dispatching)
             yield
         if db.on_loop is not None:

@@ -43,11 +43,12 @@ async def running_dispatcher(
     box: SecretBox,
     *,
     resolver: AbstractResolver | None = None,
+    beside_the_api: bool = False,
 ) -> AsyncIterator[Dispatcher]:
     """A dispatcher of webhook deliveries and mail running in the background until the block
     ends, then stopped gracefully; beside it, its heartbeat (its row in the `dispatchers` table
     kept fresh), the periodic purge of what is older than the retention, and the readers of the
-    accounts' IMAP mailboxes."""
+    accounts' IMAP mailboxes. `beside_the_api`: in the API's process (`Dispatcher`'s)."""
     sender = Http1Sender(
         timeout=settings.delivery_timeout,
         allow_private=settings.dev,
@@ -67,6 +68,7 @@ async def running_dispatcher(
             limits=limits_from(settings),
             meter=DispatcherMeter(),
             wakes=DISPATCH if settings.smtp_url else DISPATCH & ~Wake.DEFAULT_SERVER_MAIL,
+            beside_the_api=beside_the_api,
         )
         stop = asyncio.Event()
         task = asyncio.create_task(dispatcher.run(stop))

@@ -71,6 +71,8 @@ async def running(
     sender: GatedSender,
     dispatch_limits: DispatchLimits,
     clock: Callable[[], float] = time.time,
+    *,
+    beside_the_api: bool = False,
 ) -> AsyncIterator[asyncio.Event]:
     """The dispatcher running until the block ends; the block may stop it earlier."""
     policy = Policy(schedule=(60.0, 60.0), disable_after=86400)
@@ -79,6 +81,7 @@ async def running(
         [WebhookChannel(sender, Preparer(SecretBox(KEY)), policy)],
         limits=dispatch_limits,
         clock=clock,
+        beside_the_api=beside_the_api,
     )
     stop = asyncio.Event()
     task = asyncio.create_task(dispatcher.run(stop))

@@ -287,11 +287,13 @@ class Database:
         with lock, factory() as session, session.begin():
             yield session
 
-    async def awaited(self, work: Callable[[Session], T], *, durable: bool = True) -> T:
+    async def awaited(
+        self, work: Callable[[Session], T], *, durable: bool = True, at_once: bool = True
+    ) -> T:
         """`work` in one `transaction`, for a coroutine: on PostgreSQL awaited on the running
         loop (`on_loop`), which spares a worker thread and the GIL handed to it and back at every
         statement; on SQLite on the loop too when no other writer holds the write lock
-        (`write_at_once`), else on a worker thread, which waits for it.
+        (`write_at_once`) and `at_once`, else on a worker thread, which waits for it.
 
         The dispatcher's claims and records run here: on SQLite one dispatcher's CPU per
         delivery was 0.9 of what it was with every one on a thread (bench/dispatch.py). A
@@ -299,9 +301,10 @@ class Database:
         batch of attempts recorded."""
         if self.on_loop is not None:
             return await self.on_loop.write(work, durable=durable)
-        with self.write_at_once(durable=durable) as session:
-            if session is not None:
-                return work(session)
+        if at_once:
+            with self.write_at_once(durable=durable) as session:
+                if session is not None:
+                    return work(session)
 
         def in_a_thread() -> T:
             with self.transaction(durable=durable) as session:

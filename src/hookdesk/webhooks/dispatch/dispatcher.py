@@ -116,11 +116,18 @@ class Dispatcher:
         meter: Meter | None = None,
         clock: Callable[[], float] = time.time,
         wakes: Wake = DISPATCH,
+        beside_the_api: bool = False,
     ) -> None:
         """`channels` claim, send and record (their senders make the calls) and `clock` tells
         the time (Unix seconds) of claims, attempts and retries: tests hand in fakes. `wakes`:
         the work queued that wakes it (`db/wakeup.py`), less mail for the server's default when
-        it has none."""
+        it has none.
+
+        `beside_the_api`: it shares its process and loop with the API's routes. On SQLite its
+        transactions then always wait for the write lock on a worker thread, not on the loop
+        when the lock is free (`Database.awaited`): beside the API, asked for more tickets
+        than the process could serve (400/s, bench/dispatch.py's latency), deliveries fell 4.6
+        to 5 s behind that way, against 23-27 ms with the thread."""
         self._database = database
         self._channels = list(channels)
         self._limits = limits
@@ -129,6 +136,7 @@ class Dispatcher:
         self._meter = meter or Unmetered()
         self._clock = clock
         self._wakes = wakes
+        self._at_once = not beside_the_api
         self._rng = random.Random()
         self._wake = asyncio.Event()
         self._held: dict[tuple[str, str], _Held] = {}  # claimed: queued, ready or being sent
@@ -229,7 +237,9 @@ class Dispatcher:
         try:
             # Not durable: a claim waits for no disk sync before its sends go out, and a claim
             # a crash loses only leaves its rows due again, sent at least once as ever.
-            return await self._database.awaited(claim_in_a_transaction, durable=False)
+            return await self._database.awaited(
+                claim_in_a_transaction, durable=False, at_once=self._at_once
+            )
         except Exception:
             log.exception("claiming deliveries failed; retrying shortly")
             await asyncio.sleep(1)
@@ -328,7 +338,7 @@ class Dispatcher:
             return channel.record(session, batch, now=self._clock(), rng=self._rng)
 
         try:
-            recorded = await self._database.awaited(record_in_a_transaction)
+            recorded = await self._database.awaited(record_in_a_transaction, at_once=self._at_once)
         except Exception:
             # The leases expire and the rows are sent again: at least once, never lost.
             log.exception("recording attempts failed", channel=channel.name, attempts=len(batch))
@@ -379,7 +389,9 @@ class Dispatcher:
 
     async def _release_safely(self, unsent: list[_Held]) -> None:
         try:
-            await self._database.awaited(lambda session: self._release(session, unsent))
+            await self._database.awaited(
+                lambda session: self._release(session, unsent), at_once=self._at_once
+            )
         except Exception:
             # Their leases expire and the rows fall due again by themselves.
             log.exception("handing back leases failed", rows=len(unsent))
