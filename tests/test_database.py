@@ -420,6 +420,30 @@ def test_concurrent_units_of_work_keep_their_connections_open(postgresql: Databa
     assert len(opened) == 16, len(opened)
 
 
+def test_sqlite_takes_the_connection_given_back_last(db: Database) -> None:
+    """In WAL mode a connection's page cache is dropped once another connection has written: the
+    connection that wrote last is taken again (LIFO), its cache current, not the one idle
+    longest."""
+    if not db.is_sqlite:
+        pytest.skip("SQLite's page cache per connection")
+    own = Database(db.url)
+
+    def driver_of(session: Session) -> object:
+        return session.connection().connection.dbapi_connection
+
+    try:
+        with own.read() as first, own.read() as second, own.read() as third:
+            held = [driver_of(first), driver_of(second), driver_of(third)]
+        # The three are given back third, second, first: the first came back last.
+        with own.write() as session:
+            assert driver_of(session) is held[0]
+            session.execute(text("SELECT 1"))
+        with own.read() as session:
+            assert driver_of(session) is held[0]
+    finally:
+        own.dispose()
+
+
 def pool_sizes(pool: Pool) -> tuple[int, int]:
     """The connections a pool keeps, and how many more it opens at a peak."""
     assert isinstance(pool, QueuePool)

@@ -85,11 +85,17 @@ def make_engine(
         _configure_postgresql(engine)
         return engine
     # Room for every worker thread (anyio runs 40): a thread never waits for a connection.
+    # The connection given back last is taken first (LIFO). In WAL mode a connection drops its
+    # whole page cache once another connection has written since its last transaction, and
+    # reads every page again: taken in turn (FIFO) from sixteen busy ones, a ticket create read
+    # about 480 KB in 117 reads per request, against 80 KB in 20 once the connection that wrote
+    # last writes again (its cache is current). Server CPU per create: 0.75-0.95x.
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},
         pool_size=20,
         max_overflow=40,
+        pool_use_lifo=True,
         hide_parameters=True,
     )
     _configure_sqlite(engine, sqlite_synchronous)
