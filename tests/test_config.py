@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from hookdesk.config import ConfigurationError, load
+from hookdesk.config import ConfigurationError, Settings, load
+from hookdesk.db import Database
+from hookdesk.workers import limits_from
 from tests.support.processes import HOOKDESK
 
 
@@ -157,3 +159,10 @@ def test_a_bad_setting_stops_a_command_with_one_clear_message(tmp_path: Path) ->
     assert result.returncode == 1
     assert "HOOKDESK_DISABLE_AFTER: Input should be a valid number" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_dispatchers_batch_is_its_databases_unless_set(db: Database, tmp_path: Path) -> None:
+    unset = Settings(database_url=db.url, data_dir=tmp_path)
+    chosen = Settings(database_url=db.url, data_dir=tmp_path, dispatcher_batch=64)
+    assert limits_from(unset, db).batch == (200 if db.is_sqlite else 512)
+    assert limits_from(chosen, db).batch == 64

@@ -73,7 +73,8 @@ class Settings(BaseSettings):
     disable_after: float = Field(default=259_200.0, gt=0)
     dispatcher_concurrency: int = Field(default=256, ge=1, le=10_000)
     endpoint_concurrency: int = Field(default=16, ge=1, le=1_000)
-    dispatcher_batch: int = Field(default=200, ge=1, le=5_000)
+    # Unset: the database's own (`workers.DEFAULT_BATCH`).
+    dispatcher_batch: int | None = Field(default=None, ge=1, le=5_000)
     shutdown_timeout: float = Field(default=20.0, ge=0)
     lease_margin: float = Field(
         default=30.0,

@@ -23,12 +23,20 @@ from hookdesk.webhooks.dispatch.prepare import USER_AGENT, Preparer
 from hookdesk.webhooks.dispatch.record import Policy
 from hookdesk.webhooks.dispatch.webhook_channel import WebhookChannel
 
+# Deliveries claimed per transaction when HOOKDESK_DISPATCHER_BATCH is unset. On PostgreSQL one
+# dispatcher's rate is about a batch per claim's latency (some 35 ms under load): 512 gave it
+# 9-11% more deliveries a second than 200, at 0.89-0.95x the CPU each (30,000 deliveries over 16
+# endpoints, bench.scale). SQLite keeps 200: its claim holds the one write lock that the API's
+# writes wait for.
+DEFAULT_BATCH = {"sqlite": 200, "postgresql": 512}
 
-def limits_from(settings: Settings) -> DispatchLimits:
+
+def limits_from(settings: Settings, database: Database) -> DispatchLimits:
+    dialect = "sqlite" if database.is_sqlite else "postgresql"
     return DispatchLimits(
         concurrency=settings.dispatcher_concurrency,
         endpoint_concurrency=settings.endpoint_concurrency,
-        batch=settings.dispatcher_batch,
+        batch=settings.dispatcher_batch or DEFAULT_BATCH[dialect],
         lease_seconds=settings.delivery_timeout + settings.lease_margin,
         shutdown_timeout=settings.shutdown_timeout,
         # Half the margin left for recording the attempt once its send has timed out.
@@ -65,7 +73,7 @@ async def running_dispatcher(
         dispatcher = Dispatcher(
             database,
             [webhooks, mail],
-            limits=limits_from(settings),
+            limits=limits_from(settings, database),
             meter=DispatcherMeter(),
             wakes=DISPATCH if settings.smtp_url else DISPATCH & ~Wake.DEFAULT_SERVER_MAIL,
             beside_the_api=beside_the_api,
