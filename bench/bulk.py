@@ -393,12 +393,14 @@ def _sqlite_set_aside(connection: Any) -> list[str]:
 
 
 def _sqlite_restore(connection: Any, kept: list[str]) -> None:
-    from hookdesk.models.search import fts_table
+    from hookdesk.models.search import DEFERRED, INDEXED_TO_THE_END, fts_table
 
     for table in SQLITE_TABLES:
         started = time.monotonic()
         name = fts_table(table)
         connection.execute(f"INSERT INTO {name}({name}) VALUES ('rebuild')")
+        if table in DEFERRED:  # the rebuild took every row
+            connection.execute(INDEXED_TO_THE_END.format(name=table))
         progress(f"sqlite: {name} built in {time.monotonic() - started:.0f} s")
     for sql in kept:
         started = time.monotonic()

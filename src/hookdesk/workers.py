@@ -16,6 +16,7 @@ from hookdesk.mail.smtp import SmtpSender
 from hookdesk.operations.instruments import DispatcherMeter
 from hookdesk.retention.periodic import purge_periodically
 from hookdesk.shared.secretbox import SecretBox
+from hookdesk.tickets.search_index import index_periodically
 from hookdesk.webhooks.dispatch.dispatcher import Dispatcher, DispatchLimits
 from hookdesk.webhooks.dispatch.heartbeat import keep_beating
 from hookdesk.webhooks.dispatch.http1 import Http1Sender
@@ -55,8 +56,9 @@ async def running_dispatcher(
 ) -> AsyncIterator[Dispatcher]:
     """A dispatcher of webhook deliveries and mail running in the background until the block
     ends, then stopped gracefully; beside it, its heartbeat (its row in the `dispatchers` table
-    kept fresh), the periodic purge of what is older than the retention, and the readers of the
-    accounts' IMAP mailboxes. `beside_the_api`: in the API's process (`Dispatcher`'s)."""
+    kept fresh), the periodic purge of what is older than the retention, the readers of the
+    accounts' IMAP mailboxes, and on SQLite the search index's batches of new rows.
+    `beside_the_api`: in the API's process (`Dispatcher`'s)."""
     sender = Http1Sender(
         timeout=settings.delivery_timeout,
         allow_private=settings.dev,
@@ -82,6 +84,10 @@ async def running_dispatcher(
         task = asyncio.create_task(dispatcher.run(stop))
         purging = asyncio.create_task(purge_periodically(database, settings, stop))
         reading = asyncio.create_task(read_mailboxes(database, settings, box, stop))
+        # SQLite: new tickets and replies enter the search index in batches.
+        indexing = asyncio.create_task(
+            index_periodically(database, stop) if database.is_sqlite else stop.wait()
+        )
         heartbeat = asyncio.create_task(
             keep_beating(database, lambda: dispatcher.in_flight, until=task)
         )
@@ -95,6 +101,7 @@ async def running_dispatcher(
                 await heartbeat  # it ends with the task, deleting the row
                 await purging
                 await reading
+                await indexing
                 await smtp.close()
 
 

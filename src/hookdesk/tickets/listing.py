@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from hookdesk.db.on_loop import OnLoop
 from hookdesk.errors import BadRequest
 from hookdesk.models.clients import Client
-from hookdesk.models.search import SHORTEST_INDEXED, matching_rowids
+from hookdesk.models.search import SHORTEST_INDEXED, contains, matching_rowids
 from hookdesk.models.tickets import Reply, Ticket, TicketCount, TicketTag
 from hookdesk.shared.paging import Page
 from hookdesk.shared.queries import paginate
@@ -199,7 +199,7 @@ def _mentions(text: str, *, account_id: str, sqlite: bool) -> ColumnElement[bool
         replied = literal_column("replies.rowid").in_(matching_rowids("replies", text))
         named = literal_column("clients.rowid").in_(matching_rowids("clients", text))
     else:
-        pattern = searching.contains(text)
+        pattern = contains(text)
         titled = _searched_tickets.c.title.ilike(pattern, escape="\\")
         replied = Reply.text.ilike(pattern, escape="\\")
         named = or_(
@@ -231,7 +231,7 @@ _searched_tickets = table(
 
 
 def _mentions_scanned(text: str) -> ColumnElement[bool]:
-    pattern = searching.contains(text)
+    pattern = contains(text)
     in_replies = exists().where(
         Reply.ticket_id == Ticket.id, Reply.text.ilike(pattern, escape="\\")
     )

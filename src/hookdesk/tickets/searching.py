@@ -60,7 +60,13 @@ from sqlalchemy.sql import operators
 from hookdesk.db.dialects import one_of
 from hookdesk.errors import BadRequest, ErrorCode
 from hookdesk.models.clients import Client
-from hookdesk.models.search import SHORTEST_INDEXED, fts_match
+from hookdesk.models.search import (
+    SHORTEST_INDEXED,
+    contains,
+    fts_match,
+    holds,
+    unindexed_rowids,
+)
 from hookdesk.models.tickets import Reply, Ticket
 from hookdesk.shared.paging import Page
 
@@ -237,13 +243,22 @@ class _Search:
         return found
 
     def _sqlite_found(self) -> list[Select[str]]:
-        """One statement per searched table, each driven by its FTS5 table: distinct tickets,
-        so that COUNT_CAP rows of any one of them are COUNT_CAP tickets."""
+        """One statement per searched table, each driven by its FTS5 table, and one for each
+        table's rows the index does not hold yet: distinct tickets, so that COUNT_CAP rows of
+        any one of them are COUNT_CAP tickets."""
         listed = [literal_column("+tickets.account_id") == self.account_id, *self.where]
         titles, in_title = fts_match("tickets", self.phrase)
         replies, in_reply = fts_match("replies", self.phrase)
         clients, of_client = fts_match("clients", self.phrase)
+        new_titles = unindexed_rowids("tickets", self.phrase)
+        new_replies = unindexed_rowids("replies", self.phrase)
         return [
+            select(Ticket.id).where(literal_column("tickets.rowid").in_(new_titles), *listed),
+            select(Ticket.id)
+            .distinct()
+            .select_from(Reply)
+            .join(Ticket, Ticket.id == Reply.ticket_id)
+            .where(literal_column("replies.rowid").in_(new_replies), *listed),
             select(Ticket.id)
             .select_from(titles)
             .join(Ticket, literal_column("tickets.rowid") == titles.c.rowid)
@@ -373,14 +388,10 @@ def _holds(entity: Any, search: _Search) -> ColumnElement[bool]:
     pattern = contains(phrase)
 
     def held(column: Any) -> ColumnElement[bool]:
-        compared: ColumnElement[bool]
-        if not search.sqlite:
-            # `|| ''`: the same comparison, on an expression no pg_trgm index holds.
-            compared = column.concat("").ilike(pattern, escape="\\")
-        elif phrase.isascii():  # SQLite's LIKE ignores the case of ASCII letters only
-            compared = column.like(pattern, escape="\\")
-        else:
-            compared = func.text_holds(column, phrase.lower())
+        if search.sqlite:
+            return holds(column, phrase)
+        # `|| ''`: the same comparison, on an expression no pg_trgm index holds.
+        compared: ColumnElement[bool] = column.concat("").ilike(pattern, escape="\\")
         return compared
 
     # OFFSET 0: PostgreSQL then runs the subquery for each ticket (through the index on the
@@ -402,12 +413,6 @@ def _holds(entity: Any, search: _Search) -> ColumnElement[bool]:
 
 def _ascending(clause: Any) -> bool:
     return clause.modifier is operators.asc_op
-
-
-def contains(phrase: str) -> str:
-    """A LIKE pattern for `phrase` anywhere, its characters taken literally."""
-    escaped = phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 @contextmanager

@@ -1,0 +1,80 @@
+"""SQLite: new tickets and replies enter the search index in batches.
+
+FTS5 writes a segment of its index for each transaction that adds to it, and merges them as they
+pile up: indexed by their triggers as they were written, a ticket and its two replies cost about
+a fifth of a create's server CPU. A batch of a second's tickets costs a tenth of that. So the
+rows of the DEFERRED tables past their mark (models/search.py) are indexed here, by a task beside
+the dispatcher (`index_periodically`), and a search compares them one by one until then.
+
+Each batch is one write transaction: the rows past the mark, the index, the mark moved to the last
+of them. A row written meanwhile waits for that transaction, and lands past the new mark; the
+triggers index at once a row that lands at or under it. Two processes indexing take turns (the
+write lock) and the second finds the first's mark.
+"""
+
+import asyncio
+import contextlib
+import logging
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from hookdesk.db import Database
+from hookdesk.models.search import DEFERRED, SEARCHED, fts_table
+
+log = logging.getLogger("hookdesk.search")
+
+# Rows of each table indexed per transaction at most: a busy second's writes, while the write lock
+# it holds stays short (some 10 ms) for the API's writes that wait on it.
+BATCH = 500
+# Seconds between two looks for new rows, when the last found fewer than a batch.
+INTERVAL_S = 1.0
+
+
+def catch_up(database: Database, batch: int = BATCH) -> bool:
+    """Indexes up to `batch` rows past each DEFERRED table's mark, in one transaction; whether
+    a table had more than that (so that more are waiting)."""
+    with database.write() as session:
+        indexed = [_index_next(session, name, batch) for name in DEFERRED]  # each table's
+    return batch in indexed
+
+
+def _index_next(session: Session, name: str, batch: int) -> int:
+    columns = SEARCHED[name]
+    listed = ", ".join(columns)
+    # The names are models/search.py's constants.
+    rows = session.execute(
+        text(
+            f"SELECT rowid, {listed} FROM {name} "  # noqa: S608
+            "WHERE rowid > (SELECT indexed_to FROM search_marks WHERE name = :name) "
+            "ORDER BY rowid LIMIT :batch"
+        ),
+        {"name": name, "batch": batch},
+    ).all()
+    if not rows:
+        return 0
+    fts = fts_table(name)
+    values = ", ".join(f":{c}" for c in columns)
+    session.execute(
+        text(f"INSERT INTO {fts}(rowid, {listed}) VALUES (:rowid, {values})"),  # noqa: S608
+        [row._asdict() for row in rows],
+    )
+    session.execute(
+        text("UPDATE search_marks SET indexed_to = :last WHERE name = :name"),
+        {"last": rows[-1].rowid, "name": name},
+    )
+    return len(rows)
+
+
+async def index_periodically(database: Database, stop: asyncio.Event) -> None:
+    """SQLite: index the new rows every INTERVAL_S, at once while a batch leaves more, until
+    `stop` is set."""
+    while not stop.is_set():
+        more = False
+        try:
+            more = await asyncio.to_thread(catch_up, database)
+        except Exception:
+            log.exception("indexing new tickets and replies for search failed; it runs again")
+        if not more:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), INTERVAL_S)
