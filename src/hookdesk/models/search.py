@@ -49,8 +49,8 @@ SHORTEST_INDEXED = 3
 DEFERRED = ("tickets", "replies")
 MARKS = "search_marks"
 search_marks = table(MARKS, column("name"), column("indexed_to"))
-# The statement that marks every row of the table `:name` as indexed, once a rebuild of its index
-# has taken them all.
+# The statement (`.format(name=...)`) that marks every row of a DEFERRED table as indexed, once a
+# rebuild of its index has taken them all.
 INDEXED_TO_THE_END = (
     "UPDATE search_marks SET indexed_to = (SELECT coalesce(max(rowid), 0) FROM {name}) "
     "WHERE name = '{name}'"
