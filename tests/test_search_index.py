@@ -12,14 +12,13 @@ from hookdesk.tickets import search_index
 from tests.support.api import Api
 
 
-@pytest.fixture
-def api(api: Api) -> Api:
-    """The account, with the marks at 0 before any ticket: every row written is past them."""
+@pytest.fixture(autouse=True)
+def marks_at_zero(api: Api) -> None:
+    """The marks at 0 before any ticket of the test: every row it writes is past them."""
     if not api.db.is_sqlite:
         pytest.skip("PostgreSQL's pg_trgm indexes are kept by PostgreSQL itself")
     with api.db.write() as session:
         session.execute(text("UPDATE search_marks SET indexed_to = 0"))
-    return api
 
 
 def matched(db: Database, name: str, phrase: str) -> int:
