@@ -33,11 +33,10 @@ DEFAULT_BATCH = {"sqlite": 200, "postgresql": 512}
 
 
 def limits_from(settings: Settings, database: Database) -> DispatchLimits:
-    dialect = "sqlite" if database.is_sqlite else "postgresql"
     return DispatchLimits(
         concurrency=settings.dispatcher_concurrency,
         endpoint_concurrency=settings.endpoint_concurrency,
-        batch=settings.dispatcher_batch or DEFAULT_BATCH[dialect],
+        batch=settings.dispatcher_batch or DEFAULT_BATCH[database.engine.dialect.name],
         lease_seconds=settings.delivery_timeout + settings.lease_margin,
         shutdown_timeout=settings.shutdown_timeout,
         # Half the margin left for recording the attempt once its send has timed out.
@@ -84,10 +83,7 @@ async def running_dispatcher(
         task = asyncio.create_task(dispatcher.run(stop))
         purging = asyncio.create_task(purge_periodically(database, settings, stop))
         reading = asyncio.create_task(read_mailboxes(database, settings, box, stop))
-        # SQLite: new tickets and replies enter the search index in batches.
-        indexing = asyncio.create_task(
-            index_periodically(database, stop) if database.is_sqlite else stop.wait()
-        )
+        indexing = asyncio.create_task(index_periodically(database, stop))
         heartbeat = asyncio.create_task(
             keep_beating(database, lambda: dispatcher.in_flight, until=task)
         )

@@ -36,6 +36,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.expression import ScalarSelect, TableClause
 
 # The searched columns of each table; the FTS5 table of `tickets` is `tickets_search`.
 SEARCHED = {"tickets": ("title",), "replies": ("text",), "clients": ("name", "email")}
@@ -84,11 +85,20 @@ def unindexed_rowids(name: str, phrase: str) -> Select[tuple[int]]:
     """The rowids of `name`'s rows past its mark, which the index does not hold yet, whose
     searched columns hold `phrase` (SQLite): read in rowid order from the mark, a second's
     writes at most while the dispatcher runs."""
-    searched = table(name, column("rowid"), *(column(c) for c in SEARCHED[name]))
-    mark = select(search_marks.c.indexed_to).where(search_marks.c.name == name)
+    searched = searched_table(name)
     held = [holds(searched.c[c], phrase) for c in SEARCHED[name]]
     rowid = searched.c.rowid
-    return select(rowid).where(rowid > mark.scalar_subquery(), or_(*held)).correlate(None)
+    return select(rowid).where(rowid > mark_of(name), or_(*held)).correlate(None)
+
+
+def searched_table(name: str, *, in_fts: bool = False) -> TableClause:
+    """The table `name`, or its FTS5 table (`in_fts`), with the rowid and the searched columns."""
+    return table(fts_table(name) if in_fts else name, *map(column, ("rowid", *SEARCHED[name])))
+
+
+def mark_of(name: str) -> ScalarSelect[Any]:
+    """The rowid up to which the index holds `name`'s rows (a DEFERRED table)."""
+    return select(search_marks.c.indexed_to).where(search_marks.c.name == name).scalar_subquery()
 
 
 def holds(text: ColumnElement[Any], phrase: str) -> ColumnElement[bool]:

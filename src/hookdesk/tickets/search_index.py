@@ -18,11 +18,11 @@ import asyncio
 import contextlib
 import logging
 
-from sqlalchemy import text
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from hookdesk.db import Database
-from hookdesk.models.search import DEFERRED, SEARCHED, fts_table
+from hookdesk.models.search import DEFERRED, mark_of, search_marks, searched_table
 
 log = logging.getLogger("hookdesk.search")
 
@@ -42,35 +42,21 @@ def catch_up(database: Database, batch: int = BATCH) -> bool:
 
 
 def _index_next(session: Session, name: str, batch: int) -> int:
-    columns = SEARCHED[name]
-    listed = ", ".join(columns)
-    # The names are models/search.py's constants.
-    rows = session.execute(
-        text(
-            f"SELECT rowid, {listed} FROM {name} "  # noqa: S608
-            "WHERE rowid > (SELECT indexed_to FROM search_marks WHERE name = :name) "
-            "ORDER BY rowid LIMIT :batch"
-        ),
-        {"name": name, "batch": batch},
-    ).all()
-    if not rows:
-        return 0
-    fts = fts_table(name)
-    values = ", ".join(f":{c}" for c in columns)
-    session.execute(
-        text(f"INSERT INTO {fts}(rowid, {listed}) VALUES (:rowid, {values})"),  # noqa: S608
-        [row._asdict() for row in rows],
-    )
-    session.execute(
-        text("UPDATE search_marks SET indexed_to = :last WHERE name = :name"),
-        {"last": rows[-1].rowid, "name": name},
-    )
+    searched = searched_table(name)
+    past_the_mark = select(searched).where(searched.c.rowid > mark_of(name))
+    rows = session.execute(past_the_mark.order_by(searched.c.rowid).limit(batch)).all()
+    if rows:
+        session.execute(insert(searched_table(name, in_fts=True)), [row._asdict() for row in rows])
+        marked = search_marks.c.name == name
+        session.execute(update(search_marks).where(marked).values(indexed_to=rows[-1].rowid))
     return len(rows)
 
 
 async def index_periodically(database: Database, stop: asyncio.Event) -> None:
     """SQLite: index the new rows every INTERVAL_S, at once while a batch leaves more, until
-    `stop` is set."""
+    `stop` is set. PostgreSQL keeps its indexes itself: nothing to do."""
+    if not database.is_sqlite:
+        return
     while not stop.is_set():
         more = False
         try:
