@@ -5,7 +5,7 @@ mark. What a search finds either way: tests/api/test_search.py."""
 import asyncio
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from hookdesk.db import Database
 from hookdesk.tickets import search_index
@@ -74,6 +74,26 @@ def test_a_batch_takes_at_most_its_size_and_says_more_wait(api: Api) -> None:
     assert search_index.catch_up(api.db, batch=2) is False
     assert matched(api.db, "tickets", "number") == 3
     assert_index_exact(api.db)
+
+
+def test_with_nothing_past_the_marks_it_only_reads(api: Api) -> None:
+    api.ticket(title="Kettle descaling")
+    begun: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("BEGIN"):
+            begun.append(statement)
+
+    event.listen(api.db.engine, "before_cursor_execute", record)
+    try:
+        assert search_index.catch_up(api.db) is False
+        assert "BEGIN IMMEDIATE" in begun  # the new ticket indexed in a write
+        begun.clear()
+        assert search_index.catch_up(api.db) is False
+    finally:
+        event.remove(api.db.engine, "before_cursor_execute", record)
+    assert "BEGIN IMMEDIATE" not in begun
+    assert matched(api.db, "tickets", "kettle") == 1
 
 
 def test_changes_and_deletes_on_both_sides_of_the_mark_keep_the_index_exact(api: Api) -> None:

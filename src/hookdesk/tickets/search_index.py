@@ -17,8 +17,9 @@ write lock) and the second finds the first's mark.
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.orm import Session
 
 from hookdesk.db import Database
@@ -35,16 +36,24 @@ INTERVAL_S = 1.0
 
 def catch_up(database: Database, batch: int = BATCH) -> bool:
     """Indexes up to `batch` rows past each DEFERRED table's mark, in one transaction; whether
-    a table had more than that (so that more are waiting)."""
+    a table had more than that (so that more are waiting). With none, it only reads: an idle
+    server neither takes the write lock nor writes its log every INTERVAL_S."""
+    with database.read() as session:
+        if not any(session.scalar(_past_the_mark(name).limit(1)) for name in DEFERRED):
+            return False
     with database.write() as session:
         indexed = [_index_next(session, name, batch) for name in DEFERRED]  # each table's
     return batch in indexed
 
 
-def _index_next(session: Session, name: str, batch: int) -> int:
+def _past_the_mark(name: str) -> Select[Any]:
+    """`name`'s rows that the index does not hold yet, in rowid order."""
     searched = searched_table(name)
-    past_the_mark = select(searched).where(searched.c.rowid > mark_of(name))
-    rows = session.execute(past_the_mark.order_by(searched.c.rowid).limit(batch)).all()
+    return select(searched).where(searched.c.rowid > mark_of(name)).order_by(searched.c.rowid)
+
+
+def _index_next(session: Session, name: str, batch: int) -> int:
+    rows = session.execute(_past_the_mark(name).limit(batch)).all()
     if rows:
         session.execute(insert(searched_table(name, in_fts=True)), [row._asdict() for row in rows])
         marked = search_marks.c.name == name
