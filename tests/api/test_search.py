@@ -5,9 +5,10 @@ tickets/searching.py), the count up to its cap, and the time limit's answer."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import event, text, update
 
 from hookdesk.errors import ErrorCode
 from hookdesk.models.tickets import Ticket
@@ -242,16 +243,61 @@ def test_a_search_leaves_the_connections_own_time_limit_as_it_was(api: Api) -> N
     if api.db.is_sqlite:
         pytest.skip("SQLite's limit is a progress handler, removed in a finally")
     api.ticket(title="Slow search")
-    show = text("SELECT current_setting('statement_timeout')")
+    show = text(
+        "SELECT current_setting('statement_timeout'), current_setting('enable_seqscan'), "
+        "current_setting('enable_indexscan')"
+    )
     filters = listing.TicketFilters(text="slow")
     with api.db.read() as session:
-        before = session.scalar(show)
+        before = session.execute(show).one()
         listing.list_page(session, account_id=api.account_id, filters=filters, page=Page(1, 20))
-        assert session.scalar(show) == before
+        assert session.execute(show).one() == before
         with (
             pytest.MonkeyPatch.context() as patch,
             _busy(api, patch),
             pytest.raises(searching.SearchTimedOut),
         ):
             listing.list_page(session, account_id=api.account_id, filters=filters, page=Page(1, 20))
-        assert session.scalar(show) == before
+        assert session.execute(show).one() == before
+
+
+def test_a_rare_text_is_read_through_the_indexes_whatever_the_planner_estimates(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: once the head holds too little of the text for a page, each searched table is
+    read through bitmaps of its indexes. By its estimates the planner would scan these tiny
+    tables, as it scans a large one when ANALYZE's sample happens to hold a rare word."""
+    if api.db.is_sqlite:
+        pytest.skip("SQLite's matches come from FTS5 alone")
+    for n in range(3):
+        api.ticket(title=f"Furnace {n}", description="The pilot light went out")
+    monkeypatch.setattr(searching, "HEAD", 1)  # a head that never holds a page
+    monkeypatch.setattr(searching, "COUNT_CAP", 1_000)  # and every table asked
+    plans: list[str] = []
+
+    def explain(conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        """The plan of each statement on the text run with the settings for a rare text."""
+        if "ILIKE" not in statement:
+            return
+        with conn.connection.dbapi_connection.cursor() as raw:
+            if raw.execute("SHOW enable_seqscan").fetchone()[0] == "on":
+                return
+            raw.execute(f"EXPLAIN {statement}", parameters)
+            plans.append("\n".join(row[0] for row in raw.fetchall()))
+
+    filters = listing.TicketFilters(text="pilot light")
+    event.listen(api.db.engine, "before_cursor_execute", explain)
+    try:
+        with api.db.read() as session:
+            total, page = listing.list_page(
+                session, account_id=api.account_id, filters=filters, page=Page(1, 20)
+            )
+    finally:
+        event.remove(api.db.engine, "before_cursor_execute", explain)
+    assert total == 3
+    assert [ticket.title for ticket in page] == ["Furnace 2", "Furnace 1", "Furnace 0"]
+    assert len(plans) == 3  # the clients, the titles, the replies
+    for plan in plans:  # bitmaps of indexes (on large tables, pg_trgm's), never a walk
+        assert "Bitmap Index Scan" in plan, plan
+        assert "Seq Scan" not in plan and "Index Scan using" not in plan, plan
+        assert "Index Only Scan" not in plan, plan
