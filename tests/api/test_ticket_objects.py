@@ -67,6 +67,30 @@ def test_list_answers_the_snapshot_objects_in_the_list_order(api: Api, settings:
     assert [t["id"] for t in api.ok(ascending, "tickets")] == [plain, busy]
 
 
+def test_a_list_page_costs_postgresql_as_many_round_trips_as_a_retrieve(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's ids, the total and the objects come in one statement, beside the key's."""
+    if api.db.on_loop is None:
+        pytest.skip("on SQLite a statement is a call into the library, not a round trip")
+    one = api.ticket()["id"]
+    api.ticket()
+    fetched: list[object] = []
+    fetch = api.db.on_loop.fetch
+
+    async def counted(statement: Any, parameters: Any) -> Any:
+        fetched.append(statement)
+        return await fetch(statement, parameters)
+
+    monkeypatch.setattr(api.db.on_loop, "fetch", counted)
+    api.ok(api.get(f"/v2/agency/tickets/retrieve/{one}"), "ticket")
+    retrieve, fetched[:] = len(fetched), []
+    listed = api.get("/v2/agency/tickets/list", page=1, per_page=20).json()
+    assert (listed["total_results"], len(listed["tickets"])) == (2, 2)
+    assert retrieve > 0
+    assert len(fetched) == retrieve, fetched
+
+
 def test_retrieve_finds_no_ticket_of_another_account_or_with_a_malformed_id(
     api: Api, other_api: Api
 ) -> None:

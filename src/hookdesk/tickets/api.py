@@ -50,12 +50,16 @@ async def list_tickets(
 ) -> JSONResponse:
     quick = listing.is_quick(filters, page)
     if db.on_loop is not None and quick:
-        total, ids = await listing.quick_ids_fetched(
-            db.on_loop, account_id=account_id, filters=filters, page=page
+        bound = {"account_id": account_id, "offset": page.offset, "limit": page.per_page}
+        total, found = await views.agency_page_read(
+            db.on_loop,
+            listing.placed_page(filters),
+            bound,
+            account_id=account_id,
+            public_url=settings.public_url,
         )
-        found = await views.agency_objects_read(
-            db, account_id=account_id, ticket_ids=ids, public_url=settings.public_url
-        )
+        if total is None:
+            total = await listing.total_fetched(db.on_loop, account_id)
         return responses.many("tickets", total, found)
 
     def read(session: Session) -> JSONResponse:

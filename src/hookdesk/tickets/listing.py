@@ -7,9 +7,11 @@ from uuid import UUID
 
 from fastapi import Depends, Query
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Select,
     bindparam,
+    cast,
     column,
     exists,
     func,
@@ -294,6 +296,24 @@ _ALL_IN_ORDER = {
     for order in ("asc", "desc")
 }
 _ALL_COUNTED_ALONE = select(_ALL_COUNTED)
+# The same pages, each ticket with its place on the page, for one statement on PostgreSQL that
+# reads their objects with them (tickets/views.py: `agency_page_read`). The total is cast to the
+# objects' number columns' type: PostgreSQL's sum of integers is a bigint.
+_ALL_PLACED = {
+    (sort_by, order): select(
+        Ticket.id,
+        cast(_ALL_COUNTED, BigInteger).label("total"),
+        func.row_number()
+        .over(order_by=ordering(Ticket, TicketFilters(order=order, sort_by=sort_by)))
+        .label("place"),
+    )
+    .where(Ticket.account_id == bindparam("account_id"))
+    .order_by(*ordering(Ticket, TicketFilters(order=order, sort_by=sort_by)))
+    .offset(bindparam("offset"))
+    .limit(bindparam("limit"))
+    for sort_by in get_args(SortBy)
+    for order in ("asc", "desc")
+}
 
 
 def _page_of_all(
@@ -312,16 +332,13 @@ def _page_of_all(
     return int(total or 0), [row[0] for row in rows]
 
 
-async def quick_ids_fetched(
-    on_loop: OnLoop, *, account_id: str, filters: TicketFilters, page: Page
-) -> tuple[int, Sequence[str]]:
-    """`list_ids` of a page `is_quick` finds, on PostgreSQL, its statement run by psycopg alone
-    on the loop (`OnLoop.fetch`)."""
-    statement = _ALL_IN_ORDER[(filters.sort_by, filters.order)]
-    bounds = {"account_id": account_id, "offset": page.offset, "limit": page.per_page}
-    rows = await on_loop.fetch(statement, bounds)
-    if rows:
-        total = rows[0][1]
-    else:
-        total = (await on_loop.fetch(_ALL_COUNTED_ALONE, {"account_id": account_id}))[0][0]
-    return int(total or 0), [row[0] for row in rows]
+def placed_page(filters: TicketFilters) -> Select[Any]:
+    """The page of a quick list (`is_quick`) in `filters`' order, with each ticket's place on it
+    and the account's total; its parameters `account_id`, `offset` and `limit`."""
+    return _ALL_PLACED[(filters.sort_by, filters.order)]
+
+
+async def total_fetched(on_loop: OnLoop, account_id: str) -> int:
+    """PostgreSQL: the account's tickets, counted as a quick list counts them, for a page with no
+    rows to carry the total."""
+    return int((await on_loop.fetch(_ALL_COUNTED_ALONE, {"account_id": account_id}))[0][0] or 0)

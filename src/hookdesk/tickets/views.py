@@ -6,16 +6,19 @@ and loading rows as objects cost more than running the query (a 20-ticket page r
 replies). The API's list and retrieve build their JSON objects straight from those rows
 (`agency_objects`, `agency_objects_read`), without a snapshot in between: the ticket with its
 client and category, the replies with their files and the tags, three parts of one shape, read
-in one statement on PostgreSQL and in three on SQLite (`_OBJECTS`)."""
+in one statement on PostgreSQL and in three on SQLite (`_OBJECTS`). On PostgreSQL a quick page
+of the list finds its tickets in the same statement (`agency_page_read`)."""
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     BindParameter,
     ColumnElement,
+    CompoundSelect,
     Select,
     and_,
     bindparam,
@@ -31,6 +34,7 @@ from hookdesk.db import dependencies as database
 from hookdesk.db import direct
 from hookdesk.db.database import Database
 from hookdesk.db.dialects import one_of
+from hookdesk.db.on_loop import OnLoop
 from hookdesk.models.assets import Asset
 from hookdesk.models.categories import TicketCategory
 from hookdesk.models.clients import Client
@@ -136,17 +140,22 @@ def _shaped(
 _ZERO: ColumnElement[int] = literal_column("0")
 
 
-def _parts(among: Callable[[InstrumentedAttribute[str]], ColumnElement[bool]]) -> list[Select[Any]]:
+def _parts(
+    among: Callable[[InstrumentedAttribute[str]], ColumnElement[bool]],
+    placed: CTE | None = None,
+) -> list[Select[Any]]:
     """The parts of a page's ticket objects, in one shape: the tickets with their client and
     category (kind 0), their replies with their files, a row per file (kind 1), and their tags
     (kind 2), each part looking its rows up by id as `_TICKETS`, `_REPLIES` and `_TAGS` do,
-    `among` the ids bound as `ids`."""
-    return [
+    `among` the ids (bound as `ids`, or a page's). With `placed` (a page: `id`, `place`,
+    `total`), each ticket row carries its place on the page (o1) and the total (i3)."""
+    place, total = (_ZERO, null()) if placed is None else (placed.c.place, placed.c.total)
+    tickets = (
         select(
             *_shaped(
                 0,
                 Ticket.id,
-                (_ZERO, _ZERO),
+                (place, _ZERO),
                 [
                     Ticket.title,
                     Ticket.client_id,
@@ -159,12 +168,19 @@ def _parts(among: Callable[[InstrumentedAttribute[str]], ColumnElement[bool]]) -
                     Ticket.priority,
                 ],
                 Ticket.is_open,
-                [Ticket.created_at, Ticket.updated_at],
+                [Ticket.created_at, Ticket.updated_at, total],
             )
         )
         .join_from(Ticket, Client, Client.id == Ticket.client_id)
         .join(TicketCategory, TicketCategory.id == Ticket.category_id)
-        .where(_of_the_account(Ticket.account_id), among(Ticket.id)),
+        .where(_of_the_account(Ticket.account_id))
+    )
+    if placed is None:
+        tickets = tickets.where(among(Ticket.id))
+    else:
+        tickets = tickets.join(placed, placed.c.id == Ticket.id)
+    return [
+        tickets,
         select(
             *_shaped(
                 1,
@@ -199,6 +215,16 @@ _ORDER: list[ColumnElement[Any]] = [
 # statement is a call into the library, the three parts apart cost less than their union, which
 # sorts the rows again (`_object_parts`).
 _OBJECTS = union_all(*_parts(lambda column: one_of(column.expression, "ids"))).order_by(*_ORDER)
+
+
+@functools.cache
+def _objects_of_page(page: Select[Any]) -> CompoundSelect[Any]:
+    """PostgreSQL: `_OBJECTS` of the tickets `page` finds (`listing.placed_page`), in the same
+    statement: a quick list's page costs one round trip rather than two. Its parameters are the
+    page's."""
+    placed = page.cte("page")
+    parts = _parts(lambda column: column.in_(select(placed.c.id)), placed)
+    return union_all(*parts).order_by(*_ORDER)
 
 
 @functools.cache
@@ -371,6 +397,24 @@ async def agency_objects_read(
     bound = {"account_id": account_id, "ids": list(ticket_ids)}
     rows = await db.on_loop.fetch(_OBJECTS, bound)
     return _in_order(_objects_of_rows(rows, account_id, public_url), ticket_ids)
+
+
+async def agency_page_read(
+    on_loop: OnLoop,
+    page: Select[Any],
+    parameters: Mapping[str, Any],
+    *,
+    account_id: str,
+    public_url: str,
+) -> tuple[int | None, list[JsonObject]]:
+    """PostgreSQL: the account's total and the agency API's objects of the tickets `page` finds
+    with `parameters`, in its order, in one statement run by psycopg alone (`OnLoop.fetch`).
+    The total is None when the page has no rows to carry it."""
+    rows = await on_loop.fetch(_objects_of_page(page), parameters)
+    found = _objects_of_rows(rows, account_id, public_url)
+    placed = sorted((row[2], row[1], row[16]) for row in rows if row[0] == 0)
+    total = placed[0][2] if placed else None
+    return total, [found[ticket_id] for _, ticket_id, _ in placed]
 
 
 def _in_order(found: dict[str, JsonObject], ticket_ids: Sequence[str]) -> list[JsonObject]:
