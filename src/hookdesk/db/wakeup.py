@@ -10,8 +10,10 @@ by their periodic look.
 
 from enum import Flag, auto
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from hookdesk.db import direct
 from hookdesk.db.dialects import on_postgresql
 
 CHANNEL = "hookdesk_deliveries"
@@ -30,11 +32,12 @@ DISPATCH = Wake.DELIVERIES | Wake.OWN_SERVER_MAIL | Wake.DEFAULT_SERVER_MAIL
 
 # The payload of each NOTIFY: a dispatcher without a default server ignores the second.
 DEFAULT_MAIL_PAYLOAD = "default_mail"
-# Run as SQL on the session's connection: through `Session.execute` (its autoflush, its ORM
-# result) a NOTIFY cost half as much again in CPU.
+# Run by the driver (`db/direct.py`): through `Session.execute` (its autoflush, its ORM result)
+# a NOTIFY cost half as much again in CPU, and a ticket create sends it with its inserts
+# (`direct.pipelined`).
 _NOTIFIES = {
-    Wake.DELIVERIES | Wake.OWN_SERVER_MAIL: f"NOTIFY {CHANNEL}",
-    Wake.DEFAULT_SERVER_MAIL: f"NOTIFY {CHANNEL}, '{DEFAULT_MAIL_PAYLOAD}'",
+    Wake.DELIVERIES | Wake.OWN_SERVER_MAIL: text(f"NOTIFY {CHANNEL}"),
+    Wake.DEFAULT_SERVER_MAIL: text(f"NOTIFY {CHANNEL}, '{DEFAULT_MAIL_PAYLOAD}'"),
 }
 
 
@@ -45,7 +48,7 @@ def request_wakeup(session: Session, wake: Wake) -> None:
     if on_postgresql(session):
         for kinds, notify in _NOTIFIES.items():
             if wake & kinds and not asked & kinds:
-                session.connection().exec_driver_sql(notify)
+                direct.execute(session, notify, {})
 
 
 def take_wakeup_request(session: Session) -> Wake:
