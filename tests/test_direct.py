@@ -135,3 +135,65 @@ def test_a_connection_broken_under_a_direct_statement_is_not_used_again(
     first, invalidated, after = asyncio.run(route())
     assert invalidated  # by the rollback that follows the failure, which fails too
     assert after not in (first, 0)
+
+
+def _pipelined(session: Session) -> tuple[bool, list[Any], list[Any]]:
+    """Rows written and read in a pipelined block (whether it was one on this connection), and
+    read after it."""
+    with direct.pipelined(session):
+        driver = session.connection().connection.driver_connection
+        pipelining = bool(getattr(getattr(driver, "pgconn", None), "pipeline_status", 0))
+        direct.execute_many(session, _INSERT, _rows())
+        direct.execute(session, _INSERT, {"id": "c", "flag": True, "tags": [], "note": "given"})
+        within = direct.execute(session, _READ, {})
+    return pipelining, within, direct.execute(session, _READ, {})
+
+
+@pytest.mark.parametrize("on_loop", [False, True], ids=["unit of work", "route"])
+def test_a_pipelined_block_writes_and_reads_as_statements_one_by_one(
+    probes: Database, on_loop: bool
+) -> None:
+    """Only on PostgreSQL's event loop (psycopg's asyncio connection) is it a pipeline; a read in
+    it waits for the answers to the writes before it."""
+    if on_loop:
+        pipelining, within, after = _on_the_loop(probes, _pipelined)
+    else:
+        with probes.write() as session:
+            pipelining, within, after = _pipelined(session)
+    assert pipelining == (on_loop and not probes.is_sqlite)
+    expected = [("a", True, ["x", "y"], 7), ("b", False, None, 7), ("c", True, [], 7)]
+    assert [tuple(row) for row in within] == expected
+    assert [tuple(row) for row in after] == expected
+
+
+def test_an_error_in_a_pipelined_block_is_sqlalchemys_and_the_transaction_rolls_back(
+    probes: Database,
+) -> None:
+    """On PostgreSQL raised at the block's end, where the answers are waited for."""
+    with probes.write() as session:
+        direct.execute_many(session, _INSERT, _rows()[:1])
+
+    def twice(session: Session) -> None:
+        with direct.pipelined(session):
+            direct.execute_many(session, _INSERT, _rows()[1:])
+            direct.execute_many(session, _INSERT, _rows()[:1])  # "a" again
+
+    with pytest.raises(exc.IntegrityError):
+        _on_the_loop(probes, twice)
+    assert _on_the_loop(probes, lambda s: [row.id for row in direct.execute(s, _READ, {})]) == ["a"]
+
+
+def test_sqlalchemys_own_statements_are_refused_in_a_pipelined_block(probes: Database) -> None:
+    """They would read no rows of a statement whose answer has not come; the unit of work rolls
+    back, and its connection serves the next."""
+    if probes.is_sqlite:
+        pytest.skip("on SQLite the block changes nothing")
+
+    def mixed(session: Session) -> None:
+        with direct.pipelined(session):
+            direct.execute_many(session, _INSERT, _rows())
+            session.execute(_READ)
+
+    with pytest.raises(RuntimeError, match="pipelined"):
+        _on_the_loop(probes, mixed)
+    assert _on_the_loop(probes, lambda s: direct.execute(s, _READ, {})) == []
