@@ -279,40 +279,44 @@ def _time(name: str, value: str | None) -> int | None:
 # running it): the account's tickets in each order, and how many it has, from its few
 # `ticket_counts` rows (models/tickets.py) rather than by counting its tickets, most of the 45 ms
 # a first page took at a million. The page's rows carry that total too, an uncorrelated subquery
-# that both databases evaluate once: one statement rather than two, a round trip less on
-# PostgreSQL. Only a page with no rows has to ask for the total on its own.
+# that both databases evaluate once: one statement rather than two (on PostgreSQL the page's
+# objects come in it too, `_ALL_PLACED`). Only a page with no rows asks for the total alone.
 _ALL_COUNTED = (
     select(func.sum(TicketCount.tickets))
     .where(TicketCount.account_id == bindparam("account_id"))
     .scalar_subquery()
 )
-_ALL_IN_ORDER = {
-    (sort_by, order): select(Ticket.id, _ALL_COUNTED)
-    .where(Ticket.account_id == bindparam("account_id"))
-    .order_by(*ordering(Ticket, TicketFilters(order=order, sort_by=sort_by)))
-    .offset(bindparam("offset"))
-    .limit(bindparam("limit"))
-    for sort_by in get_args(SortBy)
-    for order in ("asc", "desc")
-}
+
+
+def _page_in_order(sort_by: SortBy, order: Literal["asc", "desc"], *columns: Any) -> Select[Any]:
+    """The account's tickets in this order, from `offset`, at most `limit`: these columns."""
+    return (
+        select(*columns)
+        .where(Ticket.account_id == bindparam("account_id"))
+        .order_by(*ordering(Ticket, TicketFilters(order=order, sort_by=sort_by)))
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+
+
+_DIRECTIONS: tuple[Literal["asc", "desc"], ...] = ("asc", "desc")
+_ORDERS = [(sort_by, order) for sort_by in get_args(SortBy) for order in _DIRECTIONS]
+_ALL_IN_ORDER = {key: _page_in_order(*key, Ticket.id, _ALL_COUNTED) for key in _ORDERS}
 _ALL_COUNTED_ALONE = select(_ALL_COUNTED)
 # The same pages, each ticket with its place on the page, for one statement on PostgreSQL that
 # reads their objects with them (tickets/views.py: `agency_page_read`). The total is cast to the
 # objects' number columns' type: PostgreSQL's sum of integers is a bigint.
 _ALL_PLACED = {
-    (sort_by, order): select(
+    (sort_by, order): _page_in_order(
+        sort_by,
+        order,
         Ticket.id,
         cast(_ALL_COUNTED, BigInteger).label("total"),
         func.row_number()
         .over(order_by=ordering(Ticket, TicketFilters(order=order, sort_by=sort_by)))
         .label("place"),
     )
-    .where(Ticket.account_id == bindparam("account_id"))
-    .order_by(*ordering(Ticket, TicketFilters(order=order, sort_by=sort_by)))
-    .offset(bindparam("offset"))
-    .limit(bindparam("limit"))
-    for sort_by in get_args(SortBy)
-    for order in ("asc", "desc")
+    for sort_by, order in _ORDERS
 }
 
 
