@@ -1,19 +1,24 @@
 """Logs: JSON lines with a request id, and never a secret, key, token or payload in them."""
 
+import io
 import json
+import logging
 import os
 import signal
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+import structlog
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from structlog.testing import capture_logs
 
+from hookdesk import logs
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
@@ -192,3 +197,39 @@ def test_an_unexpected_error_names_its_request(settings: Settings, db: Database)
     assert answer.json()["error"].endswith("(request id trace-9).")
     [error] = [line for line in logs if line["event"] == "unexpected error"]
     assert error["request_id"] == "trace-9" and error["log_level"] == "error"
+
+
+@pytest.fixture
+def logs_put_back() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = root.handlers, root.level
+    try:
+        yield
+    finally:
+        root.handlers, root.level = handlers, level
+        structlog.reset_defaults()
+
+
+@pytest.mark.usefixtures("logs_put_back")
+def test_structlog_and_standard_library_lines_share_one_shape_and_level(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stderr_lines = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stderr_lines)  # in the test: pytest sets it per phase
+    logs.configure(settings.model_copy(update={"log_level": "warning", "log_format": "json"}))
+    ours = structlog.get_logger("hookdesk.test")
+    ours.info("below the level")
+    ours.warning("ours", key="hk_0123456789abcdef_secret")
+    logging.getLogger("uvicorn.error").info("below the level too")
+    logging.getLogger("uvicorn.error").warning("theirs %s", "formatted")
+    try:
+        raise ValueError("broken")
+    except ValueError:
+        ours.exception("failed")
+    lines = [json.loads(line) for line in stderr_lines.getvalue().splitlines()]
+    assert [line["event"] for line in lines] == ["ours", "theirs formatted", "failed"]
+    assert [line["logger"] for line in lines] == ["hookdesk.test", "uvicorn.error", "hookdesk.test"]
+    assert [line["level"] for line in lines] == ["warning", "warning", "error"]
+    assert all(str(line["timestamp"]).endswith("Z") for line in lines)
+    assert lines[0]["key"] == logs.MASK
+    assert "ValueError: broken" in lines[2]["exception"]
