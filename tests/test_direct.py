@@ -197,3 +197,37 @@ def test_sqlalchemys_own_statements_are_refused_in_a_pipelined_block(probes: Dat
     with pytest.raises(RuntimeError, match="pipelined"):
         _on_the_loop(probes, mixed)
     assert _on_the_loop(probes, lambda s: direct.execute(s, _READ, {})) == []
+
+
+def test_a_snapshot_reads_as_a_unit_of_work_reads_and_sees_one_state(probes: Database) -> None:
+    """SQLite's reads by the driver alone (`Database.snapshot`): the rows processed as
+    SQLAlchemy reads them, all of its statements in one transaction, which a commit made
+    meanwhile by another connection does not change."""
+    if not probes.is_sqlite:
+        pytest.skip("PostgreSQL's reads on the loop are OnLoop.fetch's")
+    with probes.write() as session:
+        direct.execute_many(session, _INSERT, _rows()[:1])
+    with probes.snapshot() as snapshot:
+        before = snapshot.fetch(_READ, {})
+        with probes.write() as session:
+            direct.execute_many(session, _INSERT, _rows()[1:])
+        within = snapshot.fetch(_READ, {})
+    with probes.snapshot() as snapshot:
+        after = snapshot.fetch(_READ, {})
+    assert [tuple(row) for row in before] == [("a", True, ["x", "y"], 7)]
+    assert within == before and within[0].tags == ["x", "y"]
+    assert [row.id for row in after] == ["a", "b"]
+
+
+def test_a_snapshots_errors_are_sqlalchemys_and_its_connection_serves_the_next(
+    probes: Database,
+) -> None:
+    if not probes.is_sqlite:
+        pytest.skip("PostgreSQL's reads on the loop are OnLoop.fetch's")
+    missing = select(text("id")).select_from(text("no_such_table"))
+    with pytest.raises(exc.OperationalError, match="no_such_table"), probes.snapshot() as snapshot:
+        snapshot.fetch(missing, {})
+    with probes.snapshot() as snapshot:
+        assert snapshot.fetch(_READ, {}) == []
+    with probes.write() as session:  # nor is a reader left in the way of a writer
+        direct.execute_many(session, _INSERT, _rows())

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from hookdesk.db import direct
 from hookdesk.db.on_loop import OnLoop, on_loop
 from hookdesk.db.wakeup import Wake, take_wakeup_request
 
@@ -384,6 +385,23 @@ class Database:
 
     def read(self) -> AbstractContextManager[Session]:
         return self.transaction(write=False)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[direct.Snapshot]:
+        """SQLite: a read-only transaction whose statements the driver runs alone
+        (`direct.Snapshot`), on a connection of the engine's pool, for a quick read on the event
+        loop (`dependencies.read`): a WAL reader waits for no lock."""
+        assert self.is_sqlite, "PostgreSQL's reads on the loop: OnLoop.fetch"
+        connection = self.engine.raw_connection()
+        try:
+            snapshot = direct.Snapshot(self.engine.dialect, connection.driver_connection)
+            snapshot.run("BEGIN", [])
+            yield snapshot
+            snapshot.run("COMMIT", [])
+        finally:
+            # After a failure, the pool's reset on return rolls the read back, or closes the
+            # connection if it cannot.
+            connection.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -1,5 +1,6 @@
 """The ticket list: filters, sorting and paging of `GET /v2/agency/tickets/list`."""
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal, get_args
@@ -23,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from hookdesk.db import direct
 from hookdesk.db.on_loop import OnLoop
 from hookdesk.errors import BadRequest
 from hookdesk.models.clients import Client
@@ -119,7 +121,8 @@ def list_ids(
         total, found = list_page(session, account_id=account_id, filters=filters, page=page)
         return total, [ticket.id for ticket in found]
     if not is_filtered(filters):
-        return _page_of_all(session, account_id, filters, page)
+        session.flush()
+        return page_of_all(functools.partial(direct.execute, session), account_id, filters, page)
     where = conditions(session, account_id=account_id, filters=filters)
     statement: Select[Any] = select(Ticket.id).where(owned_by(session, account_id, filters), *where)
     return paginate(session, in_order(statement, filters), page)
@@ -320,19 +323,16 @@ _ALL_PLACED = {
 }
 
 
-def _page_of_all(
-    session: Session, account_id: str, filters: TicketFilters, page: Page
+def page_of_all(
+    fetch: direct.Fetch, account_id: str, filters: TicketFilters, page: Page
 ) -> tuple[int, Sequence[str]]:
-    # Plain rows on the session's connection, as tickets/views.py reads the page's objects.
-    session.flush()
-    connection = session.connection()
+    """The account's total and the ids of an unfiltered page (`list_ids`), read through
+    `fetch`: a session's, or on SQLite a quick one's (`Database.snapshot`)."""
     statement = _ALL_IN_ORDER[(filters.sort_by, filters.order)]
-    bounds = {"account_id": account_id, "offset": page.offset, "limit": page.per_page}
-    rows = connection.execute(statement, bounds).all()
-    if rows:
-        total = rows[0][1]
-    else:
-        total = connection.execute(_ALL_COUNTED_ALONE, {"account_id": account_id}).scalar()
+    bound = {"account_id": account_id, "offset": page.offset, "limit": page.per_page}
+    rows = fetch(statement, bound)
+    # The total rides on the page's rows; a page with none asks for it alone.
+    total = rows[0][1] if rows else fetch(_ALL_COUNTED_ALONE, {"account_id": account_id})[0][0]
     return int(total or 0), [row[0] for row in rows]
 
 

@@ -30,7 +30,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hookdesk.assets import service as assets
-from hookdesk.db import dependencies as database
 from hookdesk.db import direct
 from hookdesk.db.database import Database
 from hookdesk.db.dialects import one_of
@@ -379,21 +378,27 @@ def agency_objects(
     return _in_order(_objects_of_rows(rows, account_id, public_url), ticket_ids)
 
 
+def agency_objects_fetched(
+    fetch: direct.Fetch, *, account_id: str, ticket_ids: Sequence[str], public_url: str
+) -> list[JsonObject]:
+    """SQLite: `agency_objects`, their parts read through `fetch` (a `Database.snapshot`'s)."""
+    rows = _parts_fetched(fetch, account_id, ticket_ids) if ticket_ids else []
+    return _in_order(_objects_of_rows(rows, account_id, public_url), ticket_ids)
+
+
 async def agency_objects_read(
     db: Database, *, account_id: str, ticket_ids: Sequence[str], public_url: str
 ) -> list[JsonObject]:
     """`agency_objects`, for an async route: on PostgreSQL in one statement run by psycopg
-    alone (`OnLoop.fetch`), on SQLite as a quick read on the loop (`dependencies.read`)."""
+    alone (`OnLoop.fetch`), on SQLite as a quick read on the loop, by the driver alone
+    (`Database.snapshot`)."""
     if not ticket_ids:
         return []
     if db.on_loop is None:
-
-        def read(session: Session) -> list[JsonObject]:
-            return agency_objects(
-                session, account_id=account_id, ticket_ids=ticket_ids, public_url=public_url
+        with db.snapshot() as snapshot:
+            return agency_objects_fetched(
+                snapshot.fetch, account_id=account_id, ticket_ids=ticket_ids, public_url=public_url
             )
-
-        return await database.read(db, read, quick=True)
     bound = {"account_id": account_id, "ids": list(ticket_ids)}
     rows = await db.on_loop.fetch(_OBJECTS, bound)
     return _in_order(_objects_of_rows(rows, account_id, public_url), ticket_ids)
@@ -456,10 +461,14 @@ def _objects_of_rows(
 def _object_rows(session: Session, account_id: str, ticket_ids: Sequence[str]) -> list[Any]:
     """The rows of `_PARTS`, tickets first, each part in its order."""
     if session.get_bind().dialect.name == "sqlite":
-        bound = _object_parts_bound(account_id, ticket_ids)
-        parts = _object_parts(len(ticket_ids))
-        return [row for part in parts for row in direct.execute(session, part, bound)]
+        return _parts_fetched(functools.partial(direct.execute, session), account_id, ticket_ids)
     return list(_rows(session, _OBJECTS, account_id, ticket_ids))
+
+
+def _parts_fetched(fetch: direct.Fetch, account_id: str, ticket_ids: Sequence[str]) -> list[Any]:
+    """SQLite: the rows of `_object_parts`, tickets first, each part in its order."""
+    bound = _object_parts_bound(account_id, ticket_ids)
+    return [row for part in _object_parts(len(ticket_ids)) for row in fetch(part, bound)]
 
 
 def _ticket_object(row: Any) -> JsonObject:
