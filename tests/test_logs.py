@@ -233,3 +233,20 @@ def test_structlog_and_standard_library_lines_share_one_shape_and_level(
     assert all(str(line["timestamp"]).endswith("Z") for line in lines)
     assert lines[0]["key"] == logs.MASK
     assert "ValueError: broken" in lines[2]["exception"]
+
+
+@pytest.mark.usefixtures("logs_put_back")
+def test_a_line_that_cannot_be_written_is_dropped_and_the_caller_goes_on(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """stderr closed or its pipe broken: the request or the dispatcher that logs goes on."""
+    stderr_lines = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stderr_lines)
+    logs.configure(settings.model_copy(update={"log_format": "json"}))
+    ours = structlog.get_logger("hookdesk.test")
+    ours.info("written")
+    written = stderr_lines.getvalue()
+    stderr_lines.close()
+    ours.info("dropped")
+    ours.error("dropped too")
+    assert json.loads(written)["event"] == "written"

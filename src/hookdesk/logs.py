@@ -53,28 +53,47 @@ def configure(settings: Settings) -> None:
         logging.getLogger(name).propagate = True
     structlog.configure(
         processors=[*shared, *rendering],
-        logger_factory=_LineWriters(sys.stderr),
+        logger_factory=_LineWriters(handler),
         wrapper_class=structlog.make_filtering_bound_logger(level),
         cache_logger_on_first_use=True,
     )
 
 
-class _LineWriter(structlog.WriteLogger):
-    """structlog's writer of whole lines, flushed each, with the name `add_logger_name` shows."""
+class _LineWriter:
+    """structlog's logger: each rendered line written whole and flushed, under the standard
+    library handler's lock (their lines never mix), as `name` (`add_logger_name` shows it).
 
-    def __init__(self, name: str, file: TextIO) -> None:
-        super().__init__(file)
+    A line that cannot be written (stderr closed, or its pipe broken) is dropped, as that
+    handler drops one: the request or the dispatcher that logged it goes on. structlog's own
+    writer would raise the error into whatever was logging."""
+
+    def __init__(self, name: str, handler: logging.StreamHandler[TextIO]) -> None:
+        assert handler.lock is not None  # made by the handler's __init__
         self.name = name
+        self._stream = handler.stream
+        self._lock = handler.lock
+
+    def msg(self, message: str) -> None:
+        try:
+            with self._lock:
+                self._stream.write(message + "\n")
+                self._stream.flush()
+        except (OSError, ValueError):  # ValueError: the stream is closed
+            pass
+
+    log = debug = info = warn = warning = msg
+    fatal = failure = err = error = critical = exception = msg
 
 
 class _LineWriters:
-    """structlog's logger factory: `structlog.get_logger(name)` writes to `file` as `name`."""
+    """structlog's logger factory: `structlog.get_logger(name)` writes where `handler` does, as
+    `name`."""
 
-    def __init__(self, file: TextIO) -> None:
-        self._file = file
+    def __init__(self, handler: logging.StreamHandler[TextIO]) -> None:
+        self._handler = handler
 
     def __call__(self, *args: Any) -> _LineWriter:
-        return _LineWriter(str(args[0]) if args else "hookdesk", self._file)
+        return _LineWriter(str(args[0]) if args else "hookdesk", self._handler)
 
 
 def _json_lines(settings: Settings) -> bool:
