@@ -49,9 +49,14 @@ def serve() -> Iterator[Callable[[Handler], str]]:
 
 
 def read_request(connection: socket.socket) -> bytes | None:
+    """The next request on `connection`; None once the sender has closed it, or reset it (as it
+    may a connection it will not use again)."""
     data = b""
     while b"\r\n\r\n" not in data:
-        chunk = connection.recv(65536)
+        try:
+            chunk = connection.recv(65536)
+        except ConnectionResetError:
+            return None
         if not chunk:
             return None
         data += chunk
