@@ -2,11 +2,11 @@
 
 Every line, hookdesk's own (structlog) and uvicorn's (the standard library's logging), is written
 to stderr in one shape, by the same processors; a request's lines carry its `request_id`.
-hookdesk's own lines are rendered and written by structlog itself, with no standard library logger,
-record, handler or formatter between: the request's one line cost 42 µs that way, 17 µs this way
-(in a loop), and about a tenth of a retrieve's CPU on SQLite (bench/api.py). The standard
-library's lines (uvicorn's, a few of hookdesk's modules) keep its handler, with the same
-processors.
+hookdesk's own lines are rendered by structlog and written by `_LineWriter` to the handler's
+stream, under its lock, with no standard library logger, record or formatter between: the
+request's one line cost 42 µs through them, 17 µs this way (in a loop), and about a tenth of a
+retrieve's CPU on SQLite (bench/api.py). The standard library's lines (uvicorn's, a few of
+hookdesk's modules) keep its handler, with the same processors.
 Nothing in hookdesk logs a key, a secret or a payload; `_mask_secrets` masks anything shaped like an
 API key, an endpoint secret or a server key all the same, as a last guard.
 """

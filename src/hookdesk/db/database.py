@@ -390,7 +390,7 @@ class Database:
     def snapshot(self) -> Iterator[direct.Snapshot]:
         """SQLite: a read-only transaction whose statements the driver runs alone
         (`direct.Snapshot`), on a connection of the engine's pool, for a quick read on the event
-        loop (`dependencies.read`): a WAL reader waits for no lock."""
+        loop, as `dependencies.read`'s quick reads: a WAL reader waits for no lock."""
         assert self.is_sqlite, "PostgreSQL's reads on the loop: OnLoop.fetch"
         connection = self.engine.raw_connection()
         try:
