@@ -6,17 +6,18 @@ the threads' are."""
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import psycopg
 import pytest
-from sqlalchemy import bindparam, event, func, literal_column, select, text
+from sqlalchemy import Integer, bindparam, column, event, func, literal_column, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool, QueuePool
 
 from hookdesk.config import Settings
-from hookdesk.db import Database, dependencies
+from hookdesk.db import Database, dependencies, direct
 from hookdesk.db.database import (
     OTHER_CLIENTS,
     POOL_SIZE,
@@ -26,6 +27,8 @@ from hookdesk.db.database import (
 from hookdesk.db.on_loop import OnLoop
 from hookdesk.db.wakeup import Wake, request_wakeup
 from tests.support.waiting import wait_until
+
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -115,8 +118,23 @@ def test_a_route_reads_on_the_loop_on_postgresql_and_a_quick_read_on_sqlite(
     assert (read_thread == loop_thread) is (quick or not db.is_sqlite)
 
 
+Writes = Callable[[Database, Callable[[Any], T]], Awaitable[T]]
+
+
+# A route's write through a Session's unit of work, or through the driver's own transaction on
+# SQLite (a ticket create's).
+@pytest.fixture(params=["session", "directly"])
+def writes(request: pytest.FixtureRequest) -> Writes[Any]:
+    return dependencies.write if request.param == "session" else dependencies.write_directly
+
+
+_PROBE = text("CREATE TABLE IF NOT EXISTS probe_writes (x INTEGER)")
+_PROBE_WRITE = text("INSERT INTO probe_writes VALUES (1)")
+_SYNCHRONOUS = text("PRAGMA synchronous").columns(column("synchronous", Integer))
+
+
 def test_a_route_writes_in_one_transaction_on_the_loop_and_wakes_its_listeners(
-    db: Database,
+    db: Database, writes: Writes[Any]
 ) -> None:
     woken: list[int] = []
 
@@ -125,19 +143,19 @@ def test_a_route_writes_in_one_transaction_on_the_loop_and_wakes_its_listeners(
 
     db.add_wakeup_listener(listener, Wake.EVENTS)
 
-    def work(session: Session) -> int:
+    def work(session: direct.Unit) -> int:
         request_wakeup(session, Wake.EVENTS)
         return threading.get_ident()
 
-    def failing(session: Session) -> None:
+    def failing(session: direct.Unit) -> None:
         request_wakeup(session, Wake.EVENTS)
         raise RuntimeError("rolled back")
 
     async def route() -> tuple[int, int]:
         try:
-            wrote_in = await dependencies.write(db, work)
+            wrote_in = await writes(db, work)
             with pytest.raises(RuntimeError, match="rolled back"):
-                await dependencies.write(db, failing)
+                await writes(db, failing)
             return threading.get_ident(), wrote_in
         finally:
             if db.on_loop is not None:
@@ -158,14 +176,16 @@ def sqlite(db: Database) -> Database:
     return db
 
 
-def _written_in(db: Database, other_writer: Callable[[], Callable[[], None]]) -> tuple[int, int]:
+def _written_in(
+    db: Database, other_writer: Callable[[], Callable[[], None]], writes: Writes[int]
+) -> tuple[int, int]:
     """The loop's thread, and the one a route's write ran in while `other_writer` (started on
     the loop, its end returned) held a write lock until the loop ended it, at its next turn."""
     written: list[str] = []
 
-    def work(session: Session) -> int:
-        session.execute(text("CREATE TABLE IF NOT EXISTS probe_writes (x INTEGER)"))
-        session.execute(text("INSERT INTO probe_writes VALUES (1)"))
+    def work(session: direct.Unit) -> int:
+        direct.execute(session, _PROBE, {})
+        direct.execute(session, _PROBE_WRITE, {})
         written.append("written")
         return threading.get_ident()
 
@@ -178,7 +198,7 @@ def _written_in(db: Database, other_writer: Callable[[], Callable[[], None]]) ->
 
         # Ended by the loop: a write that waited for the lock on the loop could never see it.
         asyncio.get_running_loop().call_soon(ended)
-        return threading.get_ident(), await dependencies.write(db, work)
+        return threading.get_ident(), await writes(db, work)
 
     try:
         loop_thread, wrote_in = asyncio.run(route())
@@ -206,23 +226,23 @@ def _another_thread_writing(db: Database) -> Callable[[], Callable[[], None]]:
 
 
 def test_a_route_writes_on_the_loop_once_another_writer_of_its_process_is_done(
-    sqlite: Database,
+    sqlite: Database, writes: Writes[int]
 ) -> None:
     # Done at the loop's next turn, before the first pause ends: the write asked again.
-    loop_thread, wrote_in = _written_in(sqlite, _another_thread_writing(sqlite))
+    loop_thread, wrote_in = _written_in(sqlite, _another_thread_writing(sqlite), writes)
     assert wrote_in == loop_thread
 
 
 def test_a_route_writes_in_a_thread_when_another_writer_of_its_process_goes_on(
-    sqlite: Database, monkeypatch: pytest.MonkeyPatch
+    sqlite: Database, monkeypatch: pytest.MonkeyPatch, writes: Writes[int]
 ) -> None:
     monkeypatch.setattr(dependencies, "AT_ONCE_PAUSES", ())  # its pauses all spent
-    loop_thread, wrote_in = _written_in(sqlite, _another_thread_writing(sqlite))
+    loop_thread, wrote_in = _written_in(sqlite, _another_thread_writing(sqlite), writes)
     assert wrote_in != loop_thread
 
 
 def test_a_route_writes_in_a_thread_while_another_process_writes(
-    sqlite: Database, monkeypatch: pytest.MonkeyPatch
+    sqlite: Database, monkeypatch: pytest.MonkeyPatch, writes: Writes[int]
 ) -> None:
     monkeypatch.setattr(dependencies, "AT_ONCE_PAUSES", ())
     path = sqlite.engine.url.database
@@ -238,8 +258,42 @@ def test_a_route_writes_in_a_thread_while_another_process_writes(
 
         return end
 
-    loop_thread, wrote_in = _written_in(sqlite, other_writer)
+    loop_thread, wrote_in = _written_in(sqlite, other_writer, writes)
     assert wrote_in != loop_thread
+
+
+def test_the_drivers_own_write_rolls_back_on_failure_and_commits_durably(
+    sqlite: Database,
+) -> None:
+    def failing(unit: direct.Unit) -> None:
+        direct.execute(unit, _PROBE, {})
+        raise RuntimeError("rolled back")
+
+    def probed(unit: direct.Unit) -> int:
+        direct.execute(unit, _PROBE, {})
+        direct.execute(unit, _PROBE_WRITE, {})
+        return int(direct.execute(unit, _SYNCHRONOUS, {})[0][0])
+
+    def hasty(session: Session) -> None:
+        session.execute(text("SELECT 1"))
+
+    async def route() -> int:
+        with pytest.raises(RuntimeError, match="rolled back"):
+            await dependencies.write_directly(sqlite, failing)
+        # A claim's transaction leaves its connection NORMAL; the next to take it is made FULL
+        # again before it begins (the pool gives back the connection returned last).
+        await sqlite.awaited(hasty, durable=False)
+        return await dependencies.write_directly(sqlite, probed)
+
+    try:
+        synchronous = asyncio.run(route())
+        with sqlite.read() as session:
+            kept = session.scalar(text("SELECT count(*) FROM probe_writes"))
+    finally:
+        with sqlite.write() as session:
+            session.execute(text("DROP TABLE IF EXISTS probe_writes"))
+    assert synchronous == 2  # FULL
+    assert kept == 1
 
 
 def test_the_dispatchers_unit_of_work_runs_on_the_loop_with_its_durability(

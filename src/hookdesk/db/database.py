@@ -208,6 +208,7 @@ class Database:
     ) -> None:
         """`pool_size`: PostgreSQL's, each of the two pools' (`connections_at_peak`)."""
         self.url = normalize_url(url)
+        self._synchronous = sqlite_synchronous
         self.engine = make_engine(
             self.url, sqlite_synchronous=sqlite_synchronous, pool_size=pool_size
         )
@@ -261,7 +262,7 @@ class Database:
     def remove_wakeup_listener(self, listener: Callable[[], None]) -> None:
         self._wakeup_listeners = [(f, w) for f, w in self._wakeup_listeners if f is not listener]
 
-    def _after_commit(self, session: Session) -> None:
+    def _after_commit(self, session: direct.Unit) -> None:
         requested = take_wakeup_request(session)
         if requested:
             for listener, wakes in list(self._wakeup_listeners):
@@ -382,6 +383,51 @@ class Database:
                 return None
             raise
         return session
+
+    @contextmanager
+    def transaction_at_once(self) -> Iterator[direct.Transaction | None]:
+        """SQLite: a write transaction begun, as `write_at_once`'s, only if no other writer
+        holds the write lock, else None; but the driver's own (`direct.Transaction`), with no
+        Session, for work that runs only `direct`'s statements (a ticket create). It commits
+        when the block ends normally, then wakes whom the work asked to (`db/wakeup.py`);
+        after a failure, the pool's reset on return rolls it back, or closes the connection
+        if it cannot. Durable, as `write`'s."""
+        if not self.is_sqlite or not self._sqlite_write_lock.acquire(blocking=False):
+            yield None
+            return
+        try:
+            connection = self.engine.raw_connection()
+            try:
+                unit = self._begun_directly(connection)
+                yield unit
+                if unit is not None:
+                    unit.run("COMMIT", [])
+            finally:
+                connection.close()
+        finally:
+            self._sqlite_write_lock.release()
+        if unit is not None:
+            self._after_commit(unit)
+
+    def _begun_directly(self, connection: Any) -> direct.Transaction | None:
+        """BEGIN IMMEDIATE on `connection` as the engine's `begin` event runs it: its durability
+        made this engine's again, if a hasty transaction left it NORMAL, and the lock asked for
+        without waiting (None when another connection holds it)."""
+        unit = direct.Transaction(self.engine.dialect, connection.driver_connection)
+        # The record's own info, which SQLAlchemy's Connection.info is too (`_on_begin`).
+        if connection.info.get("synchronous", self._synchronous) != self._synchronous:
+            unit.run(f"PRAGMA synchronous={self._synchronous}", [])
+            connection.info["synchronous"] = self._synchronous
+        unit.run("PRAGMA busy_timeout=0", [])
+        try:
+            unit.run("BEGIN IMMEDIATE", [])
+        except exc.OperationalError as error:
+            if _busy(error):
+                return None
+            raise
+        finally:
+            unit.run(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}", [])
+        return unit
 
     def read(self) -> AbstractContextManager[Session]:
         return self.transaction(write=False)

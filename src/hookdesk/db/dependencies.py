@@ -9,15 +9,18 @@ on SQLite a quick read too, and a write when the write lock is free.
 
 import asyncio
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from hookdesk.db import direct
 from hookdesk.db.database import Database
 
 T = TypeVar("T")
+U = TypeVar("U", Session, direct.Unit)
 
 
 async def get_database(request: Request) -> Database:
@@ -57,10 +60,25 @@ async def write(db: Database, work: Callable[[Session], T]) -> T:
     while `work` runs."""
     if db.on_loop is not None:
         return await db.on_loop.write(work)
+    return await _at_once_or_in_a_thread(db, db.write_at_once, work)
+
+
+async def write_directly(db: Database, work: Callable[[direct.Unit], T]) -> T:
+    """As `write`, for `work` that runs only `direct`'s statements (a ticket create without
+    files): on SQLite on the loop, its unit of work is then the driver's own transaction
+    (`Database.transaction_at_once`), with no Session."""
+    if db.on_loop is not None:
+        return await db.on_loop.write(work)
+    return await _at_once_or_in_a_thread(db, db.transaction_at_once, work)
+
+
+async def _at_once_or_in_a_thread(
+    db: Database, at_once: Callable[[], AbstractContextManager[U | None]], work: Callable[[U], T]
+) -> T:
     for pause in (*AT_ONCE_PAUSES, None):
-        with db.write_at_once() as session:
-            if session is not None:
-                return work(session)
+        with at_once() as unit:
+            if unit is not None:
+                return work(unit)
         if pause is not None:
             await asyncio.sleep(pause)
     return await run_in_threadpool(_write, db, work)

@@ -8,14 +8,18 @@ from sqlalchemy import BindParameter, Boolean, ColumnElement, String, TypeDecora
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeEngine
 
+from hookdesk.db import direct
 
-def on_postgresql(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
+
+def on_postgresql(session: direct.Unit) -> bool:
+    dialect = (
+        session.dialect if isinstance(session, direct.Transaction) else session.get_bind().dialect
+    )
+    return dialect.name == "postgresql"
 
 
 def one_of(column: ColumnElement[str], name: str) -> ColumnElement[bool]:

@@ -11,7 +11,8 @@ once per database and parameter names (`compiled`), on the unit of work's own co
 same transaction, with one hop on the loop. On PostgreSQL each statement is also a round trip,
 most of a statement's CPU in psycopg's asyncio connection: a create's inserts, its event and
 notifications are sent in a `pipelined` block, whose answers are waited for only where rows are
-read (the event's number) and at its end.
+read (the event's number) and at its end. On SQLite, a create on the event loop (no files) runs
+in a `Transaction`: the unit of work itself is the driver's too, with no Session around it.
 
 What SQLAlchemy would have done that still matters is done here:
 - each parameter goes through its type's bind processor, each column read through its result
@@ -141,20 +142,33 @@ def compiled(
     return Sql(str(made), dialect, constants, tuple(processors), columns, named._make, {})
 
 
-def execute(session: Session, statement: ClauseElement, parameters: Parameters) -> list[Any]:
-    """Runs `statement` once in `session`'s transaction; the rows it returns, if any, as
+def execute(unit: "Unit", statement: ClauseElement, parameters: Parameters) -> list[Any]:
+    """Runs `statement` once in `unit`'s transaction; the rows it returns, if any, as
     named tuples (`row.title`, `row[0]`)."""
-    return _run(session.connection(), statement, [parameters], many=False)
+    if isinstance(unit, Transaction):
+        return unit.fetch(statement, parameters)
+    return _run(unit.connection(), statement, [parameters], many=False)
 
 
-def execute_many(session: Session, statement: ClauseElement, rows: Sequence[Parameters]) -> None:
-    """Runs `statement` (an insert) once per item of `rows`, in `session`'s transaction."""
-    if rows:
-        _run(session.connection(), statement, rows, many=True)
+def execute_many(unit: "Unit", statement: ClauseElement, rows: Sequence[Parameters]) -> None:
+    """Runs `statement` (an insert) once per item of `rows`, in `unit`'s transaction."""
+    if not rows:
+        return
+    if isinstance(unit, Transaction):
+        unit.fetch_many(statement, rows)
+        return
+    _run(unit.connection(), statement, rows, many=True)
+
+
+def flush(unit: "Unit") -> None:
+    """A Session's pending ORM rows written, so that the statements run next by the driver see
+    them (a client added by received mail, then its ticket); a `Transaction` holds none."""
+    if isinstance(unit, Session):
+        unit.flush()
 
 
 @contextlib.contextmanager
-def pipelined(session: Session) -> Iterator[None]:
+def pipelined(session: "Unit") -> Iterator[None]:
     """On PostgreSQL, the statements `execute` and `execute_many` run in the block are sent
     without waiting for their answers (psycopg's pipeline mode): a statement whose rows are
     read waits for the answers to all sent before it, and the block's end for the rest. A
@@ -164,6 +178,9 @@ def pipelined(session: Session) -> Iterator[None]:
 
     Only `direct`'s statements may run in the block: SQLAlchemy's own execution would read no
     rows of a statement whose answer has not come, so it is refused there."""
+    if isinstance(session, Transaction):  # SQLite's
+        yield
+        return
     connection = session.connection()
     dbapi_connection = connection.connection.dbapi_connection
     if not isinstance(dbapi_connection, AdaptedConnection):
@@ -203,24 +220,45 @@ class Snapshot:
     eighth of a retrieve's CPU. Made by `Database.snapshot`."""
 
     def __init__(self, dialect: Dialect, driver: Any) -> None:
-        self._dialect = dialect
+        self.dialect = dialect
         self._driver = driver
 
     def fetch(self, statement: ClauseElement, parameters: Parameters) -> list[Any]:
         """The rows of `statement`, as `execute` returns them: named, their columns processed.
         A failure is SQLAlchemy's error, as `execute` raises it."""
         sql = compiled(statement, "sqlite", tuple(parameters))
-        bound = [sql.bound(parameters)]
-        rows, description = self.run(sql.text, bound)
+        rows, description = self.run(sql.text, [sql.bound(parameters)])
         return sql.rows(rows, description)
 
-    def run(self, text: str, bound: list[dict[str, Any]]) -> Any:
-        """`text` run once by the driver, `bound` its one set of parameters (or none):
-        its rows and their description."""
+    def run(self, text: str, bound: list[dict[str, Any]], *, many: bool = False) -> Any:
+        """`text` run by the driver, `bound` its sets of parameters (one, or none; each a row
+        of an insert when `many`): its rows and their description."""
         try:
-            return _called(self._driver, text, bound or [{}], many=False)
+            return _called(self._driver, text, bound or [{}], many)
         except sqlite3.Error as error:
-            raise _translated(self._dialect, text, bound or [{}], error) from error
+            raise _translated(self.dialect, text, bound or [{}], error) from error
+
+
+class Transaction(Snapshot):
+    """SQLite: one write transaction on a connection of the engine's pool, its statements run by
+    sqlite3 alone, for a ticket create on the event loop: its statements are `execute`'s
+    already, and a Session's unit of work around them (the Session, its transaction, the
+    Connection, their events, BEGIN IMMEDIATE through SQLAlchemy, the commit's bookkeeping and
+    the connection's return) was a quarter of the create's samples. `info` holds the wake-up
+    requested (`db/wakeup.py`), as a Session's does. Made by `Database.transaction_at_once`."""
+
+    def __init__(self, dialect: Dialect, driver: Any) -> None:
+        super().__init__(dialect, driver)
+        self.info: dict[str, Any] = {}
+
+    def fetch_many(self, statement: ClauseElement, rows: Sequence[Parameters]) -> None:
+        """Runs `statement` (an insert) once per item of `rows`."""
+        sql = compiled(statement, "sqlite", tuple(rows[0]))
+        self.run(sql.text, [sql.bound(row) for row in rows], many=True)
+
+
+Unit = Session | Transaction
+"""A unit of work `execute` runs statements in: a Session's, or the driver's own."""
 
 
 def _refused(*_args: Any) -> None:

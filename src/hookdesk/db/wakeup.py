@@ -11,7 +11,6 @@ by their periodic look.
 from enum import Flag, auto
 
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from hookdesk.db import direct
 from hookdesk.db.dialects import on_postgresql
@@ -41,7 +40,7 @@ _NOTIFIES = {
 }
 
 
-def request_wakeup(session: Session, wake: Wake) -> None:
+def request_wakeup(session: direct.Unit, wake: Wake) -> None:
     """Wake, after this transaction commits, whoever waits for `wake`."""
     asked: Wake = session.info.get(_FLAG, NOTHING)
     session.info[_FLAG] = asked | wake
@@ -51,5 +50,5 @@ def request_wakeup(session: Session, wake: Wake) -> None:
                 direct.execute(session, notify, {})
 
 
-def take_wakeup_request(session: Session) -> Wake:
+def take_wakeup_request(session: direct.Unit) -> Wake:
     return session.info.pop(_FLAG, NOTHING)  # type: ignore[no-any-return]

@@ -41,7 +41,7 @@ class Recipient:
 
 
 def queue(
-    session: Session,
+    session: direct.Unit,
     *,
     account_id: str,
     event_type: str,
@@ -96,7 +96,7 @@ Planned = tuple[Kind, Recipient, str | None]
 
 
 def _planned(
-    session: Session,
+    session: direct.Unit,
     account_id: str,
     settings: mail_settings.Notifying,
     event_type: str,
@@ -145,7 +145,7 @@ _ACTIVE_TEAMMATES = select(Teammate.id, Teammate.name, Teammate.email).where(
 _ASSIGNEE = _ACTIVE_TEAMMATES.where(Teammate.id == bindparam("assignee"))
 
 
-def _teammates(session: Session, account_id: str, assignee: str | None) -> Iterator[Recipient]:
+def _teammates(session: direct.Unit, account_id: str, assignee: str | None) -> Iterator[Recipient]:
     """The assignee, or every active teammate of the account when the ticket has none."""
     if assignee is None:
         found = direct.execute(session, _ACTIVE_TEAMMATES, {"account_id": account_id})

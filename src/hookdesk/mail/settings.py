@@ -10,6 +10,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from hookdesk.accounts.acting import Acting
+from hookdesk.db import direct
 from hookdesk.db.dialects import on_postgresql
 from hookdesk.errors import BadRequest, ErrorCode
 from hookdesk.mail.schemas import MailSettingsUpdate
@@ -51,10 +52,10 @@ _NOTIFYING = select(*NOTIFYING_COLUMNS).where(MailSettings.account_id == bindpar
 _DEFAULT_NOTIFYING = Notifying(True, True, None, None, own_server=False)
 
 
-def notifying(session: Session, *, account_id: str) -> Notifying:
+def notifying(session: direct.Unit, *, account_id: str) -> Notifying:
     """Whom the account's ticket changes are told of, and its addresses (those of `get`)."""
-    row = session.connection().execute(_NOTIFYING, {"account_id": account_id}).one_or_none()
-    return notifying_of(row)
+    rows = direct.execute(session, _NOTIFYING, {"account_id": account_id})
+    return notifying_of(rows[0] if rows else None)
 
 
 def notifying_of(columns: Sequence[Any] | None) -> Notifying:

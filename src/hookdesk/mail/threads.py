@@ -40,7 +40,7 @@ _ENSURE = {
 }
 
 
-def ensure(session: Session, *, account_id: str, ticket_id: str, domain: str) -> None:
+def ensure(session: direct.Unit, *, account_id: str, ticket_id: str, domain: str) -> None:
     """The ticket's thread made unless it has one, in one statement that reads nothing first (as
     `of_ticket` would make it, its Message-ID in `domain`)."""
     direct.execute(

@@ -63,7 +63,7 @@ _INSERT = insert(TicketActivity)
 
 
 def record(
-    session: Session,
+    session: direct.Unit,
     *,
     account_id: str,
     ticket_id: str,

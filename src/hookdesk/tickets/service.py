@@ -81,6 +81,12 @@ _CLIENT_AND_CATEGORY = (
     )
     .with_for_update(of=Client, read=True, key_share=True)
 )
+# When it finds nothing: whether the client is there (locked as `_referenced` locks it).
+_CLIENT = (
+    select(Client.id)
+    .where(Client.account_id == bindparam("account_id"), Client.id == bindparam("client_id"))
+    .with_for_update(read=True, key_share=True)
+)
 # The mail settings' columns of its rows, before the endpoint's.
 _NOTIFYING = slice(
     -len(mail_settings.NOTIFYING_COLUMNS) - len(fanout.SUBSCRIBER_COLUMNS),
@@ -92,7 +98,9 @@ _INSERT_TICKET = insert(Ticket)
 _INSERT_REPLIES = insert(Reply)
 
 
-def create(session: Session, acting: TicketActing, data: TicketCreate) -> TicketView:
+def create(session: direct.Unit, acting: TicketActing, data: TicketCreate) -> TicketView:
+    """A new ticket, its event and notifications; `session` a Session when `data` has files,
+    which are attached through the ORM."""
     rows = _client_and_category(session, acting, data)
     # Its writes are the driver's own, sent on PostgreSQL without waiting for each answer; but
     # files are attached through the ORM, which needs them.
@@ -101,7 +109,7 @@ def create(session: Session, acting: TicketActing, data: TicketCreate) -> Ticket
 
 
 def _created(
-    session: Session, acting: TicketActing, data: TicketCreate, rows: Sequence[Any]
+    session: direct.Unit, acting: TicketActing, data: TicketCreate, rows: Sequence[Any]
 ) -> TicketView:
     found = rows[0]
     moment = time.time()
@@ -157,11 +165,11 @@ def _created(
 
 
 def _client_and_category(
-    session: Session, acting: TicketActing, data: TicketCreate
+    session: direct.Unit, acting: TicketActing, data: TicketCreate
 ) -> Sequence[Any]:
     """The rows of `_CLIENT_AND_CATEGORY` (named tuples), or the refusal naming the first one
     missing."""
-    session.flush()  # a client added in this transaction (received mail) is found
+    direct.flush(session)  # a client added in this transaction (received mail) is found
     rows = direct.execute(
         session,
         _CLIENT_AND_CATEGORY,
@@ -172,7 +180,9 @@ def _client_and_category(
         },
     )
     if not rows:
-        _referenced(session, acting, Client, data.client_id, field="client_id")
+        known = {"account_id": acting.account_id, "client_id": str(data.client_id)}
+        if not direct.execute(session, _CLIENT, known):
+            raise _unknown("client_id", "client", data.client_id)
         raise _unknown("category", "ticket category", data.category)
     found = rows[0]
     if data.subcategory is not None and data.subcategory not in found.subcategories:
@@ -185,7 +195,7 @@ def _client_and_category(
 
 
 def _insert_replies(
-    session: Session,
+    session: direct.Unit,
     acting: TicketActing,
     ticket_id: str,
     at: int,
@@ -216,6 +226,7 @@ def _insert_replies(
         ],
     )
     if asset_ids:
+        assert isinstance(session, Session), "files are attached through the ORM"
         attached = assets.attach(
             session,
             account_id=acting.account_id,
@@ -344,7 +355,7 @@ def get(session: Session, acting: TicketActing, ticket_id: str) -> TicketView:
 
 
 def _emit(
-    session: Session,
+    session: direct.Unit,
     acting: TicketActing,
     event_type: EventType,
     view: TicketView,
@@ -376,7 +387,7 @@ def _emit(
 
 
 def _record(
-    session: Session,
+    session: direct.Unit,
     acting: TicketActing,
     ticket_id: str,
     kind: activity.Kind,

@@ -1,7 +1,6 @@
 from collections.abc import Iterable
 
 from sqlalchemy import insert
-from sqlalchemy.orm import Session
 
 from hookdesk.db import direct
 from hookdesk.db.wakeup import Wake, request_wakeup
@@ -16,7 +15,7 @@ _INSERT = insert(OutboxEvent).returning(OutboxEvent.id)
 
 
 def emit(
-    session: Session,
+    session: direct.Unit,
     *,
     account_id: str,
     event_type: str,
@@ -30,7 +29,7 @@ def emit(
     with the change; the event's sequence number. `only_endpoint` sends it to that one endpoint
     (a test event); `except_endpoint` to every subscribed endpoint but that one (an operational
     event about it). `ticket_id` is None for operational events."""
-    session.flush()  # the change's own rows first: an endpoint added in it is subscribed
+    direct.flush(session)  # the change's own rows first: an endpoint added in it is subscribed
     event_seq: int
     [(event_seq,)] = direct.execute(
         session,

@@ -3,8 +3,7 @@
 import time
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, and_, bindparam, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, insert, select
 
 from hookdesk.db import direct
 from hookdesk.models.webhooks import WebhookEndpoint, WebhookEvent
@@ -28,13 +27,15 @@ SENDING = and_(
 _SUBSCRIBERS = select(*SUBSCRIBER_COLUMNS).where(
     WebhookEndpoint.account_id == bindparam("account_id"), SENDING
 )
+_ONLY = _SUBSCRIBERS.where(WebhookEndpoint.id == bindparam("id"))  # a test event's
+_EXCEPT = _SUBSCRIBERS.where(WebhookEndpoint.id != bindparam("id"))  # an operational event's
 
 # An endpoint as `SUBSCRIBER_COLUMNS` read it: (id, events, ordered).
 Subscriber = tuple[str, list[str], bool]
 
 
 def fan_out(
-    session: Session,
+    session: direct.Unit,
     *,
     event_seq: int,
     account_id: str,
@@ -49,7 +50,7 @@ def fan_out(
     enabled endpoints, when the change read them already in its transaction."""
     found = endpoints
     if found is None:
-        found = _subscribers(session.connection(), account_id, only_endpoint, except_endpoint)
+        found = _subscribers(session, account_id, only_endpoint, except_endpoint)
     now = time.time()
     rows = [
         {
@@ -73,11 +74,10 @@ def fan_out(
 
 
 def _subscribers(
-    connection: Connection, account_id: str, only_endpoint: str | None, except_endpoint: str | None
+    session: direct.Unit, account_id: str, only_endpoint: str | None, except_endpoint: str | None
 ) -> Iterable[Subscriber]:
-    statement = _SUBSCRIBERS
     if only_endpoint is not None:
-        statement = statement.where(WebhookEndpoint.id == only_endpoint)
+        return direct.execute(session, _ONLY, {"account_id": account_id, "id": only_endpoint})
     if except_endpoint is not None:
-        statement = statement.where(WebhookEndpoint.id != except_endpoint)
-    return connection.execute(statement, {"account_id": account_id})
+        return direct.execute(session, _EXCEPT, {"account_id": account_id, "id": except_endpoint})
+    return direct.execute(session, _SUBSCRIBERS, {"account_id": account_id})
