@@ -12,7 +12,18 @@ from typing import Any, TypeVar
 
 import psycopg
 import pytest
-from sqlalchemy import Integer, bindparam, column, event, func, literal_column, select, text
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    bindparam,
+    column,
+    event,
+    exc,
+    func,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool, QueuePool
 
@@ -347,6 +358,94 @@ def test_a_write_on_the_loop_is_one_transaction(postgresql: Database) -> None:
             await on_loop_of(postgresql).close()
 
     assert asyncio.run(route()) is False
+
+
+_PROBE_TABLE = text("CREATE TABLE IF NOT EXISTS probe_writes (x INTEGER PRIMARY KEY)")
+_PROBE_ROW = text("INSERT INTO probe_writes VALUES (:x)")
+_PROBES = text("SELECT count(*) FROM probe_writes").columns(column("count", Integer))
+_ONE_TRANSACTION = text("SELECT now() = statement_timestamp() AS same").columns(
+    column("same", Boolean)
+)
+_IN_TRANSACTION = text("SELECT pg_current_xact_id_if_assigned() IS NOT NULL AS xact").columns(
+    column("xact", Boolean)
+)
+
+
+def test_a_direct_write_on_the_loop_is_one_transaction_that_commits_whole_or_not_at_all(
+    postgresql: Database,
+) -> None:
+    """`write_directly` on PostgreSQL: one transaction in pipeline mode, its BEGIN and COMMIT
+    sent with its statements; what a failure leaves (of the work, or of a statement whose answer
+    comes only at the end) is rolled back, and the connection serves the next."""
+    with postgresql.write() as session:
+        session.execute(_PROBE_TABLE)
+
+    def work(unit: direct.Unit) -> tuple[bool, int]:
+        direct.execute(unit, _PROBE_ROW, {"x": 1})
+        direct.execute(unit, text("SELECT pg_sleep(0.001)"), {})
+        [(same,)] = direct.execute(unit, _ONE_TRANSACTION, {})
+        [(count,)] = direct.execute(unit, _PROBES, {})
+        return same, count
+
+    def failing(unit: direct.Unit) -> None:
+        direct.execute(unit, _PROBE_ROW, {"x": 2})
+        raise RuntimeError("rolled back")
+
+    def conflicting(unit: direct.Unit) -> None:
+        direct.execute(unit, _PROBE_ROW, {"x": 3})
+        direct.execute(unit, _PROBE_ROW, {"x": 1})  # its answer, an error, comes at the end
+
+    def written(unit: direct.Unit) -> tuple[int, bool]:
+        [(count,)] = direct.execute(unit, _PROBES, {})
+        [(xact,)] = direct.execute(unit, _IN_TRANSACTION, {})
+        return count, xact
+
+    async def route() -> tuple[tuple[bool, int], type[BaseException], tuple[int, bool]]:
+        try:
+            first = await dependencies.write_directly(postgresql, work)
+            with pytest.raises(RuntimeError, match="rolled back"):
+                await dependencies.write_directly(postgresql, failing)
+            with pytest.raises(exc.IntegrityError) as refused:
+                await dependencies.write_directly(postgresql, conflicting)
+            return first, refused.type, await on_loop_of(postgresql).write_directly(written)
+        finally:
+            await on_loop_of(postgresql).close()
+
+    try:
+        (same, count), refused, (kept, began) = asyncio.run(route())
+    finally:
+        with postgresql.write() as session:
+            session.execute(text("DROP TABLE IF EXISTS probe_writes"))
+    assert same is False  # a later statement of the transaction that began with the first
+    assert count == 1
+    assert issubclass(refused, exc.IntegrityError)  # SQLAlchemy's, as the error handler maps
+    assert kept == 1  # neither the failed work's row nor the refused transaction's first
+    assert began is False  # reading assigns no transaction id: nothing left of the others
+
+
+def test_a_direct_write_whose_connection_breaks_fails_and_the_next_takes_another(
+    postgresql: Database,
+) -> None:
+    killing = select(func.pg_terminate_backend(func.pg_backend_pid()))
+
+    def work(unit: direct.Unit) -> int:
+        return int(direct.execute(unit, _BACKEND, {})[0][0])
+
+    def killed(unit: direct.Unit) -> None:
+        direct.execute(unit, killing, {})
+
+    async def route() -> tuple[int, type[BaseException], int]:
+        try:
+            first = await dependencies.write_directly(postgresql, work)
+            with pytest.raises(exc.OperationalError) as failed:
+                await dependencies.write_directly(postgresql, killed)
+            return first, failed.type, await dependencies.write_directly(postgresql, work)
+        finally:
+            await on_loop_of(postgresql).close()
+
+    first, failure, after = asyncio.run(route())
+    assert issubclass(failure, exc.OperationalError)  # a lost database: 503
+    assert after not in (first, 0)
 
 
 def on_loop_of(db: Database) -> OnLoop:

@@ -243,7 +243,9 @@ class Database:
         if not self.is_sqlite:
             writers_class = self._writers.class_
             options = _pg_engine(pool_size)
-            self.on_loop = on_loop(self.url, _configure_postgresql, writers_class, **options)
+            self.on_loop = on_loop(
+                self.url, _configure_postgresql, writers_class, self._after_commit, **options
+            )
 
     @classmethod
     def of(cls, settings: "Settings") -> Self:

@@ -65,10 +65,11 @@ async def write(db: Database, work: Callable[[Session], T]) -> T:
 
 async def write_directly(db: Database, work: Callable[[direct.Unit], T]) -> T:
     """As `write`, for `work` that runs only `direct`'s statements (a ticket create without
-    files): on SQLite on the loop, its unit of work is then the driver's own transaction
-    (`Database.transaction_at_once`), with no Session."""
+    files): its unit of work on the loop is then the driver's own transaction, with no
+    Session: on PostgreSQL in pipeline mode (`OnLoop.write_directly`), on SQLite once no other
+    writer holds the write lock (`Database.transaction_at_once`)."""
     if db.on_loop is not None:
-        return await db.on_loop.write(work)
+        return await db.on_loop.write_directly(work)
     return await _at_once_or_in_a_thread(db, db.transaction_at_once, work)
 
 

@@ -19,7 +19,8 @@ own `execute` on it, and returns the rows as tuples. Through `AsyncConnection` a
 some 190 µs of CPU, the checkout and the adapter's greenlet hops at each step included; this way
 about 85 (`select 1`, eight at a time, uvloop): two greenlet hops, for the checkout and the
 return, which may open or close a connection. The statement is still written with SQLAlchemy,
-and compiled once (`db/direct.py`).
+and compiled once (`db/direct.py`). A ticket create's transaction is psycopg's alone the same way
+(`write_directly`).
 
 An asyncio connection belongs to the loop that opened it, so there is one engine per running
 loop; the app closes its loop's when its lifespan ends (`close`). An engine whose loop is gone
@@ -44,9 +45,17 @@ T = TypeVar("T")
 
 
 class OnLoop:
-    def __init__(self, engine: Callable[[], AsyncEngine], writers: type[Session]) -> None:
+    def __init__(
+        self,
+        engine: Callable[[], AsyncEngine],
+        writers: type[Session],
+        committed: Callable[[direct.Unit], None],
+    ) -> None:
+        """`writers`: the class of a write's Session, whose commit wakes whom it asked to;
+        `committed`: what does the same after a `write_directly`'s commit."""
         self._new_engine = engine
         self._writers = writers
+        self._committed = committed
         self._engines: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Engines] = (
             weakref.WeakKeyDictionary()
         )
@@ -72,6 +81,38 @@ class OnLoop:
         session = AsyncSession(engine, expire_on_commit=False, sync_session_class=self._writers)
         async with session, session.begin():
             return await session.run_sync(work)
+
+    async def write_directly(self, work: Callable[[direct.Transaction], T]) -> T:
+        """`work` in one transaction that psycopg runs alone (`direct.Pipelined`), on a
+        connection of the loop's pool (as `fetch`'s), in pipeline mode: its BEGIN is sent with
+        its first statement and its COMMIT with its last ones, so that a ticket create costs
+        the round trips of its two reads and of the end. Committed when `work` returns and every
+        answer has come, then the commit's wake-ups made (`committed`); rolled back when either
+        fails, by the pool's reset as the connection goes back, or the connection closed if
+        broken. A failure is SQLAlchemy's error, as `direct.execute` raises it."""
+        engine = self._engine().sync_engine
+        connection = await greenlet_spawn(engine.pool.connect)
+        driver = connection.driver_connection
+        assert driver is not None  # a connection checked out is open
+        unit = direct.Pipelined(engine.dialect, driver)
+        try:
+            async with driver.pipeline():
+                await driver.execute("BEGIN")
+                done = await greenlet_spawn(work, unit)
+                await driver.execute("COMMIT")
+        except psycopg.Error as error:
+            if isinstance(error, psycopg.OperationalError):
+                # Broken (a restart, a lost server): closed rather than handed back to the pool.
+                await greenlet_spawn(connection.invalidate)
+            raise direct.translated(engine.dialect, "(the answers of a pipeline)", error) from error
+        except BaseException:
+            if driver.closed or driver.broken:
+                await greenlet_spawn(connection.invalidate)
+            raise
+        finally:
+            await greenlet_spawn(connection.close)
+        self._committed(unit)
+        return done
 
     async def read(self, work: Callable[[Session], T]) -> T:
         """`work` with a session whose every statement commits by itself."""
@@ -117,7 +158,11 @@ class _Engines(NamedTuple):
 
 
 def on_loop(
-    url: str, configure: Callable[[Engine], None], writers: type[Session], **options: Any
+    url: str,
+    configure: Callable[[Engine], None],
+    writers: type[Session],
+    committed: Callable[[direct.Unit], None],
+    **options: Any,
 ) -> OnLoop:
     """Engines for `url` (psycopg), created with `options` and set up by `configure` as the
     threads' engine is."""
@@ -127,4 +172,4 @@ def on_loop(
         configure(made.sync_engine)
         return made
 
-    return OnLoop(engine, writers)
+    return OnLoop(engine, writers, committed)
