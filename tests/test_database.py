@@ -132,15 +132,15 @@ def test_a_route_reads_on_the_loop_on_postgresql_and_a_quick_read_on_sqlite(
 Writes = Callable[[Database, Callable[[Any], T]], Awaitable[T]]
 
 
-# A route's write through a Session's unit of work, or through the driver's own transaction on
-# SQLite (a ticket create's).
+# A route's write through a Session's unit of work, or through the driver's own transaction (a
+# ticket create's).
 @pytest.fixture(params=["session", "directly"])
 def writes(request: pytest.FixtureRequest) -> Writes[Any]:
     return dependencies.write if request.param == "session" else dependencies.write_directly
 
 
-_PROBE = text("CREATE TABLE IF NOT EXISTS probe_writes (x INTEGER)")
-_PROBE_WRITE = text("INSERT INTO probe_writes VALUES (1)")
+_PROBE = text("CREATE TABLE IF NOT EXISTS probe_writes (x INTEGER PRIMARY KEY)")
+_PROBE_ROW = text("INSERT INTO probe_writes VALUES (:x)")
 _SYNCHRONOUS = text("PRAGMA synchronous").columns(column("synchronous", Integer))
 
 
@@ -196,7 +196,7 @@ def _written_in(
 
     def work(session: direct.Unit) -> int:
         direct.execute(session, _PROBE, {})
-        direct.execute(session, _PROBE_WRITE, {})
+        direct.execute(session, _PROBE_ROW, {"x": 1})
         written.append("written")
         return threading.get_ident()
 
@@ -282,7 +282,7 @@ def test_the_drivers_own_write_rolls_back_on_failure_and_commits_durably(
 
     def probed(unit: direct.Unit) -> int:
         direct.execute(unit, _PROBE, {})
-        direct.execute(unit, _PROBE_WRITE, {})
+        direct.execute(unit, _PROBE_ROW, {"x": 1})
         return int(direct.execute(unit, _SYNCHRONOUS, {})[0][0])
 
     def hasty(session: Session) -> None:
@@ -360,8 +360,6 @@ def test_a_write_on_the_loop_is_one_transaction(postgresql: Database) -> None:
     assert asyncio.run(route()) is False
 
 
-_PROBE_TABLE = text("CREATE TABLE IF NOT EXISTS probe_writes (x INTEGER PRIMARY KEY)")
-_PROBE_ROW = text("INSERT INTO probe_writes VALUES (:x)")
 _PROBES = text("SELECT count(*) FROM probe_writes").columns(column("count", Integer))
 _ONE_TRANSACTION = text("SELECT now() = statement_timestamp() AS same").columns(
     column("same", Boolean)
@@ -378,7 +376,7 @@ def test_a_direct_write_on_the_loop_is_one_transaction_that_commits_whole_or_not
     sent with its statements; what a failure leaves (of the work, or of a statement whose answer
     comes only at the end) is rolled back, and the connection serves the next."""
     with postgresql.write() as session:
-        session.execute(_PROBE_TABLE)
+        session.execute(_PROBE)
 
     def work(unit: direct.Unit) -> tuple[bool, int]:
         direct.execute(unit, _PROBE_ROW, {"x": 1})

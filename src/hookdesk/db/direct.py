@@ -157,7 +157,7 @@ def execute_many(unit: "Unit", statement: ClauseElement, rows: Sequence[Paramete
     if not rows:
         return
     if isinstance(unit, Transaction):
-        unit.fetch_many(statement, rows)
+        unit.execute_many(statement, rows)
         return
     _run(unit.connection(), statement, rows, many=True)
 
@@ -255,7 +255,7 @@ class Transaction(Snapshot):
         super().__init__(dialect, driver)
         self.info: dict[str, Any] = {}
 
-    def fetch_many(self, statement: ClauseElement, rows: Sequence[Parameters]) -> None:
+    def execute_many(self, statement: ClauseElement, rows: Sequence[Parameters]) -> None:
         """Runs `statement` (an insert) once per item of `rows`."""
         sql = compiled(statement, self.dialect.name, tuple(rows[0]))
         self._rows(sql, [sql.bound(row) for row in rows], many=True)
