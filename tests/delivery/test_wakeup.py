@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from hookdesk.app import create_app
 from hookdesk.config import Settings
 from hookdesk.db import Database
+from hookdesk.db.wakeup import DISPATCH, Wake
 from hookdesk.webhooks.dispatch.notify import listen_for_wakeups
 from tests.support.api import Api, new_account
 from tests.support.processes import HOOKDESK
@@ -56,12 +57,14 @@ async def test_a_commit_that_queues_deliveries_notifies_listeners(
     if db.is_sqlite:
         pytest.skip("SQLite has no LISTEN/NOTIFY: dispatchers elsewhere look every 2 s")
     endpoint(live, receiver.url, events=["whitelabel.ticket.created"])
-    woken = asyncio.Event()
-    listener = asyncio.create_task(listen_for_wakeups(db.url, woken))
+    woken: asyncio.Queue[Wake] = asyncio.Queue()
+    listener = asyncio.create_task(listen_for_wakeups(db.url, woken.put_nowait))
     try:
-        await asyncio.wait_for(woken.wait(), PATIENCE)  # set once listening
-        woken.clear()
+        # Once listening, everything, for what was queued meanwhile.
+        assert await asyncio.wait_for(woken.get(), PATIENCE) == DISPATCH
         await asyncio.to_thread(live.ticket)
-        await asyncio.wait_for(woken.wait(), PATIENCE)
+        # Its delivery, and the client's notification for the default server, each told apart.
+        kinds = {await asyncio.wait_for(woken.get(), PATIENCE) for _ in range(2)}
+        assert kinds == {Wake.DELIVERIES, Wake.DEFAULT_SERVER_MAIL}
     finally:
         listener.cancel()

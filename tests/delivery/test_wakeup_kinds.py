@@ -1,5 +1,6 @@
 """A commit wakes whoever waits for what it wrote: the dispatcher only when it queued work the
-dispatcher can do, the live streams whenever it wrote an event; a rollback wakes no one."""
+dispatcher can do, and then only to claim from the channels that send that work; the live
+streams whenever it wrote an event; a rollback wakes no one."""
 
 import asyncio
 from typing import Any
@@ -10,7 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from hookdesk.db import Database
-from hookdesk.db.wakeup import CHANNEL, DEFAULT_MAIL_PAYLOAD, Wake, request_wakeup
+from hookdesk.db.wakeup import CHANNEL, PAYLOADS, Wake, request_wakeup
+from hookdesk.mail.channel import MailChannel
 from hookdesk.models.webhooks import OutboxEvent
 from hookdesk.webhooks.dispatch import dispatcher as dispatching
 from hookdesk.webhooks.dispatch.webhook_channel import WebhookChannel
@@ -49,6 +51,93 @@ def claims(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(WebhookChannel, "claim", counted)
     return made
+
+
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of each channel the dispatcher's claims ask, as asked, and "end" once each claim
+    transaction is over."""
+    made: list[str] = []
+    for kind in (WebhookChannel, MailChannel):
+
+        def counted(self: Any, *args: Any, _claim: Any = kind.claim, **kwargs: Any) -> Any:
+            made.append(self.name)
+            return _claim(self, *args, **kwargs)
+
+        monkeypatch.setattr(kind, "claim", counted)
+    claim = dispatching.Dispatcher._claim
+
+    async def ended(self: dispatching.Dispatcher, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await claim(self, *args, **kwargs)
+        finally:
+            made.append("end")
+
+    monkeypatch.setattr(dispatching.Dispatcher, "_claim", ended)
+    return made
+
+
+async def _next_claim(asked: list[str]) -> list[str]:
+    """The channels the next claim to begin asks, in the order asked."""
+    start = len(asked)
+    if asked[start - 1 :] not in ([], ["end"]):  # one in progress: the next begins after it
+        start = await _end_from(asked, start) + 1
+    return asked[start : await _end_from(asked, start)]
+
+
+async def _end_from(asked: list[str], start: int) -> int:
+    while "end" not in asked[start:]:
+        await asyncio.sleep(0.01)
+    return asked.index("end", start)
+
+
+async def test_a_commit_wakes_a_claim_of_the_channels_that_send_what_it_queued_only(
+    only_wakeups: None, asked: list[str], live: Api, db: Database
+) -> None:
+    # The first claim asks every channel; `live` has no default SMTP server.
+    await asyncio.wait_for(_until_ended(asked), PATIENCE)
+    for queued, channels in (
+        (Wake.DELIVERIES, ["webhooks"]),
+        (Wake.OWN_SERVER_MAIL, ["mail"]),
+        (Wake.DELIVERIES | Wake.EVENTS, ["webhooks"]),
+        (Wake.DEFAULT_SERVER_MAIL | Wake.OWN_SERVER_MAIL, ["mail"]),
+        (Wake.DELIVERIES | Wake.OWN_SERVER_MAIL, ["mail", "webhooks"]),
+    ):
+        claim = asyncio.create_task(_next_claim(asked))
+        await asyncio.sleep(0)
+        with db.write() as session:
+            request_wakeup(session, queued)
+        assert sorted(await asyncio.wait_for(claim, PATIENCE)) == channels, queued
+    # Mail only the server's default sends, which this dispatcher cannot, wakes no claim: the
+    # next claim is the next commit's.
+    claim = asyncio.create_task(_next_claim(asked))
+    await asyncio.sleep(0)
+    for queued in (Wake.DEFAULT_SERVER_MAIL, Wake.EVENTS, Wake.DELIVERIES):
+        with db.write() as session:
+            request_wakeup(session, queued)
+    assert await asyncio.wait_for(claim, PATIENCE) == ["webhooks"]
+
+
+async def test_every_channel_is_asked_once_in_an_idle_poll_whatever_woke_the_claims(
+    monkeypatch: pytest.MonkeyPatch, asked: list[str], live: Api, db: Database
+) -> None:
+    # What another process queued on SQLite wakes no one here: the periodic look finds it.
+    await asyncio.wait_for(_until_ended(asked), PATIENCE)
+    monkeypatch.setattr(dispatching, "IDLE_POLL", 0.2)
+    while True:
+        claim = asyncio.create_task(_next_claim(asked))
+        await asyncio.sleep(0)
+        with db.write() as session:
+            request_wakeup(session, Wake.DELIVERIES)
+        channels = await asyncio.wait_for(claim, PATIENCE)
+        if channels != ["webhooks"]:
+            break
+    assert sorted(channels) == ["mail", "webhooks"]
+
+
+async def _until_ended(asked: list[str]) -> None:
+    while "end" not in asked:
+        await asyncio.sleep(0.01)
 
 
 async def test_a_create_with_nothing_to_send_wakes_the_stream_and_not_the_dispatcher(
@@ -142,4 +231,8 @@ def test_one_notify_per_transaction_and_kind_and_none_after_a_rollback(db: Datab
             if notification.payload == "end":
                 break
             payloads.append(notification.payload)
-    assert payloads == ["", DEFAULT_MAIL_PAYLOAD]
+    assert payloads == [
+        PAYLOADS[Wake.DELIVERIES],
+        PAYLOADS[Wake.OWN_SERVER_MAIL],
+        PAYLOADS[Wake.DEFAULT_SERVER_MAIL],
+    ]

@@ -29,15 +29,24 @@ class Wake(Flag):
 NOTHING = Wake(0)
 DISPATCH = Wake.DELIVERIES | Wake.OWN_SERVER_MAIL | Wake.DEFAULT_SERVER_MAIL
 
-# The payload of each NOTIFY: a dispatcher without a default server ignores the second.
-DEFAULT_MAIL_PAYLOAD = "default_mail"
+# The payload of each NOTIFY: the work it says was queued, so that a dispatcher looks only where
+# it was (a dispatcher without a default server ignores that server's mail).
+PAYLOADS = {
+    Wake.DELIVERIES: "deliveries",
+    Wake.OWN_SERVER_MAIL: "own_mail",
+    Wake.DEFAULT_SERVER_MAIL: "default_mail",
+}
 # Run by the driver (`db/direct.py`): through `Session.execute` (its autoflush, its ORM result)
 # a NOTIFY cost half as much again in CPU, and a ticket create sends it with its inserts
 # (`direct.pipelined`).
-_NOTIFIES = {
-    Wake.DELIVERIES | Wake.OWN_SERVER_MAIL: text(f"NOTIFY {CHANNEL}"),
-    Wake.DEFAULT_SERVER_MAIL: text(f"NOTIFY {CHANNEL}, '{DEFAULT_MAIL_PAYLOAD}'"),
-}
+_NOTIFIES = {wake: text(f"NOTIFY {CHANNEL}, '{payload}'") for wake, payload in PAYLOADS.items()}
+_QUEUED = {payload: wake for wake, payload in PAYLOADS.items()}
+
+
+def queued(payload: str) -> Wake:
+    """The work a NOTIFY's `payload` says was queued. Any other payload (none, from versions that
+    sent one NOTIFY for deliveries and own-server mail alike) may mean either of those two."""
+    return _QUEUED.get(payload, Wake.DELIVERIES | Wake.OWN_SERVER_MAIL)
 
 
 def request_wakeup(session: direct.Unit, wake: Wake) -> None:

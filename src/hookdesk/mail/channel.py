@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from hookdesk.config import Settings
 from hookdesk.db import Database
+from hookdesk.db.wakeup import Wake
 from hookdesk.mail.prepare import Draft, Unsendable, draft
 from hookdesk.mail.smtp import Answer, SmtpSender
 from hookdesk.mail.statuses import Direction, Status
@@ -73,6 +74,7 @@ Finished: TypeAlias = channel.Finished[Leased, Handed]
 
 class MailChannel:
     name = "mail"
+    wakes = Wake.OWN_SERVER_MAIL | Wake.DEFAULT_SERVER_MAIL
 
     def __init__(
         self,

@@ -15,6 +15,7 @@ from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
+from hookdesk.db.wakeup import Wake
 from hookdesk.webhooks.dispatch.retry import Verdict
 
 
@@ -60,6 +61,9 @@ class Finished(Generic[ItemT, AnswerT]):
 
 class Channel(Protocol[ItemT, AnswerT]):
     name: str  # how the Meter tells the channels apart
+    # The work whose commit wakes this channel's claim (`db/wakeup.py`): a commit that queued
+    # other work does not make it look.
+    wakes: Wake
     # The most sends to one group its destinations take at once (an SMTP server's few
     # connections), below the dispatcher's per-group cap; None: that cap alone.
     group_concurrency: int | None

@@ -3,12 +3,17 @@ them concurrently, record the attempts.
 
 Its life: `run(stop)` loops until `stop` is set. It wakes at once when a commit queues deliveries
 or mail it can send (an in-process signal, and LISTEN/NOTIFY on PostgreSQL), else when the next
-retry falls due. At most `dispatcher_concurrency` sends are in flight, at most
-`endpoint_concurrency` per group of a channel (an endpoint, an account's mail; fewer where the
-channel says its destinations take fewer, as an SMTP server's few connections), so a slow
-destination cannot hold up the others. No transaction is open while a request is in flight. On stop
-it claims nothing more, hands back what it claimed and did not start, lets sends in flight finish
-within `shutdown_timeout`, hands back the leases of the rest, records everything, and returns.
+retry falls due. A claim asks only the channels with something to look at: those whose work was
+queued (`Channel.wakes`), those with rows due or left for want of room, and every channel once in
+`IDLE_POLL`, for what other processes queued unheard (SQLite). Beside the API, a ticket whose
+delivery wakes the dispatcher is then one claim of deliveries, not one of mail too.
+
+At most `dispatcher_concurrency` sends are in flight, at most `endpoint_concurrency` per group
+of a channel (an endpoint, an account's mail; fewer where the channel says its destinations take
+fewer, as an SMTP server's few connections), so a slow destination cannot hold up the others. No
+transaction is open while a request is in flight. On stop it claims nothing more, hands back what
+it claimed and did not start, lets sends in flight finish within `shutdown_timeout`, hands back
+the leases of the rest, records everything, and returns.
 
 It claims ahead: up to a batch more than it can send at once, and up to twice the cap of each
 group, queued until a sender and the group's cap have room. A claim is a round trip or more to
@@ -139,6 +144,11 @@ class Dispatcher:
         self._at_once = not beside_the_api
         self._rng = random.Random()
         self._wake = asyncio.Event()
+        self._everything = {c.name for c in channels}
+        self._to_look_at: set[str] = set(self._everything)  # the next claim's channels
+        self._looked_at_all = time.monotonic()
+        self._next_due: dict[str, float] = {}  # each channel's, as its last claim told it
+        self._backlogs: set[str] = set()  # channels with due rows left for want of room
         self._held: dict[tuple[str, str], _Held] = {}  # claimed: queued, ready or being sent
         self._held_per_group: Counter[tuple[str, str]] = Counter()
         self._queued: defaultdict[tuple[str, str], deque[_Held]] = defaultdict(deque)
@@ -149,7 +159,6 @@ class Dispatcher:
         self._to_release: list[_Held] = []
         self._finished_ready = asyncio.Event()
         self._closing = False
-        self._backlog = False
         self._running = False
 
     @property
@@ -170,55 +179,114 @@ class Dispatcher:
             self._running = False
 
     async def _run(self, stop: asyncio.Event) -> None:
-        loop = asyncio.get_running_loop()
-
-        def wake_from_any_thread() -> None:
-            loop.call_soon_threadsafe(self._wake.set)
-
-        self._database.add_wakeup_listener(wake_from_any_thread, self._wakes)
+        listeners = self._listen_in_process(asyncio.get_running_loop())
         helpers = [asyncio.create_task(self._record_loop())]
         if not self._database.is_sqlite:
             default_mail = bool(self._wakes & Wake.DEFAULT_SERVER_MAIL)
             listening = listen_for_wakeups(
-                self._database.url, self._wake, default_mail=default_mail
+                self._database.url, self._woken, default_mail=default_mail
             )
             helpers.append(asyncio.create_task(listening))
         senders = [asyncio.create_task(self._sender()) for _ in range(self._limits.concurrency)]
         try:
             await self._claim_loop(stop)
         finally:
-            self._database.remove_wakeup_listener(wake_from_any_thread)
+            for listener in listeners:
+                self._database.remove_wakeup_listener(listener)
             await self._shut_down(senders, helpers)
+
+    def _listen_in_process(self, loop: asyncio.AbstractEventLoop) -> list[Callable[[], None]]:
+        """A wake-up listener per channel, called from the committing thread: the commit of any
+        of its work makes the next claim look at it."""
+        listeners = []
+        for channel in self._channels:
+            wakes = channel.wakes & self._wakes
+            if wakes:
+                listener = self._waking(loop, wakes)
+                self._database.add_wakeup_listener(listener, wakes)
+                listeners.append(listener)
+        return listeners
+
+    def _waking(self, loop: asyncio.AbstractEventLoop, wakes: Wake) -> Callable[[], None]:
+        def woken_from_any_thread() -> None:
+            loop.call_soon_threadsafe(self._woken, wakes)
+
+        return woken_from_any_thread
+
+    def _woken(self, wakes: Wake) -> None:
+        """`wakes` was queued: the channels that send it are looked at."""
+        self._look_at({c.name for c in self._channels if c.wakes & wakes})
+
+    def _look_at(self, names: set[str]) -> None:
+        if names:
+            self._to_look_at |= names
+            self._wake.set()
 
     async def _claim_loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             self._wake.clear()
             room = self._limits.concurrency + self._limits.batch - len(self._held)
             claimed_at = self._clock()  # no later than the claim's: its leases end after
-            claims = await self._claim(room) if room > 0 else None
+            looked_at = self._channels_to_look_at(claimed_at)
+            claims = await self._claim(room, looked_at) if room > 0 else None
             for channel, claim in claims or []:
                 for item in claim.claimed:
                     self._hold(_Held(channel, item, claimed_at))
-            # With due rows left for want of room, a finishing send is worth a new claim.
-            self._backlog = claims is None or any(claim.backlog for _c, claim in claims)
+            self._remember(claims)
             if claims and sum(len(claim.claimed) for _c, claim in claims) >= min(
                 room, self._limits.batch
             ):
+                self._to_look_at |= looked_at
                 continue  # more may be due right now
-            due = [claim.next_due for _c, claim in claims or [] if claim.next_due is not None]
-            next_due = min(due, default=None)
+            next_due = min(self._next_due.values(), default=None)
             await _first_of(self._wake, stop, timeout=_sleep_until(next_due, self._clock()))
+            if not self._wake.is_set():  # a retry's time, or the periodic look: every channel
+                self._to_look_at = set(self._everything)
 
-    async def _claim(self, room: int) -> list[tuple[AnyChannel, Claim[Any]]] | None:
-        """Every channel's claim, in one transaction; the channels take turns at coming first,
-        so that a backlog in one cannot keep the others waiting for room."""
+    def _channels_to_look_at(self, now: float) -> set[str]:
+        """The names of the channels the next claim asks: the woken, the due, those with a
+        backlog, and every one when none was asked for `IDLE_POLL` (woken all the while)."""
+        if time.monotonic() - self._looked_at_all >= IDLE_POLL:
+            self._looked_at_all = time.monotonic()
+            self._to_look_at = set(self._everything)
+        due = {name for name, at in self._next_due.items() if at <= now}
+        names = self._to_look_at | self._backlogs | due
+        self._to_look_at = set()
+        return names
+
+    def _remember(self, claims: list[tuple[AnyChannel, Claim[Any]]] | None) -> None:
+        """What each channel's claim told of the rows it left: when the next falls due, and
+        whether some are due already and left for want of room (a finishing send is then worth a
+        new claim). No claim at all (no room, or it failed): every channel may have some."""
+        if claims is None:
+            self._backlogs = set(self._everything)
+            return
+        for channel, claim in claims:
+            if claim.next_due is None:
+                self._next_due.pop(channel.name, None)
+            else:
+                self._next_due[channel.name] = claim.next_due
+            if claim.backlog:
+                self._backlogs.add(channel.name)
+            else:
+                self._backlogs.discard(channel.name)
+
+    async def _claim(
+        self, room: int, looked_at: set[str]
+    ) -> list[tuple[AnyChannel, Claim[Any]]] | None:
+        """The claims of the channels named `looked_at`, in one transaction; the channels take
+        turns at coming first, so that a backlog in one cannot keep the others waiting for
+        room."""
         self._channels.append(self._channels.pop(0))
         limit = min(room, self._limits.batch)
+        asked = [channel for channel in self._channels if channel.name in looked_at]
+        if not asked:
+            return []
 
         def claim_in_a_transaction(session: Session) -> list[tuple[AnyChannel, Claim[Any]]]:
             claims: list[tuple[AnyChannel, Claim[Any]]] = []
             left = limit
-            for channel in self._channels:
+            for channel in asked:
                 if left <= 0:
                     claims.append((channel, Claim([], backlog=True, next_due=None)))
                     continue
@@ -278,8 +346,8 @@ class Dispatcher:
                 del self._queued[group]
         if not self._held:
             self._all_sent.set()
-        if self._backlog:
-            self._wake.set()
+        if self._backlogs:
+            self._look_at(self._backlogs)
 
     async def _sender(self) -> None:
         """One of the `concurrency` senders: a fixed pool, rather than a task per delivery,
@@ -316,7 +384,7 @@ class Dispatcher:
             await self._finished_ready.wait()
             self._finished_ready.clear()
             if await self._record_finished():
-                self._wake.set()  # rows may fall due before the next poll
+                self._look_at(self._everything)  # rows may fall due before the next poll
 
     async def _record_finished(self) -> bool:
         """Release what was handed back, and record what finished, a transaction per channel;

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
+from hookdesk.db.wakeup import Wake
 from hookdesk.webhooks.dispatch import claim as claiming
 from hookdesk.webhooks.dispatch import record as recording
 from hookdesk.webhooks.dispatch.channel import Claim
@@ -18,6 +19,7 @@ from hookdesk.webhooks.dispatch.sender import Result, Sender
 
 class WebhookChannel:
     name = "webhooks"
+    wakes = Wake.DELIVERIES
     group_concurrency: int | None = None  # an endpoint takes what `endpoint_concurrency` allows
 
     def __init__(self, sender: Sender, preparer: Preparer, policy: Policy) -> None:
