@@ -149,7 +149,7 @@ def test_a_route_writes_in_one_transaction_on_the_loop_and_wakes_its_listeners(
 ) -> None:
     woken: list[int] = []
 
-    def listener() -> None:
+    def listener(_events: Wake) -> None:
         woken.append(threading.get_ident())
 
     db.add_wakeup_listener(listener, Wake.EVENTS)

@@ -229,7 +229,7 @@ class Database:
             at_once.execution_options(durable=False), expire_on_commit=False
         )
         # PostgreSQL: an async route's reads, awaited on the event loop (`db/on_loop.py`).
-        self._wakeup_listeners: list[tuple[Callable[[], None], Wake]] = []
+        self._wakeup_listeners: list[tuple[Callable[[Wake], None], Wake]] = []
         self._sqlite_write_lock = threading.Lock()
         for writers in (
             self._writers,
@@ -256,12 +256,12 @@ class Database:
             pool_size=settings.database_pool_size,
         )
 
-    def add_wakeup_listener(self, listener: Callable[[], None], wakes: Wake) -> None:
+    def add_wakeup_listener(self, listener: Callable[[Wake], None], wakes: Wake) -> None:
         """Call `listener` (from the committing thread) after each commit that requested any of
-        `wakes` (`db/wakeup.py`)."""
+        `wakes` (`db/wakeup.py`), with those it requested."""
         self._wakeup_listeners.append((listener, wakes))
 
-    def remove_wakeup_listener(self, listener: Callable[[], None]) -> None:
+    def remove_wakeup_listener(self, listener: Callable[[Wake], None]) -> None:
         self._wakeup_listeners = [(f, w) for f, w in self._wakeup_listeners if f is not listener]
 
     def _after_commit(self, session: direct.Unit) -> None:
@@ -269,7 +269,7 @@ class Database:
         if requested:
             for listener, wakes in list(self._wakeup_listeners):
                 if requested & wakes:
-                    listener()
+                    listener(requested & wakes)
 
     @cached_property
     def is_sqlite(self) -> bool:  # asked on every transaction: the URL is parsed once

@@ -179,7 +179,13 @@ class Dispatcher:
             self._running = False
 
     async def _run(self, stop: asyncio.Event) -> None:
-        listeners = self._listen_in_process(asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
+
+        def woken_from_any_thread(queued: Wake) -> None:
+            # Told once per commit of all it queued: one claim asks every channel it concerns.
+            loop.call_soon_threadsafe(self._woken, queued)
+
+        self._database.add_wakeup_listener(woken_from_any_thread, self._wakes)
         helpers = [asyncio.create_task(self._record_loop())]
         if not self._database.is_sqlite:
             default_mail = bool(self._wakes & Wake.DEFAULT_SERVER_MAIL)
@@ -191,27 +197,8 @@ class Dispatcher:
         try:
             await self._claim_loop(stop)
         finally:
-            for listener in listeners:
-                self._database.remove_wakeup_listener(listener)
+            self._database.remove_wakeup_listener(woken_from_any_thread)
             await self._shut_down(senders, helpers)
-
-    def _listen_in_process(self, loop: asyncio.AbstractEventLoop) -> list[Callable[[], None]]:
-        """A wake-up listener per channel, called from the committing thread: the commit of any
-        of its work makes the next claim look at it."""
-        listeners = []
-        for channel in self._channels:
-            wakes = channel.wakes & self._wakes
-            if wakes:
-                listener = self._waking(loop, wakes)
-                self._database.add_wakeup_listener(listener, wakes)
-                listeners.append(listener)
-        return listeners
-
-    def _waking(self, loop: asyncio.AbstractEventLoop, wakes: Wake) -> Callable[[], None]:
-        def woken_from_any_thread() -> None:
-            loop.call_soon_threadsafe(self._woken, wakes)
-
-        return woken_from_any_thread
 
     def _woken(self, wakes: Wake) -> None:
         """`wakes` was queued: the channels that send it are looked at."""

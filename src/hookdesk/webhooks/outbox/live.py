@@ -37,7 +37,7 @@ async def follow(
     wake = asyncio.Event()
     loop = asyncio.get_running_loop()
 
-    def wake_up() -> None:
+    def wake_up(_events: Wake) -> None:
         # A stream whose loop closed before its `finally` ran (a client gone with its loop) must
         # not fail the commits of others: it stops listening instead.
         try:
