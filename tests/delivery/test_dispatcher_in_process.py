@@ -3,6 +3,7 @@ backlog, its shutdown and its retries, without sockets or waiting for real retry
 
 import asyncio
 import time
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from hookdesk.db import Database
 from hookdesk.models.webhooks import WebhookEvent
 from hookdesk.webhooks.dispatch import dispatcher as dispatching
+from hookdesk.webhooks.dispatch.webhook_channel import WebhookChannel
 from tests.support.in_process import endpoints_with_events, limits, running, until
 from tests.support.sending import GatedSender
 from tests.support.waiting import wait_until
@@ -30,6 +32,20 @@ async def answer_until_delivered(db: Database, sender: GatedSender, count: int) 
         lambda seen: seen == ["delivered"] * count,
         "every event delivered",
     )
+
+
+@pytest.fixture
+def record_batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The size of each batch of attempts the dispatcher records, one per transaction."""
+    sizes: list[int] = []
+    record = WebhookChannel.record
+
+    def counted(self: WebhookChannel, session: Any, finished: Any, **kwargs: Any) -> Any:
+        sizes.append(len(finished))
+        return record(self, session, finished, **kwargs)
+
+    monkeypatch.setattr(WebhookChannel, "record", counted)
+    return sizes
 
 
 @pytest.fixture
@@ -189,3 +205,44 @@ async def test_a_commit_elsewhere_wakes_a_dispatcher_that_no_longer_polls(
                 await until(lambda: len(sender.sent), count.__eq__, f"event {count} done")
     finally:
         elsewhere.dispose()
+
+
+async def test_attempts_that_finish_one_after_another_share_a_record(
+    db: Database, record_batches: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Answered a loop's turn apart, each attempt would be a record of its own, were the first
+    recorded as soon as it finished."""
+    monkeypatch.setattr(dispatching, "RECORD_LINGER", 1.0)
+    endpoints_with_events(db, [5])
+    sender = GatedSender()
+    async with running(db, sender, limits()):
+        await until(lambda: sender.waiting, lambda n: n == 5, "five sends in flight")
+        for _ in range(5):
+            sender.answer()
+            await asyncio.sleep(0)
+        await answer_until_delivered(db, sender, 5)
+    assert record_batches == [5]
+
+
+async def test_a_full_batch_and_a_stop_are_recorded_without_waiting_out_the_linger(
+    db: Database, record_batches: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dispatching, "RECORD_LINGER", 3600.0)
+    endpoints_with_events(db, [4])
+    sender = GatedSender()
+
+    async def three_then_stop() -> None:
+        async with running(db, sender, limits(batch=3)) as stop:
+            await until(lambda: sender.waiting, lambda n: n == 4, "four sends in flight")
+            sender.answer(3)
+            await until(
+                lambda: sorted(e.status for e in events(db)),
+                lambda seen: seen == ["delivered"] * 3 + ["pending"],
+                "a full batch recorded",
+            )
+            stop.set()
+            sender.answer()
+
+    await asyncio.wait_for(three_then_stop(), 60)
+    assert [e.status for e in events(db)] == ["delivered"] * 4
+    assert record_batches == [3, 1]

@@ -32,11 +32,12 @@ def limits(
     per_endpoint: int = 10,
     shutdown: float = 5,
     start_within: float = 30,
+    batch: int = 50,
 ) -> DispatchLimits:
     return DispatchLimits(
         concurrency,
         per_endpoint,
-        batch=50,
+        batch=batch,
         lease_seconds=60,
         shutdown_timeout=shutdown,
         start_within=start_within,

@@ -15,6 +15,10 @@ transaction is open while a request is in flight. On stop it claims nothing more
 it claimed and did not start, lets sends in flight finish within `shutdown_timeout`, hands back
 the leases of the rest, records everything, and returns.
 
+Attempts are recorded a batch per transaction: a finished attempt waits up to `RECORD_LINGER`
+for others, less when a batch fills. Beside the API at a steady rate, where most claims take one
+delivery, that leaves about one transaction per delivery (its claim) where there were two.
+
 It claims ahead: up to a batch more than it can send at once, and up to twice the cap of each
 group, queued until a sender and the group's cap have room. A claim is a round trip or more to
 the database, and a fast receiver answers a whole batch meanwhile: claimed only when room was free,
@@ -50,6 +54,11 @@ log = structlog.get_logger("hookdesk.dispatcher")
 
 IDLE_POLL = 2.0  # seconds between looks for due retries when nothing wakes the dispatcher
 MIN_POLL = 0.01
+# How long finished attempts wait for others to share their record's transaction. At a steady
+# trickle (a delivery per ticket beside the API) each attempt was a transaction of its own, as
+# costly as its claim; a receiver has its delivery already, and only the delivery's status and
+# the metrics wait. A batch that fills is recorded at once.
+RECORD_LINGER = 0.05
 
 AnyChannel = Channel[Any, Any]
 
@@ -158,6 +167,7 @@ class Dispatcher:
         self._finished: list[tuple[AnyChannel, Finished[Any, Any]]] = []
         self._to_release: list[_Held] = []
         self._finished_ready = asyncio.Event()
+        self._record_now = asyncio.Event()  # a batch is full, or the dispatcher is closing
         self._closing = False
         self._running = False
 
@@ -362,6 +372,8 @@ class Dispatcher:
             result = await channel.send(item, now=started)
             self._finished.append((channel, Finished(item, result, started)))
             self._finished_ready.set()
+            if len(self._finished) >= self._limits.batch:
+                self._record_now.set()
         finally:
             self._meter.send_ended()
             self._let_go(held)
@@ -369,6 +381,9 @@ class Dispatcher:
     async def _record_loop(self) -> None:
         while not self._closing:
             await self._finished_ready.wait()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._record_now.wait(), RECORD_LINGER)
+            self._record_now.clear()
             self._finished_ready.clear()
             if await self._record_finished():
                 self._look_at(self._everything)  # rows may fall due before the next poll
@@ -425,6 +440,7 @@ class Dispatcher:
             helper.cancel()
         self._closing = True
         self._finished_ready.set()  # the recorder records what is left, then ends
+        self._record_now.set()
         await asyncio.gather(recorder, *others, return_exceptions=True)
         await self._record_finished()
         if unfinished:
