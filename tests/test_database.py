@@ -346,6 +346,91 @@ def test_the_dispatchers_unit_of_work_waits_in_a_thread_while_another_writer_goe
     assert wrote_in != loop_thread
 
 
+def test_the_dispatchers_direct_unit_of_work_is_the_drivers_own_with_its_durability(
+    sqlite: Database,
+) -> None:
+    def work(unit: direct.Unit) -> tuple[int, int, bool]:
+        synchronous = int(direct.execute(unit, _SYNCHRONOUS, {})[0][0])
+        return threading.get_ident(), synchronous, isinstance(unit, direct.Transaction)
+
+    async def dispatcher() -> list[tuple[int, int, bool]]:
+        return [
+            (threading.get_ident(), 0, False),
+            await sqlite.awaited_directly(work, durable=False),
+            await sqlite.awaited_directly(work, durable=False, at_once=False),
+            await sqlite.awaited_directly(work, at_once=False),
+            await sqlite.awaited_directly(work),
+        ]
+
+    (loop_thread, *_), hasty, hasty_in_a_thread, durable_in_a_thread, durable = asyncio.run(
+        dispatcher()
+    )
+    assert hasty == (loop_thread, 1, True)  # NORMAL (a claim): its commit waits for no disk
+    assert hasty_in_a_thread[1:] == (1, True) and hasty_in_a_thread[0] != loop_thread
+    # The connection a claim left NORMAL is made FULL again for the next durable transaction.
+    assert durable_in_a_thread[1:] == (2, True) and durable_in_a_thread[0] != loop_thread
+    assert durable == (loop_thread, 2, True)
+
+
+def test_the_dispatchers_direct_unit_of_work_waits_in_a_thread_and_commits_whole_or_not_at_all(
+    sqlite: Database,
+) -> None:
+    end = _another_thread_writing(sqlite)()
+
+    def work(unit: direct.Unit) -> int:
+        direct.execute(unit, _PROBE, {})
+        direct.execute(unit, _PROBE_ROW, {"x": 1})
+        return threading.get_ident()
+
+    def failing(unit: direct.Unit) -> None:
+        direct.execute(unit, _PROBE_ROW, {"x": 2})
+        raise RuntimeError("rolled back")
+
+    async def dispatcher() -> tuple[int, int]:
+        # Ended by the loop: a unit of work that waited for the lock on the loop never would.
+        asyncio.get_running_loop().call_soon(end)
+        wrote_in = await sqlite.awaited_directly(work, durable=False)
+        with pytest.raises(RuntimeError, match="rolled back"):
+            await sqlite.awaited_directly(failing, durable=False, at_once=False)
+        return threading.get_ident(), wrote_in
+
+    try:
+        loop_thread, wrote_in = asyncio.run(dispatcher())
+        with sqlite.read() as session:
+            kept = session.scalars(text("SELECT x FROM probe_writes")).all()
+    finally:
+        with sqlite.write() as session:  # and the write lock was given back after the failure
+            session.execute(text("DROP TABLE IF EXISTS probe_writes"))
+    assert wrote_in != loop_thread
+    assert kept == [1]
+
+
+_SYNCHRONOUS_COMMIT = text("SELECT current_setting('synchronous_commit') AS setting").columns(
+    column("setting")
+)
+
+
+def test_the_dispatchers_direct_unit_of_work_on_postgresql_is_pipelined_with_its_durability(
+    postgresql: Database,
+) -> None:
+    def work(unit: direct.Unit) -> tuple[bool, str]:
+        [(setting,)] = direct.execute(unit, _SYNCHRONOUS_COMMIT, {})
+        return isinstance(unit, direct.Pipelined), setting
+
+    async def dispatcher() -> list[tuple[bool, str]]:
+        try:
+            return [
+                await postgresql.awaited_directly(work, durable=False),
+                await postgresql.awaited_directly(work),
+            ]
+        finally:
+            await on_loop_of(postgresql).close()
+
+    hasty, durable = asyncio.run(dispatcher())
+    assert hasty == (True, "off")  # a claim: its commit waits for no disk
+    assert durable == (True, "on")  # SET LOCAL: the connection's next transaction is durable
+
+
 def test_a_write_on_the_loop_is_one_transaction(postgresql: Database) -> None:
     def work(session: Session) -> bool:
         session.execute(text("SELECT pg_sleep(0.001)"))

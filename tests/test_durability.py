@@ -8,32 +8,38 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Integer, column, select, text, update
 
-from hookdesk.db import Database
+from hookdesk.db import Database, direct
 from hookdesk.models.webhooks import WebhookEvent
 from hookdesk.webhooks.dispatch.webhook_channel import WebhookChannel
 from tests.support.in_process import endpoints_with_events, limits, running, until
 from tests.support.sending import GatedSender
 
+# 2 is FULL, the setting of these tests' databases; 1 is NORMAL
+_SYNCHRONOUS = text("PRAGMA synchronous").columns(column("synchronous", Integer))
+_SYNCHRONOUS_COMMIT = text("SHOW synchronous_commit").columns(column("synchronous_commit"))
 
-def waits_for_the_disk(connection: Connection, db: Database) -> bool:
-    if db.is_sqlite:
-        # 2 is FULL, the setting of these tests' databases; 1 is NORMAL
-        return connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2
-    return connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+
+def waits_for_the_disk(unit: Connection | direct.Unit, db: Database) -> bool:
+    """In a Connection's transaction, a Session's, or the driver's own (a dispatcher's claim)."""
+    statement, waits = (_SYNCHRONOUS, 2) if db.is_sqlite else (_SYNCHRONOUS_COMMIT, "on")
+    if isinstance(unit, Connection):
+        [(setting,)] = unit.execute(statement).all()
+    else:
+        [(setting,)] = direct.execute(unit, statement, {})
+    return bool(setting == waits)
 
 
 @contextmanager
-def dispatcher_units(seen: Callable[[str, Session], None]) -> Iterator[None]:
+def dispatcher_units(seen: Callable[[str, direct.Unit], None]) -> Iterator[None]:
     """While the block runs, `seen("claim" or "record", session)` at each claim of webhook
     deliveries and each record of their attempts, in its unit of work."""
     originals = {what: getattr(WebhookChannel, what) for what in ("claim", "record")}
 
     def watched(what: str) -> Callable[..., Any]:
         def in_unit_of_work(
-            channel: WebhookChannel, session: Session, *args: Any, **kwargs: Any
+            channel: WebhookChannel, session: direct.Unit, *args: Any, **kwargs: Any
         ) -> Any:
             seen(what, session)
             return originals[what](channel, session, *args, **kwargs)
@@ -75,8 +81,8 @@ async def test_the_dispatcher_claims_without_waiting_for_the_disk_and_records_du
     endpoints_with_events(db, [2])
     durability: list[tuple[str, bool]] = []  # (what, whether its commit waits for the disk)
 
-    def note(what: str, session: Session) -> None:
-        durability.append((what, waits_for_the_disk(session.connection(), db)))
+    def note(what: str, unit: direct.Unit) -> None:
+        durability.append((what, waits_for_the_disk(unit, db)))
 
     with dispatcher_units(note):
         sender = GatedSender()
@@ -101,7 +107,7 @@ async def test_the_dispatcher_claims_and_records_on_its_loop(
     threads: set[tuple[str, bool]] = set()  # (what, on the loop's thread)
     loop_thread = threading.get_ident()
 
-    def note(what: str, _session: Session) -> None:
+    def note(what: str, _unit: direct.Unit) -> None:
         threads.add((what, threading.get_ident() == loop_thread))
 
     with dispatcher_units(note):

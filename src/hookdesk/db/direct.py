@@ -13,7 +13,8 @@ most of a statement's CPU in psycopg's asyncio connection: a create's inserts, i
 notifications are sent in a `pipelined` block, whose answers are waited for only where rows are
 read (the event's number) and at its end. A create on the event loop (no files) runs in a
 `Transaction`, on PostgreSQL a `Pipelined` one: the unit of work itself is the driver's too,
-with no Session around it.
+with no Session around it. So does a dispatcher's claim on SQLite, on the loop or on a worker
+thread (`Database.awaited_directly`).
 
 What SQLAlchemy would have done that still matters is done here:
 - each parameter goes through its type's bind processor, each column read through its result
@@ -247,9 +248,10 @@ class Transaction(Snapshot):
     sqlite3 alone, for a ticket create on the event loop: its statements are `execute`'s
     already, and a Session's unit of work around them (the Session, its transaction, the
     Connection, their events, BEGIN IMMEDIATE through SQLAlchemy, the commit's bookkeeping and
-    the connection's return) was a quarter of the create's samples. `info` holds the wake-up
-    requested (`db/wakeup.py`), as a Session's does. Made by `Database.transaction_at_once`;
-    on PostgreSQL, `Pipelined`."""
+    the connection's return) was a quarter of the create's samples; and for the dispatcher's
+    claims (`Database.awaited_directly`), on the loop or on a worker thread. `info` holds the
+    wake-up requested (`db/wakeup.py`), as a Session's does. Made by
+    `Database.transaction_at_once` and `transaction_directly`; on PostgreSQL, `Pipelined`."""
 
     def __init__(self, dialect: Dialect, driver: Any) -> None:
         super().__init__(dialect, driver)

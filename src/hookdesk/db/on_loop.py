@@ -82,14 +82,17 @@ class OnLoop:
         async with session, session.begin():
             return await session.run_sync(work)
 
-    async def write_directly(self, work: Callable[[direct.Transaction], T]) -> T:
+    async def write_directly(
+        self, work: Callable[[direct.Transaction], T], *, durable: bool = True
+    ) -> T:
         """`work` in one transaction that psycopg runs alone (`direct.Pipelined`), on a
         connection of the loop's pool (as `fetch`'s), in pipeline mode: its BEGIN is sent with
         its first statement and its COMMIT with its last ones, so that a ticket create costs
         the round trips of its two reads and of the end. Committed when `work` returns and every
         answer has come, then the commit's wake-ups made (`committed`); rolled back when either
         fails, by the pool's reset as the connection goes back, or the connection closed if
-        broken. A failure is SQLAlchemy's error, as `direct.execute` raises it."""
+        broken. A failure is SQLAlchemy's error, as `direct.execute` raises it. Not `durable`:
+        as `write`'s."""
         engine = self._engine().sync_engine
         connection = await greenlet_spawn(engine.pool.connect)
         driver = connection.driver_connection
@@ -98,6 +101,8 @@ class OnLoop:
         try:
             async with driver.pipeline():
                 await driver.execute("BEGIN")
+                if not durable:
+                    await driver.execute("SET LOCAL synchronous_commit = off")
                 done = await greenlet_spawn(work, unit)
                 await driver.execute("COMMIT")
         except psycopg.Error as error:

@@ -20,7 +20,8 @@ from sqlalchemy import ColumnElement, Table, bindparam, func, insert, select, up
 from sqlalchemy.orm import Session
 
 from hookdesk.config import Settings
-from hookdesk.db import Database
+from hookdesk.db import Database, direct
+from hookdesk.db.dialects import one_of
 from hookdesk.db.wakeup import Wake
 from hookdesk.mail.prepare import Draft, Unsendable, draft
 from hookdesk.mail.smtp import Answer, SmtpSender
@@ -99,7 +100,7 @@ class MailChannel:
 
     def claim(
         self,
-        session: Session,
+        session: direct.Unit,
         *,
         now: float,
         lease_seconds: float,
@@ -113,10 +114,11 @@ class MailChannel:
         if not self._default_server:
             # Without the server's default, only accounts with their own server send: with none,
             # the pending messages (kept for the letter opener, any number) are not even read.
-            parameters["accounts"] = session.scalars(_WITH_OWN_SERVER).all()
+            own = direct.execute(session, _WITH_OWN_SERVER, {})
+            parameters["accounts"] = [account_id for (account_id,) in own]
             if not parameters["accounts"]:
                 return channel.Claim([], backlog=False, next_due=None)
-        rows = session.connection().execute(self._due, parameters).all()
+        rows = direct.execute(session, self._due, parameters)
         taken: list[tuple[str, str, int]] = []
         counts: dict[str, int] = {}
         for message_id, account_id, attempt_count in rows:
@@ -124,7 +126,7 @@ class MailChannel:
                 counts[account_id] = counts.get(account_id, 0) + 1
                 taken.append((message_id, account_id, attempt_count))
         backlog = len(rows) > len(taken)
-        next_due = session.connection().scalar(_NEXT_DUE, {"now": now})
+        [(next_due,)] = direct.execute(session, _NEXT_DUE, {"now": now})
         if not taken:
             return channel.Claim([], backlog, next_due)
         token = lease.lease(
@@ -195,7 +197,7 @@ def _due_statement(*, only_some_accounts: bool) -> Any:
         MailMessage.next_attempt_at <= bindparam("now"),
     ]
     if only_some_accounts:
-        conditions.append(MailMessage.account_id.in_(bindparam("accounts", expanding=True)))
+        conditions.append(one_of(_messages.c.account_id, "accounts"))
     return (
         select(MailMessage.id, MailMessage.account_id, MailMessage.attempt_count)
         .where(*conditions)

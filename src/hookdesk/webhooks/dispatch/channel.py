@@ -15,6 +15,7 @@ from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
+from hookdesk.db import direct
 from hookdesk.db.wakeup import Wake
 from hookdesk.webhooks.dispatch.retry import Verdict
 
@@ -70,7 +71,7 @@ class Channel(Protocol[ItemT, AnswerT]):
 
     def claim(
         self,
-        session: Session,
+        session: direct.Unit,
         *,
         now: float,
         lease_seconds: float,
@@ -78,7 +79,9 @@ class Channel(Protocol[ItemT, AnswerT]):
         room: Mapping[str, int],
         cap: int,
     ) -> Claim[ItemT]:
-        """Lease up to `limit` due rows, at most `room[g]` (else `cap`) of each group `g`."""
+        """Lease up to `limit` due rows, at most `room[g]` (else `cap`) of each group `g`; by
+        `direct`'s statements alone, since on SQLite the claim's unit of work is the driver's
+        own transaction (`Database.awaited_directly`)."""
         ...
 
     async def send(self, item: ItemT, *, now: float) -> AnswerT:

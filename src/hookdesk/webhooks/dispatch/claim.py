@@ -38,6 +38,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    text,
     true,
 )
 from sqlalchemy.orm import Session, aliased
@@ -91,7 +92,7 @@ class _Share:
 
 
 def claim(
-    session: Session,
+    session: direct.Unit,
     *,
     now: float,
     lease_seconds: float,
@@ -106,7 +107,7 @@ def claim(
         # to PostgreSQL than hashing the whole endpoints table, and with thousands of idle
         # endpoints it hashes them all on every claim. The claim's tables are read from memory:
         # priced so, its lookups stay index probes of the endpoints with work.
-        session.connection().exec_driver_sql("SET LOCAL random_page_cost = 1.1")
+        direct.execute(session, _CHEAP_PAGES, {})
     shares, backlog, next_due = _share_out(session, now, limit, endpoint_room, endpoint_cap)
     if not shares:
         return Claim([], backlog, next_due)
@@ -116,6 +117,7 @@ def claim(
 
 
 _deliveries: Table = WebhookEvent.__table__  # type: ignore[assignment]
+_CHEAP_PAGES = text("SET LOCAL random_page_cost = 1.1")
 
 
 # --- which endpoints, and how many from each -----------------------------------------------
@@ -200,7 +202,7 @@ _ENDPOINTS_WITH_PENDING = (
 
 
 def _share_out(
-    session: Session,
+    session: direct.Unit,
     now: float,
     limit: int,
     endpoint_room: Mapping[str, int],
@@ -327,7 +329,7 @@ _TAKE_AND_LEASE = _one_statement()
 
 
 def _take_in_one_statement(
-    session: Session, shares: Sequence[_Share], now: float, *, lease_end: float
+    session: direct.Unit, shares: Sequence[_Share], now: float, *, lease_end: float
 ) -> list[Claimed]:
     token = lease.new_token()
     parameters = {
@@ -346,7 +348,7 @@ _LEASED_WITH_DETAILS = _with_details(_LEASED)
 
 
 def _take_endpoint_by_endpoint(
-    session: Session, shares: Sequence[_Share], now: float, *, lease_end: float
+    session: direct.Unit, shares: Sequence[_Share], now: float, *, lease_end: float
 ) -> list[Claimed]:
     """SQLite: a statement per endpoint to choose, one to lease, one to read the details (SQLite
     has no UPDATE in a WITH)."""

@@ -44,7 +44,7 @@ from typing import Any, Protocol
 import structlog
 from sqlalchemy.orm import Session
 
-from hookdesk.db import Database
+from hookdesk.db import Database, direct
 from hookdesk.db.wakeup import DISPATCH, Wake
 from hookdesk.webhooks.dispatch.channel import Channel, Claim, Finished, Item
 from hookdesk.webhooks.dispatch.notify import listen_for_wakeups
@@ -139,9 +139,10 @@ class Dispatcher:
 
         `beside_the_api`: it shares its process and loop with the API's routes. On SQLite its
         transactions then always wait for the write lock on a worker thread, not on the loop
-        when the lock is free (`Database.awaited`): beside the API, asked for more tickets
-        than the process could serve (400/s, bench/dispatch.py's latency), deliveries fell 4.6
-        to 5 s behind that way, against 23-27 ms with the thread."""
+        when the lock is free (`Database.awaited`, and `awaited_directly` for claims): beside
+        the API, asked for more tickets than the process could serve (400/s,
+        bench/dispatch.py's latency), deliveries fell 4.6 to 5 s behind that way, against
+        23-27 ms with the thread."""
         self._database = database
         self._channels = list(channels)
         self._limits = limits
@@ -280,7 +281,7 @@ class Dispatcher:
         if not asked:
             return []
 
-        def claim_in_a_transaction(session: Session) -> list[tuple[AnyChannel, Claim[Any]]]:
+        def claim_in_a_transaction(session: direct.Unit) -> list[tuple[AnyChannel, Claim[Any]]]:
             claims: list[tuple[AnyChannel, Claim[Any]]] = []
             left = limit
             for channel in asked:
@@ -302,7 +303,7 @@ class Dispatcher:
         try:
             # Not durable: a claim waits for no disk sync before its sends go out, and a claim
             # a crash loses only leaves its rows due again, sent at least once as ever.
-            return await self._database.awaited(
+            return await self._database.awaited_directly(
                 claim_in_a_transaction, durable=False, at_once=self._at_once
             )
         except Exception:

@@ -53,7 +53,7 @@ def _lease_by_ids(table: Table) -> Update:
     )
 
 
-def lease(session: Session, table: Table, ids: Sequence[str], *, lease_end: float) -> str:
+def lease(session: direct.Unit, table: Table, ids: Sequence[str], *, lease_end: float) -> str:
     """Lease these rows (chosen and locked by the caller's statement) until `lease_end`; the
     lease's token."""
     token = new_token()

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, or_, select, update
-from sqlalchemy.orm import Session
 
+from hookdesk.db import direct
 from hookdesk.models.webhooks import WebhookEndpoint
 
 # 5% more than 1/N between starts: room for the time between a start and its arrival to vary.
@@ -40,7 +40,7 @@ _TAKE_SLOT = (
     update(WebhookEndpoint)
     .where(WebhookEndpoint.id == _FREE_SLOT)
     .values(rate_next_at=bindparam("next_at"))
-    .execution_options(synchronize_session=False)
+    .returning(WebhookEndpoint.id)
 )
 
 
@@ -57,7 +57,7 @@ def spacing(rate_limit: int) -> float:
     return SLACK / rate_limit
 
 
-def take_slots(session: Session, paced: Iterable[Paced], now: float) -> dict[str, float | None]:
+def take_slots(session: direct.Unit, paced: Iterable[Paced], now: float) -> dict[str, float | None]:
     """Take a slot now for each endpoint whose slot is free: for each, None when taken, else when
     its next slot comes."""
     slots: dict[str, float | None] = {}
@@ -67,7 +67,7 @@ def take_slots(session: Session, paced: Iterable[Paced], now: float) -> dict[str
             continue
         next_at = now + spacing(endpoint.rate_limit)
         parameters = {"endpoint_id": endpoint.endpoint_id, "now": now, "next_at": next_at}
-        taken = session.connection().execute(_TAKE_SLOT, parameters).rowcount
+        taken = direct.execute(session, _TAKE_SLOT, parameters)
         # Not taken: another dispatcher took it a moment ago (or holds its row): look again about
         # a spacing on.
         slots[endpoint.endpoint_id] = None if taken else next_at

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
+from hookdesk.db import direct
 from hookdesk.db.wakeup import Wake
 from hookdesk.webhooks.dispatch import claim as claiming
 from hookdesk.webhooks.dispatch import record as recording
@@ -30,7 +31,7 @@ class WebhookChannel:
 
     def claim(
         self,
-        session: Session,
+        session: direct.Unit,
         *,
         now: float,
         lease_seconds: float,
